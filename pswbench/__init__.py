@@ -1,0 +1,1 @@
+"""pswbench: workforce benchmarking for peer support workers in NHS mental health trusts."""

@@ -1,0 +1,94 @@
+"""The quarterly return's data contract: columns, allowed values and limits.
+
+docs/return-spec.md is the human-readable version of this module; keep them in step.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+EARLIEST_PERIOD = dt.date(2019, 9, 30)
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DATA_ROWS = 10_000
+MAX_NOTES_CHARS = 500
+
+SERVICE_SETTINGS = (
+    "adult_community", "adult_inpatient", "crisis", "early_intervention", "older_adults",
+    "children_young_people", "perinatal", "forensic", "other",
+)
+AFC_BANDS = ("2", "3", "4", "5", "6", "7", "8a")
+
+INTEGER_COLUMNS = ("headcount", "leavers_headcount", "joiners_headcount")
+REQUIRED_DECIMAL_COLUMNS = (
+    "wte_in_post", "vacancy_wte", "sickness_fte_days_lost", "fte_days_available",
+)
+OPTIONAL_DECIMAL_COLUMNS = ("bank_wte", "agency_wte")
+NUMERIC_COLUMNS = INTEGER_COLUMNS + REQUIRED_DECIMAL_COLUMNS + OPTIONAL_DECIMAL_COLUMNS
+
+# File order of the template.
+COLUMNS = (
+    "trust_code", "period_end", "service_setting", "afc_band",
+    "headcount", "wte_in_post", "vacancy_wte",
+    "sickness_fte_days_lost", "fte_days_available",
+    "leavers_headcount", "joiners_headcount",
+    "bank_wte", "agency_wte", "notes",
+)
+OPTIONAL_COLUMNS = ("notes",)
+REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
+
+_BAND = re.compile(r"^\s*(?:band\s*)?([2-7]|8a)\s*$", re.IGNORECASE)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+UK_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+
+def normalise_band(raw: str | None) -> str | None:
+    """'Band 4' -> '4', '8A' -> '8a'; None when it is not a band we know."""
+    if raw is None:
+        return None
+    m = _BAND.match(raw)
+    return m.group(1).lower() if m else None
+
+
+def parse_period(raw: str | None) -> dt.date | None:
+    """ISO 2025-09-30 or UK 30/09/2025; None for anything else."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    try:
+        if ISO_DATE.match(text):
+            return dt.date.fromisoformat(text)
+        if UK_DATE.match(text):
+            d, m, y = (int(p) for p in text.split("/"))
+            return dt.date(y, m, d)
+    except ValueError:
+        return None
+    return None
+
+
+def is_quarter_end(d: dt.date) -> bool:
+    return d.month in (3, 6, 9, 12) and d.day == calendar.monthrange(d.year, d.month)[1]
+
+
+def quarter_start(period_end: dt.date) -> dt.date:
+    month = period_end.month - 2
+    return dt.date(period_end.year, month, 1)
+
+
+def days_in_quarter(period_end: dt.date) -> int:
+    return (period_end - quarter_start(period_end)).days + 1
+
+
+def quarter_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every quarter end from first to last inclusive."""
+    out, y, q = [], first.year, (first.month - 1) // 3
+    while True:
+        month = 3 * (q + 1)
+        d = dt.date(y, month, calendar.monthrange(y, month)[1])
+        if d > last:
+            return out
+        if d >= first:
+            out.append(d)
+        q += 1
+        if q == 4:
+            y, q = y + 1, 0

@@ -1,0 +1,130 @@
+"""Loading: versions, duplicates, rejections, atomicity and the record of every attempt."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pswbench import database, loader
+from pswbench.paths import DATA_DIR
+
+EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
+TODAY = dt.date(2026, 11, 25)
+
+
+def load(con, data: bytes, name="return.csv", user="lead@trust.nhs.uk"):
+    return loader.load_files(con, [(name, data)], user, today=TODAY)[0]
+
+
+def snapshot(con) -> dict[str, list]:
+    """Every row of every table, to compare the database before and after."""
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+    return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in tables}
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = database.connect(tmp_path / "t.duckdb")
+    yield c
+    c.close()
+
+
+def current_rows(con, trust="RX4", period=dt.date(2025, 9, 30)):
+    return con.execute("SELECT service_setting, afc_band, headcount FROM stg_current_return_rows "
+                       "WHERE trust_code = ? AND period_end = ? ORDER BY 1, 2", [trust, period]).fetchall()
+
+
+def test_accepted_return_is_version_1_with_its_rows(con):
+    out = load(con, EXAMPLE)
+    assert (out.status, out.version, out.trust_code, out.period_end) == ("accepted", 1, "RX4", dt.date(2025, 9, 30))
+    assert len(current_rows(con)) == out.result.rows == 8
+    sub = con.execute("SELECT status, version, sha256, size_bytes, row_count, submitted_by, error_count "
+                      "FROM submission").fetchall()
+    assert sub == [("accepted", 1, out.result.sha256, len(EXAMPLE), 8, "lead@trust.nhs.uk", 0)]
+
+
+def test_new_return_supersedes_and_old_version_stays_readable(con):
+    load(con, EXAMPLE)
+    changed = EXAMPLE.replace(b"\nRX4,2025-09-30,crisis", b"\nRX4,2025-09-30,forensic", 1)
+    assert changed != EXAMPLE
+    out = load(con, changed, "corrected.csv")
+    assert (out.status, out.version) == ("accepted", 2)
+    versions = con.execute("SELECT version, is_current FROM return_version ORDER BY version").fetchall()
+    assert versions == [(1, False), (2, True)]
+    settings_now = {r[0] for r in current_rows(con)}
+    assert "forensic" in settings_now
+    v1 = con.execute("SELECT count(*) FROM return_row JOIN return_version USING (submission_id) "
+                     "WHERE version = 1").fetchone()[0]
+    assert v1 == 8
+
+
+def test_identical_file_is_a_duplicate_and_adds_nothing(con):
+    load(con, EXAMPLE)
+    rows_before = con.execute("SELECT count(*) FROM return_row").fetchone()[0]
+    out = load(con, EXAMPLE, "again.csv")
+    assert (out.status, out.version) == ("duplicate", 1)
+    assert con.execute("SELECT count(*) FROM return_row").fetchone()[0] == rows_before
+    assert con.execute("SELECT count(*) FROM return_version").fetchone()[0] == 1
+    statuses = con.execute("SELECT status FROM submission ORDER BY submission_id").fetchall()
+    assert statuses == [("accepted",), ("duplicate",)]
+
+
+def test_rejected_upload_never_touches_accepted_data(con):
+    load(con, EXAMPLE)
+    before = current_rows(con)
+    broken = EXAMPLE.replace(b"RX4,2025-09-30,adult_community,4,", b"RX4,2025-09-30,adult_community,4,-", 1)
+    assert broken != EXAMPLE
+    out = load(con, broken, "broken.csv")
+    assert out.status == "rejected" and out.errors >= 1
+    assert current_rows(con) == before
+    rec = con.execute("SELECT status, version, error_count FROM submission WHERE submission_id = ?",
+                      [out.submission_id]).fetchone()
+    assert rec == ("rejected", None, out.errors)
+    findings = con.execute("SELECT line, column_name, rule FROM finding WHERE submission_id = ?",
+                           [out.submission_id]).fetchall()
+    assert ("negative_value" in {f[2] for f in findings}) and all(f[0] for f in findings if f[2] == "negative_value")
+
+
+def test_unreadable_upload_is_recorded_too(con):
+    out = load(con, b"\x89PNG\r\n\x1a\n\x00\x00binary", "picture.png")
+    assert out.status == "rejected"
+    rec = con.execute("SELECT trust_code, file_name, status FROM submission").fetchone()
+    assert rec == (None, "picture.png", "rejected")
+
+
+def test_load_is_atomic_when_it_fails_after_writing_rows(con, monkeypatch):
+    load(con, EXAMPLE)
+    before = snapshot(con)
+
+    def boom(_con):
+        # The rows are written by now: prove it, then fail.
+        assert _con.execute("SELECT count(*) FROM return_row").fetchone()[0] == 16
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(loader, "_after_rows_written", boom)
+    changed = EXAMPLE.replace(b"crisis", b"forensic", 1)
+    with pytest.raises(RuntimeError, match="power cut"):
+        load(con, changed)
+    assert snapshot(con) == before
+
+
+def test_data_version_changes_only_when_a_return_is_accepted(con):
+    v0 = database.data_version(con)
+    load(con, EXAMPLE)
+    v1 = database.data_version(con)
+    load(con, EXAMPLE)                  # duplicate
+    load(con, b"not,a,return\n1,2,3\n")  # rejected
+    assert v1 == v0 + 1 and database.data_version(con) == v1
+
+
+def test_headcount_change_warning_uses_previous_loaded_quarter(con):
+    lines = EXAMPLE.decode().splitlines()
+    load(con, "\n".join(lines).replace("2025-09-30", "2025-06-30").encode(), "june.csv")
+    header, first, rest = lines[0], lines[1].split(","), lines[2:]
+    first[4] = str(int(first[4]) + 40)      # headcount +40
+    first[9] = "0"
+    bigger = "\n".join([header, ",".join(first), *rest]).encode()
+    out = load(con, bigger, "september.csv")
+    assert out.status == "accepted"
+    assert "headcount_change" in {f.rule for f in out.result.warnings}
