@@ -38,7 +38,8 @@ def single_value(frame: pl.DataFrame, column: str, rule: str, what: str) -> list
         return []
     listed = ", ".join(f"'{v}' (first on line {n})" for v, n in values.iter_rows())
     return [error(rule, f"The file holds more than one {what}: {listed}. A return is for one trust and one "
-                  "quarter; split it into one file each.", column=column, value=values[column][1])]
+                  "quarter; split it into one file each.", column=column.split("__")[0],  # the file's column
+                  value=values[column][1])]
 
 
 def duplicate_cells(frame: pl.DataFrame) -> list[Finding]:

@@ -78,17 +78,20 @@ def _csv_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], Finding | None]
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     rows: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    start = 1
+    # strict: an unclosed quotation mark is an error, not a notes cell that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start, filled = 1, 0
     try:
         for record in reader:
             rows.append((start, record))
             start = reader.line_num + 1
-            if len(rows) > contract.MAX_DATA_ROWS + 1:
+            # Only rows with something in them count towards the cap: Excel's blank rows must not hide data.
+            filled += any(c.strip() for c in record)
+            if filled > contract.MAX_DATA_ROWS + 1:
                 break
     except csv.Error as exc:
-        return [], error("malformed_csv", f"The CSV could not be read near line {reader.line_num}: {exc}. "
-                         "Check for an unclosed quotation mark.", line=reader.line_num)
+        return [], error("malformed_csv", f"The CSV could not be read near line {start}: {exc}. "
+                         "Check for an unclosed quotation mark.", line=start)
     return rows, None
 
 
@@ -110,10 +113,12 @@ def _xlsx_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], Finding | None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        rows = []
+        rows, filled = [], 0
         for i, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((i, ["" if v is None else _cell_text(v) for v in values]))
-            if len(rows) > contract.MAX_DATA_ROWS + 1:
+            cells = ["" if v is None else _cell_text(v) for v in values]
+            rows.append((i, cells))
+            filled += any(c.strip() for c in cells)
+            if filled > contract.MAX_DATA_ROWS + 1:
                 break
         book.close()
     except Exception:  # openpyxl raises many types on damaged workbooks
@@ -172,6 +177,8 @@ def _to_frame(file_name: str, rows: list[tuple[int, list[str]]]) -> RawReturn:
         record = (record + [""] * width)[:width]
         lines.append(n)
         cells.append([c.strip() or None for c in record])
+    if not lines:  # every data row had the wrong number of values: nothing left to check
+        return RawReturn(file_name, None, findings, tuple(names))
     columns = {name: [r[i] for r in cells] for i, name in enumerate(names)}
     for optional in contract.OPTIONAL_COLUMNS:
         columns.setdefault(optional, [None] * len(cells))
@@ -183,14 +190,17 @@ def _to_frame(file_name: str, rows: list[tuple[int, list[str]]]) -> RawReturn:
 def _header_findings(names: list[str], line: int) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[str] = set()
+    duplicated: set[str] = set()
     unknown = 0
     for name in names:
-        if name in seen:
+        if name in seen and name not in duplicated:  # once per name, however often it repeats
+            duplicated.add(name)
             findings.append(error("duplicate_column",
                                   f"The column '{name}' appears more than once in the header. Keep one.",
                                   line=line, column=name, value=name))
+        repeat = name in seen
         seen.add(name)
-        if name not in contract.COLUMNS:
+        if name not in contract.COLUMNS and not repeat:
             unknown += 1
             if unknown > MAX_UNKNOWN_COLUMNS_LISTED:
                 continue

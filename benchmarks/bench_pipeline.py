@@ -1,0 +1,63 @@
+"""Pipeline speed: prints the median of several runs for each step (issue 2's targets in brackets)."""
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import duckdb  # noqa: E402
+
+from pswbench import cli, database, loader, validate  # noqa: E402
+from pswbench.paths import DATA_DIR  # noqa: E402
+
+RUNS = 5
+
+
+def median_seconds(fn, runs=RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def big_file(path: Path, rows: int = 10_000) -> bytes:
+    lines = (DATA_DIR / "example_return.csv").read_text().splitlines()
+    body = [lines[1 + i % (len(lines) - 1)] for i in range(rows)]
+    data = "\n".join([lines[0], *body]).encode()
+    path.write_bytes(data)
+    return data
+
+
+def main() -> None:
+    example = (DATA_DIR / "example_return.csv").read_bytes()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        con = database.connect(tmp / "one.duckdb")
+        loader.load_files(con, [("warm.csv", example)], "bench")  # warm: GX imported, suite built
+        variants = iter(example.replace(b"Two posts", f"Run {i} posts".encode()) for i in range(100))
+        one = median_seconds(lambda: loader.load_files(con, [("r.csv", next(variants))], "bench"))
+        con.close()
+
+        counter = iter(range(100))
+        demo = median_seconds(lambda: cli.build_demo(tmp / f"demo{next(counter)}.duckdb"), runs=3)
+
+        data = big_file(tmp / "big.csv")
+        ten_k = median_seconds(lambda: validate.validate_bytes("big.csv", data))
+        floor = median_seconds(lambda: duckdb.sql(f"SELECT * FROM read_csv('{tmp / 'big.csv'}')").fetchall())
+
+    print("| step | median | target |")
+    print("|---|---|---|")
+    print(f"| validate and load one typical return (warm process, {RUNS} runs) | {one * 1000:.0f} ms | ≤ 300 ms |")
+    print(f"| build the whole demo database (538 returns, 3 runs) | {demo:.1f} s | ≤ 15 s |")
+    print(f"| validate a 10,000-row file ({RUNS} runs) | {ten_k:.2f} s | ≤ 2 s |")
+    print(f"| floor: DuckDB read_csv of the same file ({RUNS} runs) | {floor * 1000:.0f} ms | - |")
+
+
+if __name__ == "__main__":
+    main()
