@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import duckdb  # noqa: E402
 
-from pswbench import cli, database, loader, validate  # noqa: E402
+from pswbench import database, demo, loader, validate  # noqa: E402
 from pswbench.paths import DATA_DIR  # noqa: E402
 
 RUNS = 5
@@ -45,7 +45,7 @@ def main() -> None:
         con.close()
 
         counter = iter(range(100))
-        demo = median_seconds(lambda: cli.build_demo(tmp / f"demo{next(counter)}.duckdb"), runs=3)
+        demo = median_seconds(lambda: demo.build_demo(tmp / f"demo{next(counter)}.duckdb"), runs=3)
 
         data = big_file(tmp / "big.csv")
         ten_k = median_seconds(lambda: validate.validate_bytes("big.csv", data))

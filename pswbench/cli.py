@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 from . import contract
@@ -108,24 +107,9 @@ def cmd_synth(args) -> int:
     return EXIT_OK
 
 
-def build_demo(db: Path, seed: int = 2019) -> list:
-    """The demo database, built from synthetic returns through the real validate-and-load path."""
-    from . import database
-    from .loader import load_files
-    from .synth import generate
-
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = sorted(generate(Path(tmp), seed=seed), key=lambda p: (p.stem.split("_")[-1], p.stem))
-        files = [(p.name, p.read_bytes()) for p in paths]
-    con = database.connect(db)
-    try:
-        return load_files(con, files, "demo:synthetic")
-    finally:
-        con.close()
-
-
 def cmd_demo(args) -> int:
     from . import database
+    from .demo import DEMO_ACCOUNTS, build_demo
 
     if Path(args.db).exists():
         print(f"{args.db} already exists; choose another path or remove it first.", file=sys.stderr)
@@ -138,6 +122,7 @@ def cmd_demo(args) -> int:
     counts = {s: sum(o.status == s for o in outcomes) for s in ("accepted", "rejected", "duplicate")}
     print(f"demo database {args.db} (SYNTHETIC demo data): {counts['accepted']} returns accepted, "
           f"{counts['rejected']} rejected, {sum(o.warnings for o in outcomes)} warnings")
+    print("demo accounts: " + ", ".join(f"{email} ({role})" for email, role, _, _ in DEMO_ACCOUNTS))
     return EXIT_OK if counts["rejected"] == 0 else EXIT_INVALID
 
 

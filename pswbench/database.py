@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import secrets
 from functools import cache
 from pathlib import Path
 
@@ -67,6 +68,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             "INSERT INTO data_version SELECT 1, 0, now() WHERE NOT EXISTS (SELECT 1 FROM data_version)"
         )
+        # A random secret per database, so peer labels cannot be recomputed from the public code list.
+        con.execute("INSERT INTO app_setting SELECT 'peer_salt', ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM app_setting WHERE key = 'peer_salt')", [secrets.token_hex(16)])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -100,3 +104,8 @@ def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT version FROM data_version").fetchone()[0]
+
+
+def setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM app_setting WHERE key = ?", [key]).fetchall()
+    return row[0][0] if row else None

@@ -80,15 +80,15 @@ def _csv_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], Finding | None]
     rows: list[tuple[int, list[str]]] = []
     # strict: an unclosed quotation mark is an error, not a notes cell that swallows the rest of the file.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    start, filled = 1, 0
+    start = 1
     try:
         for record in reader:
-            rows.append((start, record))
+            # Blank rows (Excel leaves many) are dropped here, so they cannot push real rows past the cap.
+            if any(c.strip() for c in record):
+                rows.append((start, record))
+                if len(rows) > contract.MAX_DATA_ROWS + 1:
+                    break
             start = reader.line_num + 1
-            # Only rows with something in them count towards the cap: Excel's blank rows must not hide data.
-            filled += any(c.strip() for c in record)
-            if filled > contract.MAX_DATA_ROWS + 1:
-                break
     except csv.Error as exc:
         return [], error("malformed_csv", f"The CSV could not be read near line {start}: {exc}. "
                          "Check for an unclosed quotation mark.", line=start)
@@ -113,13 +113,13 @@ def _xlsx_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], Finding | None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        rows, filled = [], 0
+        rows = []
         for i, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = ["" if v is None else _cell_text(v) for v in values]
-            rows.append((i, cells))
-            filled += any(c.strip() for c in cells)
-            if filled > contract.MAX_DATA_ROWS + 1:
-                break
+            if any(c.strip() for c in cells):  # blank rows must not push real rows past the cap
+                rows.append((i, cells))
+                if len(rows) > contract.MAX_DATA_ROWS + 1:
+                    break
         book.close()
     except Exception:  # openpyxl raises many types on damaged workbooks
         return [], error("unreadable_xlsx",

@@ -94,3 +94,9 @@ CREATE TABLE IF NOT EXISTS data_version (
     version  BIGINT NOT NULL,
     changed_at TIMESTAMP NOT NULL
 );
+
+-- Per-deployment settings, such as the secret that orders anonymised peer labels.
+CREATE TABLE IF NOT EXISTS app_setting (
+    key    VARCHAR PRIMARY KEY,
+    value  VARCHAR NOT NULL
+);

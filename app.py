@@ -1,0 +1,25 @@
+"""pswbench: the entry point. Signs the user in and routes them to the pages their role may open."""
+import streamlit as st
+
+from pswbench import access, ui
+
+st.set_page_config(page_title="pswbench: PSW workforce benchmarking", layout="wide")
+
+ui.connection()  # first start builds the synthetic demo; a broken database stops here with a clear message
+user = ui.current_user()
+if user is None:
+    ui.sign_in_screen()
+
+LANDING = {"analyst": "overview", "trust_lead": "upload", "board": "snapshot"}
+FILES = {
+    "overview": "pages/overview.py", "regions": "pages/regions.py", "benchmark": "pages/benchmark.py",
+    "snapshot": "pages/snapshot.py", "upload": "pages/upload.py", "submissions": "pages/submissions.py",
+    "definitions": "pages/definitions.py",
+}
+# Every page is registered, so a page opened by URL without permission says "not permitted"
+# (each page checks) instead of silently showing another; the menu lists only the user's pages.
+pages = {key: st.Page(path, title=ui.PAGE_TITLES[key], url_path=key, default=key == LANDING[user.role])
+         for key, path in FILES.items()}
+navigation = st.navigation(list(pages.values()), position="hidden")
+ui.sidebar(user, pages)
+navigation.run()

@@ -1,0 +1,37 @@
+"""Overview: how is the national PSW workforce changing?"""
+import polars as pl
+import streamlit as st
+
+from pswbench import charts, ui, views
+from pswbench.definitions import BY_NAME
+
+user, q = ui.page("overview")
+st.title("How is the peer support workforce in England changing?")
+period = ui.period_picker(q)
+
+national = q.national_indicators(None).sort("period_end")
+now = national.filter(pl.col("period_end") == period)
+submitted, open_trusts = views.coverage_counts(q, period)
+st.markdown(f"**Submission coverage:** {submitted} of {open_trusts} open mental health trusts have an accepted "
+            f"return for the quarter ending {period:%d %B %Y}. National figures pool those trusts.")
+
+HEADLINES = ("headcount", "wte_in_post", "vacancy_rate", "sickness_rate", "leaver_rate_12m",
+             "temporary_staffing_share")
+changes = views.national_changes(national, period, HEADLINES)
+for row_start in range(0, len(HEADLINES), 3):
+    for col, name in zip(st.columns(3), HEADLINES[row_start:row_start + 3]):
+        c = changes[name]
+        col.metric(BY_NAME[name].label, c.value_text, c.quarter_text, delta_color=c.delta_colour,
+                   help=f"{c.year_text}. {BY_NAME[name].formula}.", border=True)
+        col.caption(c.year_text)
+
+st.subheader("Trends over every loaded quarter")
+choice = st.selectbox("Indicator", [i for i in BY_NAME], format_func=lambda n: BY_NAME[n].label,
+                      key="overview_indicator")
+trend = national.select("period_end", pl.col(choice).alias("value")).with_columns(pl.lit("England").alias("series"))
+ui.chart(charts.trend(trend, choice, title=f"{BY_NAME[choice].label}, England (pooled)"),
+         trend.select("period_end", pl.col("value").alias(choice)), f"England {BY_NAME[choice].label} by quarter",
+         user)
+
+st.subheader("National figures by quarter")
+ui.table(national.select("period_end", "n_trusts", *BY_NAME), "National indicators by quarter", user)

@@ -1,0 +1,228 @@
+"""Streamlit building blocks shared by the pages: database, sign-in, pickers, tables and downloads.
+
+Pages call page(key) first: it signs the user in, checks the page is theirs (recording a refusal)
+and hands back the user and the cached queries. Great Expectations is never imported here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from . import access, audit, auth, database, exports, paths
+from .auth import User
+from .queries import Queries
+from .views import PEER_GROUPS
+
+NHS_BLUE = "#005EB8"
+PAGE_TITLES = {
+    "overview": "Overview", "regions": "Regional comparison", "benchmark": "Trust benchmark",
+    "snapshot": "Board snapshot", "upload": "Upload return", "submissions": "Submissions and data quality",
+    "definitions": "Definitions",
+}
+
+
+# ---- database -------------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _open(db: str):
+    """One writer connection per app process; every query takes its own cursor from it."""
+    path = Path(db)
+    if not path.exists():
+        from .demo import build_demo   # first start: build the synthetic demo through the real loader
+
+        with st.spinner("First start: building the synthetic demo database (about 10 seconds)..."):
+            build_demo(path)
+    return database.connect(path)
+
+
+def connection():
+    db = str(paths.db_path())
+    try:
+        return _open(db)
+    except (database.DatabaseLocked, database.DatabaseUnreadable) as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+class CachedQueries:
+    """Queries with results cached per data version: a newly loaded return is visible at once."""
+
+    def __init__(self, con):
+        self._db = str(paths.db_path())
+        self._raw = Queries(con)
+        self.version = self._raw.data_version()
+
+    def __getattr__(self, method):
+        def call(*args):
+            return _cached(self._db, self.version, method, args)
+        return call
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(db: str, version: int, method: str, args: tuple):
+    return getattr(Queries(_open(db)), method)(*args)
+
+
+def queries() -> CachedQueries:
+    return CachedQueries(connection())
+
+
+def is_synthetic() -> bool:
+    from .demo import is_synthetic as flag
+
+    with connection().cursor() as cur:
+        return flag(cur)
+
+
+# ---- sign-in --------------------------------------------------------------------------------
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_user() -> User | None:
+    return st.session_state.get("user")
+
+
+def sign_in_screen() -> None:
+    """The sign-in form (or the OIDC button); stops the script until someone is signed in."""
+    st.title("pswbench: peer support worker workforce benchmarking")
+    st.write("Sign in to compare peer support worker (PSW) workforce figures across NHS mental health trusts.")
+    con = connection()
+    if _oidc_configured():
+        if not st.user.is_logged_in:
+            st.button("Sign in with your NHS account", on_click=st.login, type="primary")
+            st.stop()
+        with con.cursor() as cur:
+            user = auth.user_for_email(cur, st.user.email)
+            if user is None:
+                audit.record(cur, str(st.user.email), "sign_in_failed", detail={"method": "oidc"})
+                st.error("Your account is not registered for pswbench. Ask an HEE analyst to add you.")
+                st.stop()
+            audit.record(cur, user.email, "sign_in", user.trust_code, {"method": "oidc"})
+        st.session_state["user"] = user
+        st.rerun()
+    with st.form("sign_in"):
+        email = st.text_input("Email address", max_chars=254)
+        password = st.text_input("Password", type="password", max_chars=256)
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            with con.cursor() as cur:
+                st.session_state["user"] = auth.authenticate(cur, email, password)
+            st.rerun()
+        except auth.SignInError as exc:
+            st.error(str(exc))
+    if is_synthetic():
+        st.info("This is the SYNTHETIC demo. Demo accounts are listed in the README.")
+    st.stop()
+
+
+def sign_out() -> None:
+    st.session_state.pop("user", None)
+    if _oidc_configured() and st.user.is_logged_in:
+        st.logout()
+
+
+# ---- page frame -----------------------------------------------------------------------------
+
+def page(key: str) -> tuple[User, CachedQueries]:
+    """Start a page: the signed-in user, refused with 'not permitted' unless the page is theirs."""
+    user = current_user()
+    if user is None:
+        sign_in_screen()
+    try:
+        access.require_page(user, key)
+    except access.NotPermitted as exc:
+        refuse(user, f"page:{key}", exc)
+    synthetic_banner()
+    return user, queries()
+
+
+def refuse(user: User, what: str, exc: Exception) -> None:
+    """Show 'not permitted' and no data; record the attempt."""
+    with connection().cursor() as cur:
+        audit.record(cur, user.email, "not_permitted", user.trust_code, {"what": what})
+    st.error(f"Not permitted. {exc}")
+    st.stop()
+
+
+def synthetic_banner() -> None:
+    if is_synthetic():
+        st.caption(":orange-badge[SYNTHETIC DEMO DATA] Every figure here is made up for demonstration; "
+                   "no real trust's workforce is shown.")
+
+
+def sidebar(user: User, pages: dict) -> None:
+    with st.sidebar:
+        st.markdown(f"**pswbench**  \nSigned in as {user.email}  \nRole: {user.role.replace('_', ' ')}"
+                    + (f" ({user.trust_code})" if user.trust_code else ""))
+        for key in access.pages_for(user):
+            st.page_link(pages[key], label=PAGE_TITLES[key])
+        if st.button("Sign out"):
+            sign_out()
+            st.rerun()
+
+
+# ---- pickers --------------------------------------------------------------------------------
+
+def period_picker(q: CachedQueries, key: str = "period") -> dt.date:
+    periods = q.periods()
+    if not periods:
+        st.info("No returns have been loaded yet.")
+        st.stop()
+    return st.selectbox("Quarter ending", periods, index=0, key=key,
+                        format_func=lambda d: d.strftime("%d %B %Y"))
+
+
+def peer_group_picker(key: str = "peer_group") -> str:
+    return st.radio("Compare with", list(PEER_GROUPS), format_func=PEER_GROUPS.get, horizontal=True, key=key)
+
+
+def trust_picker(user: User, q: CachedQueries, period: dt.date, key: str = "trust") -> str:
+    """Analysts choose any trust with a return; everyone else gets their own trust, no choice."""
+    if user.role != "analyst":
+        return user.trust_code
+    df = q.trust_indicators(period).select("trust_code", "trust_name").sort("trust_name")
+    codes = df["trust_code"].to_list()
+    names = dict(df.iter_rows())
+    return st.selectbox("Trust", codes, format_func=lambda c: f"{names[c]} ({c})", key=key)
+
+
+# ---- tables, charts, downloads --------------------------------------------------------------
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
+
+
+def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> None:
+    """A table with CSV and XLSX downloads (spreadsheet-safe); downloads are audited."""
+    st.dataframe(df, hide_index=True, width="stretch")
+    key = key or _slug(name)
+    stamp = dt.date.today().isoformat()
+
+    def record(fmt: str):
+        with connection().cursor() as cur:
+            audit.record(cur, user.email, "export", user.trust_code, {"table": name, "format": fmt})
+
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button("Download CSV", exports.to_csv_bytes(df), f"{key}-{stamp}.csv", "text/csv",
+                       key=f"{key}-csv", on_click=record, args=("csv",))
+    c2.download_button("Download XLSX", exports.to_xlsx_bytes(df, sheet_name="data"), f"{key}-{stamp}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}-xlsx", on_click=record, args=("xlsx",))
+
+
+def chart(fig, data: pl.DataFrame, name: str, user: User, key: str | None = None) -> None:
+    """A chart with the data behind it one click away."""
+    st.plotly_chart(fig, width="stretch", key=f"{key or _slug(name)}-chart",
+                    config={"displaylogo": False})
+    with st.expander(f"Data behind this chart: {name}"):
+        table(data, name, user, key=key)
