@@ -1,5 +1,45 @@
-from pswbench import ui
+"""Definitions: what every figure means, where it comes from, the return specification and the small-number rule."""
+import polars as pl
 import streamlit as st
 
+from pswbench import access, ui
+from pswbench.definitions import INDICATORS, POPULATION_SOURCE, SOURCE
+from pswbench.paths import ROOT
+
 user, q = ui.page("definitions")
-st.title("definitions (being built)")
+st.title("Definitions")
+
+st.subheader("Indicators")
+st.write(f"**Source:** {SOURCE}")
+st.write(f"**Population:** {POPULATION_SOURCE}")
+PEOPLE_BEHIND = {"headcount": "headcount", "leaver_basis": "headcount and leavers",
+                 "leaver_basis_12m": "headcount and leavers over 12 months"}
+st.table(pl.DataFrame([{
+    "Indicator": i.label, "Formula": i.formula, "Unit": i.unit, "Direction of good": i.direction_words,
+    "Source": "Trust returns" + (" and Census 2021 population" if "population" in i.name else ""),
+    "People behind it (small-number rule)": PEOPLE_BEHIND.get(i.basis, i.basis),
+} for i in INDICATORS]))
+
+st.subheader("Small numbers")
+st.write(
+    f"A figure for another trust that is built on fewer than {access.SMALL_NUMBER_THRESHOLD} people (its headcount, "
+    f"or for leaver rates the number of leavers as well) is shown as \"{access.SUPPRESSED_TEXT}\" on screen and in "
+    "every download, so no one can work out a figure about a handful of people. Your own trust's figures are "
+    "always shown in full. Other trusts appear as anonymised labels (\"Peer 01\", \"Peer 02\", ...) that stay the "
+    "same from quarter to quarter; regional and England figures are shown in full. HEE analysts see every trust "
+    "by name and in full.")
+
+st.subheader("What is synthetic in the demo")
+if ui.is_synthetic():
+    st.write("This is the **synthetic demo**. Every return in it, and so every trust, regional and England "
+             "figure, is made up by a generator for demonstration: no real trust's workforce is shown. What is "
+             "real: the list of NHS mental health trusts and their ODS codes, the NHS regions, and the Census 2021 "
+             "populations used for WTE per 100,000 population. The demo accounts are for trying the app only.")
+else:
+    st.write("This database holds returns submitted by trusts; nothing in it is synthetic. (The synthetic "
+             "demo, when it is used, is labelled on every page.)")
+
+st.subheader("The quarterly return")
+with st.expander("Read the return specification (columns, rules, warnings and indicator formulas)"):
+    # Our own file, written for trust leads, so it is rendered as Markdown.
+    st.markdown((ROOT / "docs" / "return-spec.md").read_text(encoding="utf-8"))

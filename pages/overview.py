@@ -22,6 +22,7 @@ for row_start in range(0, len(HEADLINES), 3):
     for col, name in zip(st.columns(3), HEADLINES[row_start:row_start + 3]):
         c = changes[name]
         col.metric(BY_NAME[name].label, c.value_text, c.quarter_text, delta_color=c.delta_colour,
+                   delta_arrow="off" if c.unchanged else "auto",
                    help=f"{c.year_text}. {BY_NAME[name].formula}.", border=True)
         col.caption(c.year_text)
 

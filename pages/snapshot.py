@@ -1,5 +1,63 @@
-from pswbench import ui
+"""Board snapshot: how does one trust compare this quarter? Written for board members, not analysts."""
 import streamlit as st
 
+from pswbench import access, audit, boardpack, charts, narrative, snapshot, ui
+
 user, q = ui.page("snapshot")
-st.title("snapshot (being built)")
+heading = st.empty()
+left, right = st.columns([1, 2])
+with left:
+    period = ui.period_picker(q)
+with right:
+    group = ui.peer_group_picker()
+# A shared link may name a trust (?trust=CODE); snapshot.build refuses one this user may not see named.
+trust = st.query_params.get("trust") or ui.trust_picker(user, q, period)
+try:
+    snap = snapshot.build(q, user, period, trust, group)
+except access.NotPermitted as exc:
+    ui.refuse(user, f"snapshot:{trust[:12]}", exc)
+except snapshot.UnknownTrust as exc:
+    st.error(str(exc))
+    st.stop()
+
+heading.title(f"How does {snap.trust_name} compare? {snap.quarter_text}")
+if not snap.has_return:
+    st.info(f"There is no accepted return from {snap.trust_code} for this quarter, so its cards are empty; "
+            "the medians are for all trusts in England.")
+
+st.subheader("In brief")
+sentences = narrative.sentences(snap)
+st.markdown(narrative.as_markdown(sentences))
+
+
+def record_download():
+    with ui.connection().cursor() as cur:
+        audit.record(cur, user.email, "export", user.trust_code,
+                     {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"})
+
+
+st.download_button("Download the board pack (HTML, prints on one A4 page)",
+                   boardpack.render_bytes(snap, sentences, ui.is_synthetic()), snap.file_name(), "text/html",
+                   key="board-pack", on_click=record_download, type="primary")
+
+st.subheader(f"Indicators, compared with {snap.group_short}")
+st.caption("Arrows show the change on the previous quarter; each card says whether higher or lower is "
+           "better. The small line shows the last eight quarters, with its numbers one click away.")
+PER_ROW = 3
+for start in range(0, len(snap.cards), PER_ROW):
+    for col, card in zip(st.columns(PER_ROW), snap.cards[start:start + PER_ROW]):
+        with col:
+            zero = card.change_is_zero
+            st.metric(card.spec.label, card.value_text, "no change" if zero else card.change_text,
+                      delta_color="off" if zero else card.delta_colour, delta_arrow="off" if zero else "auto",
+                      help=f"{card.spec.formula}. Unit: {card.spec.unit}; {card.spec.direction_words}.",
+                      border=True)
+            st.caption(snap.caption(card))
+            first, last = card.series[0][0], card.series[-1][0]
+            if any(v is not None for _, v in card.series):
+                st.caption(f"Last eight quarters, {first:%b %Y} to {last:%b %Y}")
+                ui.chart(charts.sparkline([v for _, v in card.series], card.spec), card.series_table(),
+                         f"{snap.trust_code} {card.spec.label}, last eight quarters", user,
+                         key=f"spark-{card.spec.name}")
+            else:
+                st.caption(f"No figures from {first:%b %Y} to {last:%b %Y}.")

@@ -1,5 +1,92 @@
-from pswbench import ui
+"""Upload return: check a quarterly return, see every finding, submit it, and see the trust's history."""
+import hashlib
+
 import streamlit as st
 
+from pswbench import access, quality, ui, uploads
+from pswbench.paths import DATA_DIR, ROOT
+
 user, q = ui.page("upload")
-st.title("upload (being built)")
+st.title("Upload a quarterly return")
+st.write("Start from the template and read the specification: one file is one trust and one quarter. "
+         "The file is checked as soon as you upload it; nothing is saved until you submit it.")
+c1, c2, _ = st.columns([1, 1, 3])
+c1.download_button("Template (CSV)", (DATA_DIR / "template.csv").read_bytes(), "psw-return-template.csv",
+                   "text/csv", key="template")
+c2.download_button("Specification (Markdown)", (ROOT / "docs" / "return-spec.md").read_bytes(),
+                   "psw-return-specification.md", "text/markdown", key="spec")
+
+trusts = q.trusts().sort("trust_name")
+names = dict(trusts.select("trust_code", "trust_name").iter_rows())
+choices = uploads.uploadable_trusts(user, trusts["trust_code"].to_list())
+if user.role == "analyst":
+    target = st.selectbox("Uploading for", choices, format_func=lambda c: f"{names[c]} ({c})", key="upload_trust")
+else:
+    target = user.trust_code
+    st.write(f"Uploading for **{names.get(target, target)} ({target})**.")
+
+file = st.file_uploader("Return file (CSV or Excel .xlsx, at most 5 MB)", type=["csv", "xlsx"],
+                        max_upload_size=5, key="upload_file")
+if file is not None:
+    if problem := uploads.size_problem(file.size):
+        st.error(problem)
+        st.stop()
+    data = file.getvalue()
+    # A new upload (even of the same bytes) gets a new file_id: checked afresh, so a resubmission
+    # shows as a duplicate; reruns of the same upload reuse the stored check.
+    key = f"upload:{target}:{file.file_id}:{hashlib.sha256(data).hexdigest()}"
+    if key not in st.session_state:
+        with st.spinner("Checking the return..."), ui.connection().cursor() as cur:
+            try:
+                st.session_state[key] = uploads.check(cur, user, target, file.name, data)
+            except uploads.SaveConflict as exc:
+                st.error(str(exc))
+                st.stop()
+    chk = st.session_state[key]
+    result = chk.result
+    st.text(f"File: {result.file_name}  ({uploads.counted(result.rows, 'data row')}; "
+            f"{uploads.counted(len(result.errors), 'error')}, {uploads.counted(len(result.warnings), 'warning')})")
+
+    if chk.refusal:
+        st.error(f"Refused. {chk.refusal} The attempt has been recorded.")
+    elif chk.outcome:
+        show = {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[chk.outcome.status]
+        show(uploads.outcome_words(chk.outcome))
+    elif result.warnings:
+        st.warning("The return passed every rule but has warnings. Check each figure below; if one is "
+                   "wrong, correct the file and upload it again.")
+    else:
+        st.success("The return passed every check. Submit it to save it.")
+
+    if result.findings:
+        st.subheader("Findings")
+        st.caption("Errors first. Line numbers count the header as line 1; no line number means the finding is "
+                   "about the whole file.")
+        st.dataframe(chk.findings_table(), hide_index=True, width="stretch",
+                     column_config={"message": st.column_config.TextColumn(width="large")})
+
+    if chk.can_submit:
+        acknowledged = not result.warnings or st.checkbox(
+            "I have checked the warnings and the figures are right.", key=f"{key}:ack")
+        if st.button("Submit return", type="primary", disabled=not acknowledged, key=f"{key}:submit"):
+            with ui.connection().cursor() as cur:
+                try:
+                    uploads.submit(cur, user, chk)
+                except uploads.SaveConflict as exc:
+                    st.error(str(exc))
+                    st.stop()
+            st.rerun()
+
+st.subheader(f"Upload history: {names.get(target, target)}")
+with ui.connection().cursor() as cur:
+    try:
+        history = quality.submission_history(cur, user, target)
+    except access.NotPermitted as exc:
+        ui.refuse(user, f"upload_history:{target}", exc)
+if history.is_empty():
+    st.info("No returns have been uploaded for this trust yet.")
+else:
+    st.caption("Every attempt, newest first: accepted, rejected (including refused files) and duplicates.")
+    ui.table(quality.dates_as_text(history).select("submitted_at", "submitted_by", "file_name", "period_end",
+                                                   "status", "version", "error_count", "warning_count"),
+             f"Upload history {target}", user, key="upload-history")

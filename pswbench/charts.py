@@ -35,8 +35,10 @@ def trend(df: pl.DataFrame, indicator: str, series_col: str = "series", title: s
     spec = BY_NAME[indicator]
     fig = go.Figure()
     symbols = ("circle", "square", "diamond", "triangle-up", "x", "star")
-    for i, (name, part) in enumerate(df.sort("period_end").group_by(series_col, maintain_order=True)):
-        fig.add_trace(go.Scatter(x=part["period_end"].to_list(), y=part["value"].to_list(), name=str(name[0]),
+    # Series keep the order they come in, so the first (the one to highlight) gets NHS Blue.
+    for i, name in enumerate(dict.fromkeys(df[series_col].to_list())):
+        part = df.filter(pl.col(series_col) == name).sort("period_end")
+        fig.add_trace(go.Scatter(x=part["period_end"].to_list(), y=part["value"].to_list(), name=str(name),
                                  mode="lines+markers", marker=dict(symbol=symbols[i % len(symbols)], size=8),
                                  line=dict(color=PALETTE[i % len(PALETTE)], width=3 if i == 0 else 2)))
     return _layout(fig, title, "Quarter ending", axis_title(spec), spec)
@@ -55,9 +57,9 @@ def ranked_bar(df: pl.DataFrame, indicator: str, highlight: str | None, stats: d
     if stats.get("median") is not None:
         shades = (("q1", "q3", "rgba(0,94,184,0.08)", "middle half of trusts (Q1 to Q3)"),)
         for lo, hi, colour, text in shades:
-            fig.add_hrect(y0=stats[lo], y1=stats[hi], fillcolor=colour, line_width=0,
+            fig.add_hrect(y0=stats[lo], y1=stats[hi], fillcolor=colour, line_width=0, opacity=1,
                           annotation_text=text, annotation_position="top left")
-        fig.add_hline(y=stats["median"], line=dict(color=DARK, dash="dash"),
+        fig.add_hline(y=stats["median"], line=dict(color=DARK, dash="dash", width=2), opacity=1,
                       annotation_text=f"median {spec.format(stats['median'])}", annotation_position="top right")
     for x, y, h in zip(d["label"], d[indicator], is_hi):
         if h:
@@ -86,7 +88,7 @@ def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: st
     d = df.drop_nulls([indicator, spec.denominator]).filter(pl.col(spec.denominator) > 0)
     fig = go.Figure()
     if d.height == 0:
-        return _layout(fig, title, spec.denominator, axis_title(spec), spec)
+        return _layout(fig, title, denominator_label(spec), axis_title(spec), spec)
     limits = funnel_limits(national_rate, float(d[spec.denominator].max()) * 1.05)
     for _, name, style in FUNNEL_LEVELS:
         part = limits.filter(pl.col("limit") == name)
@@ -94,7 +96,8 @@ def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: st
             fig.add_trace(go.Scatter(x=part["denominator"].to_list(), y=part[bound].to_list(), mode="lines",
                                      line=dict(color=DARK, dash=style, width=1), name=name,
                                      showlegend=bound == "upper", hoverinfo="skip"))
-    fig.add_hline(y=national_rate, line=dict(color=DARK), annotation_text=f"England {spec.format(national_rate)}")
+    fig.add_hline(y=national_rate, line=dict(color=DARK, width=2), opacity=1,
+                  annotation_text=f"England {spec.format(national_rate)}")
     flagged = outside_limits(d, indicator, spec.denominator, national_rate)
     is_hi = d["trust_code"] == (highlight or "")
     for mask, name, colour, symbol in (
@@ -111,7 +114,10 @@ def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: st
                                      marker=dict(color=colour, symbol=symbol, size=14 if symbol == "star" else 9,
                                                  line=dict(color=DARK, width=1)),
                                      hovertext=part["label"].to_list(), hoverinfo="text+x+y"))
-    return _layout(fig, title, f"{denominator_label(spec)}", axis_title(spec), spec)
+    # The limits reach 100% at the smallest denominators; cut the axis to the trusts' range.
+    top = max(national_rate, float(d[indicator].max()))
+    fig = _layout(fig, title, denominator_label(spec), axis_title(spec), spec)
+    return fig.update_yaxes(range=[0, min(1.0, top * 1.3 + 0.01)])
 
 
 def denominator_label(spec: Indicator) -> str:
@@ -154,7 +160,8 @@ def region_bars(pooled: pl.DataFrame, indicator: str, title: str = "") -> go.Fig
 
 def sparkline(values: list[float | None], spec: Indicator) -> go.Figure:
     fig = go.Figure(go.Scatter(y=values, mode="lines+markers", line=dict(color=NHS_BLUE, width=2),
-                               marker=dict(size=4), hoverinfo="y"))
+                               marker=dict(size=4),
+                               hovertemplate=("%{y:.1%}" if spec.is_rate else "%{y:,.2f}") + "<extra></extra>"))
     fig.update_layout(height=70, margin=dict(l=0, r=0, t=0, b=0), template="simple_white", showlegend=False)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, tickformat=".0%" if spec.is_rate else None)

@@ -29,6 +29,27 @@ class Indicator:
         return {"higher": "higher is better", "lower": "lower is better",
                 "neither": "neither higher nor lower is better in itself"}[self.better]
 
+    @property
+    def delta_colour(self) -> str:
+        """For st.metric: a rise shows as good where higher is better, as bad where lower is better."""
+        return {"higher": "normal", "lower": "inverse"}.get(self.better, "off")
+
+    def format_change(self, diff: float | None) -> str | None:
+        """A change at the precision the value is shown: '+1.6 percentage points', '-3 people'."""
+        if diff is None:
+            return None
+        sign = "-" if diff < 0 else "+"
+        if self.is_rate:
+            return f"{sign}{abs(diff) * 100:.1f} percentage points"
+        size = self.format(abs(diff))
+        unit = "person" if self.unit == "people" and size == "1" else self.unit
+        return f"{sign}{size} {unit}"
+
+    def is_zero_change(self, diff: float | None) -> bool:
+        """True when the change rounds to nothing at the precision shown (no arrow, no better/worse)."""
+        text = self.format_change(diff)
+        return text is not None and float(text.split()[0][1:].replace(",", "")) == 0
+
     def format(self, value: float | None) -> str:
         if value is None:
             return "no data"
@@ -39,8 +60,7 @@ class Indicator:
         return f"{value:,.1f}" if self.unit != "WTE per head" else f"{value:.2f}"
 
 
-SOURCE = ("Quarterly PSW workforce returns submitted by trusts to pswbench (current version of each return). "
-          "In the demo, every return is SYNTHETIC.")
+SOURCE = "Quarterly PSW workforce returns submitted by trusts to pswbench (current version of each return)."
 POPULATION_SOURCE = ("ONS Census 2021 usual residents, mapped onto NHS England regions (approximate: NHS "
                      "region boundaries differ a little from ONS regions).")
 
@@ -81,5 +101,15 @@ RATES = tuple(i.name for i in INDICATORS if i.is_rate)
 def suppression_rules() -> dict[str, str]:
     """Value column -> the column of people behind it, for access.suppress_small_numbers."""
     rules = {i.name: i.basis for i in INDICATORS}
-    rules.update(leavers="leavers", leavers_12m="leavers_12m")
+    # The parts behind each figure would reveal a small trust as surely as the figure itself.
+    rules.update({c: "headcount" for c in HEADCOUNT_COMPONENTS})
+    rules.update(leavers="leavers", leavers_12m="leavers_12m", leaver_basis="leaver_basis",
+                 leaver_basis_12m="leaver_basis_12m")
     return rules
+
+
+HEADCOUNT_COMPONENTS = (
+    "joiners", "start_headcount", "average_headcount", "start_headcount_12m", "average_headcount_12m",
+    "sickness_fte_days_lost", "fte_days_available", "establishment_wte", "bank_wte", "agency_wte",
+    "temp_staffing_wte", "temp_staffing_total_wte",
+)

@@ -193,7 +193,7 @@ def _header_findings(names: list[str], line: int) -> list[Finding]:
     duplicated: set[str] = set()
     unknown = 0
     for name in names:
-        if name in seen and name not in duplicated:  # once per name, however often it repeats
+        if name and name in seen and name not in duplicated:  # once per name; blanks are unknown_column
             duplicated.add(name)
             findings.append(error("duplicate_column",
                                   f"The column '{name}' appears more than once in the header. Keep one.",

@@ -11,11 +11,17 @@ from pathlib import Path
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from . import access, audit, auth, database, exports, paths
 from .auth import User
 from .queries import Queries
 from .views import PEER_GROUPS
+
+# The product's layout keeps page scripts in pages/, which Streamlit otherwise treats as an old-style
+# multipage app (running a page file without app.py) until st.navigation is first called. Every run
+# must go through the router in app.py, so switch that off as soon as any script imports this module.
+PagesManager.uses_pages_directory = False
 
 NHS_BLUE = "#005EB8"
 PAGE_TITLES = {
@@ -202,9 +208,28 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
+def _column_config(df: pl.DataFrame) -> dict:
+    """Dates as dates, rates as percentages and indicator names as their labels, on screen only."""
+    from .definitions import BY_NAME
+
+    config = {}
+    for name, dtype in df.schema.items():
+        spec = BY_NAME.get(name)
+        label = f"{spec.label} ({spec.unit})" if spec else None
+        if dtype == pl.Date:
+            config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+        elif spec and spec.is_rate and dtype.is_numeric():
+            config[name] = st.column_config.NumberColumn(label, format="percent")
+        elif spec and dtype.is_numeric():
+            config[name] = st.column_config.NumberColumn(label, format="localized")
+        elif label:
+            config[name] = st.column_config.Column(label)
+    return config
+
+
 def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> None:
     """A table with CSV and XLSX downloads (spreadsheet-safe); downloads are audited."""
-    st.dataframe(df, hide_index=True, width="stretch")
+    st.dataframe(df, hide_index=True, width="stretch", column_config=_column_config(df))
     key = key or _slug(name)
     stamp = dt.date.today().isoformat()
 

@@ -146,14 +146,7 @@ class Change:
     quarter_text: str | None      # change on the previous quarter, in words and units
     year_text: str                # change on the same quarter a year before
     delta_colour: str             # for st.metric: "normal", "inverse" or "off"
-
-
-def _difference(spec, now: float | None, before: float | None) -> str | None:
-    if now is None or before is None:
-        return None
-    if spec.is_rate:
-        return f"{(now - before) * 100:+.1f} percentage points"
-    return f"{now - before:+,.1f} {spec.unit}" if spec.unit != "people" else f"{now - before:+,.0f} people"
+    unchanged: bool               # the change rounds to nothing: no arrow
 
 
 def _shift(period: dt.date, quarters: int) -> dt.date:
@@ -172,11 +165,15 @@ def national_changes(series: pl.DataFrame, period: dt.date, names) -> dict[str, 
     out = {}
     for name in names:
         spec = BY_NAME[name]
-        q_diff = _difference(spec, now.get(name), prev.get(name))
-        y_diff = _difference(spec, now.get(name), year.get(name))
+        q_diff = spec.format_change(_minus(now.get(name), prev.get(name)))
+        y_diff = spec.format_change(_minus(now.get(name), year.get(name)))
         out[name] = Change(now.get(name), spec.format(now.get(name)),
                            f"{q_diff} on previous quarter" if q_diff else None,
                            f"{y_diff} on the same quarter a year before" if y_diff else
                            "no figure for the same quarter a year before",
-                           {"higher": "normal", "lower": "inverse"}.get(spec.better, "off"))
+                           spec.delta_colour, spec.is_zero_change(_minus(now.get(name), prev.get(name))))
     return out
+
+
+def _minus(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before

@@ -1,9 +1,7 @@
 """Shared helpers for building small returns in tests."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 
@@ -32,12 +30,15 @@ def csv_bytes(rows: list[dict[str, str]], header: list[str] | tuple[str, ...] | 
     """Rows as CSV bytes. header: the names written (default: the template columns); a name not
     in a row's keys writes a blank cell, and a header name is looked up case/space-insensitively."""
     header = list(header or contract.COLUMNS)
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=delimiter, lineterminator=line_end)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([row.get(h.strip().lower(), "") for h in header])
-    return out.getvalue().encode(encoding)
+
+    def cell(text: str) -> str:
+        # Quote like Excel: a delimiter, quotation mark, CR or LF (csv.writer misses a CR with lineterminator "\n").
+        if any(ch in text for ch in (delimiter, '"', "\r", "\n")):
+            return '"' + text.replace('"', '""') + '"'
+        return text
+
+    lines = [header] + [[row.get(h.strip().lower(), "") for h in header] for row in rows]
+    return "".join(delimiter.join(cell(c) for c in line) + line_end for line in lines).encode(encoding)
 
 
 @pytest.fixture

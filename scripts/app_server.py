@@ -1,0 +1,130 @@
+"""Start the pswbench app on a demo database and drive it in headless Chromium.
+
+Shared by the browser tests (tests/e2e/conftest.py) and scripts/screenshots.py, so both start the
+app, wait for it and sign in the same way. Chromium is Debian's (/usr/bin/chromium): Playwright's
+own browser download is not used. A missing Chromium raises, so browser tests fail rather than skip.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("PSWBENCH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 1000}
+DEMO_ACCOUNTS = {  # role -> (email, password); the SYNTHETIC demo's accounts (pswbench/demo.py)
+    "analyst": ("analyst@demo.pswbench.nhs.uk", "demo-analyst-2026"),
+    "trust_lead": ("lead.rx4@demo.pswbench.nhs.uk", "demo-trustlead-2026"),
+    "board": ("board.rx4@demo.pswbench.nhs.uk", "demo-board-2026"),
+}
+
+
+def build_demo_db(db: Path) -> Path:
+    """Build the synthetic demo database at db with the real CLI (about 10 seconds)."""
+    db = Path(db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([sys.executable, "-m", "pswbench", "demo", "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0 or not db.exists():
+        raise RuntimeError(f"building the demo database failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return db
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def running_app(db: Path, log_path: Path, port: int | None = None, timeout: float = 60) -> Iterator[str]:
+    """Run `streamlit run app.py` on db; yield its base URL once /_stcore/health answers; stop it after."""
+    port = port or free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PSWBENCH_DB": str(db)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log_path = Path(log_path)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while not _healthy(base_url):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"the app exited with code {proc.returncode}:\n{log_path.read_text()}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the app did not answer {base_url}/_stcore/health within {timeout:.0f} s:\n"
+                                       f"{log_path.read_text()}")
+                time.sleep(0.25)
+            yield base_url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def launch_chromium(playwright):
+    """Headless Debian Chromium. Raises (never skips) when it is not installed."""
+    if not CHROMIUM.is_file():
+        raise FileNotFoundError(f"Chromium is not installed at {CHROMIUM}; run `make chromium` "
+                                "(browser tests fail rather than skip without it)")
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+
+def sign_in(page, email: str, password: str, *, expect_success: bool = True, timeout: float = 30_000) -> None:
+    """Fill the sign-in form on whatever page is open and submit it.
+
+    With expect_success, wait until the sidebar says who is signed in (the frame has loaded).
+    """
+    page.get_by_label("Email address", exact=True).wait_for(timeout=timeout)
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    if expect_success:
+        sidebar(page).get_by_text(f"Signed in as {email}").wait_for(timeout=timeout)
+
+
+def sidebar(page):
+    return page.get_by_test_id("stSidebar")
+
+
+def main_area(page):
+    return page.get_by_test_id("stMain")
+
+
+def full_page_screenshot(page, path, max_height: int = 8000) -> None:
+    """Screenshot the whole app. Streamlit scrolls inside its main container, so Playwright's
+    full_page alone stops at the viewport: grow the viewport to the content's height first."""
+    size = page.viewport_size or VIEWPORT
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stSidebarContent\"]')]"
+        ".map(e => e.scrollHeight), document.documentElement.scrollHeight)")
+    page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), max_height)})
+    try:
+        page.wait_for_timeout(300)  # let charts that follow the container's size settle
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)

@@ -1,0 +1,17 @@
+-- Every upload attempt, newest first; $trust_code and $period narrow it when not null.
+SELECT
+    submission_id,
+    submitted_at,
+    submitted_by,
+    file_name,
+    trust_code,
+    period_end,
+    status,
+    version,
+    row_count,
+    error_count,
+    warning_count
+FROM submission
+WHERE ($trust_code::VARCHAR IS NULL OR trust_code = $trust_code)
+  AND ($period::DATE IS NULL OR period_end = $period)
+ORDER BY submitted_at DESC, submission_id DESC

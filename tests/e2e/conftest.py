@@ -1,0 +1,81 @@
+"""Browser-test fixtures: a demo database, the running app, headless Chromium, screenshots.
+
+The app runs as a real `streamlit run app.py` subprocess on a free port, once per session. A
+missing Chromium makes the tests error (fail), never skip: CI installs it with `make test`.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import app_server  # noqa: E402  (scripts/app_server.py, shared with scripts/screenshots.py)
+from app_server import DEMO_ACCOUNTS, VIEWPORT, main_area, sidebar, sign_in  # noqa: E402,F401
+
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    return app_server.build_demo_db(tmp_path_factory.mktemp("e2e") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_db):
+    """Base URL of the app, started once for the session and stopped at the end."""
+    with app_server.running_app(demo_db, ARTIFACTS / "app.log", timeout=60) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url(tmp_path, demo_db):
+    """A second app process of its own, so a test sees a server nobody has signed in to yet."""
+    db = tmp_path / "fresh.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    with app_server.running_app(db, ARTIFACTS / "fresh-app.log", timeout=60) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = app_server.launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def shot(page, request):
+    """shot("step") saves artifacts/e2e/<test>/<nn>-<step>.png of the whole page."""
+    folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    count = iter(range(1, 100))
+
+    def take(step: str) -> Path:
+        path = folder / f"{next(count):02d}-{re.sub(r'[^A-Za-z0-9_-]+', '-', step)}.png"
+        app_server.full_page_screenshot(page, path)
+        return path
+
+    return take

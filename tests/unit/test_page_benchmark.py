@@ -1,0 +1,190 @@
+"""Trust benchmark page (AppTest, synthetic demo) and pswbench.benchmarking on the same data."""
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+from apptest_helpers import ACCOUNTS, audit_count, build_demo_db, errors, page_file, run_like_a_live_server, signed_in
+from pswbench import benchmarking, charts, ui, views
+from pswbench.access import SUPPRESSED_TEXT
+from pswbench.auth import User
+from pswbench.queries import Queries
+
+OWN = "RX4"
+OTHER = "RW1"
+ANALYST = User("a@nhs.uk", "analyst", None)
+LEAD = User("l@nhs.uk", "trust_lead", OWN)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    return build_demo_db(tmp_path_factory.mktemp("benchmark") / "demo.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def app_db(demo_db, monkeypatch):
+    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
+    run_like_a_live_server(monkeypatch)
+    return demo_db
+
+
+@pytest.fixture
+def q(app_db):
+    # The app's own cached connection: DuckDB refuses a second writer on the same file.
+    return Queries(ui._open(str(app_db)))
+
+
+@pytest.fixture
+def period(q):
+    return q.periods()[0]
+
+
+def open_benchmark(role: str):
+    at = signed_in(*ACCOUNTS[role])
+    at.switch_page(page_file("benchmark")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame_with(at, column: str):
+    frames = [d.value for d in at.dataframe if column in d.value.columns]
+    assert frames, f"no dataframe with a {column!r} column"
+    return frames[0]
+
+
+def chart_specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+# ---- the page -------------------------------------------------------------------------------
+
+def test_analyst_benchmarks_the_trust_they_pick(q, period):
+    at = open_benchmark("analyst")
+    at.selectbox(key="trust").set_value(OTHER).run()
+    assert not at.exception and not errors(at)
+    name = q.trusts().filter(pl.col("trust_code") == OTHER)["trust_name"][0]
+    raw = q.trust_indicators(period)
+    mine = raw.filter(pl.col("trust_code") == OTHER).row(0, named=True)
+
+    ranked = chart_specs(at)[0]["data"][0]
+    blue = [x for x, c in zip(ranked["x"], ranked["marker"]["color"]) if c == charts.NHS_BLUE]
+    assert blue == [name]                                   # only the chosen trust is highlighted
+
+    table = frame_with(at, "Trust value").set_index("Indicator")
+    assert table.loc["PSW headcount", "Trust value"] == mine["headcount"]
+    below = (raw["headcount"] < mine["headcount"]).sum()
+    assert table.loc["PSW headcount", benchmarking.PERCENTILE] == round(100 * below / (raw.height - 1))
+
+    # The median on the chart and in the table is the median of the peer values behind the chart.
+    behind = frame_with(at, "PSW headcount (people)")
+    assert table.loc["PSW headcount", "Peer median"] == pytest.approx(behind["PSW headcount (people)"].median())
+
+
+def test_peer_group_picker_narrows_the_comparison(q, period):
+    at = open_benchmark("analyst")
+    at.selectbox(key="trust").set_value(OTHER).run()
+    at.radio(key="benchmark_peer_group").set_value("region").run()
+    assert not at.exception
+    region = q.trust_indicators(period).filter(pl.col("trust_code") == OTHER)["region_name"][0]
+    behind = frame_with(at, "PSW headcount (people)")
+    assert set(behind["Region"]) == {region}
+    assert frame_with(at, "Trust value").set_index("Indicator").loc["PSW headcount", "Trusts with a figure"] \
+        == len(views.peer_codes(q, period, OTHER, "region"))
+
+
+def test_trust_lead_sees_own_trust_named_and_every_peer_anonymised(q, period):
+    at = open_benchmark("trust_lead")
+    assert not errors(at)
+    own_name = q.trusts().filter(pl.col("trust_code") == OWN)["trust_name"][0]
+    others = set(q.trusts().filter(pl.col("trust_code") != OWN)["trust_name"]) | \
+        set(q.trusts().filter(pl.col("trust_code") != OWN)["trust_code"])
+    cells = {str(v) for d in at.dataframe for col in d.value.columns for v in [col, *d.value[col].tolist()]}
+    assert not cells & others
+    behind = frame_with(at, "PSW headcount (people)")
+    assert own_name in set(behind["Trust"])
+    assert all(t == own_name or t.startswith("Peer ") for t in behind["Trust"])
+    small = q.trust_indicators(period).filter(pl.col("headcount") < 5).height
+    assert small and (behind["Note"] == SUPPRESSED_TEXT).sum() == small
+    assert behind.loc[behind["Note"] == SUPPRESSED_TEXT, "PSW headcount (people)"].isna().all()
+
+
+def test_trust_lead_asking_for_another_trust_is_refused_and_recorded():
+    at = open_benchmark("trust_lead")
+    before = audit_count("not_permitted", ACCOUNTS["trust_lead"][0], f"%trust:{OTHER}%")
+    at.session_state["trust"] = OTHER
+    at.run()
+    assert any(e.startswith("Not permitted") for e in errors(at))
+    assert len(at.dataframe) == 0 and len(at.get("plotly_chart")) == 0
+    assert audit_count("not_permitted", ACCOUNTS["trust_lead"][0], f"%trust:{OTHER}%") == before + 1
+
+
+def test_board_member_is_refused():
+    at = signed_in(*ACCOUNTS["board"])
+    at.switch_page(page_file("benchmark")).run()
+    assert any(e.startswith("Not permitted") for e in errors(at))
+    assert len(at.dataframe) == 0
+
+
+# ---- pswbench.benchmarking ------------------------------------------------------------------
+
+def test_position_table_matches_a_hand_count(q, period):
+    raw = q.trust_indicators(period)
+    codes = views.peer_codes(q, period, OWN, "england")
+    table = benchmarking.position_table(views.positions(q, period, OWN, codes))
+    row = table.filter(pl.col("Indicator") == "Vacancy rate").row(0, named=True)
+    mine = raw.filter(pl.col("trust_code") == OWN)["vacancy_rate"][0]
+    values = raw["vacancy_rate"].drop_nulls()
+    assert row["Trust value"] == round(mine * 100, 1)
+    assert row["Peer median"] == round(values.median() * 100, 1)
+    assert row[benchmarking.PERCENTILE] == round(100 * (values < mine).sum() / (values.len() - 1))
+    assert "(lower is better)" in row["Quartile"]
+
+
+def test_comparison_values_keep_only_the_peer_group_for_a_trust_lead(q, period):
+    codes = views.peer_codes(q, period, OWN, "nearest")
+    values = benchmarking.comparison_values(q, LEAD, period, codes)
+    assert values.height == len(codes) == 11
+    assert values.filter(pl.col("is_own"))["trust_code"].to_list() == [OWN]
+    # Same trusts as the raw group, by WTE: the labels hide the codes, not the figures.
+    raw = q.trust_indicators(period).filter(pl.col("trust_code").is_in(list(codes)))
+    visible = raw.filter((pl.col("headcount") >= 5) | (pl.col("trust_code") == OWN))
+    assert sorted(values["wte_in_post"].drop_nulls()) == sorted(visible["wte_in_post"])
+
+
+def test_funnel_rows_flag_what_a_hand_computation_flags(q, period):
+    values = benchmarking.comparison_values(q, ANALYST, period, views.peer_codes(q, period, OWN, "england"))
+    rate = q.national_indicators(period)["sickness_rate"][0]
+    rows = benchmarking.funnel_rows(values, "sickness_rate", rate)
+    raw = q.trust_indicators(period)
+    half = 3.090232 * (rate * (1 - rate) / raw["fte_days_available"]).sqrt()   # z for 99.8%
+    expected = int(((raw["sickness_rate"] - rate).abs() > half).sum())
+    assert (rows["Against the limits"] == "outside 99.8% limits").sum() == expected
+
+
+def test_funnel_hides_denominators_where_the_rate_is_suppressed(q, period):
+    values = benchmarking.comparison_values(q, LEAD, period, views.peer_codes(q, period, OWN, "england"))
+    small = q.trust_indicators(period).filter(pl.col("headcount") < 5).height
+    assert benchmarking.funnel_data(values, "vacancy_rate").height == values.height - small
+
+
+def test_trend_chart_puts_the_trust_first_in_nhs_blue(q):
+    df = benchmarking.trend_data(q, OWN, "My trust", {OWN, "RX3"}, "North East and Yorkshire", "headcount")
+    fig = benchmarking.trend_chart(df, "headcount", "t")
+    assert fig.data[0].name == "My trust" and fig.data[0].line.color == charts.NHS_BLUE
+    assert [t.marker.symbol for t in fig.data] == ["circle", "square", "diamond"]   # never colour alone
+    mine = q.trust_indicators(None).filter(pl.col("trust_code") == OWN).sort("period_end")
+    assert list(fig.data[0].y) == mine["headcount"].to_list()
+
+
+def test_reference_lines_are_drawn():
+    df = pl.DataFrame({"trust_code": ["A", "B", "C"], "label": ["a", "b", "c"], "vacancy_rate": [0.05, 0.07, 0.1]})
+    fig = benchmarking.ranked_chart(df, "vacancy_rate", "B", {"q1": 0.06, "median": 0.07, "q3": 0.09}, "t")
+    median = [s for s in fig.layout.shapes if s.type == "line"][0]
+    assert median.y0 == 0.07 and median.line.width > 0 and median.opacity == 1
+
+
+def test_session_value_wins_over_the_picker_so_it_gets_checked():
+    assert benchmarking.requested_trust(OWN, OTHER) == OTHER
+    assert benchmarking.requested_trust(OWN, None) == OWN

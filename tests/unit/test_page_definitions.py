@@ -1,0 +1,36 @@
+"""Definitions page: open to every role, and it shows every indicator, the small-number rule and the spec."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pswbench import auth, database
+from pswbench.definitions import INDICATORS
+from pswbench.paths import ROOT
+
+
+@pytest.fixture
+def users(tmp_path, monkeypatch):
+    monkeypatch.setenv("PSWBENCH_DB", str(tmp_path / "d.duckdb"))
+    con = database.connect(tmp_path / "d.duckdb")
+    made = {role: auth.add_user(con, f"{role}@nhs.uk", role, None if role == "analyst" else "RX4", None)
+            for role in ("analyst", "trust_lead", "board")}
+    con.close()
+    return made
+
+
+@pytest.mark.parametrize("role", ["analyst", "trust_lead", "board"])
+def test_every_role_sees_every_indicator_the_rule_and_the_spec(users, role):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = users[role]
+    at.run()
+    at.switch_page("pages/definitions.py").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Definitions"
+    table = at.table[0].value
+    assert list(table["Indicator"]) == [i.label for i in INDICATORS]
+    assert list(table["Formula"]) == [i.formula for i in INDICATORS]
+    text = " ".join(m.value for m in at.markdown)
+    assert "fewer than 5 people" in text and "suppressed (<5)" in text
+    assert "Quarterly PSW return: specification for trust leads" in text
+    assert "nothing in it is synthetic" in text          # a database not built by the demo

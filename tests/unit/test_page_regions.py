@@ -1,0 +1,159 @@
+"""Regional comparison page (AppTest, synthetic demo) and pswbench.regional on the same data."""
+from __future__ import annotations
+
+import json
+import statistics
+
+import polars as pl
+import pytest
+
+from apptest_helpers import ACCOUNTS, build_demo_db, errors, page_file, run_like_a_live_server, signed_in
+from pswbench import regional, ui, views
+from pswbench.access import SUPPRESSED_TEXT
+from pswbench.auth import User
+from pswbench.definitions import POPULATION_SOURCE
+from pswbench.queries import Queries
+
+ANALYST = User("a@nhs.uk", "analyst", None)
+LEAD = User("l@nhs.uk", "trust_lead", "RX4")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    return build_demo_db(tmp_path_factory.mktemp("regions") / "demo.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def app_db(demo_db, monkeypatch):
+    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
+    run_like_a_live_server(monkeypatch)
+    return demo_db
+
+
+@pytest.fixture
+def q(app_db):
+    # The app's own cached connection: DuckDB refuses a second writer on the same file.
+    return Queries(ui._open(str(app_db)))
+
+
+@pytest.fixture
+def period(q):
+    return q.periods()[0]
+
+
+def open_regions(role: str):
+    at = signed_in(*ACCOUNTS[role])
+    at.switch_page(page_file("regions")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def hand_medians(q, period) -> dict[str, float]:
+    """Median headcount of each region's trusts, from the raw rows, the long way round."""
+    out = {}
+    for row in q.trust_indicators(period).iter_rows(named=True):
+        out.setdefault(row["region_name"], []).append(row["headcount"])
+    return {name: statistics.median(v) for name, v in out.items()}
+
+
+def comparison(at):
+    return at.dataframe[0].value.set_index(["Indicator", "Measure"])
+
+
+def pd_isna(value) -> bool:
+    return value is None or value != value
+
+
+# ---- the page -------------------------------------------------------------------------------
+
+def test_analyst_sees_seven_regions_pooled_and_median(q, period):
+    at = open_regions("analyst")
+    assert not errors(at)
+    assert "regions compare" in at.title[0].value
+    table = comparison(at)
+    names = sorted(q.regions()["region_name"])
+    assert [c for c in table.columns if c != "Unit"] == [*names, "England"]
+    pooled = q.region_indicators(period)
+    for row in pooled.iter_rows(named=True):
+        assert table.loc[("Vacancy rate", "Region pooled"), row["region_name"]] == round(row["vacancy_rate"] * 100, 1)
+    for name, median in hand_medians(q, period).items():
+        assert table.loc[("PSW headcount", "Median of trusts"), name] == median
+    # Pooled bars and the spread of trusts; WTE per 100,000 population with its source and caveat.
+    assert len(at.get("plotly_chart")) == 2
+    assert POPULATION_SOURCE in " ".join(c.value for c in at.caption)
+    assert "approximate" in " ".join(c.value for c in at.caption)
+
+
+def test_indicator_picker_drives_the_charts(q, period):
+    at = open_regions("analyst")
+    at.selectbox(key="regions_indicator").set_value("sickness_rate").run()
+    bars, spread = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    pooled = dict(q.region_indicators(period).select("region_name", "sickness_rate").iter_rows())
+    assert dict(zip(bars["data"][0]["x"], bars["data"][0]["y"])) == pytest.approx(pooled)
+    assert spread["data"][1]["name"] == "Region pooled figure"
+    assert len(spread["data"][0]["y"]) == q.trust_indicators(period).height
+
+
+def test_trust_lead_sees_peers_anonymised_and_small_numbers_suppressed(q, period):
+    at = open_regions("trust_lead")
+    assert not errors(at)
+    others = q.trusts().filter(pl.col("trust_code") != "RX4")
+    hidden = set(others["trust_name"]) | set(others["trust_code"])
+    cells = {str(v) for d in at.dataframe for col in d.value.columns for v in [col, *d.value[col].tolist()]}
+    assert not cells & hidden
+    spread = [d.value for d in at.dataframe if "Note" in d.value.columns][0]
+    small = q.trust_indicators(period).filter(pl.col("headcount") < 5)
+    assert small.height and (spread["Note"] == SUPPRESSED_TEXT).sum() == small.height
+    # A region with a suppressed trust shows no median; one without shows the full median.
+    table = comparison(at)
+    region_small = small["region_name"][0]
+    assert pd_isna(table.loc[("PSW headcount", "Median of trusts"), region_small])
+    clean = set(q.regions()["region_name"]) - set(small["region_name"])
+    for name in clean:
+        assert table.loc[("PSW headcount", "Median of trusts"), name] == hand_medians(q, period)[name]
+
+
+def test_board_member_is_refused():
+    at = signed_in(*ACCOUNTS["board"])
+    at.switch_page(page_file("regions")).run()
+    assert any(e.startswith("Not permitted") for e in errors(at))
+    assert len(at.dataframe) == 0
+
+
+# ---- pswbench.regional ----------------------------------------------------------------------
+
+def flagged(q, user, period):
+    return regional.with_suppressed_flags(views.trust_values(q, user, period), views.trust_table(q, user, period))
+
+
+def test_region_medians_equal_a_hand_computation(q, period):
+    medians = regional.region_medians(flagged(q, ANALYST, period))
+    names = dict(q.regions().select("region_code", "region_name").iter_rows())
+    got = {names[c]: m for c, m in medians.select("region_code", "headcount").iter_rows()}
+    assert got == hand_medians(q, period)
+
+
+def test_region_medians_are_withheld_where_a_trust_is_suppressed(q, period):
+    medians = regional.region_medians(flagged(q, LEAD, period))
+    small_regions = set(q.trust_indicators(period).filter(pl.col("headcount") < 5)["region_code"])
+    withheld = set(medians.filter(pl.col("headcount").is_null())["region_code"])
+    assert small_regions and withheld == small_regions
+    assert regional.england_medians(flagged(q, LEAD, period))["headcount"] is None
+    assert regional.england_medians(flagged(q, ANALYST, period))["headcount"] == \
+        q.trust_indicators(period)["headcount"].median()
+
+
+def test_population_table_adds_england(q, period):
+    table = regional.population_table(q.regions(), q.region_indicators(period), q.national_indicators(period))
+    england = table.filter(pl.col("Region") == "England").row(0, named=True)
+    assert table.height == 8
+    assert england["Population (people)"] == q.regions()["population"].sum()
+    assert england["WTE per 100,000 population"] == \
+        round(q.national_indicators(period)["wte_per_100k_population"][0], 1)
+
+
+def test_spread_chart_marks_pooled_rates_but_not_pooled_totals(q, period):
+    values = flagged(q, ANALYST, period)
+    for indicator, traces in (("headcount", 1), ("vacancy_rate", 2)):
+        bars = regional.pooled_for_chart(q.regions(), q.region_indicators(period), indicator)
+        assert len(regional.spread_chart(values, indicator, bars, "t").data) == traces

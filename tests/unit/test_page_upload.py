@@ -1,0 +1,123 @@
+"""Upload page, driven as a trust lead: check, findings, acknowledging warnings, submit, duplicates, refusals."""
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pswbench import auth, database, loader
+from pswbench.paths import DATA_DIR, EXAMPLES_DIR, ROOT
+
+EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
+CORRECTED = EXAMPLE.replace(b"RX4,2025-09-30,crisis,4,8,", b"RX4,2025-09-30,crisis,4,9,")
+LEAD = "lead@rx4.nhs.uk"
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """A database holding RX4's return for 2025-09-30 as version 1, and the users."""
+    path = tmp_path / "up.duckdb"
+    monkeypatch.setenv("PSWBENCH_DB", str(path))
+    con = database.connect(path)
+    loader.load_files(con, [("rx4.csv", EXAMPLE)], "loader@nhs.uk")
+    users = {"trust_lead": auth.add_user(con, LEAD, "trust_lead", "RX4", None),
+             "analyst": auth.add_user(con, "analyst@hee.nhs.uk", "analyst", None, None),
+             "board": auth.add_user(con, "board@rx4.nhs.uk", "board", "RX4", None)}
+    con.close()
+    return path, users
+
+
+def upload_page(db, role="trust_lead") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = db[1][role]
+    at.run()
+    return at.switch_page("pages/upload.py").run()
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="upload_file").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def submit_button(at):
+    return [b for b in at.button if b.label == "Submit return"]
+
+
+def query(db, text, params=()):
+    con = duckdb.connect(str(db[0]))
+    try:
+        return con.execute(text, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def test_valid_return_is_accepted_as_the_next_version_and_a_resend_is_a_duplicate(db):
+    at = upload(upload_page(db), "corrected.csv", CORRECTED)
+    assert not at.exception and not at.error
+    assert query(db, "SELECT count(*) FROM submission")[0][0] == 1      # checking alone saves nothing
+    submit_button(at)[0].click().run()
+    assert at.success[0].value.startswith("Accepted: this return is now version 2 for RX4")
+    assert not submit_button(at)
+    upload(at, "corrected-again.csv", CORRECTED)
+    submit_button(at)[0].click().run()
+    assert "duplicate of version 2" in at.info[0].value
+    history = at.dataframe[-1].value
+    assert list(history["status"][:3]) == ["duplicate", "accepted", "accepted"]
+    assert list(history["file_name"][:2]) == ["corrected-again.csv", "corrected.csv"]
+
+
+def test_invalid_return_lists_findings_with_lines_and_offers_no_submit(db):
+    bad = (EXAMPLES_DIR / "wte_exceeds_headcount.csv").read_bytes().replace(b"RT1,", b"RX4,")
+    at = upload(upload_page(db), "bad.csv", bad)
+    assert not at.exception
+    assert at.error[0].value.startswith("Rejected with 1 error")
+    findings = at.dataframe[0].value
+    assert findings[["severity", "line", "column", "rule"]].iloc[0].tolist() == [
+        "error", 4, "wte_in_post", "wte_exceeds_headcount"]
+    assert not submit_button(at)
+    assert query(db, "SELECT status, error_count FROM submission WHERE file_name = 'bad.csv'") == [("rejected", 1)]
+
+
+def test_warnings_must_be_acknowledged_before_submitting(db):
+    warn = (EXAMPLES_DIR / "high_sickness_warning.csv").read_bytes().replace(b"RT1,", b"RX4,")
+    at = upload(upload_page(db), "sick.csv", warn)
+    assert at.dataframe[0].value["severity"].tolist() == ["warning"]
+    assert submit_button(at)[0].disabled
+    at.checkbox[0].check().run()
+    assert not submit_button(at)[0].disabled
+    submit_button(at)[0].click().run()
+    assert at.success[0].value.startswith("Accepted: this return is now version 2")
+
+
+def test_another_trusts_return_is_refused_and_recorded(db):
+    at = upload(upload_page(db), "rmy.csv", EXAMPLE.replace(b"RX4,", b"RMY,"))
+    assert "This return is for RMY; you can upload returns for RX4 only" in at.error[0].value
+    assert not submit_button(at)
+    assert at.dataframe[0].value["rule"].iloc[0] == "not_your_trust"
+    assert query(db, "SELECT trust_code, status FROM submission WHERE file_name = 'rmy.csv'") == [("RX4", "rejected")]
+    (detail,), = query(db, "SELECT detail FROM audit_log WHERE action = 'upload_refused' AND actor = ?", [LEAD])
+    assert json.loads(detail)["file_trust_code"] == "RMY"
+    assert query(db, "SELECT count(*) FROM return_version WHERE trust_code = 'RMY'") == [(0,)]
+
+
+def test_file_over_5_mb_gets_a_message_and_is_not_checked(db):
+    at = upload(upload_page(db), "huge.csv", EXAMPLE + b"x" * (5 * 1024 * 1024))
+    assert "at most 5 MB" in at.error[0].value
+    assert query(db, "SELECT count(*) FROM submission") == [(1,)]
+
+
+def test_analyst_chooses_the_trust_and_uploads_for_it(db):
+    at = upload_page(db, "analyst")
+    at.selectbox(key="upload_trust").set_value("RMY").run()
+    upload(at, "rmy.csv", EXAMPLE.replace(b"RX4,", b"RMY,"))
+    submit_button(at)[0].click().run()
+    assert at.success[0].value.startswith("Accepted: this return is now version 1 for RMY")
+    assert at.dataframe[-1].value["file_name"].tolist() == ["rmy.csv"]
+
+
+def test_board_members_cannot_open_the_upload_page(db):
+    at = upload_page(db, "board")
+    assert at.error[0].value.startswith("Not permitted")
+    assert not at.file_uploader and not at.dataframe

@@ -1,0 +1,105 @@
+"""Submissions and data-quality queries: version differences, failing rules, history scoping, counts."""
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from pswbench import access, auth, database, loader, quality
+from pswbench.paths import DATA_DIR, EXAMPLES_DIR
+
+EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
+TODAY = dt.date(2026, 11, 25)
+Q3 = dt.date(2025, 9, 30)
+
+
+def rows(*items):
+    cols = ("service_setting", "afc_band", "headcount", "wte_in_post", "bank_wte", "notes")
+    return pl.DataFrame([dict(zip(cols, i)) for i in items],
+                        schema={"service_setting": pl.String, "afc_band": pl.String, "headcount": pl.Int32,
+                                "wte_in_post": pl.Float64, "bank_wte": pl.Float64, "notes": pl.String})
+
+
+def test_diff_of_a_hand_made_pair_finds_added_removed_and_changed_cells():
+    old = rows(("crisis", "3", 6, 4.8, None, None), ("crisis", "4", 8, 6.8, 0.0, "advert"),
+               ("forensic", "5", 2, 2.0, 0.0, None))
+    new = rows(("crisis", "3", 7, 4.8, 0.5, None), ("crisis", "4", 8, 6.8, 0.0, "advert"),
+               ("perinatal", "4", 3, 2.5, None, "new team"))
+    d = quality.diff(old, new)
+    assert d.added.select("service_setting", "afc_band").rows() == [("perinatal", "4")]
+    assert d.removed.select("service_setting", "afc_band").rows() == [("forensic", "5")]
+    # Unchanged crisis band 4 gives no cells; a blank that becomes 0.5 is a change, shown as "(blank)".
+    assert d.changed.rows() == [("crisis", "3", "headcount", "6", "7"), ("crisis", "3", "bank_wte", "(blank)", "0.5")]
+    assert not d.is_empty
+
+
+def test_identical_versions_have_no_differences():
+    same = rows(("crisis", "3", 6, 4.8, None, None))
+    d = quality.diff(same, same)
+    assert d.is_empty and d.changed.columns == ["service_setting", "afc_band", "column", "old", "new"]
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = database.connect(tmp_path / "q.duckdb")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def analyst(con):
+    return auth.add_user(con, "analyst@hee.nhs.uk", "analyst", None, "a-long-password-2")
+
+
+def load(con, name, data):
+    return loader.load_files(con, [(name, data)], "someone@nhs.uk", today=TODAY)[0]
+
+
+def test_version_diff_reads_two_loaded_versions(con, analyst):
+    first = load(con, "v1.csv", EXAMPLE)
+    second = load(con, "v2.csv", EXAMPLE.replace(b"adult_community,3,12,", b"adult_community,3,13,"))
+    versions = quality.versions(con, analyst, "RX4", Q3)
+    assert versions.select("version", "is_current").rows() == [(1, False), (2, True)]
+    d = quality.version_diff(con, analyst, first.submission_id, second.submission_id)
+    assert d.changed.rows() == [("adult_community", "3", "headcount", "12", "13")]
+    assert d.added.is_empty() and d.removed.is_empty()
+
+
+def test_failing_rules_count_findings_and_submissions_per_period(con, analyst):
+    bad = (EXAMPLES_DIR / "bad_date_format.csv").read_bytes()
+    load(con, "bad1.csv", bad)
+    load(con, "bad2.csv", bad)
+    load(con, "wte.csv", (EXAMPLES_DIR / "wte_exceeds_headcount.csv").read_bytes())
+    expected = con.execute("SELECT rule, count(*), count(DISTINCT submission_id) FROM finding "
+                           "GROUP BY rule ORDER BY 2 DESC, 3 DESC, 1").fetchall()
+    got = quality.failing_rules(con, analyst, None)
+    assert got.select("rule", "findings", "submissions").rows() == expected
+    assert got["findings"][0] >= 2 and got["example_message"].null_count() == 0
+    assert quality.failing_rules(con, analyst, dt.date(2020, 3, 31)).is_empty()
+
+
+def test_quality_views_refuse_non_analysts(con):
+    lead = auth.add_user(con, "lead@rx4.nhs.uk", "trust_lead", "RX4", "a-long-password-1")
+    with pytest.raises(access.NotPermitted):
+        quality.failing_rules(con, lead, None)
+    with pytest.raises(access.NotPermitted):
+        quality.versions(con, lead, "RX4", Q3)
+
+
+def test_history_is_scoped_to_the_trust_a_lead_may_upload_for(con, analyst):
+    load(con, "rx4.csv", EXAMPLE)
+    load(con, "rmy.csv", EXAMPLE.replace(b"RX4,", b"RMY,"))
+    lead = auth.add_user(con, "lead@rx4.nhs.uk", "trust_lead", "RX4", "a-long-password-1")
+    assert quality.submission_history(con, lead, "RX4")["trust_code"].to_list() == ["RX4"]
+    with pytest.raises(access.NotPermitted):
+        quality.submission_history(con, lead, "RMY")
+    assert quality.submission_history(con, analyst, "RMY")["file_name"].to_list() == ["rmy.csv"]
+
+
+def test_status_counts_and_non_submitters():
+    cov = pl.DataFrame({"trust_code": ["A", "B", "C", "D"], "trust_name": ["a", "b", "c", "d"],
+                        "region_name": ["r"] * 4, "status": ["accepted", "missing", "rejected only", "missing"],
+                        "attempts": [1, 0, 2, 0], "rejected_attempts": [0, 0, 2, 0], "last_attempt_at": [None] * 4})
+    assert quality.status_counts(cov) == {"accepted": 1, "rejected only": 1, "missing": 2}
+    assert quality.non_submitters(cov)["trust_code"].to_list() == ["B", "D", "C"]

@@ -1,0 +1,223 @@
+"""The board snapshot: its data (pswbench.snapshot) and its page, against the synthetic demo database.
+
+Expected figures are worked out here straight from the trust indicators, not through
+views.positions, so a slip in the snapshot's own arithmetic shows up.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html.parser import HTMLParser
+
+import polars as pl
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from apptest_helpers import ACCOUNTS, audit_count, build_demo_db, errors, last_audit, page_file, signed_in
+from pswbench import access, paths, snapshot, ui
+from pswbench.auth import User
+from pswbench.queries import Queries
+from test_narrative import fake_card
+
+PERIOD = dt.date(2026, 9, 30)
+BOARD = User(ACCOUNTS["board"][0], "board", "RX4")
+LEAD = User(ACCOUNTS["trust_lead"][0], "trust_lead", "RX4")
+ANALYST = User(ACCOUNTS["analyst"][0], "analyst", None)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    return build_demo_db(tmp_path_factory.mktemp("snapshot") / "demo.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def app_db(demo_db, monkeypatch):
+    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
+    return demo_db
+
+
+@pytest.fixture
+def q():
+    # The app's own cached connection: a second one to the file would be refused by DuckDB's lock.
+    return Queries(ui._open(str(paths.db_path())))
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every file handed to a download button during the test, by its download file name."""
+    seen: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, data, mimetype, kind, filename=None):
+        if filename and isinstance(data, bytes):
+            seen[filename] = data
+        return original(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return seen
+
+
+def expected(q, trust: str, name: str, codes=None) -> dict:
+    df = q.trust_indicators(PERIOD)
+    if codes is not None:
+        df = df.filter(pl.col("trust_code").is_in(codes))
+    mine = df.filter(pl.col("trust_code") == trust)[name][0]
+    others = df.filter(pl.col("trust_code") != trust)[name].drop_nulls()
+    return {"value": mine, "median": df[name].drop_nulls().median(),
+            "lower": int((others < mine).sum()), "higher": int((others > mine).sum())}
+
+
+# ---- changes on the previous quarter --------------------------------------------------------------
+
+def test_change_is_shown_at_the_cards_precision_so_a_small_real_change_is_not_called_none():
+    card = fake_card("mean_wte_per_head", 0.7739, previous=0.8129)
+    assert (card.value_text, card.change_text, card.change_is_zero) == ("0.77", "-0.04 WTE per head", False)
+
+
+def test_change_wording_for_people_rates_and_no_change():
+    assert fake_card("headcount", 21, previous=20).change_text == "+1 person"
+    assert fake_card("headcount", 17, previous=20).change_text == "-3 people"
+    rate = fake_card("sickness_rate", 0.0501, previous=0.0500)
+    assert (rate.change_text, rate.change_is_zero) == ("+0.0 percentage points", True)
+    assert fake_card("sickness_rate", 0.05).change_text is None        # no figure the quarter before
+    assert fake_card("sickness_rate", 0.05).delta_colour == "inverse"
+    assert fake_card("headcount", 5).delta_colour == "normal"
+    assert fake_card("mean_wte_per_head", 0.8).delta_colour == "off"
+
+
+# ---- data ---------------------------------------------------------------------------------------
+
+def test_rx4_cards_match_the_indicators(q):
+    snap = snapshot.build(q, BOARD, PERIOD, "RX4")
+    assert len(snap.cards) == 10
+    assert snap.trust_name == "Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust"
+    for name in ("headcount", "vacancy_rate", "sickness_rate", "leaver_rate_12m", "temporary_staffing_share"):
+        card, want = snap.card(name), expected(q, "RX4", name)
+        assert card.value == pytest.approx(want["value"]), name
+        assert card.position.median == pytest.approx(want["median"]), name
+        assert (card.lower, card.higher) == (want["lower"], want["higher"]), name
+
+
+def test_change_and_series_come_from_the_trusts_own_quarters(q):
+    own = q.trust_indicators(None).filter(pl.col("trust_code") == "RX4").sort("period_end")
+    by_quarter = dict(zip(own["period_end"].to_list(), own["sickness_rate"].to_list()))
+    card = snapshot.build(q, BOARD, PERIOD, "RX4").card("sickness_rate")
+    assert [d for d, _ in card.series] == sorted(by_quarter)[-8:]
+    assert card.series[-1] == (PERIOD, pytest.approx(by_quarter[PERIOD]))
+    diff = (by_quarter[PERIOD] - by_quarter[dt.date(2026, 6, 30)]) * 100
+    assert card.change_text == f"{diff:+.1f} percentage points"
+    assert card.delta_colour == "inverse"          # lower is better: a rise shows as bad
+    table = card.series_table()
+    assert table.columns == ["Quarter ending", "Sickness absence rate (%)"]
+    assert table["Sickness absence rate (%)"][-1] == pytest.approx(round(by_quarter[PERIOD] * 100, 2))
+
+
+def test_region_group_compares_with_the_region_only(q):
+    df = q.trust_indicators(PERIOD)
+    region = df.filter(pl.col("trust_code") == "RX4")["region_code"][0]
+    codes = df.filter(pl.col("region_code") == region)["trust_code"].to_list()
+    snap = snapshot.build(q, LEAD, PERIOD, "RX4", "region")
+    want = expected(q, "RX4", "vacancy_rate", codes)
+    card = snap.card("vacancy_rate")
+    assert card.position.median == pytest.approx(want["median"])
+    assert card.others == len(codes) - 1
+    assert snap.group_short == "North East and Yorkshire"
+
+
+@pytest.mark.parametrize("user", [BOARD, LEAD])
+def test_board_and_lead_are_refused_another_trust(q, user):
+    with pytest.raises(access.NotPermitted):
+        snapshot.build(q, user, PERIOD, "RAT")
+
+
+def test_analyst_may_build_any_trust_but_not_an_unknown_one(q):
+    assert snapshot.build(q, ANALYST, PERIOD, "RAT").trust_code == "RAT"
+    with pytest.raises(snapshot.UnknownTrust):
+        snapshot.build(q, ANALYST, PERIOD, "ZZZ")
+
+
+# ---- page ---------------------------------------------------------------------------------------
+
+def on_snapshot(role: str):
+    at = signed_in(*ACCOUNTS[role])
+    return at if role == "board" else at.switch_page(page_file("snapshot")).run()
+
+
+def test_board_member_sees_rx4_with_ten_cards_and_the_board_pack(q):
+    at = on_snapshot("board")
+    assert not at.exception and not errors(at)
+    assert [t.value for t in at.title] == ["How does Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust "
+                                           "compare? Quarter ending 30 September 2026"]
+    assert len(at.main.metric) == 10
+    head = next(m for m in at.main.metric if m.label == "PSW headcount")
+    assert head.value == f"{expected(q, 'RX4', 'headcount')['value']:,}"
+    assert "Trust" not in [s.label for s in at.selectbox]         # no choice of trust
+    assert [b.label for b in at.main.download_button if b.key == "board-pack"] == [
+        "Download the board pack (HTML, prints on one A4 page)"]
+    assert 3 <= at.main.markdown[0].value.count("\n- ") + 1 <= 5
+
+
+@pytest.mark.parametrize("role", ["board", "trust_lead"])
+def test_asking_for_another_trust_by_link_is_refused(role):
+    at = on_snapshot(role)
+    assert "Cumbria, Northumberland" in at.title[0].value and len(at.main.metric) == 10
+    at.query_params["trust"] = "RAT"
+    at.run()
+    assert any(e.startswith("Not permitted") for e in errors(at))
+    assert len(at.main.metric) == 0 and len(at.main.download_button) == 0
+    assert last_audit(ACCOUNTS[role][0]) == ("not_permitted", json.dumps({"what": "snapshot:RAT"}))
+
+
+def test_board_member_cannot_steer_the_trust_through_session_state():
+    at = on_snapshot("board")
+    at.session_state["trust"] = "RAT"
+    at.run()
+    assert "Cumbria, Northumberland" in at.title[0].value
+
+
+def test_unknown_trust_in_a_link_gets_a_plain_message_that_does_not_echo_it():
+    at = on_snapshot("analyst")
+    at.query_params["trust"] = "![x](https://example.org/x.png)"
+    at.run()
+    assert not at.exception
+    assert errors(at) == ["There is no trust with that code. Choose a trust from the list."]
+    assert len(at.main.metric) == 0
+
+
+def test_analyst_can_pick_another_trust(q):
+    at = on_snapshot("analyst")
+    assert not at.exception
+    at.selectbox(key="trust").select("RAT").run()
+    assert at.title[0].value.startswith("How does North East London NHS Foundation Trust compare?")
+    assert len(at.main.metric) == 10
+    sickness = next(m for m in at.main.metric if m.label == "Sickness absence rate")
+    assert sickness.value == f"{expected(q, 'RAT', 'sickness_rate')['value']:.1%}"
+
+
+class _Text(HTMLParser):
+    def __init__(self, raw: bytes):
+        super().__init__()
+        self.tags, self.text = [], []
+        self.feed(raw.decode("utf-8"))
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_board_pack_download_is_html_for_the_trust_and_is_audited(downloads):
+    at = on_snapshot("board")
+    raw = downloads["pswbench-board-pack-RX4-2026-09-30.html"]
+    doc = _Text(raw)
+    assert doc.tags[:2] == ["html", "head"] and "body" in doc.tags and "script" not in doc.tags
+    text = " ".join(doc.text)
+    assert "How does Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust compare?" in text
+    assert "SYNTHETIC DEMO DATA" in text
+
+    email = ACCOUNTS["board"][0]
+    before = audit_count("export", email, '%"board_pack": "RX4"%')
+    at.download_button(key="board-pack").click().run()
+    assert audit_count("export", email, '%"board_pack": "RX4"%') == before + 1

@@ -1,0 +1,121 @@
+"""The upload flow below the page: refusing another trust's return, recording every attempt, conflicts."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from pswbench import access, auth, database, loader, uploads
+from pswbench.paths import DATA_DIR, EXAMPLES_DIR
+
+EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = database.connect(tmp_path / "u.duckdb")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def lead(con):
+    return auth.add_user(con, "lead@rx4.nhs.uk", "trust_lead", "RX4", "a-long-password-1")
+
+
+@pytest.fixture
+def analyst(con):
+    return auth.add_user(con, "analyst@hee.nhs.uk", "analyst", None, "a-long-password-2")
+
+
+def submissions(con):
+    return con.execute("SELECT trust_code, status, version, submitted_by FROM submission "
+                       "ORDER BY submission_id").fetchall()
+
+
+def test_valid_return_is_only_saved_on_submit_then_identical_resubmission_is_a_duplicate(con, lead):
+    chk = uploads.check(con, lead, "RX4", "q3.csv", EXAMPLE, TODAY)
+    assert chk.can_submit and submissions(con) == []
+    out = uploads.submit(con, lead, chk)
+    assert (out.status, out.version) == ("accepted", 1)
+    assert not chk.can_submit                      # a second click cannot load it twice
+    again = uploads.check(con, lead, "RX4", "q3-again.csv", EXAMPLE, TODAY)
+    assert uploads.submit(con, lead, again).status == "duplicate"
+    assert "duplicate of version 1" in uploads.outcome_words(again.outcome)
+    assert submissions(con) == [("RX4", "accepted", 1, lead.email), ("RX4", "duplicate", 1, lead.email)]
+
+
+def test_return_with_errors_is_recorded_as_rejected_at_once_and_cannot_be_submitted(con, lead):
+    bad = (EXAMPLES_DIR / "wte_exceeds_headcount.csv").read_bytes().replace(b"RT1,", b"RX4,")
+    chk = uploads.check(con, lead, "RX4", "bad.csv", bad, TODAY)
+    assert chk.outcome.status == "rejected" and not chk.can_submit
+    table = chk.findings_table()
+    assert table.row(0, named=True)["severity"] == "error" and table["line"][0] == 4
+    with pytest.raises(ValueError):
+        uploads.submit(con, lead, chk)
+    assert submissions(con) == [("RX4", "rejected", None, lead.email)]
+
+
+def test_another_trusts_return_is_refused_and_recorded_with_finding_and_audit(con, lead):
+    rmy = EXAMPLE.replace(b"RX4,", b"RMY,")
+    chk = uploads.check(con, lead, "RX4", "rmy.csv", rmy, TODAY)
+    assert chk.refusal == "This return is for RMY; you can upload returns for RX4 only."
+    assert not chk.can_submit
+    # Filed under the uploader's trust, so RMY does not look as if it had tried and failed.
+    assert submissions(con) == [("RX4", "rejected", None, lead.email)]
+    rule, value = con.execute("SELECT rule, value FROM finding WHERE submission_id = ? ORDER BY rule",
+                              [chk.refused_submission_id]).fetchone()
+    assert (rule, value) == ("not_your_trust", "RMY")
+    action, trust, detail = con.execute("SELECT action, trust_code, detail FROM audit_log "
+                                        "WHERE action = 'upload_refused'").fetchone()
+    assert (action, trust, json.loads(detail)["file_trust_code"]) == ("upload_refused", "RX4", "RMY")
+    assert con.execute("SELECT count(*) FROM return_row").fetchone()[0] == 0
+
+
+def test_refusal_does_not_quote_markdown_from_the_file(con, lead):
+    odd = EXAMPLE.replace(b"RX4,", b"[x](javascript:alert),")
+    chk = uploads.check(con, lead, "RX4", "odd.csv", odd, TODAY)
+    assert chk.refusal and "javascript" not in chk.refusal and "[" not in chk.refusal
+
+
+def test_analyst_is_refused_when_the_file_is_not_for_the_trust_they_chose(con, analyst):
+    chk = uploads.check(con, analyst, "RMY", "rx4.csv", EXAMPLE, TODAY)
+    assert "but you chose to upload for RMY" in chk.refusal
+    ok = uploads.check(con, analyst, "RX4", "rx4.csv", EXAMPLE, TODAY)
+    assert uploads.submit(con, analyst, ok).status == "accepted"
+
+
+def test_a_lead_cannot_upload_for_another_trust_or_read_its_history(con, lead):
+    with pytest.raises(access.NotPermitted):
+        uploads.check(con, lead, "RMY", "rmy.csv", EXAMPLE.replace(b"RX4,", b"RMY,"), TODAY)
+    assert uploads.uploadable_trusts(lead, ["RMY", "RX4", "RT1"]) == ["RX4"]
+    board = auth.add_user(con, "board@rx4.nhs.uk", "board", "RX4", "a-long-password-3")
+    with pytest.raises(access.NotPermitted):
+        uploads.check(con, board, "RX4", "rx4.csv", EXAMPLE, TODAY)
+
+
+def test_headcount_warning_never_quotes_another_trusts_earlier_figure(con, lead, analyst):
+    earlier = EXAMPLE.replace(b"RX4,", b"RMY,").replace(b"2025-09-30", b"2025-06-30")
+    loader.load_files(con, [("rmy-q2.csv", earlier.replace(b",12,", b",120,"))], "x", today=TODAY)
+    chk = uploads.check(con, lead, "RX4", "rmy.csv", EXAMPLE.replace(b"RX4,", b"RMY,"), TODAY)
+    assert not [f for f in chk.result.findings if f.rule == "headcount_change"]
+
+
+def test_size_limit_message_only_above_5_mb():
+    assert uploads.size_problem(uploads.MAX_BYTES) is None
+    assert "at most 5 MB" in uploads.size_problem(uploads.MAX_BYTES + 1)
+
+
+def test_transaction_conflict_becomes_a_plain_message(con, lead, monkeypatch):
+    chk = uploads.check(con, lead, "RX4", "q3.csv", EXAMPLE, TODAY)
+
+    def conflict(*args, **kwargs):
+        raise duckdb.TransactionException("TransactionContext Error: Conflict on update!")
+
+    monkeypatch.setattr(loader, "load_result", conflict)
+    with pytest.raises(uploads.SaveConflict, match="nothing was lost. Please submit again"):
+        uploads.submit(con, lead, chk)
+    assert chk.can_submit                           # they can press Submit again
