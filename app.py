@@ -4,6 +4,7 @@ import streamlit as st
 from pswbench import access, ui
 
 st.set_page_config(page_title="pswbench: PSW workforce benchmarking", layout="wide")
+ui.through_the_router()
 
 ui.connection()  # first start builds the synthetic demo; a broken database stops here with a clear message
 user = ui.current_user()

@@ -18,10 +18,18 @@ from .auth import User
 from .queries import Queries
 from .views import PEER_GROUPS
 
-# The product's layout keeps page scripts in pages/, which Streamlit otherwise treats as an old-style
-# multipage app (running a page file without app.py) until st.navigation is first called. Every run
-# must go through the router in app.py, so switch that off as soon as any script imports this module.
-PagesManager.uses_pages_directory = False
+
+def through_the_router() -> None:
+    """Make sure this run goes through the router in app.py.
+
+    The product's layout keeps page scripts in pages/, which Streamlit treats as an old-style
+    multipage app (a page file run without app.py, and widgets whose identity changes on the next
+    run, so the first sign-in on a new server is lost) until st.navigation is first called. Switch
+    that off for the process and start the run again the normal way.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 NHS_BLUE = "#005EB8"
 PAGE_TITLES = {
@@ -141,6 +149,7 @@ def sign_out() -> None:
 
 def page(key: str) -> tuple[User, CachedQueries]:
     """Start a page: the signed-in user, refused with 'not permitted' unless the page is theirs."""
+    through_the_router()
     user = current_user()
     if user is None:
         sign_in_screen()

@@ -6,6 +6,8 @@ own browser download is not used. A missing Chromium raises, so browser tests fa
 """
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 import contextlib
 import os
 import socket
@@ -99,9 +101,13 @@ def sign_in(page, email: str, password: str, *, expect_success: bool = True, tim
 
     With expect_success, wait until the sidebar says who is signed in (the frame has loaded).
     """
-    page.get_by_label("Email address", exact=True).wait_for(timeout=timeout)
-    page.get_by_label("Email address", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
+    email_box = page.get_by_label("Email address", exact=True)
+    password_box = page.get_by_label("Password", exact=True)
+    email_box.wait_for(timeout=timeout)
+    email_box.fill(email)
+    password_box.fill(password)
+    expect(email_box).to_have_value(email)
+    expect(password_box).to_have_value(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
     if expect_success:
         sidebar(page).get_by_text(f"Signed in as {email}").wait_for(timeout=timeout)
@@ -128,3 +134,5 @@ def full_page_screenshot(page, path, max_height: int = 8000) -> None:
         page.screenshot(path=str(path), full_page=True)
     finally:
         page.set_viewport_size(size)
+        # Resizing makes Streamlit lay the page out again; typing into it meanwhile can be lost.
+        page.wait_for_timeout(300)

@@ -52,15 +52,13 @@ def page_file(key: str) -> str:
 
 
 def run_like_a_live_server(monkeypatch) -> None:
-    """Make every AppTest run execute app.py (the router), as a live server does after its first st.navigation.
+    """Make every AppTest run execute app.py (the router), as the live server does.
 
     Streamlit treats an app whose main script sits next to a folder named ``pages/`` as an old-style
-    multipage app (PagesManager.uses_pages_directory) until st.navigation is first called. A live
-    server clears that flag for good at the first signed-in run, but AppTest resets it before every
-    run, so with a ``pages/`` folder every AppTest run after the first would execute the page file
-    directly and skip app.py. Forcing the flag off tests the router as users normally meet it; the
-    pages-folder behaviour itself is tested (and reported) separately. A no-op once the page
-    scripts no longer live in a folder called ``pages/``.
+    multipage app (PagesManager.uses_pages_directory). On a live server pswbench.ui switches that off
+    for the process when it is first imported; AppTest resets the flag before every run, so it is
+    switched off here too. The live behaviour is tested in the browser
+    (tests/e2e/test_roles.py::test_fresh_server_sign_in_screen_has_no_menu).
     """
     original = PagesManager.__init__
 
