@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from pswbench import paths
@@ -49,24 +48,6 @@ def _router_files() -> dict[str, str]:
 def page_file(key: str) -> str:
     """The page's script, relative to app.py (what AppTest.switch_page takes)."""
     return _router_files()[key]
-
-
-def run_like_a_live_server(monkeypatch) -> None:
-    """Make every AppTest run execute app.py (the router), as the live server does.
-
-    Streamlit treats an app whose main script sits next to a folder named ``pages/`` as an old-style
-    multipage app (PagesManager.uses_pages_directory). On a live server pswbench.ui switches that off
-    for the process when it is first imported; AppTest resets the flag before every run, so it is
-    switched off here too. The live behaviour is tested in the browser
-    (tests/e2e/test_roles.py::test_fresh_server_sign_in_screen_has_no_menu).
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def new_app() -> AppTest:

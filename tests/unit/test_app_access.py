@@ -12,7 +12,7 @@ import pytest
 
 from apptest_helpers import (
     ACCOUNTS, PAGE_KEYS, SIGN_IN_TITLE, audit_count, build_demo_db, current_page_key, cursor,
-    data_elements, errors, last_audit, new_app, page_file, run_like_a_live_server, sidebar_links, signed_in,
+    data_elements, errors, last_audit, new_app, page_file, sidebar_links, signed_in,
     submit_sign_in,
 )
 from pswbench import auth
@@ -41,7 +41,6 @@ def demo_db(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def app_db(demo_db, monkeypatch):
     monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
-    run_like_a_live_server(monkeypatch)
     return demo_db
 
 

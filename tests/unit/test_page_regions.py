@@ -7,7 +7,7 @@ import statistics
 import polars as pl
 import pytest
 
-from apptest_helpers import ACCOUNTS, build_demo_db, errors, page_file, run_like_a_live_server, signed_in
+from apptest_helpers import ACCOUNTS, build_demo_db, errors, page_file, signed_in
 from pswbench import regional, ui, views
 from pswbench.access import SUPPRESSED_TEXT
 from pswbench.auth import User
@@ -26,7 +26,6 @@ def demo_db(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def app_db(demo_db, monkeypatch):
     monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
-    run_like_a_live_server(monkeypatch)
     return demo_db
 
 
