@@ -10,7 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from conftest import TODAY, csv_bytes, valid_rows
+from returns_kit import TODAY, csv_bytes, valid_rows
 from pswbench import contract
 from pswbench.validate import validate_bytes
 

@@ -6,7 +6,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TODAY, csv_bytes
+from returns_kit import TODAY, csv_bytes
 from pswbench import checks, contract
 from pswbench.validate import validate_bytes
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import TODAY, csv_bytes, valid_rows
+from returns_kit import TODAY, csv_bytes, valid_rows
 from pswbench import contract
 from pswbench.gx_rules import rule_specs
 from pswbench.paths import DATA_DIR
