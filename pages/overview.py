@@ -15,6 +15,8 @@ submitted, open_trusts = views.coverage_counts(q, period)
 st.markdown(f"**Submission coverage:** {submitted} of {open_trusts} open mental health trusts have an accepted "
             f"return for the quarter ending {period:%d %B %Y}. National figures pool those trusts.")
 
+st.caption("Arrows show the change on the previous quarter; the line under each card compares with the "
+           "same quarter a year before.")
 HEADLINES = ("headcount", "wte_in_post", "vacancy_rate", "sickness_rate", "leaver_rate_12m",
              "temporary_staffing_share")
 changes = views.national_changes(national, period, HEADLINES)

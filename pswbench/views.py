@@ -143,7 +143,7 @@ def coverage_counts(q, period: dt.date) -> tuple[int, int]:
 class Change:
     value: float | None
     value_text: str
-    quarter_text: str | None      # change on the previous quarter, in words and units
+    quarter_text: str | None      # change on the previous quarter, in units
     year_text: str                # change on the same quarter a year before
     delta_colour: str             # for st.metric: "normal", "inverse" or "off"
     unchanged: bool               # the change rounds to nothing: no arrow
@@ -168,7 +168,7 @@ def national_changes(series: pl.DataFrame, period: dt.date, names) -> dict[str, 
         q_diff = spec.format_change(_minus(now.get(name), prev.get(name)))
         y_diff = spec.format_change(_minus(now.get(name), year.get(name)))
         out[name] = Change(now.get(name), spec.format(now.get(name)),
-                           f"{q_diff} on previous quarter" if q_diff else None,
+                           q_diff,
                            f"{y_diff} on the same quarter a year before" if y_diff else
                            "no figure for the same quarter a year before",
                            spec.delta_colour, spec.is_zero_change(_minus(now.get(name), prev.get(name))))
