@@ -92,3 +92,14 @@ def quarter_ends(first: dt.date, last: dt.date) -> list[dt.date]:
         q += 1
         if q == 4:
             y, q = y + 1, 0
+
+
+def as_period(value) -> dt.date | None:
+    """A period parameter as a date, or None; anything else is a programming error, said plainly."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise TypeError(f"period must be a datetime.date or None, not {type(value).__name__}")

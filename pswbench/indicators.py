@@ -12,6 +12,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from .contract import as_period
 from .database import sql
 
 INDICATORS: tuple[str, ...] = (
@@ -31,11 +32,7 @@ LEVELS = ("trust", "region", "national")
 
 
 def _run(con: duckdb.DuckDBPyConnection, name: str, period: dt.date | None) -> pl.DataFrame:
-    if period is not None and not isinstance(period, dt.date):
-        raise TypeError(f"period must be a datetime.date or None, not {type(period).__name__}")
-    if isinstance(period, dt.datetime):
-        period = period.date()
-    return con.sql(sql(f"marts/{name}"), params={"period": period}).pl()
+    return con.sql(sql(f"marts/{name}"), params={"period": as_period(period)}).pl()
 
 
 def trust_indicators(con: duckdb.DuckDBPyConnection, period: dt.date | None = None) -> pl.DataFrame:

@@ -17,6 +17,7 @@ import polars as pl
 from . import access
 from .auth import User
 from .charts import GREY, PALETTE
+from .contract import as_period
 from .database import sql
 
 KEY = ("service_setting", "afc_band")
@@ -30,6 +31,8 @@ def dates_as_text(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
+    if "period" in params:
+        params["period"] = as_period(params["period"])
     return con.sql(sql(f"queries/{name}"), params=params).pl()
 
 

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 
 from . import database, indicators
+from .contract import as_period
 from .database import sql
 
 
@@ -69,4 +70,4 @@ class Queries:
 
     def coverage(self, period: dt.date) -> pl.DataFrame:
         with self._cur() as cur:
-            return cur.sql(sql("marts/submission_coverage"), params={"period": period}).pl()
+            return cur.sql(sql("marts/submission_coverage"), params={"period": as_period(period)}).pl()

@@ -1,0 +1,37 @@
+"""Fixtures for the hostile-input tests: a small database with users, and a spy on downloads."""
+from __future__ import annotations
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from hostile_helpers import ANALYST, EXAMPLE, LEAD
+from pswbench import auth, database, loader
+
+
+@pytest.fixture
+def upload_db(tmp_path, monkeypatch):
+    """A database holding RX4's 2025-09-30 return as version 1, a trust lead and an analyst."""
+    path = tmp_path / "db" / "hostile.duckdb"
+    path.parent.mkdir()
+    monkeypatch.setenv("PSWBENCH_DB", str(path))
+    con = database.connect(path)
+    loader.load_files(con, [("rx4.csv", EXAMPLE)], "loader@nhs.uk")
+    users = {"trust_lead": auth.add_user(con, LEAD, "trust_lead", "RX4", None),
+             "analyst": auth.add_user(con, ANALYST, "analyst", None, None)}
+    con.close()
+    return path, users
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every file handed to a download button during the test, by its download file name."""
+    seen: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, data, mimetype, kind, filename=None):
+        if filename and isinstance(data, bytes):
+            seen[filename] = data
+        return original(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return seen

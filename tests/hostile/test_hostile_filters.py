@@ -1,0 +1,134 @@
+"""Filter values that would break a query if pasted into SQL, passed to the data functions the pages use
+and to the snapshot page's ?trust= link, against the synthetic demo database.
+
+Each gets a refusal (an exception the page never reaches, as its pickers hand over dates and listed
+codes; or NotPermitted / UnknownTrust) or an empty result; nothing leaks, and every table still exists
+with the same number of rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import polars as pl
+import pytest
+
+import hostile_helpers  # noqa: F401  (puts tests/unit on sys.path for apptest_helpers)
+from apptest_helpers import ACCOUNTS, build_demo_db, errors, last_audit, page_file, signed_in
+from hostile_helpers import assert_not_in_markdown
+from pswbench import access, paths, quality, snapshot, ui, views
+from pswbench.auth import User
+from pswbench.queries import Queries
+
+PERIOD = dt.date(2026, 9, 30)
+ANALYST = User(ACCOUNTS["analyst"][0], "analyst", None)
+LEAD = User(ACCOUNTS["trust_lead"][0], "trust_lead", "RX4")
+BOARD = User(ACCOUNTS["board"][0], "board", "RX4")
+PAYLOADS = ["'; DROP TABLE return_row; --", "RX4' OR '1'='1", 'RX4" OR "1"="1', "RX4'; DELETE FROM app_user; --",
+            "%", "RX4%", "RX4 UNION SELECT email, password_hash FROM app_user"]
+REFUSED = (TypeError, duckdb.ConversionException)   # what a non-date period meets: a type check or the cast
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    return build_demo_db(tmp_path_factory.mktemp("hostile_filters") / "demo.duckdb")
+
+
+@pytest.fixture(autouse=True)
+def app_db(demo_db, monkeypatch):
+    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
+    return demo_db
+
+
+@pytest.fixture
+def con():
+    # The app's own cached connection: a second one to the file would be refused by DuckDB's lock.
+    return ui._open(str(paths.db_path()))
+
+
+@pytest.fixture
+def unchanged(con):
+    """Every table, and its row count (but the audit log's, which records refusals), the same afterwards."""
+    def counts():
+        with con.cursor() as cur:
+            names = [r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables "
+                                               "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+            return {n: cur.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if n != "audit_log"}
+    before = counts()
+    assert {"return_row", "return_version", "submission", "app_user", "trust"} <= set(before)
+    assert before["return_row"] > 0 and before["app_user"] > 0
+    yield
+    assert counts() == before
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_period_that_is_sql_is_refused_by_every_data_function(con, unchanged, payload):
+    q = Queries(con)
+    calls = {
+        "Queries.trust_indicators": lambda: q.trust_indicators(payload),
+        "Queries.region_indicators": lambda: q.region_indicators(payload),
+        "Queries.national_indicators": lambda: q.national_indicators(payload),
+        "Queries.coverage": lambda: q.coverage(payload),
+        "views.trust_table": lambda: views.trust_table(q, LEAD, payload),
+        "views.trust_values": lambda: views.trust_values(q, BOARD, payload),
+        "views.coverage": lambda: views.coverage(q, ANALYST, payload),
+        "views.coverage_counts": lambda: views.coverage_counts(q, payload),
+        "quality.failing_rules": lambda: quality.failing_rules(con.cursor(), ANALYST, payload),
+        "quality.submission_history": lambda: quality.submission_history(con.cursor(), ANALYST, "RX4", payload),
+        "quality.versions": lambda: quality.versions(con.cursor(), ANALYST, "RX4", payload),
+        "quality.submission_rows": lambda: quality.submission_rows(con.cursor(), ANALYST, payload),
+    }
+    for name, call in calls.items():
+        with pytest.raises(REFUSED):
+            call()
+            pytest.fail(f"{name} accepted the period {payload!r}")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_trust_code_that_is_sql_finds_nothing_or_is_refused(con, unchanged, payload):
+    q = Queries(con)
+    with con.cursor() as cur:
+        assert quality.submission_history(cur, ANALYST, payload).is_empty()
+        assert quality.versions(cur, ANALYST, payload, PERIOD).is_empty()
+        for user in (LEAD, BOARD):
+            with pytest.raises(access.NotPermitted):
+                quality.submission_history(cur, user, payload)
+    for user in (LEAD, BOARD):
+        with pytest.raises(access.NotPermitted):
+            views.require_trust(user, payload)
+        with pytest.raises(access.NotPermitted):
+            snapshot.build(q, user, PERIOD, payload)
+    with pytest.raises(snapshot.UnknownTrust):
+        snapshot.build(q, ANALYST, PERIOD, payload)
+    everyone = set(q.trust_indicators(PERIOD)["trust_code"].to_list())
+    # An unknown trust has no place of its own: no other trust's figure is handed back as "its" value.
+    places = views.positions(q, PERIOD, payload, everyone)
+    assert all(p.value is None and p.quartile is None for p in places.values())
+    for group in ("england", "region", "nearest"):
+        assert views.peer_codes(q, PERIOD, payload, group) == everyone    # the England set, as for no trust
+
+
+def test_a_trust_code_that_is_sql_matches_nothing_in_the_reference_list(con, unchanged):
+    trusts = Queries(con).trusts()
+    assert trusts.filter(pl.col("trust_code").is_in(PAYLOADS)).is_empty()
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:2])
+@pytest.mark.parametrize("role", ["board", "analyst"])
+def test_the_snapshot_link_with_sql_for_a_trust_is_refused_without_echoing_it(unchanged, role, payload):
+    at = signed_in(*ACCOUNTS[role])
+    if role != "board":
+        at.switch_page(page_file("snapshot")).run()
+    assert not at.exception and len(at.main.metric) == 10
+    at.query_params["trust"] = payload
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if role == "board":
+        (message,) = errors(at)
+        assert message.startswith("Not permitted")
+        assert last_audit(ACCOUNTS[role][0]) == ("not_permitted", json.dumps({"what": f"snapshot:{payload[:12]}"}))
+    else:
+        assert errors(at) == ["There is no trust with that code. Choose a trust from the list."]
+    assert len(at.main.metric) == 0 and len(at.main.download_button) == 0 and not at.main.dataframe
+    assert_not_in_markdown(at, payload, "DROP TABLE", "OR '1'")
