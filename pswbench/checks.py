@@ -57,10 +57,16 @@ def duplicate_cells(frame: pl.DataFrame) -> list[Finding]:
     return out
 
 
-def trust_known_and_open(trust_code: str | None, period: dt.date | None, line: int) -> list[Finding]:
+TrustReference = dict[str, tuple[str, "dt.date | None", "dt.date | None"]]
+
+
+def trust_known_and_open(trust_code: str | None, period: dt.date | None, line: int,
+                         reference: TrustReference | None = None) -> list[Finding]:
+    """reference: trust_code -> (name, open_date, close_date) to check against instead of the
+    reference file (for a database whose trust table holds more, e.g. synthetic scale-test trusts)."""
     if trust_code is None:
         return []
-    ref = trust_reference().get(trust_code.upper())
+    ref = (trust_reference() if reference is None else reference).get(trust_code.upper())
     if ref is None:
         return [error("unknown_trust_code",
                       f"trust_code '{trust_code}' on line {line} is not an NHS mental health trust ODS code we "

@@ -1,4 +1,4 @@
-"""Command line: python -m pswbench validate|load|synth|demo|indicators|users ..."""
+"""Command line: python -m pswbench validate|load|synth|demo|indicators|backup|restore|users ..."""
 from __future__ import annotations
 
 import argparse
@@ -102,8 +102,11 @@ def cmd_load(args) -> int:
 def cmd_synth(args) -> int:
     from .synth import generate
 
-    paths = generate(Path(args.out), seed=args.seed)
+    paths = generate(Path(args.out), seed=args.seed, scale=args.scale)
     print(f"wrote {len(paths)} synthetic returns to {args.out}")
+    if args.scale > 1:
+        print("synthetic trusts Z0001... are not in the reference list: build a database that knows them "
+              "with pswbench.scale.build_scaled (benchmarks/bench_scale.py)")
     return EXIT_OK
 
 
@@ -124,6 +127,34 @@ def cmd_demo(args) -> int:
           f"{counts['rejected']} rejected, {sum(o.warnings for o in outcomes)} warnings")
     print("demo accounts: " + ", ".join(f"{email} ({role})" for email, role, _, _ in DEMO_ACCOUNTS))
     return EXIT_OK if counts["rejected"] == 0 else EXIT_INVALID
+
+
+def cmd_backup(args) -> int:
+    from . import backup, database
+
+    try:
+        report = backup.backup(Path(args.db), Path(args.out))
+    except database.DatabaseLocked as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_LOCKED
+    except (backup.BackupError, database.DatabaseUnreadable) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(report.summary())
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from . import backup
+
+    try:
+        tables = backup.restore(Path(args.source), Path(args.db))
+    except backup.BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(f"Restored {sum(tables.values()):,} rows in {len(tables)} tables from {args.source} into the new "
+          f"database {args.db}. Point PSWBENCH_DB (or --db) at it to use it.")
+    return EXIT_OK
 
 
 def cmd_indicators(args) -> int:
@@ -155,6 +186,12 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
 
 
+def _scale(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 400:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from 1 to 400")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import users_cli
 
@@ -175,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synth", help="write the synthetic demo returns as CSV files")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=2019)
+    p.add_argument("--scale", type=_scale, default=1,
+                   help="K times the demo's rows (1 = the demo; K >= 10 adds quarters back to 2019-09-30)")
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("demo", help="build a demo database from the synthetic returns")
@@ -188,6 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", choices=("trust", "region", "national"), default="trust")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.set_defaults(func=cmd_indicators)
+
+    p = sub.add_parser("backup", help="write a consistent copy of the database (Parquet) to a new folder")
+    p.add_argument("--db", required=True)
+    p.add_argument("--out", required=True, help="a new or empty folder")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="rebuild a database from a backup folder into a NEW file")
+    p.add_argument("--from", dest="source", required=True, help="the backup folder")
+    p.add_argument("--db", required=True, help="the new database file (never overwritten)")
+    p.set_defaults(func=cmd_restore)
 
     users_cli.add_arguments(sub)
     return parser

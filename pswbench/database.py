@@ -28,11 +28,70 @@ def sql(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+RESTORE_HINT = ("Restore it from a backup (python -m pswbench restore --from BACKUP_DIR --db NEW_PATH) "
+                "or point PSWBENCH_DB / --db at the right file. The file has been left exactly as it was.")
+_HEADER_BYTES = 3 * 4096        # DuckDB's main header and its two database headers
+_MAGIC, _MAGIC_AT = b"DUCK", 8
+
+
+def _unreadable(path: Path, why: str) -> DatabaseUnreadable:
+    return DatabaseUnreadable(f"The database {path} could not be opened: {why}. {RESTORE_HINT}")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, before DuckDB touches it, a path that is not a whole DuckDB file.
+
+    DuckDB opens a truncated file read-write and writes to it; an empty file is refused too,
+    rather than ever treated as a new database. A missing path is fine: a writer creates it.
+    """
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise _unreadable(path, "it is a folder, not a database file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_MAGIC_AT + len(_MAGIC))
+    except OSError as exc:
+        raise _unreadable(path, f"it cannot be read ({exc.strerror or exc}); check its permissions") from exc
+    if not head:
+        raise _unreadable(path, "the file is empty (0 bytes), so it holds no data")
+    if head[_MAGIC_AT:] != _MAGIC:
+        raise _unreadable(path, "it is not a DuckDB database file (it may be damaged or the wrong file)")
+    try:
+        probe = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException as exc:
+        if "different configuration" in str(exc):
+            return   # this process already has it open (and checked it when it did)
+        raise
+    # Read every stored value once: a file cut short fails here, read-only, before a writer touches
+    # it. (Comparing the file's size with DuckDB's block count is not enough: a checkpoint can
+    # shrink a healthy file below the blocks DuckDB still lists as free.)
+    try:
+        tables = probe.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                               ).fetchall()
+        for (table,) in tables:
+            quoted = table.replace('"', '""')
+            probe.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{quoted}"').fetchall()
+    except duckdb.Error as exc:
+        raise _unreadable(path, "the file is damaged or truncated (DuckDB could not read all of it: "
+                                f"{str(exc).splitlines()[0]})") from exc
+    finally:
+        probe.close()
+
+
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the database; a writer also makes sure the schema and reference data exist."""
+    """Open the database; a writer also makes sure the schema and reference data exist.
+
+    Raises DatabaseLocked when another process holds it, DatabaseUnreadable when the file is not
+    a whole DuckDB database (empty, truncated, not DuckDB, a folder, unreadable): such a file is
+    never opened for writing, so it is left byte for byte as it was.
+    """
     path = Path(path)
     try:
+        _check_file(path)
         con = duckdb.connect(str(path), read_only=read_only)
+    except DatabaseUnreadable:
+        raise
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -40,18 +99,28 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
                 f"The database {path} is in use by another process (for example the running app). "
                 "Nothing was changed. Stop that process or try again in a moment."
             ) from exc
-        raise DatabaseUnreadable(
-            f"The database {path} could not be opened: {text.splitlines()[0]}. "
-            "Check the file and its permissions, or restore it from a backup."
-        ) from exc
+        raise _unreadable(path, text.splitlines()[0]) from exc
     except (duckdb.Error, OSError) as exc:
-        raise DatabaseUnreadable(
-            f"The database {path} could not be opened: {str(exc).splitlines()[0]}. "
-            "Check the file, or restore it from a backup."
-        ) from exc
-    if not read_only:
+        raise _unreadable(path, str(exc).splitlines()[0]) from exc
+    if read_only:
+        _create_views(con, temporary=True)
+    else:
         ensure_schema(con)
     return con
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
+    """The views, in dependency order: staging renames, intermediate builds on staging.
+
+    A read-only connection cannot change the file, so it gets them as temporary views: a database
+    written by an older version still answers with today's definitions.
+    """
+    for folder in ("staging", "intermediate"):
+        for path in sorted((SQL_DIR / folder).glob("*.sql")):
+            text = sql(f"{folder}/{path.stem}")
+            if temporary:
+                text = text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1)
+            con.execute(text)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -59,10 +128,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute(sql("schema"))
         con.execute(sql("schema_users"))
-        # Views, in dependency order: staging renames, intermediate builds on staging.
-        for folder in ("staging", "intermediate"):
-            for path in sorted((SQL_DIR / folder).glob("*.sql")):
-                con.execute(sql(f"{folder}/{path.stem}"))
+        _create_views(con)
         if con.execute("SELECT count(*) FROM region").fetchone()[0] == 0:
             _load_reference(con)
         con.execute(

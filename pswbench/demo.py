@@ -4,7 +4,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from . import auth, database
+from . import auth, database, publish
 from .loader import LoadOutcome, load_files
 from .synth import generate
 
@@ -28,6 +28,8 @@ def build_demo(db: Path, seed: int = 2019) -> list[LoadOutcome]:
         for email, role, trust, password in DEMO_ACCOUNTS:
             auth.add_user(con, email, role, trust, password, actor="demo:synthetic")
         con.execute("INSERT OR REPLACE INTO app_setting VALUES ('synthetic_demo', 'true')")
+        # The loads published a snapshot before the accounts existed: publish the finished demo.
+        publish.publish_quietly(con)
         return outcomes
     finally:
         con.close()

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import logging
+import os
+import sys
+import time
 from dataclasses import dataclass
 
 import duckdb
@@ -10,6 +14,11 @@ import duckdb
 from . import database
 from .database import sql
 from .validate import ValidationResult, validate_many
+
+log = logging.getLogger(__name__)
+# A load that meets another session's write (the single data_version row, or the same trust and
+# quarter) is retried this many times in all; a load re-reads the current version each time.
+ATTEMPTS = 5   # waits 0.05 + 0.1 + 0.2 + 0.4 s between them: far longer than a load takes
 
 
 @dataclass(frozen=True)
@@ -62,23 +71,67 @@ def load_files(con: duckdb.DuckDBPyConnection, files: list[tuple[str, bytes]], u
         results = validate_many(files, None, today)
     for r, (size, sha) in zip(results, meta or []):
         r.size_bytes, r.sha256 = size, sha
-    return [load_result(con, r, user, check_headcount_change=len(files) > 1) for r in results]
+    outcomes = [load_result(con, r, user, check_headcount_change=len(files) > 1, publish=False)
+                for r in results]
+    if any(o.status == "accepted" for o in outcomes):
+        _publish(con)   # once for the batch, after the last commit
+    return outcomes
 
 
 def _after_rows_written(con: duckdb.DuckDBPyConnection) -> None:
-    """A seam for the atomicity test, which makes the load fail here, after the rows are written."""
+    """A seam for the atomicity tests: the rows are written, the transaction is not yet committed.
+
+    TEST-ONLY: PSWBENCH_FAULT_PAUSE_AFTER_ROWS=<seconds> makes the load announce itself on stderr
+    and sleep here, so tests/faults can SIGKILL the process before COMMIT. Never set it in service.
+    """
+    pause = os.environ.get("PSWBENCH_FAULT_PAUSE_AFTER_ROWS")
+    if pause:
+        print("PSWBENCH_FAULT paused after rows written", file=sys.stderr, flush=True)
+        time.sleep(float(pause))
+
+
+def _publish(con: duckdb.DuckDBPyConnection) -> None:
+    """Publish the read-only snapshot; a failure is logged, never raised: the load is already committed."""
+    from . import publish
+
+    publish.publish_quietly(con)
 
 
 def load_result(con: duckdb.DuckDBPyConnection, result: ValidationResult, user: str,
-                check_headcount_change: bool = False) -> LoadOutcome:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        outcome = _load_in_transaction(con, result, user, check_headcount_change)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+                check_headcount_change: bool = False, publish: bool = True) -> LoadOutcome:
+    """Load one validated return in one transaction, then (when accepted) publish the snapshot.
+
+    A transaction conflict with another session's load is retried (ATTEMPTS in all); if it still
+    conflicts the duckdb.TransactionException is raised with nothing of this load kept.
+    """
+    findings = list(result.findings)   # a retry starts from the validator's findings again
+    for attempt in range(1, ATTEMPTS + 1):
+        result.findings[:] = findings
+        con.execute("BEGIN TRANSACTION")
+        try:
+            outcome = _load_in_transaction(con, result, user, check_headcount_change)
+            con.execute("COMMIT")
+        except duckdb.TransactionException:
+            _rollback(con)   # a failed COMMIT has already ended the transaction
+            if attempt == ATTEMPTS:
+                raise
+            log.info("load of %s met a concurrent write; retrying (%d/%d)", result.file_name, attempt, ATTEMPTS)
+            time.sleep(0.05 * 2 ** (attempt - 1))
+            continue
+        except BaseException:
+            _rollback(con)
+            raise
+        break
+    if publish and outcome.status == "accepted":
+        _publish(con)
     return outcome
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:   # "no transaction is active": it ended with the error
+        pass
 
 
 def _load_in_transaction(con, result: ValidationResult, user: str, check_headcount_change: bool) -> LoadOutcome:

@@ -24,13 +24,20 @@ Shape of the data:
 - RRP and TAF close 2024-10-31; G6V2S opens 2024-11-01 and starts from their combined
   staff, so its first return (2024-12-31) shows no jump;
 - ``OUTLIERS`` lists the few trust-quarters built to raise warnings.
+
+``generate(out_dir, seed, scale=K)`` with K > 1 writes about K times as many rows for load and
+page-speed benchmarks, adding synthetic trusts Z0001... (and, for K >= 10, quarters back to
+2019-09-30); see ``generate_scaled``. Those trusts are not in the reference file:
+pswbench/scale.py builds a database that knows them.
 """
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import math
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import contract
@@ -276,8 +283,26 @@ def _zero_rows(code: str, period: dt.date) -> list[list[str]]:
              "0.00", "0", "0", "", "", ""]]
 
 
-def generate(out_dir: Path, seed: int = 2019) -> list[Path]:
-    """Write the synthetic demo returns into out_dir; the paths written, in period then trust order."""
+def generate(out_dir: Path, seed: int = 2019, scale: int = 1) -> list[Path]:
+    """Write the synthetic demo returns into out_dir; the paths written, in period then trust order.
+
+    scale=1 is the demo (the files are the same byte for byte whatever else changes here); scale=K
+    writes about K times the demo's rows, adding synthetic trusts (see ``generate_scaled``).
+    """
+    if scale == 1:
+        return _generate_demo(out_dir, seed)[0]
+    return generate_scaled(out_dir, seed, scale).paths
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(contract.COLUMNS)
+        w.writerows(rows)
+
+
+def _generate_demo(out_dir: Path, seed: int) -> tuple[list[Path], dict[str, "_Trust"]]:
+    """The demo's files, and each trust as it stood at 2023-12-31 (before the first quarter's step)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -307,6 +332,7 @@ def generate(out_dir: Path, seed: int = 2019) -> list[Path]:
     if ZERO_TRUST in state:
         z = state[ZERO_TRUST]
         z.cells, z.weights = [("adult_community", "3"), ("adult_community", "4")], [3.0, 1.0]
+    initial = copy.deepcopy(state)  # no random draws: the files are unchanged
 
     written: list[Path] = []
     for period in periods:
@@ -337,9 +363,176 @@ def generate(out_dir: Path, seed: int = 2019) -> list[Path]:
             if (code, period) in gaps:
                 continue
             path = out_dir / f"{code}_{period.isoformat()}.csv"
-            with open(path, "w", newline="", encoding="utf-8") as fh:
-                w = csv.writer(fh, lineterminator="\n")
-                w.writerow(contract.COLUMNS)
-                w.writerows(rows)
+            _write(path, rows)
             written.append(path)
-    return written
+    return written, initial
+
+
+# ---- scaled data sets (benchmarks of data growth) -------------------------------------------
+# ``generate(out, seed, scale=K)`` writes about K times the demo's rows with the same realism:
+# - the real trusts' demo files, unchanged (same seed, same bytes);
+# - for K >= 10, every quarter back to 2019-09-30 (the earliest the contract allows, 29 quarters
+#   in all): the real trusts' earlier quarters are back-cast from their staff at 2023-12-31, so
+#   the flows still line up cell by cell across 2023-12-31; RTV (closed 2021-05-31) returns
+#   until it closes; RNK has no PSWs before 2024 (one-row returns, no vacancy);
+# - synthetic trusts 'Z0001', 'Z0002', ... ('Synthetic trust Z0001', in a real NHS region, picked in
+#   proportion to the real trusts per region), which cannot clash with ODS codes (these start with
+#   R, T or a letter-digit ICB pattern, never Z + 4 digits), each with the demo's mix of sizes
+#   (8% large, 6% small, the rest 6-33 PSWs at 2023-12-31) and rates, returning every quarter;
+#   they are added one by one until the rows reach K x the demo's rows.
+# The split: K < 10 keeps the demo's 11 quarters and multiplies trusts by about K; K >= 10 uses
+# 29 quarters (x2.6) and about K / 2.6 times the trusts' worth of rows per quarter.
+# Synthetic trusts carry no deliberate outliers; their returns are valid and raise few warnings.
+SCALED_FIRST_PERIOD = contract.EARLIEST_PERIOD           # 2019-09-30
+SCALE_MORE_QUARTERS = 10                                  # from this scale on, back to 2019-09-30
+SYNTHETIC_PREFIX = "Z"
+_BACKCAST_LEAVER_CAP = 0.22                               # as the forward model's ordinary quarters
+
+
+@dataclass(frozen=True)
+class SyntheticTrust:
+    trust_code: str
+    trust_name: str
+    region_code: str
+
+
+@dataclass
+class ScaledReturns:
+    paths: list[Path]                       # period then trust order (oldest first)
+    synthetic_trusts: list[SyntheticTrust]
+    rows: int                               # data rows written
+    demo_rows: int                          # data rows of the demo (scale 1)
+    periods: list[dt.date]
+
+
+def synthetic_code(i: int) -> str:
+    return f"{SYNTHETIC_PREFIX}{i:04d}"
+
+
+def is_synthetic_code(code: str) -> bool:
+    return len(code) == 5 and code[0] == SYNTHETIC_PREFIX and code[1:].isdigit()
+
+
+def _count_rows(rows_by_file: dict) -> int:
+    return sum(len(r) for r in rows_by_file.values())
+
+
+def _backcast(rng: random.Random, t: _Trust, periods: list[dt.date]) -> dict[dt.date, list[list[str]]]:
+    """Returns for the quarters before t's current staff (t.staff is the end of the last of periods).
+
+    Walks back a quarter at a time: joiners are people in the end staff, leavers are added back,
+    start = end - joiners + leavers becomes the previous quarter's end. Never empties a trust.
+    """
+    out: dict[dt.date, list[list[str]]] = {}
+    end = dict(t.staff)
+    for period in reversed(periods):
+        t.staff = end
+        h = sum(end.values())
+        if h == 0:
+            out[period] = [[t.code, period.isoformat(), "adult_community", "3", "0", "0.00", "0.00", "0.00",
+                            "0.00", "0", "0", "", "", ""]]
+            continue
+        g = t.growth + rng.uniform(-0.015, 0.015)
+        s = max(1, _stoch_round(rng, h / (1 + g)))
+        n_leave = sum(1 for _ in range(s) if rng.random() < t.leave_q)
+        n_leave = max(n_leave, s - h)                       # joiners never negative
+        n_leave = min(n_leave, math.floor(_BACKCAST_LEAVER_CAP * (h + s) / 2), s)
+        n_leave = max(n_leave, s - h)
+        n_join = h - s + n_leave
+        joiners = t.remove_people(rng, end, n_join)         # people in the end staff
+        leavers: dict[Cell, int] = {}
+        for _ in range(n_leave):
+            c = rng.choices(t.cells, weights=t.weights)[0]
+            leavers[c] = leavers.get(c, 0) + 1
+        start = dict(end)
+        for c, n in joiners.items():
+            start[c] -= n
+        for c, n in leavers.items():
+            start[c] = start.get(c, 0) + n
+        start = {c: n for c, n in start.items() if n > 0}
+        out[period] = _rows(rng, t, period, start, leavers, joiners, None)
+        end = start
+    return out
+
+
+def _forward(rng: random.Random, t: _Trust, periods: list[dt.date]) -> dict[dt.date, list[list[str]]]:
+    out = {}
+    for period in periods:
+        start, leavers, joiners = t.step(rng, None)
+        out[period] = _rows(rng, t, period, start, leavers, joiners, None)
+    return out
+
+
+def _initial_size(rng: random.Random, back_quarters: int) -> int:
+    """A trust's PSWs at the quarter before its first return, like the demo's trusts at 2023-12-31."""
+    draw = rng.random()
+    size = rng.randint(58, 80) if draw < 0.08 else rng.randint(1, 4) if draw < 0.14 else \
+        max(6, round(rng.randint(8, 40) * 0.83))
+    return max(1, round(size / 1.035 ** back_quarters))   # about 15% a year of growth, undone
+
+
+def generate_scaled(out_dir: Path, seed: int = 2019, scale: int = 2) -> ScaledReturns:
+    """About scale x the demo's rows; see the notes above. scale >= 2."""
+    if not isinstance(scale, int) or scale < 2:
+        raise ValueError(f"scale must be a whole number of at least 2, not {scale!r}")
+    out_dir = Path(out_dir)
+    demo_paths, initial = _generate_demo(out_dir, seed)
+    demo_rows = sum(_rows_in(p) for p in demo_paths)
+    files: dict[tuple[str, dt.date], list[list[str]]] = {}   # everything beyond the demo's files
+    first = FIRST_PERIOD
+    if scale >= SCALE_MORE_QUARTERS:
+        first = SCALED_FIRST_PERIOD
+        rng = random.Random(f"{seed}/backcast")
+        earlier = contract.quarter_ends(first, dt.date(2023, 12, 31))
+        for code, t in sorted(initial.items()):
+            t = copy.deepcopy(t)
+            if code == ZERO_TRUST and not t.staff:
+                for period in earlier:
+                    files[(code, period)] = [[code, period.isoformat(), "adult_community", "3", "0", "0.00",
+                                              "0.00", "0.00", "0.00", "0", "0", "", "", ""]]
+                continue
+            for period, rows in _backcast(rng, t, earlier).items():
+                files[(code, period)] = rows
+        # Trusts that closed before the demo's first quarter return until they close.
+        for ref in _read_trusts():
+            code = ref["trust_code"]
+            open_quarters = [q for q in earlier if _is_open(ref, q)]
+            if code in initial or not open_quarters:
+                continue
+            t = _Trust(rng, code, _initial_size(rng, len(earlier)))
+            for period, rows in _forward(rng, t, open_quarters).items():
+                files[(code, period)] = rows
+    periods = contract.quarter_ends(first, LAST_PERIOD)
+    back = len(contract.quarter_ends(first, dt.date(2023, 12, 31)))
+
+    regions = sorted(r["region_code"] for r in _read_trusts())
+    target = scale * demo_rows
+    synthetic: list[SyntheticTrust] = []
+    rows_now = demo_rows + _count_rows(files)
+    region_rng = random.Random(f"{seed}/synthetic-regions")
+    while rows_now < target:
+        code = synthetic_code(len(synthetic) + 1)
+        if len(synthetic) + 1 > 9999:
+            raise ValueError("scale too large: more than 9,999 synthetic trusts")
+        rng = random.Random(f"{seed}/synthetic/{code}")
+        t = _Trust(rng, code, _initial_size(rng, back))
+        made = _forward(rng, t, periods)
+        extra = sum(len(r) for r in made.values())
+        if rows_now + extra / 2 > target:   # nearer the target without this trust
+            break
+        synthetic.append(SyntheticTrust(code, f"Synthetic trust {code}", region_rng.choice(regions)))
+        for period, rows in made.items():
+            files[(code, period)] = rows
+        rows_now += extra
+    written = list(demo_paths)
+    for (code, period), rows in files.items():
+        path = out_dir / f"{code}_{period.isoformat()}.csv"
+        _write(path, rows)
+        written.append(path)
+    written.sort(key=lambda p: (p.stem.split("_")[-1], p.stem))
+    return ScaledReturns(written, synthetic, rows_now, demo_rows, periods)
+
+
+def _rows_in(path: Path) -> int:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return sum(1 for _ in fh) - 1

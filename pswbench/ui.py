@@ -50,7 +50,13 @@ def _open(db: str):
 
         with st.spinner("First start: building the synthetic demo database (about 10 seconds)..."):
             build_demo(path)
-    return database.connect(path)
+    con = database.connect(path)   # a damaged file raises DatabaseUnreadable and is left untouched
+    from . import publish
+
+    # Readers and backups use the published snapshot while this process holds the file: publish at
+    # start (after a demo build too), so it exists and is current; loads publish after each commit.
+    publish.publish_quietly(con)
+    return con
 
 
 def connection():
@@ -217,6 +223,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
+COLUMN_LABELS = {
+    "period_end": "Quarter ending", "n_trusts": "Trusts with a return", "trust_code": "Trust code",
+    "trust_name": "Trust", "region_code": "Region code", "region_name": "Region",
+}
+
+
 def _column_config(df: pl.DataFrame) -> dict:
     """Dates as dates, rates as percentages and indicator names as their labels, on screen only."""
     from .definitions import BY_NAME
@@ -224,7 +236,7 @@ def _column_config(df: pl.DataFrame) -> dict:
     config = {}
     for name, dtype in df.schema.items():
         spec = BY_NAME.get(name)
-        label = f"{spec.label} ({spec.unit})" if spec else None
+        label = f"{spec.label} ({spec.unit})" if spec else COLUMN_LABELS.get(name)
         if dtype == pl.Date:
             config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
         elif spec and spec.is_rate and dtype.is_numeric():

@@ -20,7 +20,7 @@ from .validate import ValidationResult, validate_bytes
 
 MAX_BYTES = contract.MAX_FILE_BYTES
 REFUSED_RULE = "not_your_trust"
-CONFLICT_MESSAGE = ("Another upload for this trust was being saved at the same moment; nothing was lost. "
+CONFLICT_MESSAGE = ("Another upload was being saved at the same moment; nothing was lost. "
                     "Please submit again.")
 FINDING_COLUMNS = ("severity", "line", "column", "rule", "value", "message")
 # A trust code from the file goes into a sentence rendered as Markdown; anything that does not look

@@ -15,7 +15,7 @@ import argparse
 import getpass
 import sys
 
-from . import audit, auth, database
+from . import audit, auth, database, publish
 from .paths import db_path
 
 
@@ -49,7 +49,7 @@ def add_arguments(subparsers) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text)
         p.add_argument("email")
         db_option(p)
-    users.set_defaults(users_run=run)
+    users.set_defaults(func=run)
     return users
 
 
@@ -130,6 +130,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"Error: unknown users command {command!r}.", file=sys.stderr)
             return 1
+        if command != "list":
+            # Readers and backups use the published snapshot: make account changes reach it now.
+            publish.publish_quietly(con)
         return 0
     except auth.UserError as exc:
         print(f"Error: {exc}", file=sys.stderr)

@@ -53,8 +53,11 @@ def validate_bytes(file_name: str, data: bytes, previous: PreviousHeadcount | No
 
 
 def validate_many(files: list[tuple[str, bytes]], previous: PreviousHeadcount | None = None,
-                  today: dt.date | None = None) -> list[ValidationResult]:
-    """Validate several files with one Great Expectations run over all their rows."""
+                  today: dt.date | None = None,
+                  trust_reference: checks.TrustReference | None = None) -> list[ValidationResult]:
+    """Validate several files with one Great Expectations run over all their rows.
+
+    trust_reference overrides the reference file's trusts (see checks.trust_known_and_open)."""
     results, prepared = [], []
     for name, data in files:
         raw = read_return(name, data)
@@ -72,12 +75,13 @@ def validate_many(files: list[tuple[str, bytes]], previous: PreviousHeadcount | 
             results[everything["__file"][index]].findings.append(finding)
     for result, frame in zip(results, prepared):
         if frame is not None:
-            _whole_file_checks(result, frame.drop("__file"), previous)
+            _whole_file_checks(result, frame.drop("__file"), previous, trust_reference)
         result.findings.sort(key=sort_key)
     return results
 
 
-def _whole_file_checks(result: ValidationResult, frame: pl.DataFrame, previous: PreviousHeadcount | None) -> None:
+def _whole_file_checks(result: ValidationResult, frame: pl.DataFrame, previous: PreviousHeadcount | None,
+                       trust_reference: checks.TrustReference | None = None) -> None:
     frame = frame.with_columns(pl.col("trust_code").str.to_uppercase())
     f = result.findings
     f += checks.single_value(frame, "trust_code", "mixed_trust_codes", "trust code")
@@ -86,7 +90,7 @@ def _whole_file_checks(result: ValidationResult, frame: pl.DataFrame, previous: 
     first = frame.row(0, named=True)
     result.trust_code = first["trust_code"]
     result.period_end = first["period_end__date"]
-    f += checks.trust_known_and_open(result.trust_code, result.period_end, first["line"])
+    f += checks.trust_known_and_open(result.trust_code, result.period_end, first["line"], trust_reference)
     f += checks.fte_days_mismatch(frame, result.period_end)
     f += checks.trust_rates(frame)
     if previous and result.trust_code and result.period_end:

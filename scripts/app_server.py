@@ -136,3 +136,40 @@ def full_page_screenshot(page, path, max_height: int = 8000) -> None:
         page.set_viewport_size(size)
         # Resizing makes Streamlit lay the page out again; typing into it meanwhile can be lost.
         page.wait_for_timeout(300)
+
+
+# ---- helpers for journeys that change data (tests/e2e/test_journeys.py, test_access_routes.py) ----
+
+def copy_db(src: Path, dst: Path) -> Path:
+    """Copy a (closed) demo database to dst for an app of its own; a stale dst.wal is removed so
+    the copy is exactly src (and src's own .wal, if any, is copied with it)."""
+    src, dst = Path(src), Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_bytes(src.read_bytes())
+    src_wal, dst_wal = Path(f"{src}.wal"), Path(f"{dst}.wal")
+    if src_wal.exists():
+        dst_wal.write_bytes(src_wal.read_bytes())
+    else:
+        dst_wal.unlink(missing_ok=True)
+    return dst
+
+
+def open_in_session(page, path: str) -> None:
+    """Go to path (e.g. "/submissions" or "/snapshot?trust=RMY") inside the signed-in session, as
+    the browser's back/forward buttons do; a full page load would open a new, signed-out session."""
+    page.evaluate("path => { history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }",
+                  path)
+
+
+def wait_until_idle(page, timeout: float = 30_000) -> None:
+    """Wait until the app has finished running its script (the 'Running...' widget is gone)."""
+    page.wait_for_timeout(200)
+    page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=timeout)
+
+
+def grid_rows(dataframe) -> list[list[str]]:
+    """The text of an st.dataframe (header first) from the accessible table Streamlit's grid keeps
+    next to its canvas. Only rows scrolled into view are in it: fine for tables of a screenful."""
+    table = dataframe.locator("table[role=grid]")
+    table.wait_for(state="attached")
+    return table.evaluate("t => [...t.querySelectorAll('tr')].map(r => [...r.children].map(c => c.innerText.trim()))")

@@ -107,3 +107,15 @@ def test_indicators_csv_and_json(demo_db):
                  "sickness_rate", "leaver_rate_quarter", "leaver_rate_12m", "temporary_staffing_share",
                  "wte_per_100k_population", "mean_wte_per_head"):
         assert name in header
+
+
+def test_users_commands_run_through_the_main_command_line(tmp_path):
+    db = tmp_path / "u.duckdb"
+    r = cli("users", "add", "lead@nhs.net", "--role", "trust_lead", "--trust", "RX4", "--db", db,
+            input="a-long-password-123\n")
+    assert r.returncode == 0, r.stderr
+    assert "Added lead@nhs.net as trust_lead for trust RX4" in r.stdout
+    r = cli("users", "list", "--db", db)
+    assert r.returncode == 0 and "lead@nhs.net" in r.stdout
+    r = cli("users", "add", "x@nhs.net", "--role", "board", "--db", db, input="a-long-password-123\n")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
