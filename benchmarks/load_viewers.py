@@ -1,0 +1,563 @@
+"""Many viewers at once: N concurrent browser sessions against one real `streamlit run app.py`.
+
+    .venv/bin/python benchmarks/load_viewers.py                        # N = 1, 10, 50 on a fresh demo copy
+    .venv/bin/python benchmarks/load_viewers.py --sessions 1 10 50 --db /tmp/demo.duckdb --port 8600
+    .venv/bin/python benchmarks/load_viewers.py --sessions 50 --think 0     # closed loop, no think time
+
+What it does (issue "Scale"):
+- serves a COPY of the demo database (--db is built if missing, never served itself) on 127.0.0.1;
+- for each N in --sessions (one after another, on the same server), opens N browser contexts in ONE
+  headless Chromium driven by Playwright's async API (one Python process), started --ramp seconds
+  apart. Sessions mix the roles: analyst, trust lead and board viewers, each opening 4 pages by the
+  sidebar's links (as a user does, inside the signed-in session), plus --uploads trust-lead sessions
+  (at most one per 5 sessions, so N=1 has none) that upload a valid, changed return for RX4
+  2026-09-30 through the Upload page, submit it, and then view 3 pages;
+- measures per session: "open" (goto to the sign-in form, script run finished), "sign-in" (press
+  Sign in to the landing page ready: argon2 is deliberately slow, so it is kept apart) and per page
+  "page-ready" = from the click on the sidebar link until (a) the page's main heading shows the
+  page's title, (b) Streamlit's script_finished message for the run has reached the browser and
+  (c) the status widget is gone (or leaving). (b) is needed because the status widget only appears
+  after a run has taken 500 ms, so "widget hidden" alone cannot tell a short run from a finished one;
+- counts errors: any step that times out or fails, any exception box (stException) or error alert
+  on a page, a submission that is neither accepted nor a retried save conflict;
+- after the server has stopped, opens the database read-only and checks every upload the app
+  accepted is there: its submission row (accepted, same version) and its return_version row, and
+  that the newest accepted version is the current one.
+
+Prints a table (p50/p95/max of page-ready and sign-in, errors, CPU seconds of the server and of the
+browser during the round) and writes it as JSON (--out). Targets: no errors; page-ready p95 <= 2 s
+at 50 sessions on a 2-core machine. The browser runs on the same machine as the server: its CPU is
+reported so the server's share is visible. Figures depend heavily on what else the machine is doing;
+the load average and the CPU used by other processes are printed with each round.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import app_server  # noqa: E402  (scripts/app_server.py: demo build, free port, health check, Chromium)
+
+PERIOD = "2026-09-30"
+UPLOAD_TRUST = "RX4"
+TARGET_P95_S = 2.0
+STEP_TIMEOUT_MS = 90_000
+SERVER_START_TIMEOUT_S = 90
+ROUND_TIMEOUT_S = 900
+
+HEAD = {
+    "Overview": "How is the peer support workforce in England changing?",
+    "Regional comparison": "How do the NHS England regions compare on the peer support workforce?",
+    "Trust benchmark": "How does a trust's peer support workforce compare with its peers?",
+    "Board snapshot": r"^How does .+ compare\?",
+    "Upload return": "Upload a quarterly return",
+    "Definitions": "Definitions",
+    "Submissions and data quality": "Submissions and data quality",
+}
+LANDING = {"analyst": "Overview", "trust_lead": "Upload return", "board": "Board snapshot"}
+VIEWS = {
+    "analyst": ["Regional comparison", "Trust benchmark", "Board snapshot", "Overview"],
+    "trust_lead": ["Trust benchmark", "Board snapshot", "Regional comparison", "Overview"],
+    "board": ["Definitions", "Board snapshot", "Definitions", "Board snapshot"],
+    "uploader": ["Trust benchmark", "Board snapshot", "Upload return"],
+}
+ACCOUNT = {"analyst": "analyst", "trust_lead": "trust_lead", "board": "board", "uploader": "trust_lead"}
+
+# Ready when the main heading matches, and the status widget is absent or on its way out (it fades
+# out over 200 ms after the run: the CSS transition's exit classes).
+READY_JS = """([pattern, exact]) => {
+  const h = document.querySelector('[data-testid="stMain"] h1');
+  if (!h) return false;
+  const text = h.innerText.trim();
+  if (exact ? text !== pattern : !new RegExp(pattern).test(text)) return false;
+  const w = document.querySelector('[data-testid="stStatusWidget"]');
+  return !w || /StatusWidget-exit/.test(w.className);
+}"""
+PROBLEMS_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const out = [];
+  for (const e of main ? main.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]') : [])
+    out.push(e.innerText.slice(0, 300));
+  if (document.querySelector('[data-testid="stConnectionStatus"]')) out.push('connection status shown');
+  return out;
+}"""
+
+
+# ---- CPU accounting from /proc (Linux) -------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_table() -> dict[int, tuple[int, float]]:
+    """pid -> (ppid, cpu seconds) for every process we can read."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                raw = f.read()
+        except OSError:
+            continue
+        rest = raw[raw.rfind(")") + 2:].split()
+        table[int(entry)] = (int(rest[1]), (int(rest[11]) + int(rest[12])) / _TICK)
+    return table
+
+
+def _subtree(table, root: int) -> set[int]:
+    kids: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        kids.setdefault(ppid, []).append(pid)
+    out, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid in out or pid not in table:
+            continue
+        out.add(pid)
+        todo.extend(kids.get(pid, []))
+    return out
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has spent not idle (all cores)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / _TICK
+
+
+@dataclass
+class CpuSample:
+    server: float
+    client: float       # this Python process + Chromium + Playwright's driver
+    machine: float
+
+    @classmethod
+    def take(cls, server_pid: int) -> "CpuSample":
+        table = _proc_table()
+        server = _subtree(table, server_pid)
+        mine = _subtree(table, os.getpid()) - server
+        # Children that have exited are not in the table; their time shows in cutime of their parent.
+        return cls(sum(table[p][1] for p in server), sum(table[p][1] for p in mine), _machine_busy())
+
+    def minus(self, before: "CpuSample") -> dict:
+        server, client, machine = (self.server - before.server, self.client - before.client,
+                                   self.machine - before.machine)
+        return {"server_cpu_s": round(server, 1), "client_cpu_s": round(client, 1),
+                "other_cpu_s": round(max(0.0, machine - server - client), 1)}
+
+
+# ---- the server ------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def serve(db: Path, port: int, log_path: Path):
+    """As app_server.running_app, but yields the process too (for its CPU time)."""
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PSWBENCH_DB": str(db)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+            while not app_server._healthy(base_url):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"the app exited with code {proc.returncode}:\n{log_path.read_text()}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the app did not answer on {base_url} in {SERVER_START_TIMEOUT_S} s")
+                time.sleep(0.25)
+            yield base_url, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
+# ---- returns to upload -----------------------------------------------------------------------
+
+def changed_return(folder: Path, name: str, tag: str) -> Path:
+    """The example return moved to PERIOD (a quarter the demo already has for RX4), with a note that
+    makes the file unique, so each upload is a new version rather than a duplicate."""
+    rows = list(csv.reader(io.StringIO((ROOT / "data" / "example_return.csv").read_text(encoding="utf-8"))))
+    header, body = rows[0], [[r[0], PERIOD, *r[2:]] for r in rows[1:]]
+    notes = header.index("notes")
+    body[0][notes] = f"load test {tag}"
+    path = folder / name
+    path.write_text("".join(",".join(r) + "\n" for r in [header, *body]), encoding="utf-8")
+    return path
+
+
+# ---- one session -----------------------------------------------------------------------------
+
+@dataclass
+class SessionResult:
+    role: str
+    open_s: float | None = None
+    sign_in_s: float | None = None
+    pages: list[tuple[str, float]] = field(default_factory=list)
+    upload: dict | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+class Tracker:
+    """Counts the script runs that finished, from Streamlit's ForwardMsg frames on the websocket."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._msg = ForwardMsg
+        self.finished = 0
+        self.bad = 0
+        self._changed = asyncio.Event()
+        page.on("websocket", self._on_ws)
+
+    def _on_ws(self, ws):
+        ws.on("framereceived", self._on_frame)
+
+    def _on_frame(self, payload):
+        if not isinstance(payload, (bytes, bytearray)) or len(payload) > 256:
+            return   # script_finished is a few bytes; skip the big deltas
+        try:
+            msg = self._msg.FromString(bytes(payload))
+        except Exception:
+            return
+        if msg.WhichOneof("type") == "script_finished":
+            status = msg.script_finished
+            if status == self._msg.FINISHED_SUCCESSFULLY:
+                self.finished += 1
+            elif status == self._msg.FINISHED_WITH_COMPILE_ERROR:
+                self.bad += 1
+            self._changed.set()
+
+    async def wait_past(self, count: int, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.finished <= count:
+            self._changed.clear()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no script_finished message")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout=min(left, 5))
+
+
+async def _ready(page, tracker: Tracker, before: int, title: str) -> None:
+    pattern = HEAD[title]
+    exact = not pattern.startswith("^")
+    await tracker.wait_past(before, STEP_TIMEOUT_MS / 1000)
+    await page.wait_for_function(READY_JS, arg=[pattern, exact], polling=50, timeout=STEP_TIMEOUT_MS)
+
+
+async def _check_page(page, res: SessionResult, where: str) -> None:
+    problems = await page.evaluate(PROBLEMS_JS)
+    res.errors.extend(f"{where}: {p}" for p in problems)
+
+
+async def run_session(browser, url: str, role: str, start_delay: float, think: float, upload_file: Path | None,
+                      rng: random.Random) -> SessionResult:
+    from app_server import DEMO_ACCOUNTS, VIEWPORT
+
+    res = SessionResult(role)
+    await asyncio.sleep(start_delay)
+    context = await browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    step = "open"
+    try:
+        page = await context.new_page()
+        tracker = Tracker(page)
+        t0 = time.perf_counter()
+        await page.goto(url)
+        await tracker.wait_past(0, STEP_TIMEOUT_MS / 1000)
+        email_box = page.get_by_label("Email address", exact=True)
+        await email_box.wait_for()
+        res.open_s = time.perf_counter() - t0
+
+        step = "sign-in"
+        email, password = DEMO_ACCOUNTS[ACCOUNT[role]]
+        await email_box.fill(email)
+        await page.get_by_label("Password", exact=True).fill(password)
+        before = tracker.finished
+        t0 = time.perf_counter()
+        await page.get_by_role("button", name="Sign in", exact=True).click()
+        await _ready(page, tracker, before, LANDING[ACCOUNT[role]])
+        await page.get_by_test_id("stSidebar").get_by_text(f"Signed in as {email}").wait_for()
+        res.sign_in_s = time.perf_counter() - t0
+        await _check_page(page, res, f"landing {LANDING[ACCOUNT[role]]}")
+
+        if upload_file is not None:
+            step = "upload"
+            res.upload = await _upload(page, tracker, upload_file, res)
+
+        for title in VIEWS[role]:
+            step = f"page {title}"
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+            before = tracker.finished
+            t0 = time.perf_counter()
+            await page.get_by_test_id("stSidebar").get_by_role("link", name=title, exact=True).click()
+            await _ready(page, tracker, before, title)
+            res.pages.append((title, time.perf_counter() - t0))
+            await _check_page(page, res, title)
+        if tracker.bad:
+            res.errors.append(f"{tracker.bad} script run(s) finished with a compile error")
+    except Exception as exc:  # noqa: BLE001  (every failure is counted, the round goes on)
+        res.errors.append(f"{step}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    finally:
+        with contextlib.suppress(Exception):
+            await context.close()
+    return res
+
+
+async def _upload(page, tracker: Tracker, path: Path, res: SessionResult, tries: int = 3) -> dict:
+    """Upload path on the Upload page and submit it; a save conflict (another upload saving at the
+    same moment: the app asks to submit again) is retried with the same file, up to tries times."""
+    main = page.get_by_test_id("stMain")
+    conflicts = 0
+    t_start = time.perf_counter()
+    for _ in range(tries):
+        before = tracker.finished
+        await page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(path))
+        await main.get_by_text(f"File: {path.name}").wait_for()
+        await tracker.wait_past(before, STEP_TIMEOUT_MS / 1000)
+        ack = main.get_by_text("I have checked the warnings and the figures are right.")
+        if await ack.count():
+            await ack.click()
+        submit = main.get_by_role("button", name="Submit return")
+        await submit.wait_for()
+        for _ in range(100):   # the checkbox's rerun enables the button
+            if await submit.is_enabled():
+                break
+            await asyncio.sleep(0.1)
+        t0 = time.perf_counter()
+        await submit.click()
+        outcome = main.get_by_text(re.compile(r"^(Accepted: this return is now version \d+|Not added:|Another upload)"))
+        await outcome.first.wait_for()
+        text = (await outcome.first.inner_text()).strip()
+        submit_s = time.perf_counter() - t0
+        if text.startswith("Accepted"):
+            version = int(re.search(r"version (\d+)", text).group(1))
+            return {"file": path.name, "status": "accepted", "version": version, "submit_s": round(submit_s, 3),
+                    "total_s": round(time.perf_counter() - t_start, 3), "conflicts": conflicts}
+        if text.startswith("Another upload"):
+            conflicts += 1
+            # Open the page afresh so the file uploader is empty and the same file is checked again.
+            before = tracker.finished
+            await page.get_by_test_id("stSidebar").get_by_role("link", name="Upload return", exact=True).click()
+            await _ready(page, tracker, before, "Upload return")
+            continue
+        res.errors.append(f"upload {path.name}: {text[:200]}")
+        return {"file": path.name, "status": "not accepted", "text": text, "conflicts": conflicts}
+    res.errors.append(f"upload {path.name}: still a save conflict after {tries} tries")
+    return {"file": path.name, "status": "conflict", "conflicts": conflicts}
+
+
+# ---- a round of N sessions -------------------------------------------------------------------
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def plan(n: int, uploads: int) -> list[str]:
+    k = min(uploads, n // 5)
+    cycle = ["analyst", "trust_lead", "board"]
+    return ["uploader"] * k + [cycle[i % 3] for i in range(n - k)]
+
+
+async def run_round(url: str, n: int, uploads: int, ramp: float, think: float, files_dir: Path, tag: str,
+                    seed: int, server_pid: int) -> tuple[list[SessionResult], dict, float]:
+    """The sessions' results, the CPU seconds used meanwhile and the wall time. CPU is sampled while
+    Chromium still runs (an exited process's time is no longer in /proc)."""
+    from playwright.async_api import async_playwright
+
+    roles = plan(n, uploads)
+    rng = random.Random(seed + n)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(app_server.CHROMIUM), headless=True,
+                                           args=app_server.CHROMIUM_ARGS)
+        try:
+            tasks = []
+            cpu0, t0 = CpuSample.take(server_pid), time.perf_counter()
+            order = list(range(n))
+            rng.shuffle(order)   # uploaders start somewhere in the ramp, not first
+            for slot, i in enumerate(order):
+                role = roles[i]
+                file = (changed_return(files_dir, f"load-{tag}-n{n}-u{i}.csv", f"{tag} n{n} u{i}")
+                        if role == "uploader" else None)
+                tasks.append(run_session(browser, url, role, slot * ramp, think, file, random.Random(seed + i)))
+            results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=ROUND_TIMEOUT_S)
+            return results, CpuSample.take(server_pid).minus(cpu0), time.perf_counter() - t0
+        finally:
+            await browser.close()
+
+
+def summarise(n: int, results: list[SessionResult], wall: float, cpu: dict, load: tuple) -> dict:
+    pages = [s for r in results for _, s in r.pages]
+    signs = [r.sign_in_s for r in results if r.sign_in_s is not None]
+    opens = [r.open_s for r in results if r.open_s is not None]
+    per_page: dict[str, list[float]] = {}
+    for r in results:
+        for title, s in r.pages:
+            per_page.setdefault(title, []).append(s)
+    errors = [e for r in results for e in r.errors]
+    uploads = [r.upload for r in results if r.upload]
+    r3 = lambda x: None if x is None else round(x, 3)  # noqa: E731
+    return {
+        "sessions": n, "pages_measured": len(pages), "errors": len(errors), "error_detail": errors[:30],
+        "page_ready_p50_s": r3(pct(pages, 0.5)), "page_ready_p95_s": r3(pct(pages, 0.95)),
+        "page_ready_max_s": r3(max(pages, default=None)),
+        "sign_in_p50_s": r3(pct(signs, 0.5)), "sign_in_p95_s": r3(pct(signs, 0.95)),
+        "open_p50_s": r3(pct(opens, 0.5)), "open_p95_s": r3(pct(opens, 0.95)),
+        "per_page_p50_s": {t: r3(pct(v, 0.5)) for t, v in sorted(per_page.items())},
+        "per_page_p95_s": {t: r3(pct(v, 0.95)) for t, v in sorted(per_page.items())},
+        "uploads": uploads, "wall_s": round(wall, 1), **cpu,
+        "loadavg_before": load[0], "loadavg_after": load[1],
+    }
+
+
+# ---- the database check after the server has stopped -----------------------------------------
+
+def check_uploads_landed(db: Path, accepted: list[dict]) -> list[str]:
+    """Problems (empty when fine): every accepted upload is in submission and return_version, and
+    the newest accepted version is the current one."""
+    import duckdb
+
+    problems = []
+    with duckdb.connect(str(db), read_only=True) as con:
+        for up in accepted:
+            rows = con.execute("SELECT s.status, s.version, v.version, v.trust_code, CAST(v.period_end AS VARCHAR) "
+                               "FROM submission s LEFT JOIN return_version v USING (submission_id) "
+                               "WHERE s.file_name = ?", [up["file"]]).fetchall()
+            if rows != [("accepted", up["version"], up["version"], UPLOAD_TRUST, PERIOD)]:
+                problems.append(f"{up['file']} (version {up['version']}): database has {rows}")
+        if accepted:
+            current = con.execute("SELECT version FROM return_version WHERE trust_code = ? AND period_end = ? "
+                                  "AND is_current", [UPLOAD_TRUST, PERIOD]).fetchall()
+            newest = max(up["version"] for up in accepted)
+            if current != [(newest,)]:
+                problems.append(f"current version is {current}, newest accepted upload is {newest}")
+    return problems
+
+
+# ---- main ------------------------------------------------------------------------------------
+
+def run(sessions: list[int], db: Path | None = None, port: int | None = None, uploads: int = 2, ramp: float = 0.1,
+        think: float = 1.0, seed: int = 1, out: Path | None = None, workdir: Path | None = None,
+        quiet: bool = False) -> dict:
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
+    tmp = tempfile.TemporaryDirectory(prefix="load_viewers-") if workdir is None else contextlib.nullcontext(workdir)
+    with tmp as folder:
+        folder = Path(folder)
+        source = Path(db) if db else folder / "demo.duckdb"
+        if not source.exists():
+            say(f"building the demo database at {source} ...")
+            app_server.build_demo_db(source)
+        served = app_server.copy_db(source, folder / "served.duckdb")
+        port = port or app_server.free_port()
+        tag = time.strftime("%H%M%S")
+        rounds, accepted = [], []
+        log = ROOT / "artifacts" / "scale" / "load_viewers-app.log"
+        with serve(served, port, log) as (url, proc):
+            say(f"app on {url} (pid {proc.pid}), database copy {served}; log {log}")
+            # One warm-up visit so the first round does not also pay the process's first imports.
+            asyncio.run(run_round(url, 1, 0, 0, 0, folder, tag + "w", seed, proc.pid))
+            for n in sessions:
+                load0 = os.getloadavg()
+                results, cpu, wall = asyncio.run(run_round(url, n, uploads, ramp, think, folder, tag, seed, proc.pid))
+                summary = summarise(n, results, wall, cpu, (tuple(round(x, 2) for x in load0),
+                                                            tuple(round(x, 2) for x in os.getloadavg())))
+                rounds.append(summary)
+                accepted += [u for u in summary["uploads"] if u.get("status") == "accepted"]
+                say(_row(summary))
+                for e in summary["error_detail"][:5]:
+                    say(f"    error: {e}")
+            if proc.poll() is not None:
+                raise RuntimeError(f"the app exited during the run (code {proc.returncode}); see {log}")
+        landed = check_uploads_landed(served, accepted)
+        report = {
+            "machine": {"cores": os.cpu_count(), "loadavg_end": os.getloadavg()},
+            "settings": {"sessions": sessions, "uploads": uploads, "ramp_s": ramp, "think_s": think, "seed": seed},
+            "rounds": rounds, "uploads_accepted": len(accepted), "upload_problems": landed,
+            "target": {"page_ready_p95_s": TARGET_P95_S, "errors": 0},
+        }
+    say(_table(report))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, default=str))
+        say(f"wrote {out}")
+    return report
+
+
+def _f(x) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def _row(s: dict) -> str:
+    ups = sum(1 for u in s["uploads"] if u.get("status") == "accepted")
+    return (f"N={s['sessions']:>3}  page-ready p50 {_f(s['page_ready_p50_s'])} s  p95 {_f(s['page_ready_p95_s'])} s  "
+            f"max {_f(s['page_ready_max_s'])} s ({s['pages_measured']} pages)  sign-in p50 {_f(s['sign_in_p50_s'])} "
+            f"p95 {_f(s['sign_in_p95_s'])} s  errors {s['errors']}  uploads accepted {ups}/{len(s['uploads'])}  "
+            f"CPU s server {s['server_cpu_s']} browser {s['client_cpu_s']} other {s['other_cpu_s']}  "
+            f"wall {s['wall_s']} s  load {s['loadavg_before'][0]}->{s['loadavg_after'][0]}")
+
+
+def _table(report: dict) -> str:
+    lines = ["", f"{'N':>4} {'pages':>6} {'ready p50':>10} {'ready p95':>10} {'ready max':>10} {'sign-in p50':>12} "
+                 f"{'sign-in p95':>12} {'open p95':>9} {'errors':>7} {'uploads':>8} {'srv CPU':>8} {'brw CPU':>8} "
+                 f"{'oth CPU':>8} {'wall':>6}"]
+    for s in report["rounds"]:
+        ups = sum(1 for u in s["uploads"] if u.get("status") == "accepted")
+        lines.append(f"{s['sessions']:>4} {s['pages_measured']:>6} {_f(s['page_ready_p50_s']):>10} "
+                     f"{_f(s['page_ready_p95_s']):>10} {_f(s['page_ready_max_s']):>10} {_f(s['sign_in_p50_s']):>12} "
+                     f"{_f(s['sign_in_p95_s']):>12} {_f(s['open_p95_s']):>9} {s['errors']:>7} "
+                     f"{ups:>3}/{len(s['uploads']):<4} {s['server_cpu_s']:>8} {s['client_cpu_s']:>8} "
+                     f"{s['other_cpu_s']:>8} {s['wall_s']:>6}")
+    lines.append(f"uploads accepted: {report['uploads_accepted']}; in the database afterwards: "
+                 + ("all" if not report["upload_problems"] else f"PROBLEMS {report['upload_problems']}"))
+    lines.append(f"target: no errors, page-ready p95 <= {TARGET_P95_S} s at 50 sessions. Times in seconds; "
+                 f"CPU seconds over the round (srv = streamlit, brw = Chromium + this script, oth = everything else).")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 50])
+    ap.add_argument("--db", type=Path, help="demo database to copy (built there if missing); default: a temp one")
+    ap.add_argument("--port", type=int, help="127.0.0.1 port for the app (default: a free one)")
+    ap.add_argument("--uploads", type=int, default=2, help="uploading trust-lead sessions per round "
+                    "(at most one per 5 sessions)")
+    ap.add_argument("--ramp", type=float, default=0.1, help="seconds between session starts")
+    ap.add_argument("--think", type=float, default=1.0, help="mean think time between pages (uniform 0.5x-1.5x)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "scale" / "load_viewers.json")
+    args = ap.parse_args(argv)
+    report = run(args.sessions, args.db, args.port, args.uploads, args.ramp, args.think, args.seed, args.out)
+    bad = any(r["errors"] for r in report["rounds"]) or report["upload_problems"]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
