@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from returns_kit import TODAY
+from returns_kit import TODAY, build_demo_db
 
 
 @pytest.fixture
@@ -32,3 +32,16 @@ def _every_apptest_run_goes_through_the_router(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """The synthetic demo database, built once per test session by the real CLI, for tests that read it."""
+    return build_demo_db(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+
+
+@pytest.fixture
+def demo_app(demo_db, monkeypatch):
+    """Point the app (and AppTest) at the shared demo database."""
+    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
+    return demo_db

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 import hostile_helpers  # noqa: F401  (puts tests/unit on sys.path for apptest_helpers)
-from apptest_helpers import ACCOUNTS, build_demo_db, errors, last_audit, page_file, signed_in
+from apptest_helpers import ACCOUNTS, errors, last_audit, page_file, signed_in
 from hostile_helpers import assert_not_in_markdown
 from pswbench import access, paths, quality, snapshot, ui, views
 from pswbench.auth import User
@@ -30,15 +30,9 @@ PAYLOADS = ["'; DROP TABLE return_row; --", "RX4' OR '1'='1", 'RX4" OR "1"="1', 
 REFUSED = (TypeError, duckdb.ConversionException)   # what a non-date period meets: a type check or the cast
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    return build_demo_db(tmp_path_factory.mktemp("hostile_filters") / "demo.duckdb")
-
-
 @pytest.fixture(autouse=True)
-def app_db(demo_db, monkeypatch):
-    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
-    return demo_db
+def app_db(demo_app):
+    return demo_app
 
 
 @pytest.fixture

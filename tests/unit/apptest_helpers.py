@@ -14,6 +14,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from returns_kit import build_demo_db  # noqa: F401  (re-exported for the page tests)
+
 from pswbench import paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,12 +31,6 @@ ACCOUNTS = {  # the SYNTHETIC demo's accounts (pswbench/demo.py)
 }
 
 
-def build_demo_db(db: Path) -> Path:
-    """Build the synthetic demo database with the real CLI, in a subprocess (about 10 seconds)."""
-    done = subprocess.run([sys.executable, "-m", "pswbench", "demo", "--db", str(db)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0 and Path(db).exists(), f"demo build failed:\n{done.stdout}\n{done.stderr}"
-    return Path(db)
 
 
 def _router_files() -> dict[str, str]:

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from apptest_helpers import (
-    ACCOUNTS, PAGE_KEYS, SIGN_IN_TITLE, audit_count, build_demo_db, current_page_key, cursor,
+    ACCOUNTS, PAGE_KEYS, SIGN_IN_TITLE, audit_count, current_page_key, cursor,
     data_elements, errors, last_audit, new_app, page_file, sidebar_links, signed_in,
     submit_sign_in,
 )
@@ -33,15 +33,9 @@ NO_DATA = {"dataframe": 0, "table": 0, "metric": 0, "plotly_chart": 0, "download
 GENERIC_FAILURE = "The email address or password is not right. Check them and try again."
 
 
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory):
-    return build_demo_db(tmp_path_factory.mktemp("app_access") / "demo.duckdb")
-
-
 @pytest.fixture(autouse=True)
-def app_db(demo_db, monkeypatch):
-    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
-    return demo_db
+def app_db(demo_app):
+    return demo_app
 
 
 def assert_sign_in_screen(at):

@@ -6,7 +6,7 @@ import json
 import polars as pl
 import pytest
 
-from apptest_helpers import ACCOUNTS, audit_count, build_demo_db, errors, page_file, signed_in
+from apptest_helpers import ACCOUNTS, audit_count, errors, page_file, signed_in
 from pswbench import benchmarking, charts, ui, views
 from pswbench.access import SUPPRESSED_TEXT
 from pswbench.auth import User
@@ -18,15 +18,9 @@ ANALYST = User("a@nhs.uk", "analyst", None)
 LEAD = User("l@nhs.uk", "trust_lead", OWN)
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    return build_demo_db(tmp_path_factory.mktemp("benchmark") / "demo.duckdb")
-
-
 @pytest.fixture(autouse=True)
-def app_db(demo_db, monkeypatch):
-    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
-    return demo_db
+def app_db(demo_app):
+    return demo_app
 
 
 @pytest.fixture

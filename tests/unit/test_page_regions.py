@@ -7,7 +7,7 @@ import statistics
 import polars as pl
 import pytest
 
-from apptest_helpers import ACCOUNTS, build_demo_db, errors, page_file, signed_in
+from apptest_helpers import ACCOUNTS, errors, page_file, signed_in
 from pswbench import regional, ui, views
 from pswbench.access import SUPPRESSED_TEXT
 from pswbench.auth import User
@@ -18,15 +18,9 @@ ANALYST = User("a@nhs.uk", "analyst", None)
 LEAD = User("l@nhs.uk", "trust_lead", "RX4")
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    return build_demo_db(tmp_path_factory.mktemp("regions") / "demo.duckdb")
-
-
 @pytest.fixture(autouse=True)
-def app_db(demo_db, monkeypatch):
-    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
-    return demo_db
+def app_db(demo_app):
+    return demo_app
 
 
 @pytest.fixture

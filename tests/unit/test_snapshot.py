@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from apptest_helpers import ACCOUNTS, audit_count, build_demo_db, errors, last_audit, page_file, signed_in
+from apptest_helpers import ACCOUNTS, audit_count, errors, last_audit, page_file, signed_in
 from pswbench import access, paths, snapshot, ui
 from pswbench.auth import User
 from pswbench.queries import Queries
@@ -25,15 +25,9 @@ LEAD = User(ACCOUNTS["trust_lead"][0], "trust_lead", "RX4")
 ANALYST = User(ACCOUNTS["analyst"][0], "analyst", None)
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    return build_demo_db(tmp_path_factory.mktemp("snapshot") / "demo.duckdb")
-
-
 @pytest.fixture(autouse=True)
-def app_db(demo_db, monkeypatch):
-    monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
-    return demo_db
+def app_db(demo_app):
+    return demo_app
 
 
 @pytest.fixture
