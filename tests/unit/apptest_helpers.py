@@ -8,8 +8,6 @@ that same cached connection: a second connection to the file would be refused by
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
