@@ -78,14 +78,7 @@ def cmd_load(args) -> int:
     files, meta, problems = _read_files(args.files)
     for p in problems:
         print(p, file=sys.stderr)
-    try:
-        con = database.connect(args.db)
-    except database.DatabaseLocked as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_LOCKED
-    except database.DatabaseUnreadable as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNREADABLE
+    con = database.connect(args.db)
     try:
         outcomes = load_files(con, files, args.user, meta=meta)
     finally:
@@ -111,17 +104,12 @@ def cmd_synth(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from . import database
     from .demo import DEMO_ACCOUNTS, build_demo
 
     if Path(args.db).exists():
         print(f"{args.db} already exists; choose another path or remove it first.", file=sys.stderr)
         return EXIT_UNREADABLE
-    try:
-        outcomes = build_demo(Path(args.db), args.seed)
-    except database.DatabaseLocked as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_LOCKED
+    outcomes = build_demo(Path(args.db), args.seed)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("accepted", "rejected", "duplicate")}
     print(f"demo database {args.db} (SYNTHETIC demo data): {counts['accepted']} returns accepted, "
           f"{counts['rejected']} rejected, {sum(o.warnings for o in outcomes)} warnings")
@@ -130,14 +118,11 @@ def cmd_demo(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from . import backup, database
+    from . import backup
 
     try:
         report = backup.backup(Path(args.db), Path(args.out))
-    except database.DatabaseLocked as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_LOCKED
-    except (backup.BackupError, database.DatabaseUnreadable) as exc:
+    except backup.BackupError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_UNREADABLE
     print(report.summary())
@@ -160,14 +145,7 @@ def cmd_restore(args) -> int:
 def cmd_indicators(args) -> int:
     from . import database, indicators
 
-    try:
-        con = database.connect(args.db, read_only=True)
-    except database.DatabaseLocked as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_LOCKED
-    except database.DatabaseUnreadable as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_UNREADABLE
+    con = database.connect(args.db, read_only=True)
     try:
         frame = indicators.indicators(con, args.level, args.period)
     finally:
@@ -243,5 +221,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from . import database
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    # Every command says the same plain thing about a database it cannot use.
+    try:
+        return args.func(args)
+    except database.DatabaseLocked as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_LOCKED
+    except database.DatabaseUnreadable as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNREADABLE
