@@ -286,7 +286,8 @@ async def run_session(browser, url: str, role: str, start_delay: float, think: f
         page = await context.new_page()
         tracker = Tracker(page)
         t0 = time.perf_counter()
-        await page.goto(url)
+        # 'commit', not 'load': readiness is the script run and the form, not every subresource.
+        await page.goto(url, wait_until="commit")
         await tracker.wait_past(0, STEP_TIMEOUT_MS / 1000)
         email_box = page.get_by_label("Email address", exact=True)
         await email_box.wait_for()

@@ -1,7 +1,7 @@
 """Board snapshot: how does one trust compare this quarter? Written for board members, not analysts."""
 import streamlit as st
 
-from pswbench import access, audit, boardpack, charts, narrative, snapshot, ui
+from pswbench import access, boardpack, charts, narrative, snapshot, ui
 
 user, q = ui.page("snapshot")
 heading = st.empty()
@@ -32,8 +32,8 @@ st.markdown(narrative.as_markdown(sentences))
 
 def record_download():
     with ui.connection().cursor() as cur:
-        audit.record(cur, user.email, "export", user.trust_code,
-                     {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"})
+        ui.record_event(cur, user.email, "export", user.trust_code,
+                        {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"})
 
 
 st.download_button("Download the board pack (HTML, prints on one A4 page)",

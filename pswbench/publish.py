@@ -90,6 +90,14 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict | None:
         if not path or path == ":memory:":
             return None
         db = Path(path)
+        # Events the read-only viewers spooled (sign-ins, audit rows) go into the database first, so
+        # the snapshot carries them (lockouts included). A failure here never stops the publish.
+        try:
+            from . import viewer
+
+            viewer.ingest_spool(cur, db)
+        except Exception:
+            log.exception("ingesting the viewers' spooled events failed; the next publish tries again")
         target = snapshot_path(db)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
         alias = f"pswbench_publish_{uuid.uuid4().hex[:12]}"
@@ -108,7 +116,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict | None:
             os.replace(tmp, target)
             manifest = {"data_version": int(version), "data_changed_at": changed_at.isoformat(),
                         "published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                        "source": str(db), "snapshot": target.name}
+                        "source": str(db), "snapshot": target.name, "publish_id": uuid.uuid4().hex}
             _write_atomic(manifest_path(db), json.dumps(manifest, indent=2).encode("utf-8"))
             _fsync(db.parent)
         finally:

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from . import access, audit, auth, database, exports, paths
+from . import access, audit, auth, database, exports, paths, viewer
 from .auth import User
 from .queries import Queries
 from .views import PEER_GROUPS
@@ -55,17 +55,59 @@ def _open(db: str):
 
     # Readers and backups use the published snapshot while this process holds the file: publish at
     # start (after a demo build too), so it exists and is current; loads publish after each commit.
+    # The publish also ingests the events read-only viewers spooled; the watcher keeps doing that.
     publish.publish_quietly(con)
+    import os
+    import threading
+
+    viewer.watch_spool(con, path, float(os.environ.get("PSWBENCH_SPOOL_SECONDS") or 5), threading.Event())
+    return con
+
+
+@st.cache_resource(show_spinner=False)
+def _viewer_reader(db: str) -> viewer.SnapshotReader:
+    """A viewer process's reader of the published snapshot: one connection per generation."""
+    return viewer.SnapshotReader(db)
+
+
+def _run_memo():
+    """An object that lives for exactly this script run (None outside a script run)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return getattr(ctx, "parallel_coordinator", None) if ctx is not None else None
+
+
+def _connect(db: str):
+    if not viewer.is_viewer():
+        return _open(db)
+    # Viewer: the manifest is checked once per script run, and the whole run reads one generation.
+    memo = _run_memo()
+    con = getattr(memo, "_pswbench_viewer_con", None)
+    if con is None:
+        con = _viewer_reader(db).connection()
+        try:
+            memo._pswbench_viewer_con = con
+        except AttributeError:   # no script run: check every time
+            pass
     return con
 
 
 def connection():
     db = str(paths.db_path())
     try:
-        return _open(db)
+        return _connect(db)
     except (database.DatabaseLocked, database.DatabaseUnreadable) as exc:
         st.error(str(exc))
         st.stop()
+
+
+def record_event(cur, actor: str, action: str, trust_code: str | None = None, detail: dict | None = None) -> None:
+    """audit.record, or in a read-only viewer an event in its spool for the writer to ingest."""
+    if viewer.is_viewer():
+        viewer.record(paths.db_path(), actor, action, trust_code, detail)
+    else:
+        audit.record(cur, actor, action, trust_code, detail)
 
 
 class CachedQueries:
@@ -73,18 +115,22 @@ class CachedQueries:
 
     def __init__(self, con):
         self._db = str(paths.db_path())
+        self._con = con
         self._raw = Queries(con)
         self.version = self._raw.data_version()
+        self.mode = viewer.mode()
 
     def __getattr__(self, method):
         def call(*args):
-            return _cached(self._db, self.version, method, args)
+            # The key holds the data version read from this very connection, and a miss is answered
+            # from it too: a viewer never files one snapshot generation's answer under another's.
+            return _cached(self._db, self.mode, self.version, method, args, self._con)
         return call
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(db: str, version: int, method: str, args: tuple):
-    return getattr(Queries(_open(db)), method)(*args)
+def _cached(db: str, mode: str, version: int, method: str, args: tuple, _con=None):
+    return getattr(Queries(_con if _con is not None else _connect(db)), method)(*args)
 
 
 def queries() -> CachedQueries:
@@ -123,10 +169,10 @@ def sign_in_screen() -> None:
         with con.cursor() as cur:
             user = auth.user_for_email(cur, st.user.email)
             if user is None:
-                audit.record(cur, str(st.user.email), "sign_in_failed", detail={"method": "oidc"})
+                record_event(cur, str(st.user.email), "sign_in_failed", detail={"method": "oidc"})
                 st.error("Your account is not registered for pswbench. Ask an HEE analyst to add you.")
                 st.stop()
-            audit.record(cur, user.email, "sign_in", user.trust_code, {"method": "oidc"})
+            record_event(cur, user.email, "sign_in", user.trust_code, {"method": "oidc"})
         st.session_state["user"] = user
         st.rerun()
     with st.form("sign_in"):
@@ -136,7 +182,10 @@ def sign_in_screen() -> None:
     if submitted:
         try:
             with con.cursor() as cur:
-                st.session_state["user"] = auth.authenticate(cur, email, password)
+                if viewer.is_viewer():   # read-only: verified against the snapshot, attempt spooled
+                    st.session_state["user"] = viewer.authenticate(cur, paths.db_path(), email, password)
+                else:
+                    st.session_state["user"] = auth.authenticate(cur, email, password)
             st.rerun()
         except auth.SignInError as exc:
             st.error(str(exc))
@@ -153,6 +202,9 @@ def sign_out() -> None:
 
 # ---- page frame -----------------------------------------------------------------------------
 
+WRITING_PAGES = ("upload",)   # pages whose purpose is to write: a viewer shows where to go instead
+
+
 def page(key: str) -> tuple[User, CachedQueries]:
     """Start a page: the signed-in user, refused with 'not permitted' unless the page is theirs."""
     through_the_router()
@@ -163,6 +215,10 @@ def page(key: str) -> tuple[User, CachedQueries]:
         access.require_page(user, key)
     except access.NotPermitted as exc:
         refuse(user, f"page:{key}", exc)
+    if key in WRITING_PAGES and viewer.is_viewer():
+        st.title(PAGE_TITLES[key])
+        st.warning(viewer.read_only_message())
+        st.stop()
     synthetic_banner()
     return user, queries()
 
@@ -170,7 +226,7 @@ def page(key: str) -> tuple[User, CachedQueries]:
 def refuse(user: User, what: str, exc: Exception) -> None:
     """Show 'not permitted' and no data; record the attempt."""
     with connection().cursor() as cur:
-        audit.record(cur, user.email, "not_permitted", user.trust_code, {"what": what})
+        record_event(cur, user.email, "not_permitted", user.trust_code, {"what": what})
     st.error(f"Not permitted. {exc}")
     st.stop()
 
@@ -256,7 +312,7 @@ def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> No
 
     def record(fmt: str):
         with connection().cursor() as cur:
-            audit.record(cur, user.email, "export", user.trust_code, {"table": name, "format": fmt})
+            record_event(cur, user.email, "export", user.trust_code, {"table": name, "format": fmt})
 
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button("Download CSV", exports.to_csv_bytes(df), f"{key}-{stamp}.csv", "text/csv",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from . import access, audit, contract, findings, loader
+from . import access, audit, contract, findings, loader, viewer
 from .auth import User
 from .database import sql
 from .validate import ValidationResult, validate_bytes
@@ -67,6 +67,7 @@ def uploadable_trusts(user: User, trust_codes: list[str]) -> list[str]:
 
 
 def require_upload(user: User, trust_code: str | None) -> str:
+    viewer.require_writer("uploading a return")   # a read-only viewer refuses, whatever page calls
     if not access.can_upload_for(user, trust_code):
         raise access.NotPermitted("You cannot upload returns for this trust.")
     return trust_code
