@@ -45,3 +45,25 @@ def demo_app(demo_db, monkeypatch):
     """Point the app (and AppTest) at the shared demo database."""
     monkeypatch.setenv("PSWBENCH_DB", str(demo_db))
     return demo_db
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test: Playwright's sync API allows one driver per process.
+
+    Fails (never skips) when Chromium is not installed; `make test` installs it.
+    """
+    import sys
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import app_server
+
+    with sync_playwright() as playwright:
+        chromium = app_server.launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

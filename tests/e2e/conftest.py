@@ -41,18 +41,6 @@ def fresh_app_url(tmp_path, demo_db):
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = app_server.launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport=VIEWPORT)

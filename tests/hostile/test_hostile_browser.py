@@ -19,18 +19,16 @@ ARTIFACTS = ROOT / "artifacts" / "e2e"
 
 
 @pytest.mark.browser
-def test_script_in_a_file_name_and_cells_is_shown_as_text_and_never_runs(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_script_in_a_file_name_and_cells_is_shown_as_text_and_never_runs(tmp_path, browser):
     db = app_server.build_demo_db(tmp_path / "demo.duckdb")
     name = SCRIPT + ".csv"
     data = example_with({0: {"service_setting": SCRIPT}, 1: {"afc_band": FORMULA}})
     folder = ARTIFACTS / "test_hostile_browser"
     folder.mkdir(parents=True, exist_ok=True)
-    with app_server.running_app(db, folder / "app.log", timeout=60) as url, sync_playwright() as pw:
-        browser = app_server.launch_chromium(pw)
+    with app_server.running_app(db, folder / "app.log", timeout=60) as url:
+        context = browser.new_context(viewport=app_server.VIEWPORT)
         try:
-            page = browser.new_context(viewport=app_server.VIEWPORT).new_page()
+            page = context.new_page()
             page.set_default_timeout(30_000)
             dialogs: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -52,4 +50,4 @@ def test_script_in_a_file_name_and_cells_is_shown_as_text_and_never_runs(tmp_pat
             page.wait_for_timeout(500)
             assert dialogs == []
         finally:
-            browser.close()
+            context.close()

@@ -135,9 +135,7 @@ def access_error():
 
 
 @pytest.mark.browser
-def test_one_writer_three_viewers_pick_up_an_upload(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_one_writer_three_viewers_pick_up_an_upload(tmp_path, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     db = app_server.build_demo_db(tmp_path / "scale.duckdb")
     old_headcount = snapshot_national_headcount(db)
@@ -153,12 +151,9 @@ def test_one_writer_three_viewers_pick_up_an_upload(tmp_path):
         health = HealthChecks(viewer_urls)
         health.start()
         stack.callback(health.stop)
-        playwright = stack.enter_context(sync_playwright())
-        browser = app_server.launch_chromium(playwright)
-        stack.callback(browser.close)
-
         def new_page():
             context = browser.new_context(viewport=app_server.VIEWPORT)
+            stack.callback(context.close)
             context.set_default_timeout(60_000)
             return context.new_page()
 
