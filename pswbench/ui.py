@@ -6,14 +6,16 @@ and hands back the user and the cached queries. Great Expectations is never impo
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import threading
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from . import access, audit, auth, database, exports, paths, viewer
+from . import access, audit, auth, database, exports, paths, publish, viewer
 from .auth import User
 from .queries import Queries
 from .views import PEER_GROUPS
@@ -30,6 +32,7 @@ def through_the_router() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
 
 NHS_BLUE = "#005EB8"
 PAGE_TITLES = {
@@ -51,15 +54,10 @@ def _open(db: str):
         with st.spinner("First start: building the synthetic demo database (about 10 seconds)..."):
             build_demo(path)
     con = database.connect(path)   # a damaged file raises DatabaseUnreadable and is left untouched
-    from . import publish
-
     # Readers and backups use the published snapshot while this process holds the file: publish at
     # start (after a demo build too), so it exists and is current; loads publish after each commit.
     # The publish also ingests the events read-only viewers spooled; the watcher keeps doing that.
     publish.publish_quietly(con)
-    import os
-    import threading
-
     viewer.watch_spool(con, path, float(os.environ.get("PSWBENCH_SPOOL_SECONDS") or 5), threading.Event())
     return con
 
