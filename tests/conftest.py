@@ -67,3 +67,30 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def demo_queries(demo_app):
+    """Raw queries on the shared demo database, through the app's own cached connection
+    (DuckDB refuses a second writer on the same file)."""
+    from pswbench import ui
+    from pswbench.queries import Queries
+
+    return Queries(ui._open(str(demo_app)))
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every file handed to a download button during the test, by its download file name."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    seen: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, data, mimetype, kind, filename=None):
+        if filename and isinstance(data, bytes):
+            seen[filename] = data
+        return original(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return seen

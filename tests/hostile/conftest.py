@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from hostile_helpers import ANALYST, EXAMPLE, LEAD
 from pswbench import auth, database, loader
@@ -22,16 +21,3 @@ def upload_db(tmp_path, monkeypatch):
     return path, users
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """Every file handed to a download button during the test, by its download file name."""
-    seen: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, data, mimetype, kind, filename=None):
-        if filename and isinstance(data, bytes):
-            seen[filename] = data
-        return original(self, data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return seen

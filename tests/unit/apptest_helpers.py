@@ -12,7 +12,6 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from returns_kit import build_demo_db  # noqa: F401  (re-exported for the page tests)
 
 from pswbench import paths
 

@@ -7,10 +7,9 @@ import polars as pl
 import pytest
 
 from apptest_helpers import ACCOUNTS, audit_count, errors, page_file, signed_in
-from pswbench import benchmarking, charts, ui, views
+from pswbench import benchmarking, charts, views
 from pswbench.access import SUPPRESSED_TEXT
 from pswbench.auth import User
-from pswbench.queries import Queries
 
 OWN = "RX4"
 OTHER = "RW1"
@@ -24,9 +23,8 @@ def app_db(demo_app):
 
 
 @pytest.fixture
-def q(app_db):
-    # The app's own cached connection: DuckDB refuses a second writer on the same file.
-    return Queries(ui._open(str(app_db)))
+def q(demo_queries):
+    return demo_queries
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ import polars as pl
 import pytest
 
 from apptest_helpers import ACCOUNTS, errors, page_file, signed_in
-from pswbench import regional, ui, views
+from pswbench import regional, views
 from pswbench.access import SUPPRESSED_TEXT
 from pswbench.auth import User
 from pswbench.definitions import POPULATION_SOURCE
-from pswbench.queries import Queries
 
 ANALYST = User("a@nhs.uk", "analyst", None)
 LEAD = User("l@nhs.uk", "trust_lead", "RX4")
@@ -24,9 +23,8 @@ def app_db(demo_app):
 
 
 @pytest.fixture
-def q(app_db):
-    # The app's own cached connection: DuckDB refuses a second writer on the same file.
-    return Queries(ui._open(str(app_db)))
+def q(demo_queries):
+    return demo_queries
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from apptest_helpers import ACCOUNTS, audit_count, errors, last_audit, page_file, signed_in
 from pswbench import access, paths, snapshot, ui
@@ -34,21 +33,6 @@ def app_db(demo_app):
 def q():
     # The app's own cached connection: a second one to the file would be refused by DuckDB's lock.
     return Queries(ui._open(str(paths.db_path())))
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """Every file handed to a download button during the test, by its download file name."""
-    seen: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, data, mimetype, kind, filename=None):
-        if filename and isinstance(data, bytes):
-            seen[filename] = data
-        return original(self, data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return seen
 
 
 def expected(q, trust: str, name: str, codes=None) -> dict:
