@@ -14,7 +14,7 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from . import access
+from . import access, charts
 from .auth import User
 from .charts import GREY, PALETTE
 from .contract import as_period
@@ -67,14 +67,14 @@ def rule_chart(rules: pl.DataFrame, top: int = 15) -> go.Figure:
     d = rules.head(top).reverse()
     labels = [f"{r} ({s})" for r, s in zip(d["rule"], d["severity"])]
     is_error = [s == "error" for s in d["severity"]]
-    fig = go.Figure(go.Bar(
+    fig = charts.figure(go.Bar(
         x=d["findings"].to_list(), y=labels, orientation="h",
         marker_color=[PALETTE[5] if e else GREY for e in is_error],
         marker_pattern_shape=["x" if e else "" for e in is_error],
         text=[f"{n:,} in {s:,} submission{'s' if s != 1 else ''}" for n, s in zip(d["findings"], d["submissions"])],
         textposition="auto", hovertemplate="%{y}: %{x} findings<extra></extra>", showlegend=False))
     fig.update_layout(title=f"Most frequent validation findings (top {min(top, rules.height)})",
-                      template="simple_white", font=dict(family="Arial, sans-serif", size=14),
+                      font=dict(family="Arial, sans-serif", size=14),
                       margin=dict(l=60, r=20, t=60, b=60), height=120 + 32 * max(d.height, 1))
     # Whole-number ticks: half a finding means nothing.
     fig.update_xaxes(title="Findings (count)", rangemode="tozero", tickformat=",d",
