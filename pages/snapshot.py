@@ -31,9 +31,8 @@ st.markdown(narrative.as_markdown(sentences))
 
 
 def record_download():
-    with ui.connection().cursor() as cur:
-        ui.record_event(cur, user.email, "export", user.trust_code,
-                        {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"})
+    ui.record_event(ui.connection(), user.email, "export", user.trust_code,
+                    {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"})
 
 
 st.download_button("Download the board pack (HTML, prints on one A4 page)",

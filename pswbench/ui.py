@@ -100,12 +100,14 @@ def connection():
         st.stop()
 
 
-def record_event(cur, actor: str, action: str, trust_code: str | None = None, detail: dict | None = None) -> None:
-    """audit.record, or in a read-only viewer an event in its spool for the writer to ingest."""
+def record_event(con, actor: str, action: str, trust_code: str | None = None, detail: dict | None = None) -> None:
+    """audit.record on its own cursor, or in a read-only viewer an event in its spool for the writer
+    to ingest (no cursor: the snapshot connection may have been replaced by then)."""
     if viewer.is_viewer():
         viewer.record(paths.db_path(), actor, action, trust_code, detail)
     else:
-        audit.record(cur, actor, action, trust_code, detail)
+        with con.cursor() as cur:
+            audit.record(cur, actor, action, trust_code, detail)
 
 
 class CachedQueries:
@@ -167,10 +169,10 @@ def sign_in_screen() -> None:
         with con.cursor() as cur:
             user = auth.user_for_email(cur, st.user.email)
             if user is None:
-                record_event(cur, str(st.user.email), "sign_in_failed", detail={"method": "oidc"})
+                record_event(con, str(st.user.email), "sign_in_failed", detail={"method": "oidc"})
                 st.error("Your account is not registered for pswbench. Ask an HEE analyst to add you.")
                 st.stop()
-            record_event(cur, user.email, "sign_in", user.trust_code, {"method": "oidc"})
+            record_event(con, user.email, "sign_in", user.trust_code, {"method": "oidc"})
         st.session_state["user"] = user
         st.rerun()
     with st.form("sign_in"):
@@ -223,8 +225,7 @@ def page(key: str) -> tuple[User, CachedQueries]:
 
 def refuse(user: User, what: str, exc: Exception) -> None:
     """Show 'not permitted' and no data; record the attempt."""
-    with connection().cursor() as cur:
-        record_event(cur, user.email, "not_permitted", user.trust_code, {"what": what})
+    record_event(connection(), user.email, "not_permitted", user.trust_code, {"what": what})
     st.error(f"Not permitted. {exc}")
     st.stop()
 
@@ -303,21 +304,29 @@ def _column_config(df: pl.DataFrame) -> dict:
 
 
 def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> None:
-    """A table with CSV and XLSX downloads (spreadsheet-safe); downloads are audited."""
+    """A table with CSV and XLSX downloads (spreadsheet-safe). Each file is made when its button is
+    pressed, not on every page view (an XLSX costs more than the rest of a small page), and each file
+    made is audited."""
     st.dataframe(df, hide_index=True, width="stretch", column_config=_column_config(df))
     key = key or _slug(name)
     stamp = dt.date.today().isoformat()
-
-    def record(fmt: str):
-        with connection().cursor() as cur:
-            record_event(cur, user.email, "export", user.trust_code, {"table": name, "format": fmt})
-
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("Download CSV", exports.to_csv_bytes(df), f"{key}-{stamp}.csv", "text/csv",
-                       key=f"{key}-csv", on_click=record, args=("csv",))
-    c2.download_button("Download XLSX", exports.to_xlsx_bytes(df, sheet_name="data"), f"{key}-{stamp}.xlsx",
+    c1.download_button("Download CSV", export_file(df, name, user, "csv"), f"{key}-{stamp}.csv", "text/csv",
+                       key=f"{key}-csv", on_click="ignore")
+    c2.download_button("Download XLSX", export_file(df, name, user, "xlsx"), f"{key}-{stamp}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"{key}-xlsx", on_click=record, args=("xlsx",))
+                       key=f"{key}-xlsx", on_click="ignore")
+
+
+def export_file(df: pl.DataFrame, name: str, user: User, fmt: str):
+    """The download's bytes as a callable: Streamlit calls it when the button is pressed, in a server
+    thread after the run, so the connection is taken now."""
+    con = connection()
+
+    def make() -> bytes:
+        record_event(con, user.email, "export", user.trust_code, {"table": name, "format": fmt})
+        return exports.to_csv_bytes(df) if fmt == "csv" else exports.to_xlsx_bytes(df, sheet_name="data")
+    return make
 
 
 def chart(fig, data: pl.DataFrame, name: str, user: User, key: str | None = None) -> None:

@@ -79,18 +79,35 @@ def demo_queries(demo_app):
     return Queries(ui._open(str(demo_app)))
 
 
+class _Downloads(dict):
+    """File name -> bytes. A file made on demand (a callable given to st.download_button) is made
+    when the test reads it, as a press of the button would."""
+
+    def __getitem__(self, name: str) -> bytes:
+        data = super().__getitem__(name)
+        return data() if callable(data) else data
+
+
 @pytest.fixture
 def downloads(monkeypatch):
     """Every file handed to a download button during the test, by its download file name."""
+    from streamlit.elements.widgets import button
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-    seen: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
+    seen = _Downloads()
+    original_store, original_marshall = MemoryMediaFileStorage.load_and_get_id, button.marshall_file
 
-    def spy(self, data, mimetype, kind, filename=None):
+    def store(self, data, mimetype, kind, filename=None):
         if filename and isinstance(data, bytes):
             seen[filename] = data
-        return original(self, data, mimetype, kind, filename)
+        return original_store(self, data, mimetype, kind, filename)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    def marshall(coordinates, data, proto, mimetype, file_name=None, **kwargs):
+        # AppTest has no runtime, so Streamlit drops an on-demand file; keep its maker instead.
+        if callable(data) and file_name:
+            seen[file_name] = data
+        return original_marshall(coordinates, data, proto, mimetype, file_name, **kwargs)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", store)
+    monkeypatch.setattr(button, "marshall_file", marshall)
     return seen

@@ -6,9 +6,11 @@ views.positions, so a slip in the snapshot's own arithmetic shows up.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from html.parser import HTMLParser
 
+import openpyxl
 import polars as pl
 import pytest
 
@@ -199,3 +201,22 @@ def test_board_pack_download_is_html_for_the_trust_and_is_audited(downloads):
     before = audit_count("export", email, '%"board_pack": "RX4"%')
     at.download_button(key="board-pack").click().run()
     assert audit_count("export", email, '%"board_pack": "RX4"%') == before + 1
+
+
+def test_table_files_are_made_and_audited_when_asked_for_not_on_every_view(downloads):
+    """A card's data table offers CSV and XLSX; viewing the page makes neither file and records no
+    export; reading a file (what pressing its button does) makes it and records one export."""
+    at = on_snapshot("board")
+    email = ACCOUNTS["board"][0]
+    csv_name = min(name for name in dict.keys(downloads) if name.endswith(".csv"))
+    exports = lambda fmt: audit_count("export", email, f'%"format": "{fmt}"%')  # noqa: E731
+    before = {fmt: exports(fmt) for fmt in ("csv", "xlsx")}
+    at.run()   # another view of the page
+    assert {fmt: exports(fmt) for fmt in ("csv", "xlsx")} == before
+
+    rows = downloads[csv_name].decode("utf-8-sig").splitlines()
+    assert len(rows) >= 2
+    assert exports("csv") == before["csv"] + 1 and exports("xlsx") == before["xlsx"]
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads[csv_name.replace(".csv", ".xlsx")]), read_only=True).active
+    assert [str(c) for c in next(sheet.iter_rows(values_only=True))] == rows[0].split(",")
+    assert exports("xlsx") == before["xlsx"] + 1
