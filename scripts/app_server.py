@@ -57,12 +57,14 @@ def _healthy(base_url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_app(db: Path, log_path: Path, port: int | None = None, timeout: float = 60) -> Iterator[str]:
-    """Run `streamlit run app.py` on db; yield its base URL once /_stcore/health answers; stop it after."""
+def app_process(db: Path, log_path: Path, port: int | None = None, timeout: float = 60,
+                env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the app as `make run` does (`python -m pswbench.server run app.py`) on db, with env added to
+    this process's environment; yield (base URL, process) once /_stcore/health answers; stop it after."""
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PSWBENCH_DB": str(db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    env = {**os.environ, **(env or {}), "PSWBENCH_DB": str(db)}
+    cmd = [sys.executable, "-m", "pswbench.server", "run", str(ROOT / "app.py"),
            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     log_path = Path(log_path)
@@ -78,7 +80,7 @@ def running_app(db: Path, log_path: Path, port: int | None = None, timeout: floa
                     raise TimeoutError(f"the app did not answer {base_url}/_stcore/health within {timeout:.0f} s:\n"
                                        f"{log_path.read_text()}")
                 time.sleep(0.25)
-            yield base_url
+            yield base_url, proc
         finally:
             proc.terminate()
             try:
@@ -86,6 +88,14 @@ def running_app(db: Path, log_path: Path, port: int | None = None, timeout: floa
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_app(db: Path, log_path: Path, port: int | None = None, timeout: float = 60,
+                env: dict[str, str] | None = None) -> Iterator[str]:
+    """app_process, yielding only the base URL."""
+    with app_process(db, log_path, port, timeout, env) as (base_url, _):
+        yield base_url
 
 
 def launch_chromium(playwright):

@@ -76,21 +76,8 @@ def changed_return(tmp_path: Path) -> Path:
     return path
 
 
-@contextlib.contextmanager
 def app(db: Path, name: str, **env: str):
-    """running_app with extra environment (it copies os.environ when it starts the process)."""
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        cm = app_server.running_app(db, ARTIFACTS / f"{name}.log", timeout=90)
-        url = cm.__enter__()
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-    try:
-        yield url
-    finally:
-        cm.__exit__(None, None, None)
+    return app_server.running_app(db, ARTIFACTS / f"{name}.log", timeout=90, env=env)
 
 
 class HealthChecks(threading.Thread):

@@ -1,0 +1,60 @@
+"""pswbench.server: the app's connections have Nagle's algorithm off (TCP_NODELAY), which Streamlit's
+own bind leaves on. Checked on real sockets: asyncio accepts a connection on the listening socket
+and the accepted socket's TCP_NODELAY option is read back."""
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from streamlit.web.server.starlette import starlette_server
+
+from pswbench import server
+
+
+def nodelay_of_accepted(listening: socket.socket) -> int:
+    """Accept one connection with asyncio (as uvicorn does) and return its TCP_NODELAY option."""
+    async def go() -> int:
+        seen: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def accepted(reader, writer):
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        srv = await asyncio.start_server(accepted, sock=listening)
+        port = listening.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(seen, timeout=10)
+        finally:
+            writer.close()
+            srv.close()
+            await srv.wait_closed()
+    return asyncio.run(go())
+
+
+def test_streamlit_bind_through_pswbench_server_gives_connections_without_nagle(monkeypatch):
+    monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)  # restored after
+    assert server.patch_streamlit_bind()
+    sock = starlette_server._bind_socket("127.0.0.1", 0, 16)
+    assert sock.proto == socket.IPPROTO_TCP
+    assert nodelay_of_accepted(sock) == 1
+
+
+def test_patching_twice_wraps_once(monkeypatch):
+    monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)
+    server.patch_streamlit_bind()
+    once = starlette_server._bind_socket
+    server.patch_streamlit_bind()
+    assert starlette_server._bind_socket is once
+
+
+def test_as_tcp_keeps_the_bound_address_and_leaves_a_tcp_socket_alone():
+    raw = socket.socket(socket.AF_INET)          # what Streamlit's bind creates: protocol 0
+    raw.bind(("127.0.0.1", 0))
+    raw.listen(4)
+    address = raw.getsockname()
+    tcp = server.as_tcp(raw)
+    assert tcp.getsockname() == address and tcp.proto == socket.IPPROTO_TCP
+    assert server.as_tcp(tcp) is tcp
+    tcp.close()
