@@ -1,34 +1,40 @@
-"""Many viewers at once: N concurrent browser sessions against one real `streamlit run app.py`.
+"""Many viewers at once: N concurrent sessions against a real pswbench app (`make run`'s command).
 
     .venv/bin/python benchmarks/load_viewers.py                        # N = 1, 10, 50 on a fresh demo copy
     .venv/bin/python benchmarks/load_viewers.py --sessions 1 10 50 --db /tmp/demo.duckdb --port 8600
     .venv/bin/python benchmarks/load_viewers.py --sessions 50 --think 0     # closed loop, no think time
+    .venv/bin/python benchmarks/load_viewers.py --viewer-processes 2        # writer + 2 read-only viewers
 
 What it does (issue "Scale"):
-- serves a COPY of the demo database (--db is built if missing, never served itself) on 127.0.0.1;
-- for each N in --sessions (one after another, on the same server), opens N browser contexts in ONE
-  headless Chromium driven by Playwright's async API (one Python process), started --ramp seconds
-  apart. Sessions mix the roles: analyst, trust lead and board viewers, each opening 4 pages by the
-  sidebar's links (as a user does, inside the signed-in session), plus --uploads trust-lead sessions
-  (at most one per 5 sessions, so N=1 has none) that upload a valid, changed return for RX4
-  2026-09-30 through the Upload page, submit it, and then view 3 pages;
-- measures per session: "open" (goto to the sign-in form, script run finished), "sign-in" (press
-  Sign in to the landing page ready: argon2 is deliberately slow, so it is kept apart) and per page
-  "page-ready" = from the click on the sidebar link until (a) the page's main heading shows the
-  page's title, (b) Streamlit's script_finished message for the run has reached the browser and
-  (c) the status widget is gone (or leaving). (b) is needed because the status widget only appears
-  after a run has taken 500 ms, so "widget hidden" alone cannot tell a short run from a finished one;
-- counts errors: any step that times out or fails, any exception box (stException) or error alert
-  on a page, a submission that is neither accepted nor a retried save conflict;
-- after the server has stopped, opens the database read-only and checks every upload the app
+- serves a COPY of the demo database (--db is built if missing, never served itself) on 127.0.0.1,
+  with `python -m pswbench.server run app.py` (what `make run` starts); with --viewer-processes K,
+  also K read-only viewer processes (PSWBENCH_MODE=viewer, docs/deployment.md) and the viewer
+  sessions are dealt out over them in turn, as a load balancer with sticky sessions would;
+- for each N in --sessions (one after another, on the same servers), starts N sessions --ramp
+  seconds apart. They mix the roles: analyst, trust lead and board viewers, each opening 4 pages,
+  plus --uploads trust-lead sessions (at most one per 5 sessions, so N=1 has none) that upload a
+  valid, changed return for RX4 2026-09-30 through the Upload page of the writer, submit it, and then
+  view 3 pages;
+- viewer sessions speak Streamlit's own websocket protocol (benchmarks/st_protocol.py): the same
+  messages a browser sends when a user signs in and follows the sidebar's links, without rendering.
+  N browser tabs on the same 2 cores would measure the browser, not the service (an earlier version
+  of this script did: Chromium used 3x the app's CPU). Uploaders use a real headless Chromium
+  (Playwright), so the whole upload journey, file picker to "Accepted", is exercised;
+- measures per session: "open" (connect to the sign-in form), "sign-in" (press Sign in to the
+  landing page finished: argon2 is deliberately slow, so it is kept apart) and per page
+  "page-ready" = from the request for the page (protocol: the rerun message; browser: the click on
+  the sidebar link) until the page's script run has finished and every element has reached the
+  client, with the page's main heading as expected (browser: shown, and the status widget gone);
+- counts errors: any step that times out or fails, a wrong heading, any exception or error alert on
+  a page, a submission that is neither accepted nor a retried save conflict;
+- after the servers have stopped, opens the database read-only and checks every upload the app
   accepted is there: its submission row (accepted, same version) and its return_version row, and
   that the newest accepted version is the current one.
 
-Prints a table (p50/p95/max of page-ready and sign-in, errors, CPU seconds of the server and of the
-browser during the round) and writes it as JSON (--out). Targets: no errors; page-ready p95 <= 2 s
-at 50 sessions on a 2-core machine. The browser runs on the same machine as the server: its CPU is
-reported so the server's share is visible. Figures depend heavily on what else the machine is doing;
-the load average and the CPU used by other processes are printed with each round.
+Prints a table (p50/p95/max of page-ready and sign-in, errors, CPU seconds of the servers and of the
+load generator during the round) and writes it as JSON (--out). Targets: no errors; page-ready p95
+<= 2 s at 50 sessions on a 2-core machine. Figures depend on what else the machine is doing; the load
+average and the CPU used by other processes are printed with each round.
 """
 from __future__ import annotations
 
@@ -41,8 +47,6 @@ import json
 import os
 import random
 import re
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,7 +56,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import app_server  # noqa: E402  (scripts/app_server.py: demo build, free port, health check, Chromium)
+import app_server  # noqa: E402  (scripts/app_server.py: demo build, free port, the app's process, Chromium)
+import st_protocol  # noqa: E402  (benchmarks/st_protocol.py: a browser-less Streamlit session)
 
 PERIOD = "2026-09-30"
 UPLOAD_TRUST = "RX4"
@@ -66,7 +71,7 @@ HEAD = {
     "Regional comparison": "How do the NHS England regions compare on the peer support workforce?",
     "Trust benchmark": "How does a trust's peer support workforce compare with its peers?",
     "Board snapshot": r"^How does .+ compare\?",
-    "Upload return": "Upload a quarterly return",
+    "Upload return": r"^Upload (a quarterly )?return$",   # the writer's page, or a viewer's pointer to it
     "Definitions": "Definitions",
     "Submissions and data quality": "Submissions and data quality",
 }
@@ -149,9 +154,9 @@ class CpuSample:
     machine: float
 
     @classmethod
-    def take(cls, server_pid: int) -> "CpuSample":
+    def take(cls, server_pids: list[int]) -> "CpuSample":
         table = _proc_table()
-        server = _subtree(table, server_pid)
+        server = set().union(*(_subtree(table, pid) for pid in server_pids))
         mine = _subtree(table, os.getpid()) - server
         # Children that have exited are not in the table; their time shows in cutime of their parent.
         return cls(sum(table[p][1] for p in server), sum(table[p][1] for p in mine), _machine_busy())
@@ -161,37 +166,6 @@ class CpuSample:
                                    self.machine - before.machine)
         return {"server_cpu_s": round(server, 1), "client_cpu_s": round(client, 1),
                 "other_cpu_s": round(max(0.0, machine - server - client), 1)}
-
-
-# ---- the server ------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def serve(db: Path, port: int, log_path: Path):
-    """As app_server.running_app, but yields the process too (for its CPU time)."""
-    base_url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PSWBENCH_DB": str(db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-           "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-            while not app_server._healthy(base_url):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"the app exited with code {proc.returncode}:\n{log_path.read_text()}")
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the app did not answer on {base_url} in {SERVER_START_TIMEOUT_S} s")
-                time.sleep(0.25)
-            yield base_url, proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
 
 
 # ---- returns to upload -----------------------------------------------------------------------
@@ -213,6 +187,7 @@ def changed_return(folder: Path, name: str, tag: str) -> Path:
 @dataclass
 class SessionResult:
     role: str
+    client: str                     # "protocol" or "browser"
     open_s: float | None = None
     sign_in_s: float | None = None
     pages: list[tuple[str, float]] = field(default_factory=list)
@@ -273,11 +248,13 @@ async def _check_page(page, res: SessionResult, where: str) -> None:
     res.errors.extend(f"{where}: {p}" for p in problems)
 
 
-async def run_session(browser, url: str, role: str, start_delay: float, think: float, upload_file: Path | None,
-                      rng: random.Random) -> SessionResult:
+async def run_uploader(browser, url: str, start_delay: float, think: float, upload_file: Path,
+                       rng: random.Random) -> SessionResult:
+    """A trust lead in a real browser: sign in, upload and submit a return, then view 3 pages."""
     from app_server import DEMO_ACCOUNTS, VIEWPORT
 
-    res = SessionResult(role)
+    role = "uploader"
+    res = SessionResult(role, "browser")
     await asyncio.sleep(start_delay)
     context = await browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(STEP_TIMEOUT_MS)
@@ -305,9 +282,8 @@ async def run_session(browser, url: str, role: str, start_delay: float, think: f
         res.sign_in_s = time.perf_counter() - t0
         await _check_page(page, res, f"landing {LANDING[ACCOUNT[role]]}")
 
-        if upload_file is not None:
-            step = "upload"
-            res.upload = await _upload(page, tracker, upload_file, res)
+        step = "upload"
+        res.upload = await _upload(page, tracker, upload_file, res)
 
         for title in VIEWS[role]:
             step = f"page {title}"
@@ -371,6 +347,59 @@ async def _upload(page, tracker: Tracker, path: Path, res: SessionResult, tries:
     return {"file": path.name, "status": "conflict", "conflicts": conflicts}
 
 
+# ---- a viewer session, over Streamlit's websocket protocol ------------------------------------
+
+def _expect_page(run: st_protocol.Run, title: str, res: SessionResult, where: str) -> None:
+    """A page counts as ready only if its run finished, shows its own heading and no error."""
+    heading = run.h1() or ""
+    pattern = HEAD[title]
+    if not st_protocol.ok(run):
+        res.errors.append(f"{where}: the script run did not finish successfully (status {run.status})")
+    elif not (re.search(pattern, heading) if pattern.startswith("^") else heading == pattern):
+        res.errors.append(f"{where}: heading {heading[:80]!r}, expected {pattern!r}")
+    res.errors.extend(f"{where}: {p}" for p in run.problems())
+
+
+async def run_viewer(url: str, role: str, start_delay: float, think: float, rng: random.Random) -> SessionResult:
+    """Open the app, sign in through the form and follow the sidebar's links to VIEWS[role]."""
+    from app_server import DEMO_ACCOUNTS
+
+    res = SessionResult(role, "protocol")
+    await asyncio.sleep(start_delay)
+    step = "open"
+    try:
+        async with st_protocol.Session(url, timeout_s=STEP_TIMEOUT_MS / 1000) as session:
+            t0 = time.perf_counter()
+            run = await session.run()
+            form = [run.widget("text_input", "Email address"), run.widget("text_input", "Password"),
+                    run.widget("button", "Sign in")]
+            if not all(form):
+                raise RuntimeError("no sign-in form")
+            res.open_s = time.perf_counter() - t0
+
+            step = "sign-in"
+            email, password = DEMO_ACCOUNTS[ACCOUNT[role]]
+            t0 = time.perf_counter()
+            run = await session.run(widgets=[st_protocol.text(form[0].id, email), st_protocol.text(form[1].id, password),
+                                             st_protocol.click(form[2].id)])
+            res.sign_in_s = time.perf_counter() - t0
+            _expect_page(run, LANDING[ACCOUNT[role]], res, "landing")
+
+            for title in VIEWS[role]:
+                step = f"page {title}"
+                link = run.page_links().get(title)
+                if link is None:
+                    raise RuntimeError(f"no sidebar link {title!r}")
+                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+                t0 = time.perf_counter()
+                run = await session.run(link)
+                res.pages.append((title, time.perf_counter() - t0))
+                _expect_page(run, title, res, title)
+    except Exception as exc:  # noqa: BLE001  (every failure is counted, the round goes on)
+        res.errors.append(f"{step}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    return res
+
+
 # ---- a round of N sessions -------------------------------------------------------------------
 
 def pct(values: list[float], q: float) -> float | None:
@@ -388,35 +417,44 @@ def plan(n: int, uploads: int) -> list[str]:
     return ["uploader"] * k + [cycle[i % 3] for i in range(n - k)]
 
 
-async def run_round(url: str, n: int, uploads: int, ramp: float, think: float, files_dir: Path, tag: str,
-                    seed: int, server_pid: int) -> tuple[list[SessionResult], dict, float]:
+async def run_round(writer_url: str, viewer_urls: list[str], n: int, uploads: int, ramp: float, think: float,
+                    files_dir: Path, tag: str, seed: int, server_pids: list[int]
+                    ) -> tuple[list[SessionResult], dict, float]:
     """The sessions' results, the CPU seconds used meanwhile and the wall time. CPU is sampled while
     Chromium still runs (an exited process's time is no longer in /proc)."""
     from playwright.async_api import async_playwright
 
     roles = plan(n, uploads)
     rng = random.Random(seed + n)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(app_server.CHROMIUM), headless=True,
-                                           args=app_server.CHROMIUM_ARGS)
-        try:
-            tasks = []
-            cpu0, t0 = CpuSample.take(server_pid), time.perf_counter()
-            order = list(range(n))
-            rng.shuffle(order)   # uploaders start somewhere in the ramp, not first
-            for slot, i in enumerate(order):
-                role = roles[i]
-                file = (changed_return(files_dir, f"load-{tag}-n{n}-u{i}.csv", f"{tag} n{n} u{i}")
-                        if role == "uploader" else None)
-                tasks.append(run_session(browser, url, role, slot * ramp, think, file, random.Random(seed + i)))
-            results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=ROUND_TIMEOUT_S)
-            return results, CpuSample.take(server_pid).minus(cpu0), time.perf_counter() - t0
-        finally:
-            await browser.close()
+    order = list(range(n))
+    rng.shuffle(order)   # uploaders start somewhere in the ramp, not first
+    async with contextlib.AsyncExitStack() as stack:
+        browser = None
+        if "uploader" in roles:
+            pw = await stack.enter_async_context(async_playwright())
+            browser = await pw.chromium.launch(executable_path=str(app_server.CHROMIUM), headless=True,
+                                               args=app_server.CHROMIUM_ARGS)
+            stack.push_async_callback(browser.close)
+        tasks, dealt = [], 0
+        cpu0, t0 = CpuSample.take(server_pids), time.perf_counter()
+        for slot, i in enumerate(order):
+            role, delay, own_rng = roles[i], slot * ramp, random.Random(seed + i)
+            if role == "uploader":
+                file = changed_return(files_dir, f"load-{tag}-n{n}-u{i}.csv", f"{tag} n{n} u{i}")
+                tasks.append(run_uploader(browser, writer_url, delay, think, file, own_rng))
+            else:
+                tasks.append(run_viewer(viewer_urls[dealt % len(viewer_urls)], role, delay, think, own_rng))
+                dealt += 1
+        results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=ROUND_TIMEOUT_S)
+        return results, CpuSample.take(server_pids).minus(cpu0), time.perf_counter() - t0
+
+
+def _times(results: list[SessionResult], client: str | None = None) -> list[float]:
+    return [t for r in results if client in (None, r.client) for _, t in r.pages]
 
 
 def summarise(n: int, results: list[SessionResult], wall: float, cpu: dict, load: tuple) -> dict:
-    pages = [s for r in results for _, s in r.pages]
+    pages = _times(results)
     signs = [r.sign_in_s for r in results if r.sign_in_s is not None]
     opens = [r.open_s for r in results if r.open_s is not None]
     per_page: dict[str, list[float]] = {}
@@ -426,10 +464,13 @@ def summarise(n: int, results: list[SessionResult], wall: float, cpu: dict, load
     errors = [e for r in results for e in r.errors]
     uploads = [r.upload for r in results if r.upload]
     r3 = lambda x: None if x is None else round(x, 3)  # noqa: E731
+    by_client = {c: {"pages": len(_times(results, c)), "page_ready_p50_s": r3(pct(_times(results, c), 0.5)),
+                     "page_ready_p95_s": r3(pct(_times(results, c), 0.95))}
+                 for c in ("protocol", "browser") if _times(results, c)}
     return {
         "sessions": n, "pages_measured": len(pages), "errors": len(errors), "error_detail": errors[:30],
         "page_ready_p50_s": r3(pct(pages, 0.5)), "page_ready_p95_s": r3(pct(pages, 0.95)),
-        "page_ready_max_s": r3(max(pages, default=None)),
+        "page_ready_max_s": r3(max(pages, default=None)), "by_client": by_client,
         "sign_in_p50_s": r3(pct(signs, 0.5)), "sign_in_p95_s": r3(pct(signs, 0.95)),
         "open_p50_s": r3(pct(opens, 0.5)), "open_p95_s": r3(pct(opens, 0.95)),
         "per_page_p50_s": {t: r3(pct(v, 0.5)) for t, v in sorted(per_page.items())},
@@ -467,40 +508,54 @@ def check_uploads_landed(db: Path, accepted: list[dict]) -> list[str]:
 
 def run(sessions: list[int], db: Path | None = None, port: int | None = None, uploads: int = 2, ramp: float = 0.1,
         think: float = 1.0, seed: int = 1, out: Path | None = None, workdir: Path | None = None,
-        quiet: bool = False) -> dict:
+        viewer_processes: int = 0, quiet: bool = False) -> dict:
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     tmp = tempfile.TemporaryDirectory(prefix="load_viewers-") if workdir is None else contextlib.nullcontext(workdir)
-    with tmp as folder:
+    with tmp as folder, contextlib.ExitStack() as apps:
         folder = Path(folder)
         source = Path(db) if db else folder / "demo.duckdb"
         if not source.exists():
             say(f"building the demo database at {source} ...")
             app_server.build_demo_db(source)
         served = app_server.copy_db(source, folder / "served.duckdb")
-        port = port or app_server.free_port()
         tag = time.strftime("%H%M%S")
         rounds, accepted = [], []
-        log = ROOT / "artifacts" / "scale" / "load_viewers-app.log"
-        with serve(served, port, log) as (url, proc):
-            say(f"app on {url} (pid {proc.pid}), database copy {served}; log {log}")
-            # One warm-up visit so the first round does not also pay the process's first imports.
-            asyncio.run(run_round(url, 1, 0, 0, 0, folder, tag + "w", seed, proc.pid))
-            for n in sessions:
-                load0 = os.getloadavg()
-                results, cpu, wall = asyncio.run(run_round(url, n, uploads, ramp, think, folder, tag, seed, proc.pid))
-                summary = summarise(n, results, wall, cpu, (tuple(round(x, 2) for x in load0),
-                                                            tuple(round(x, 2) for x in os.getloadavg())))
-                rounds.append(summary)
-                accepted += [u for u in summary["uploads"] if u.get("status") == "accepted"]
-                say(_row(summary))
-                for e in summary["error_detail"][:5]:
-                    say(f"    error: {e}")
-            if proc.poll() is not None:
-                raise RuntimeError(f"the app exited during the run (code {proc.returncode}); see {log}")
+        logs = ROOT / "artifacts" / "scale"
+        writer_url, writer = apps.enter_context(app_server.app_process(
+            served, logs / "load_viewers-app.log", port, timeout=SERVER_START_TIMEOUT_S))
+        procs = [writer]
+        say(f"writer on {writer_url} (pid {writer.pid}), database copy {served}; logs in {logs}")
+        # One visit first: the writer publishes the viewers' snapshot at its first page load, and the
+        # first round should not also pay the process's first imports.
+        asyncio.run(run_round(writer_url, [writer_url], 1, 0, 0, 0, folder, tag + "w", seed, [writer.pid]))
+        viewer_urls = []
+        for i in range(viewer_processes):
+            url, proc = apps.enter_context(app_server.app_process(
+                served, logs / f"load_viewers-viewer{i}.log", timeout=SERVER_START_TIMEOUT_S,
+                env={"PSWBENCH_MODE": "viewer", "PSWBENCH_WRITER_URL": writer_url}))
+            say(f"viewer {i} on {url} (pid {proc.pid})")
+            asyncio.run(run_round(writer_url, [url], 1, 0, 0, 0, folder, tag + "w", seed, [proc.pid]))
+            viewer_urls.append(url)
+            procs.append(proc)
+        for n in sessions:
+            load0 = os.getloadavg()
+            results, cpu, wall = asyncio.run(run_round(writer_url, viewer_urls or [writer_url], n, uploads, ramp,
+                                                       think, folder, tag, seed, [p.pid for p in procs]))
+            summary = summarise(n, results, wall, cpu, (tuple(round(x, 2) for x in load0),
+                                                        tuple(round(x, 2) for x in os.getloadavg())))
+            rounds.append(summary)
+            accepted += [u for u in summary["uploads"] if u.get("status") == "accepted"]
+            say(_row(summary))
+            for e in summary["error_detail"][:5]:
+                say(f"    error: {e}")
+        if any(p.poll() is not None for p in procs):
+            raise RuntimeError(f"an app process exited during the run; see {logs}")
+        apps.close()   # stop the servers before the database is read
         landed = check_uploads_landed(served, accepted)
         report = {
             "machine": {"cores": os.cpu_count(), "loadavg_end": os.getloadavg()},
-            "settings": {"sessions": sessions, "uploads": uploads, "ramp_s": ramp, "think_s": think, "seed": seed},
+            "settings": {"sessions": sessions, "uploads": uploads, "ramp_s": ramp, "think_s": think, "seed": seed,
+                         "viewer_processes": viewer_processes},
             "rounds": rounds, "uploads_accepted": len(accepted), "upload_problems": landed,
             "target": {"page_ready_p95_s": TARGET_P95_S, "errors": 0},
         }
@@ -521,13 +576,13 @@ def _row(s: dict) -> str:
     return (f"N={s['sessions']:>3}  page-ready p50 {_f(s['page_ready_p50_s'])} s  p95 {_f(s['page_ready_p95_s'])} s  "
             f"max {_f(s['page_ready_max_s'])} s ({s['pages_measured']} pages)  sign-in p50 {_f(s['sign_in_p50_s'])} "
             f"p95 {_f(s['sign_in_p95_s'])} s  errors {s['errors']}  uploads accepted {ups}/{len(s['uploads'])}  "
-            f"CPU s server {s['server_cpu_s']} browser {s['client_cpu_s']} other {s['other_cpu_s']}  "
+            f"CPU s servers {s['server_cpu_s']} load generator {s['client_cpu_s']} other {s['other_cpu_s']}  "
             f"wall {s['wall_s']} s  load {s['loadavg_before'][0]}->{s['loadavg_after'][0]}")
 
 
 def _table(report: dict) -> str:
     lines = ["", f"{'N':>4} {'pages':>6} {'ready p50':>10} {'ready p95':>10} {'ready max':>10} {'sign-in p50':>12} "
-                 f"{'sign-in p95':>12} {'open p95':>9} {'errors':>7} {'uploads':>8} {'srv CPU':>8} {'brw CPU':>8} "
+                 f"{'sign-in p95':>12} {'open p95':>9} {'errors':>7} {'uploads':>8} {'srv CPU':>8} {'gen CPU':>8} "
                  f"{'oth CPU':>8} {'wall':>6}"]
     for s in report["rounds"]:
         ups = sum(1 for u in s["uploads"] if u.get("status") == "accepted")
@@ -539,7 +594,11 @@ def _table(report: dict) -> str:
     lines.append(f"uploads accepted: {report['uploads_accepted']}; in the database afterwards: "
                  + ("all" if not report["upload_problems"] else f"PROBLEMS {report['upload_problems']}"))
     lines.append(f"target: no errors, page-ready p95 <= {TARGET_P95_S} s at 50 sessions. Times in seconds; "
-                 f"CPU seconds over the round (srv = streamlit, brw = Chromium + this script, oth = everything else).")
+                 f"CPU seconds over the round (srv = the app processes, gen = this script + Chromium for uploaders, "
+                 f"oth = everything else). Page-ready by client: "
+                 + "; ".join(f"N={s['sessions']} " + ", ".join(f"{c} p95 {_f(v['page_ready_p95_s'])} s ({v['pages']})"
+                                                              for c, v in s["by_client"].items())
+                             for s in report["rounds"]))
     return "\n".join(lines)
 
 
@@ -553,9 +612,12 @@ def main(argv=None) -> int:
     ap.add_argument("--ramp", type=float, default=0.1, help="seconds between session starts")
     ap.add_argument("--think", type=float, default=1.0, help="mean think time between pages (uniform 0.5x-1.5x)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--viewer-processes", type=int, default=0, help="read-only viewer processes to start besides "
+                    "the writer; viewer sessions are dealt out over them (0: everything on the writer)")
     ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "scale" / "load_viewers.json")
     args = ap.parse_args(argv)
-    report = run(args.sessions, args.db, args.port, args.uploads, args.ramp, args.think, args.seed, args.out)
+    report = run(args.sessions, args.db, args.port, args.uploads, args.ramp, args.think, args.seed, args.out,
+                 viewer_processes=args.viewer_processes)
     bad = any(r["errors"] for r in report["rounds"]) or report["upload_problems"]
     return 1 if bad else 0
 

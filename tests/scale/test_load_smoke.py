@@ -1,5 +1,7 @@
-"""CI-sized run of benchmarks/load_viewers.py: 5 concurrent browser sessions (one uploads a changed
-return for RX4) against a real `streamlit run app.py` on a copy of the demo database.
+"""CI-sized run of benchmarks/load_viewers.py: 5 concurrent sessions against a writer and one read-only
+viewer process on a copy of the demo database: 4 viewers over Streamlit's websocket protocol (on the
+viewer process) and 1 trust lead in headless Chromium who uploads a changed return for RX4 (on the
+writer).
 
 The script runs as its own process, as a user runs it (its asyncio Playwright cannot share a process
 with the synchronous Playwright of the other browser tests). Asserts correctness only (no errors, the
@@ -24,7 +26,8 @@ pytestmark = pytest.mark.browser
 def test_five_sessions_with_one_upload(tmp_path):
     out = tmp_path / "load_smoke.json"
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "load_viewers.py"), "--sessions", "5",
-                           "--uploads", "1", "--ramp", "0.2", "--think", "0.3", "--out", str(out)],
+                           "--uploads", "1", "--ramp", "0.2", "--think", "0.3", "--viewer-processes", "1",
+                           "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     print(done.stdout[-3000:])
     assert out.exists(), done.stderr[-3000:]
@@ -32,6 +35,8 @@ def test_five_sessions_with_one_upload(tmp_path):
     (round_,) = report["rounds"]
     assert round_["errors"] == 0, round_["error_detail"]
     assert round_["pages_measured"] == 5 * 4 - 1          # the uploader views 3 pages, the others 4
+    assert {c: v["pages"] for c, v in round_["by_client"].items()} == {"protocol": 16, "browser": 3}
+    assert report["settings"]["viewer_processes"] == 1
     assert [u["status"] for u in round_["uploads"]] == ["accepted"], round_["uploads"]
     assert report["uploads_accepted"] == 1
     assert report["upload_problems"] == []
