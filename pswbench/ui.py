@@ -307,7 +307,9 @@ def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> No
     """A table with CSV and XLSX downloads (spreadsheet-safe). Each file is made when its button is
     pressed, not on every page view (an XLSX costs more than the rest of a small page), and each file
     made is audited."""
-    st.dataframe(df, hide_index=True, width="stretch", column_config=_column_config(df))
+    # As Arrow: Streamlit sends an Arrow table as it is, but turns a polars frame into pandas first
+    # (about 8 ms for a 50-row table against 0.04 ms, on every view of every table).
+    st.dataframe(df.to_arrow(), hide_index=True, width="stretch", column_config=_column_config(df))
     key = key or _slug(name)
     stamp = dt.date.today().isoformat()
     c1, c2, _ = st.columns([1, 1, 4])
