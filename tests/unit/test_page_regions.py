@@ -17,19 +17,7 @@ ANALYST = User("a@nhs.uk", "analyst", None)
 LEAD = User("l@nhs.uk", "trust_lead", "RX4")
 
 
-@pytest.fixture(autouse=True)
-def app_db(demo_app):
-    return demo_app
-
-
-@pytest.fixture
-def q(demo_queries):
-    return demo_queries
-
-
-@pytest.fixture
-def period(q):
-    return q.periods()[0]
+pytestmark = pytest.mark.usefixtures("demo_app")   # q and period: tests/unit/conftest.py
 
 
 def open_regions(role: str):
