@@ -74,6 +74,14 @@ def signed_in(email: str, password: str) -> AppTest:
     return at
 
 
+def on_page(role: str, key: str) -> AppTest:
+    """Signed in as the demo account for role, then on page key, with no exception on the way."""
+    at = signed_in(*ACCOUNTS[role])
+    at.switch_page(page_file(key)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def current_page_key(at: AppTest) -> str:
     """The key (file stem) of the page the last run finished on, from st.navigation's registry."""
     info = at._registered_pages.get(at._finished_page_script_hash)

@@ -6,7 +6,7 @@ import json
 import polars as pl
 import pytest
 
-from apptest_helpers import ACCOUNTS, audit_count, errors, page_file, signed_in
+from apptest_helpers import ACCOUNTS, audit_count, errors, on_page, page_file, signed_in
 from pswbench import benchmarking, charts, views
 from pswbench.access import SUPPRESSED_TEXT
 from pswbench.auth import User
@@ -18,13 +18,6 @@ LEAD = User("l@nhs.uk", "trust_lead", OWN)
 
 
 pytestmark = pytest.mark.usefixtures("demo_app")   # q and period: tests/unit/conftest.py
-
-
-def open_benchmark(role: str):
-    at = signed_in(*ACCOUNTS[role])
-    at.switch_page(page_file("benchmark")).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def frame_with(at, column: str):
@@ -40,7 +33,7 @@ def chart_specs(at) -> list[dict]:
 # ---- the page -------------------------------------------------------------------------------
 
 def test_analyst_benchmarks_the_trust_they_pick(q, period):
-    at = open_benchmark("analyst")
+    at = on_page("analyst", "benchmark")
     at.selectbox(key="trust").set_value(OTHER).run()
     assert not at.exception and not errors(at)
     name = q.trusts().filter(pl.col("trust_code") == OTHER)["trust_name"][0]
@@ -62,7 +55,7 @@ def test_analyst_benchmarks_the_trust_they_pick(q, period):
 
 
 def test_peer_group_picker_narrows_the_comparison(q, period):
-    at = open_benchmark("analyst")
+    at = on_page("analyst", "benchmark")
     at.selectbox(key="trust").set_value(OTHER).run()
     at.radio(key="benchmark_peer_group").set_value("region").run()
     assert not at.exception
@@ -74,7 +67,7 @@ def test_peer_group_picker_narrows_the_comparison(q, period):
 
 
 def test_trust_lead_sees_own_trust_named_and_every_peer_anonymised(q, period):
-    at = open_benchmark("trust_lead")
+    at = on_page("trust_lead", "benchmark")
     assert not errors(at)
     own_name = q.trusts().filter(pl.col("trust_code") == OWN)["trust_name"][0]
     others = set(q.trusts().filter(pl.col("trust_code") != OWN)["trust_name"]) | \
@@ -90,7 +83,7 @@ def test_trust_lead_sees_own_trust_named_and_every_peer_anonymised(q, period):
 
 
 def test_trust_lead_asking_for_another_trust_is_refused_and_recorded():
-    at = open_benchmark("trust_lead")
+    at = on_page("trust_lead", "benchmark")
     before = audit_count("not_permitted", ACCOUNTS["trust_lead"][0], f"%trust:{OTHER}%")
     at.session_state["trust"] = OTHER
     at.run()

@@ -7,7 +7,7 @@ import statistics
 import polars as pl
 import pytest
 
-from apptest_helpers import ACCOUNTS, errors, page_file, signed_in
+from apptest_helpers import ACCOUNTS, errors, on_page, page_file, signed_in
 from pswbench import regional, views
 from pswbench.access import SUPPRESSED_TEXT
 from pswbench.auth import User
@@ -18,13 +18,6 @@ LEAD = User("l@nhs.uk", "trust_lead", "RX4")
 
 
 pytestmark = pytest.mark.usefixtures("demo_app")   # q and period: tests/unit/conftest.py
-
-
-def open_regions(role: str):
-    at = signed_in(*ACCOUNTS[role])
-    at.switch_page(page_file("regions")).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def hand_medians(q, period) -> dict[str, float]:
@@ -46,7 +39,7 @@ def pd_isna(value) -> bool:
 # ---- the page -------------------------------------------------------------------------------
 
 def test_analyst_sees_seven_regions_pooled_and_median(q, period):
-    at = open_regions("analyst")
+    at = on_page("analyst", "regions")
     assert not errors(at)
     assert "regions compare" in at.title[0].value
     table = comparison(at)
@@ -64,7 +57,7 @@ def test_analyst_sees_seven_regions_pooled_and_median(q, period):
 
 
 def test_indicator_picker_drives_the_charts(q, period):
-    at = open_regions("analyst")
+    at = on_page("analyst", "regions")
     at.selectbox(key="regions_indicator").set_value("sickness_rate").run()
     bars, spread = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     pooled = dict(q.region_indicators(period).select("region_name", "sickness_rate").iter_rows())
@@ -74,7 +67,7 @@ def test_indicator_picker_drives_the_charts(q, period):
 
 
 def test_trust_lead_sees_peers_anonymised_and_small_numbers_suppressed(q, period):
-    at = open_regions("trust_lead")
+    at = on_page("trust_lead", "regions")
     assert not errors(at)
     others = q.trusts().filter(pl.col("trust_code") != "RX4")
     hidden = set(others["trust_name"]) | set(others["trust_code"])
