@@ -15,16 +15,16 @@ What it does (issue "Scale"):
   plus --uploads trust-lead sessions (at most one per 5 sessions, so N=1 has none) that upload a
   valid, changed return for RX4 2026-09-30 through the Upload page of the writer, submit it, and then
   view 3 pages;
-- viewer sessions speak Streamlit's own websocket protocol (benchmarks/st_protocol.py): the same
-  messages a browser sends when a user signs in and follows the sidebar's links, without rendering.
-  N browser tabs on the same 2 cores would measure the browser, not the service (an earlier version
-  of this script did: Chromium used 3x the app's CPU). Uploaders use a real headless Chromium
-  (Playwright), so the whole upload journey, file picker to "Accepted", is exercised;
+- every session speaks Streamlit's own websocket protocol (benchmarks/st_protocol.py): the messages
+  a browser sends when a user signs in, picks a file, ticks a box, presses Submit and follows the
+  sidebar's links, and the same HTTP upload of the file; nothing is rendered. N browser tabs on the
+  same 2 cores would measure the browser, not the service (an earlier version of this script did:
+  Chromium used 3x the app's CPU). The same journeys in a real browser are tests/e2e;
 - measures per session: "open" (connect to the sign-in form), "sign-in" (press Sign in to the
   landing page finished: argon2 is deliberately slow, so it is kept apart) and per page
-  "page-ready" = from the request for the page (protocol: the rerun message; browser: the click on
-  the sidebar link) until the page's script run has finished and every element has reached the
-  client, with the page's main heading as expected (browser: shown, and the status widget gone);
+  "page-ready" = from the request for the page (the rerun message a click on the sidebar's link
+  sends) until the page's script run has finished and every element of the page has reached the
+  client, with the page's main heading as expected;
 - counts errors: any step that times out or fails, a wrong heading, any exception or error alert on
   a page, a submission that is neither accepted nor a retried save conflict;
 - after the servers have stopped, opens the database read-only and checks every upload the app
@@ -47,6 +47,7 @@ import json
 import os
 import random
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -56,7 +57,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import app_server  # noqa: E402  (scripts/app_server.py: demo build, free port, the app's process, Chromium)
+import app_server  # noqa: E402  (scripts/app_server.py: demo build, free port, the app's process)
 import st_protocol  # noqa: E402  (benchmarks/st_protocol.py: a browser-less Streamlit session)
 
 PERIOD = "2026-09-30"
@@ -83,26 +84,6 @@ VIEWS = {
     "uploader": ["Trust benchmark", "Board snapshot", "Upload return"],
 }
 ACCOUNT = {"analyst": "analyst", "trust_lead": "trust_lead", "board": "board", "uploader": "trust_lead"}
-
-# Ready when the main heading matches, and the status widget is absent or on its way out (it fades
-# out over 200 ms after the run: the CSS transition's exit classes).
-READY_JS = """([pattern, exact]) => {
-  const h = document.querySelector('[data-testid="stMain"] h1');
-  if (!h) return false;
-  const text = h.innerText.trim();
-  if (exact ? text !== pattern : !new RegExp(pattern).test(text)) return false;
-  const w = document.querySelector('[data-testid="stStatusWidget"]');
-  return !w || /StatusWidget-exit/.test(w.className);
-}"""
-PROBLEMS_JS = """() => {
-  const main = document.querySelector('[data-testid="stMain"]');
-  const out = [];
-  for (const e of main ? main.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]') : [])
-    out.push(e.innerText.slice(0, 300));
-  if (document.querySelector('[data-testid="stConnectionStatus"]')) out.push('connection status shown');
-  return out;
-}"""
-
 
 # ---- CPU accounting from /proc (Linux) -------------------------------------------------------
 
@@ -150,7 +131,7 @@ def _machine_busy() -> float:
 @dataclass
 class CpuSample:
     server: float
-    client: float       # this Python process + Chromium + Playwright's driver
+    client: float       # this Python process (the load generator)
     machine: float
 
     @classmethod
@@ -187,7 +168,6 @@ def changed_return(folder: Path, name: str, tag: str) -> Path:
 @dataclass
 class SessionResult:
     role: str
-    client: str                     # "protocol" or "browser"
     open_s: float | None = None
     sign_in_s: float | None = None
     pages: list[tuple[str, float]] = field(default_factory=list)
@@ -195,159 +175,7 @@ class SessionResult:
     errors: list[str] = field(default_factory=list)
 
 
-class Tracker:
-    """Counts the script runs that finished, from Streamlit's ForwardMsg frames on the websocket."""
-
-    def __init__(self, page):
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self._msg = ForwardMsg
-        self.finished = 0
-        self.bad = 0
-        self._changed = asyncio.Event()
-        page.on("websocket", self._on_ws)
-
-    def _on_ws(self, ws):
-        ws.on("framereceived", self._on_frame)
-
-    def _on_frame(self, payload):
-        if not isinstance(payload, (bytes, bytearray)) or len(payload) > 256:
-            return   # script_finished is a few bytes; skip the big deltas
-        try:
-            msg = self._msg.FromString(bytes(payload))
-        except Exception:
-            return
-        if msg.WhichOneof("type") == "script_finished":
-            status = msg.script_finished
-            if status == self._msg.FINISHED_SUCCESSFULLY:
-                self.finished += 1
-            elif status == self._msg.FINISHED_WITH_COMPILE_ERROR:
-                self.bad += 1
-            self._changed.set()
-
-    async def wait_past(self, count: int, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while self.finished <= count:
-            self._changed.clear()
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("no script_finished message")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), timeout=min(left, 5))
-
-
-async def _ready(page, tracker: Tracker, before: int, title: str) -> None:
-    pattern = HEAD[title]
-    exact = not pattern.startswith("^")
-    await tracker.wait_past(before, STEP_TIMEOUT_MS / 1000)
-    await page.wait_for_function(READY_JS, arg=[pattern, exact], polling=50, timeout=STEP_TIMEOUT_MS)
-
-
-async def _check_page(page, res: SessionResult, where: str) -> None:
-    problems = await page.evaluate(PROBLEMS_JS)
-    res.errors.extend(f"{where}: {p}" for p in problems)
-
-
-async def run_uploader(browser, url: str, start_delay: float, think: float, upload_file: Path,
-                       rng: random.Random) -> SessionResult:
-    """A trust lead in a real browser: sign in, upload and submit a return, then view 3 pages."""
-    from app_server import DEMO_ACCOUNTS, VIEWPORT
-
-    role = "uploader"
-    res = SessionResult(role, "browser")
-    await asyncio.sleep(start_delay)
-    context = await browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(STEP_TIMEOUT_MS)
-    step = "open"
-    try:
-        page = await context.new_page()
-        tracker = Tracker(page)
-        t0 = time.perf_counter()
-        # 'commit', not 'load': readiness is the script run and the form, not every subresource.
-        await page.goto(url, wait_until="commit")
-        await tracker.wait_past(0, STEP_TIMEOUT_MS / 1000)
-        email_box = page.get_by_label("Email address", exact=True)
-        await email_box.wait_for()
-        res.open_s = time.perf_counter() - t0
-
-        step = "sign-in"
-        email, password = DEMO_ACCOUNTS[ACCOUNT[role]]
-        await email_box.fill(email)
-        await page.get_by_label("Password", exact=True).fill(password)
-        before = tracker.finished
-        t0 = time.perf_counter()
-        await page.get_by_role("button", name="Sign in", exact=True).click()
-        await _ready(page, tracker, before, LANDING[ACCOUNT[role]])
-        await page.get_by_test_id("stSidebar").get_by_text(f"Signed in as {email}").wait_for()
-        res.sign_in_s = time.perf_counter() - t0
-        await _check_page(page, res, f"landing {LANDING[ACCOUNT[role]]}")
-
-        step = "upload"
-        res.upload = await _upload(page, tracker, upload_file, res)
-
-        for title in VIEWS[role]:
-            step = f"page {title}"
-            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
-            before = tracker.finished
-            t0 = time.perf_counter()
-            await page.get_by_test_id("stSidebar").get_by_role("link", name=title, exact=True).click()
-            await _ready(page, tracker, before, title)
-            res.pages.append((title, time.perf_counter() - t0))
-            await _check_page(page, res, title)
-        if tracker.bad:
-            res.errors.append(f"{tracker.bad} script run(s) finished with a compile error")
-    except Exception as exc:  # noqa: BLE001  (every failure is counted, the round goes on)
-        res.errors.append(f"{step}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-    finally:
-        with contextlib.suppress(Exception):
-            await context.close()
-    return res
-
-
-async def _upload(page, tracker: Tracker, path: Path, res: SessionResult, tries: int = 3) -> dict:
-    """Upload path on the Upload page and submit it; a save conflict (another upload saving at the
-    same moment: the app asks to submit again) is retried with the same file, up to tries times."""
-    main = page.get_by_test_id("stMain")
-    conflicts = 0
-    t_start = time.perf_counter()
-    for _ in range(tries):
-        before = tracker.finished
-        await page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(path))
-        await main.get_by_text(f"File: {path.name}").wait_for()
-        await tracker.wait_past(before, STEP_TIMEOUT_MS / 1000)
-        ack = main.get_by_text("I have checked the warnings and the figures are right.")
-        if await ack.count():
-            await ack.click()
-        submit = main.get_by_role("button", name="Submit return")
-        await submit.wait_for()
-        for _ in range(100):   # the checkbox's rerun enables the button
-            if await submit.is_enabled():
-                break
-            await asyncio.sleep(0.1)
-        t0 = time.perf_counter()
-        await submit.click()
-        outcome = main.get_by_text(re.compile(r"^(Accepted: this return is now version \d+|Not added:|Another upload)"))
-        await outcome.first.wait_for()
-        text = (await outcome.first.inner_text()).strip()
-        submit_s = time.perf_counter() - t0
-        if text.startswith("Accepted"):
-            version = int(re.search(r"version (\d+)", text).group(1))
-            return {"file": path.name, "status": "accepted", "version": version, "submit_s": round(submit_s, 3),
-                    "total_s": round(time.perf_counter() - t_start, 3), "conflicts": conflicts}
-        if text.startswith("Another upload"):
-            conflicts += 1
-            # Open the page afresh so the file uploader is empty and the same file is checked again.
-            before = tracker.finished
-            await page.get_by_test_id("stSidebar").get_by_role("link", name="Upload return", exact=True).click()
-            await _ready(page, tracker, before, "Upload return")
-            continue
-        res.errors.append(f"upload {path.name}: {text[:200]}")
-        return {"file": path.name, "status": "not accepted", "text": text, "conflicts": conflicts}
-    res.errors.append(f"upload {path.name}: still a save conflict after {tries} tries")
-    return {"file": path.name, "status": "conflict", "conflicts": conflicts}
-
-
-# ---- a viewer session, over Streamlit's websocket protocol ------------------------------------
+# ---- one session, over Streamlit's websocket protocol ----------------------------------------
 
 def _expect_page(run: st_protocol.Run, title: str, res: SessionResult, where: str) -> None:
     """A page counts as ready only if its run finished, shows its own heading and no error."""
@@ -360,11 +188,13 @@ def _expect_page(run: st_protocol.Run, title: str, res: SessionResult, where: st
     res.errors.extend(f"{where}: {p}" for p in run.problems())
 
 
-async def run_viewer(url: str, role: str, start_delay: float, think: float, rng: random.Random) -> SessionResult:
-    """Open the app, sign in through the form and follow the sidebar's links to VIEWS[role]."""
+async def run_session(url: str, role: str, start_delay: float, think: float, rng: random.Random,
+                      upload_file: Path | None = None) -> SessionResult:
+    """Open the app, sign in through the form, upload upload_file if given (on the landing Upload
+    page), then follow the sidebar's links to VIEWS[role]."""
     from app_server import DEMO_ACCOUNTS
 
-    res = SessionResult(role, "protocol")
+    res = SessionResult(role)
     await asyncio.sleep(start_delay)
     step = "open"
     try:
@@ -380,10 +210,14 @@ async def run_viewer(url: str, role: str, start_delay: float, think: float, rng:
             step = "sign-in"
             email, password = DEMO_ACCOUNTS[ACCOUNT[role]]
             t0 = time.perf_counter()
-            run = await session.run(widgets=[st_protocol.text(form[0].id, email), st_protocol.text(form[1].id, password),
-                                             st_protocol.click(form[2].id)])
+            run = await session.run(widgets=[st_protocol.text(form[0].id, email),
+                                             st_protocol.text(form[1].id, password), st_protocol.click(form[2].id)])
             res.sign_in_s = time.perf_counter() - t0
             _expect_page(run, LANDING[ACCOUNT[role]], res, "landing")
+
+            if upload_file is not None:
+                step = "upload"
+                res.upload, run = await _upload(session, run, upload_file, res)
 
             for title in VIEWS[role]:
                 step = f"page {title}"
@@ -398,6 +232,48 @@ async def run_viewer(url: str, role: str, start_delay: float, think: float, rng:
     except Exception as exc:  # noqa: BLE001  (every failure is counted, the round goes on)
         res.errors.append(f"{step}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
     return res
+
+
+UPLOADER_LABEL = "Return file (CSV or Excel .xlsx, at most 5 MB)"
+ACK_LABEL = "I have checked the warnings and the figures are right."
+OUTCOME = re.compile(r"^(Accepted: this return is now version (\d+)|Not added:|Rejected|Another upload)")
+
+
+async def _upload(session: st_protocol.Session, run: st_protocol.Run, path: Path, res: SessionResult,
+                  tries: int = 3) -> tuple[dict, st_protocol.Run]:
+    """Upload path on the Upload page and submit it, as a trust lead does; a save conflict (another
+    upload saving at the same moment: the app asks to submit again) is retried, up to tries times."""
+    conflicts, t_start = 0, time.perf_counter()
+    for _ in range(tries):
+        uploader = run.widget("file_uploader", UPLOADER_LABEL)
+        if uploader is None:
+            raise RuntimeError("no file uploader on the Upload page")
+        run = await session.upload(uploader.id, path.name, path.read_bytes())
+        if not any(t.startswith(f"File: {path.name}") for t in run.texts()):
+            raise RuntimeError(f"the page did not check {path.name}: {run.texts()[:3]}")
+        if ack := run.widget("checkbox", ACK_LABEL):
+            run = await session.run(widgets=[st_protocol.tick(ack.id)])
+        submit = run.widget("button", "Submit return")
+        if submit is None:
+            res.errors.append(f"upload {path.name}: no Submit button: {run.texts()[:3]}")
+            return {"file": path.name, "status": "not submittable", "conflicts": conflicts}, run
+        t0 = time.perf_counter()
+        run = await session.run(widgets=[st_protocol.click(submit.id)])
+        submit_s = time.perf_counter() - t0
+        outcome = next((m for m in map(OUTCOME.match, run.texts()) if m), None)
+        if outcome and outcome.group(2):
+            return {"file": path.name, "status": "accepted", "version": int(outcome.group(2)),
+                    "submit_s": round(submit_s, 3), "total_s": round(time.perf_counter() - t_start, 3),
+                    "conflicts": conflicts}, run
+        if outcome and outcome.group(1) == "Another upload":
+            conflicts += 1
+            session.values.clear()   # an empty uploader, as after opening the page afresh
+            run = await session.run()
+            continue
+        res.errors.append(f"upload {path.name}: {outcome.string[:200] if outcome else run.texts()[:3]}")
+        return {"file": path.name, "status": "not accepted", "conflicts": conflicts}, run
+    res.errors.append(f"upload {path.name}: still a save conflict after {tries} tries")
+    return {"file": path.name, "status": "conflict", "conflicts": conflicts}, run
 
 
 # ---- a round of N sessions -------------------------------------------------------------------
@@ -420,37 +296,28 @@ def plan(n: int, uploads: int) -> list[str]:
 async def run_round(writer_url: str, viewer_urls: list[str], n: int, uploads: int, ramp: float, think: float,
                     files_dir: Path, tag: str, seed: int, server_pids: list[int]
                     ) -> tuple[list[SessionResult], dict, float]:
-    """The sessions' results, the CPU seconds used meanwhile and the wall time. CPU is sampled while
-    Chromium still runs (an exited process's time is no longer in /proc)."""
-    from playwright.async_api import async_playwright
-
+    """The sessions' results, the CPU seconds used meanwhile and the wall time. Uploaders go to the
+    writer; viewers are dealt out over viewer_urls in turn."""
     roles = plan(n, uploads)
     rng = random.Random(seed + n)
     order = list(range(n))
     rng.shuffle(order)   # uploaders start somewhere in the ramp, not first
-    async with contextlib.AsyncExitStack() as stack:
-        browser = None
-        if "uploader" in roles:
-            pw = await stack.enter_async_context(async_playwright())
-            browser = await pw.chromium.launch(executable_path=str(app_server.CHROMIUM), headless=True,
-                                               args=app_server.CHROMIUM_ARGS)
-            stack.push_async_callback(browser.close)
-        tasks, dealt = [], 0
-        cpu0, t0 = CpuSample.take(server_pids), time.perf_counter()
-        for slot, i in enumerate(order):
-            role, delay, own_rng = roles[i], slot * ramp, random.Random(seed + i)
-            if role == "uploader":
-                file = changed_return(files_dir, f"load-{tag}-n{n}-u{i}.csv", f"{tag} n{n} u{i}")
-                tasks.append(run_uploader(browser, writer_url, delay, think, file, own_rng))
-            else:
-                tasks.append(run_viewer(viewer_urls[dealt % len(viewer_urls)], role, delay, think, own_rng))
-                dealt += 1
-        results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=ROUND_TIMEOUT_S)
-        return results, CpuSample.take(server_pids).minus(cpu0), time.perf_counter() - t0
+    tasks, dealt = [], 0
+    cpu0, t0 = CpuSample.take(server_pids), time.perf_counter()
+    for slot, i in enumerate(order):
+        role, delay, own_rng = roles[i], slot * ramp, random.Random(seed + i)
+        if role == "uploader":
+            file = changed_return(files_dir, f"load-{tag}-n{n}-u{i}.csv", f"{tag} n{n} u{i}")
+            tasks.append(run_session(writer_url, role, delay, think, own_rng, upload_file=file))
+        else:
+            tasks.append(run_session(viewer_urls[dealt % len(viewer_urls)], role, delay, think, own_rng))
+            dealt += 1
+    results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=ROUND_TIMEOUT_S)
+    return results, CpuSample.take(server_pids).minus(cpu0), time.perf_counter() - t0
 
 
-def _times(results: list[SessionResult], client: str | None = None) -> list[float]:
-    return [t for r in results if client in (None, r.client) for _, t in r.pages]
+def _times(results: list[SessionResult], roles: tuple[str, ...] = ()) -> list[float]:
+    return [t for r in results if not roles or r.role in roles for _, t in r.pages]
 
 
 def summarise(n: int, results: list[SessionResult], wall: float, cpu: dict, load: tuple) -> dict:
@@ -464,13 +331,14 @@ def summarise(n: int, results: list[SessionResult], wall: float, cpu: dict, load
     errors = [e for r in results for e in r.errors]
     uploads = [r.upload for r in results if r.upload]
     r3 = lambda x: None if x is None else round(x, 3)  # noqa: E731
-    by_client = {c: {"pages": len(_times(results, c)), "page_ready_p50_s": r3(pct(_times(results, c), 0.5)),
-                     "page_ready_p95_s": r3(pct(_times(results, c), 0.95))}
-                 for c in ("protocol", "browser") if _times(results, c)}
+    by_kind = {kind: {"pages": len(_times(results, roles)), "page_ready_p50_s": r3(pct(_times(results, roles), 0.5)),
+                      "page_ready_p95_s": r3(pct(_times(results, roles), 0.95))}
+               for kind, roles in (("viewers", ("analyst", "trust_lead", "board")), ("uploaders", ("uploader",)))
+               if _times(results, roles)}
     return {
         "sessions": n, "pages_measured": len(pages), "errors": len(errors), "error_detail": errors[:30],
         "page_ready_p50_s": r3(pct(pages, 0.5)), "page_ready_p95_s": r3(pct(pages, 0.95)),
-        "page_ready_max_s": r3(max(pages, default=None)), "by_client": by_client,
+        "page_ready_max_s": r3(max(pages, default=None)), "by_kind": by_kind,
         "sign_in_p50_s": r3(pct(signs, 0.5)), "sign_in_p95_s": r3(pct(signs, 0.95)),
         "open_p50_s": r3(pct(opens, 0.5)), "open_p95_s": r3(pct(opens, 0.95)),
         "per_page_p50_s": {t: r3(pct(v, 0.5)) for t, v in sorted(per_page.items())},
@@ -508,7 +376,7 @@ def check_uploads_landed(db: Path, accepted: list[dict]) -> list[str]:
 
 def run(sessions: list[int], db: Path | None = None, port: int | None = None, uploads: int = 2, ramp: float = 0.1,
         think: float = 1.0, seed: int = 1, out: Path | None = None, workdir: Path | None = None,
-        viewer_processes: int = 0, quiet: bool = False) -> dict:
+        viewer_processes: int = 0, repeat: int = 1, quiet: bool = False) -> dict:
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     tmp = tempfile.TemporaryDirectory(prefix="load_viewers-") if workdir is None else contextlib.nullcontext(workdir)
     with tmp as folder, contextlib.ExitStack() as apps:
@@ -538,16 +406,18 @@ def run(sessions: list[int], db: Path | None = None, port: int | None = None, up
             viewer_urls.append(url)
             procs.append(proc)
         for n in sessions:
-            load0 = os.getloadavg()
-            results, cpu, wall = asyncio.run(run_round(writer_url, viewer_urls or [writer_url], n, uploads, ramp,
-                                                       think, folder, tag, seed, [p.pid for p in procs]))
-            summary = summarise(n, results, wall, cpu, (tuple(round(x, 2) for x in load0),
-                                                        tuple(round(x, 2) for x in os.getloadavg())))
-            rounds.append(summary)
-            accepted += [u for u in summary["uploads"] if u.get("status") == "accepted"]
-            say(_row(summary))
-            for e in summary["error_detail"][:5]:
-                say(f"    error: {e}")
+            for r in range(repeat):
+                load0 = os.getloadavg()
+                results, cpu, wall = asyncio.run(run_round(
+                    writer_url, viewer_urls or [writer_url], n, uploads, ramp, think, folder, f"{tag}r{r}", seed + r,
+                    [p.pid for p in procs]))
+                summary = summarise(n, results, wall, cpu, (tuple(round(x, 2) for x in load0),
+                                                            tuple(round(x, 2) for x in os.getloadavg())))
+                rounds.append(summary)
+                accepted += [u for u in summary["uploads"] if u.get("status") == "accepted"]
+                say(_row(summary))
+                for e in summary["error_detail"][:5]:
+                    say(f"    error: {e}")
         if any(p.poll() is not None for p in procs):
             raise RuntimeError(f"an app process exited during the run; see {logs}")
         apps.close()   # stop the servers before the database is read
@@ -555,8 +425,9 @@ def run(sessions: list[int], db: Path | None = None, port: int | None = None, up
         report = {
             "machine": {"cores": os.cpu_count(), "loadavg_end": os.getloadavg()},
             "settings": {"sessions": sessions, "uploads": uploads, "ramp_s": ramp, "think_s": think, "seed": seed,
-                         "viewer_processes": viewer_processes},
-            "rounds": rounds, "uploads_accepted": len(accepted), "upload_problems": landed,
+                         "viewer_processes": viewer_processes, "repeat": repeat},
+            "rounds": rounds, "medians": medians(rounds), "uploads_accepted": len(accepted),
+            "upload_problems": landed,
             "target": {"page_ready_p95_s": TARGET_P95_S, "errors": 0},
         }
     say(_table(report))
@@ -565,6 +436,21 @@ def run(sessions: list[int], db: Path | None = None, port: int | None = None, up
         out.write_text(json.dumps(report, indent=2, default=str))
         say(f"wrote {out}")
     return report
+
+
+def medians(rounds: list[dict]) -> list[dict]:
+    """Per N, the median over its repeated rounds of each time, and the errors of all of them."""
+    out = []
+    for n in dict.fromkeys(r["sessions"] for r in rounds):
+        runs = [r for r in rounds if r["sessions"] == n]
+        med = {k: round(statistics.median(r[k] for r in runs), 3)
+               for k in ("page_ready_p50_s", "page_ready_p95_s", "page_ready_max_s", "sign_in_p50_s", "sign_in_p95_s")
+               if all(r[k] is not None for r in runs)}
+        out.append({"sessions": n, "rounds": len(runs), **med, "errors": sum(r["errors"] for r in runs),
+                    "pages_measured": sum(r["pages_measured"] for r in runs),
+                    "uploads_accepted": sum(u.get("status") == "accepted" for r in runs for u in r["uploads"]),
+                    "uploads": sum(len(r["uploads"]) for r in runs)})
+    return out
 
 
 def _f(x) -> str:
@@ -591,13 +477,19 @@ def _table(report: dict) -> str:
                      f"{_f(s['sign_in_p95_s']):>12} {_f(s['open_p95_s']):>9} {s['errors']:>7} "
                      f"{ups:>3}/{len(s['uploads']):<4} {s['server_cpu_s']:>8} {s['client_cpu_s']:>8} "
                      f"{s['other_cpu_s']:>8} {s['wall_s']:>6}")
+    lines.append(f"median of {report['settings']['repeat']} round(s) per N:")
+    for m in report["medians"]:
+        lines.append(f"{m['sessions']:>4} {m['pages_measured']:>6} {_f(m.get('page_ready_p50_s')):>10} "
+                     f"{_f(m.get('page_ready_p95_s')):>10} {_f(m.get('page_ready_max_s')):>10} "
+                     f"{_f(m.get('sign_in_p50_s')):>12} {_f(m.get('sign_in_p95_s')):>12} {'':>9} {m['errors']:>7} "
+                     f"{m['uploads_accepted']:>3}/{m['uploads']:<4}")
     lines.append(f"uploads accepted: {report['uploads_accepted']}; in the database afterwards: "
                  + ("all" if not report["upload_problems"] else f"PROBLEMS {report['upload_problems']}"))
     lines.append(f"target: no errors, page-ready p95 <= {TARGET_P95_S} s at 50 sessions. Times in seconds; "
-                 f"CPU seconds over the round (srv = the app processes, gen = this script + Chromium for uploaders, "
-                 f"oth = everything else). Page-ready by client: "
-                 + "; ".join(f"N={s['sessions']} " + ", ".join(f"{c} p95 {_f(v['page_ready_p95_s'])} s ({v['pages']})"
-                                                              for c, v in s["by_client"].items())
+                 f"CPU seconds over the round (srv = the app processes, gen = this script, oth = everything else). "
+                 f"Page-ready p95 of viewer and uploader sessions: "
+                 + "; ".join(f"N={s['sessions']} " + ", ".join(f"{c} {_f(v['page_ready_p95_s'])} s ({v['pages']} pages)"
+                                                              for c, v in s["by_kind"].items())
                              for s in report["rounds"]))
     return "\n".join(lines)
 
@@ -612,12 +504,13 @@ def main(argv=None) -> int:
     ap.add_argument("--ramp", type=float, default=0.1, help="seconds between session starts")
     ap.add_argument("--think", type=float, default=1.0, help="mean think time between pages (uniform 0.5x-1.5x)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3, help="rounds per N; the table ends with their medians")
     ap.add_argument("--viewer-processes", type=int, default=0, help="read-only viewer processes to start besides "
                     "the writer; viewer sessions are dealt out over them (0: everything on the writer)")
     ap.add_argument("--out", type=Path, default=ROOT / "artifacts" / "scale" / "load_viewers.json")
     args = ap.parse_args(argv)
     report = run(args.sessions, args.db, args.port, args.uploads, args.ramp, args.think, args.seed, args.out,
-                 viewer_processes=args.viewer_processes)
+                 viewer_processes=args.viewer_processes, repeat=args.repeat)
     bad = any(r["errors"] for r in report["rounds"]) or report["upload_problems"]
     return 1 if bad else 0
 

@@ -6,15 +6,24 @@ frames until the run has finished. It does not render anything, so N of them cos
 generator a small fraction of what N browser tabs cost, and what is timed is the server's work:
 from the request to the run's `script_finished` message, with every element of the page received.
 
-Used by benchmarks/load_viewers.py for viewer sessions.
+It keeps the widget values it has set and sends them with every run, as the browser does (a value
+left out is taken as cleared), and it can upload a file to an st.file_uploader the way the browser
+does: ask for an upload URL over the websocket, PUT the file there with Streamlit's XSRF cookie and
+header, then report the file in the widget's value.
+
+Used by benchmarks/load_viewers.py for its sessions.
 """
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileUploaderState, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -45,6 +54,10 @@ class Run:
     def widget(self, kind: str, label: str):
         return next((e for k, e in self.main + self.sidebar if k == kind and e.label == label), None)
 
+    def texts(self) -> list[str]:
+        """The main area's alerts, text and markdown, in order."""
+        return [e.body for k, e in self.main if k in ("alert", "text", "markdown")]
+
     def page_links(self) -> dict[str, str]:
         return {e.label: e.page_script_hash for k, e in self.sidebar if k == "page_link"}
 
@@ -53,10 +66,14 @@ class Session:
     """One browser-less session. Use as `async with Session(url) as s:`."""
 
     def __init__(self, base_url: str, timeout_s: float = 90):
-        self.url = base_url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
+        self.base_url = base_url.rstrip("/")
+        self.url = self.base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
         self.timeout_s = timeout_s
         self.page_hash = ""
+        self.session_id = ""
+        self.values: dict[str, WidgetState] = {}   # the values set on this page, sent with every run
         self._ws = None
+        self._replies: dict[str, asyncio.Future] = {}
 
     async def __aenter__(self) -> "Session":
         self._ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None, compression=None,
@@ -67,37 +84,87 @@ class Session:
         await self._ws.close()
 
     async def run(self, page_hash: str | None = None, widgets: list[WidgetState] = ()) -> Run:
-        """Ask for a script run and return the last one that finished (a run that ends early because
-        the app asked for a rerun, for example after sign-in, is followed to the rerun's end)."""
-        if page_hash is not None:
-            self.page_hash = page_hash
+        """Ask for a script run (on page_hash, or the current page) with these widget values on top of
+        those set before; return the last run that finished (a run that ends early because the app
+        asked for a rerun, for example after sign-in, is followed to the rerun's end)."""
+        if page_hash is not None and page_hash != self.page_hash:
+            self.page_hash, self.values = page_hash, {}
+        triggers = [w for w in widgets if w.WhichOneof("value") == "trigger_value"]
+        self.values.update({w.id: w for w in widgets if w not in triggers})
         msg = BackMsg()
         msg.rerun_script.page_script_hash = self.page_hash
-        msg.rerun_script.widget_states.widgets.extend(widgets)
+        msg.rerun_script.widget_states.widgets.extend([*self.values.values(), *triggers])
         await self._ws.send(msg.SerializeToString())
         return await asyncio.wait_for(self._until_finished(), timeout=self.timeout_s)
+
+    async def upload(self, widget_id: str, name: str, data: bytes) -> Run:
+        """Put a file into the st.file_uploader widget_id, as the browser does, and return the run."""
+        request_id = uuid.uuid4().hex
+        msg = BackMsg()
+        msg.file_urls_request.request_id = request_id
+        msg.file_urls_request.file_names.append(name)
+        msg.file_urls_request.session_id = self.session_id
+        self._replies[request_id] = asyncio.get_running_loop().create_future()
+        await self._ws.send(msg.SerializeToString())
+        reply = await asyncio.wait_for(self._until_reply(request_id), timeout=self.timeout_s)
+        if reply.error_msg or not reply.file_urls:
+            raise RuntimeError(f"no upload URL: {reply.error_msg}")
+        urls = reply.file_urls[0]
+        await asyncio.to_thread(self._put, urls.upload_url, name, data)
+        info = UploadedFileInfo(file_id=urls.file_id, name=name, size=len(data), file_urls=urls)
+        return await self.run(widgets=[WidgetState(id=widget_id, file_uploader_state_value=FileUploaderState(
+            uploaded_file_info=[info]))])
+
+    def _put(self, upload_url: str, name: str, data: bytes) -> None:
+        """The browser's PUT of the file: multipart form, with the XSRF cookie Streamlit hands out and
+        the same token in the X-Xsrftoken header."""
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        opener.open(self.base_url + "/_stcore/health", timeout=self.timeout_s).read()
+        token = next((c.value for c in jar if c.name == "_streamlit_xsrf"), "")
+        boundary = uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        url = upload_url if upload_url.startswith("http") else self.base_url + upload_url
+        req = urllib.request.Request(url, data=body, method="PUT", headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token})
+        opener.open(req, timeout=self.timeout_s).read()
+
+    async def _until_reply(self, request_id: str):
+        while not self._replies[request_id].done():
+            await self._receive(Run())
+        return self._replies.pop(request_id).result()
 
     async def _until_finished(self) -> Run:
         run = Run()
         while True:
-            raw = await self._ws.recv()
-            fwd = ForwardMsg.FromString(raw)
-            kind = fwd.WhichOneof("type")
-            run.bytes += len(raw)
-            if kind == "new_session":
-                run = Run(bytes=len(raw))   # a rerun starts afresh
-            elif kind == "navigation" and fwd.navigation.page_script_hash:
-                self.page_hash = fwd.navigation.page_script_hash   # as the browser follows st.switch_page
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                element = fwd.delta.new_element
-                name = element.WhichOneof("type")
-                where = run.sidebar if fwd.metadata.delta_path[:1] == [SIDEBAR] else run.main
-                where.append((name, getattr(element, name)))
-            elif kind == "script_finished":
-                status = fwd.script_finished
-                if status != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                    run.status = status
-                    return run
+            run = await self._receive(run)
+            if run.status != -1:
+                return run
+
+    async def _receive(self, run: Run) -> Run:
+        """Read one frame into run (or a fresh Run when a new script run starts); return it."""
+        raw = await self._ws.recv()
+        fwd = ForwardMsg.FromString(raw)
+        kind = fwd.WhichOneof("type")
+        run.bytes += len(raw)
+        if kind == "new_session":
+            self.session_id = fwd.new_session.initialize.session_id or self.session_id
+            return Run(bytes=len(raw))   # a rerun starts afresh
+        if kind == "navigation" and fwd.navigation.page_script_hash:
+            self.page_hash = fwd.navigation.page_script_hash   # as the browser follows st.switch_page
+        elif kind == "file_urls_response":
+            reply = self._replies.get(fwd.file_urls_response.response_id)
+            if reply is not None and not reply.done():
+                reply.set_result(fwd.file_urls_response)
+        elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+            element = fwd.delta.new_element
+            name = element.WhichOneof("type")
+            where = run.sidebar if fwd.metadata.delta_path[:1] == [SIDEBAR] else run.main
+            where.append((name, getattr(element, name)))
+        elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            run.status = fwd.script_finished
+        return run
 
 
 def text(widget_id: str, value: str) -> WidgetState:
@@ -106,6 +173,10 @@ def text(widget_id: str, value: str) -> WidgetState:
 
 def click(widget_id: str) -> WidgetState:
     return WidgetState(id=widget_id, trigger_value=True)
+
+
+def tick(widget_id: str, value: bool = True) -> WidgetState:
+    return WidgetState(id=widget_id, bool_value=value)
 
 
 def ok(run: Run) -> bool:
