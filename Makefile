@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/pswbench.duckdb
 
-.PHONY: run test test-unit test-e2e demo indicators bench screenshots chromium clean
+.PHONY: run test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ test-e2e: $(VENV)/.installed chromium
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_pipeline.py
+
+# Data growth: 1x, 10x and 100x databases, built and timed (about 25 minutes; kept in /tmp/pswbench-scale).
+bench-scale: $(VENV)/.installed
+	$(PY) benchmarks/bench_scale.py --scales 1,10,100 --dir /tmp/pswbench-scale --keep --max-build-minutes 60
+
+# Many sessions at once against a writer and two read-only viewers (about 2 minutes).
+load: $(VENV)/.installed
+	$(PY) benchmarks/load_viewers.py --sessions 1 10 50 --viewer-processes 2
 
 screenshots: $(VENV)/.installed chromium
 	$(PY) scripts/screenshots.py

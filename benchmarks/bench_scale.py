@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--page-runs", type=int, default=3, help="warm page runs (median)")
     ap.add_argument("--cold-runs", type=int, default=3, help="cold starts (median); 0 to skip")
     ap.add_argument("--no-pages", action="store_true")
-    ap.add_argument("--max-build-minutes", type=float, default=15.0)
+    ap.add_argument("--max-build-minutes", type=float, default=60.0)
     ap.add_argument("--json-out", default=None, help="also write every figure to this JSON file")
     ap.add_argument("--_build", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
