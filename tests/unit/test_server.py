@@ -4,6 +4,7 @@ and the accepted socket's TCP_NODELAY option is read back."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import socket
 
 from streamlit.web.server.starlette import starlette_server
@@ -30,7 +31,9 @@ def nodelay_of_accepted(listening: socket.socket) -> int:
             writer.close()
             srv.close()
             await srv.wait_closed()
-    return asyncio.run(go())
+    # Its own thread: in a full run the browser tests' sync Playwright has a loop running here already.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, go()).result(timeout=30)
 
 
 def test_streamlit_bind_through_pswbench_server_gives_connections_without_nagle(monkeypatch):
