@@ -281,6 +281,9 @@ def _slug(text: str) -> str:
 COLUMN_LABELS = {
     "period_end": "Quarter ending", "n_trusts": "Trusts with a return", "trust_code": "Trust code",
     "trust_name": "Trust", "region_code": "Region code", "region_name": "Region",
+    "submitted_at": "Submitted at", "submitted_by": "Submitted by", "file_name": "File", "status": "Status",
+    "version": "Version", "error_count": "Errors", "warning_count": "Warnings", "submission_id": "Submission",
+    "row_count": "Rows",
 }
 
 
