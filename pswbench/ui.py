@@ -262,14 +262,29 @@ def peer_group_picker(key: str = "peer_group") -> str:
     return st.radio("Compare with", list(PEER_GROUPS), format_func=PEER_GROUPS.get, horizontal=True, key=key)
 
 
-def trust_picker(user: User, q: CachedQueries, period: dt.date, key: str = "trust") -> str:
-    """Analysts choose any trust with a return; everyone else gets their own trust, no choice."""
+def trust_picker(user: User, q: CachedQueries, period: dt.date, key: str = "trust",
+                 linked: str | None = None) -> str:
+    """Analysts choose any trust with a return. A shared link's trust (?trust=CODE, passed as linked)
+    is the one chosen when the link is followed, and a choice is written back to the address, so the
+    address always names the trust on screen. Everyone else gets their own trust, or the linked one for
+    the page to refuse."""
     if user.role != "analyst":
-        return user.trust_code
+        return linked or user.trust_code
     df = q.trust_indicators(period).select("trust_code", "trust_name").sort("trust_name")
     codes = df["trust_code"].to_list()
     names = dict(df.iter_rows())
-    return st.selectbox("Trust", codes, format_func=lambda c: f"{names[c]} ({c})", key=key)
+    seen = f"{key}:link"
+    if linked in codes and st.session_state.get(seen) != linked:
+        st.session_state[key] = linked   # a link just followed wins over the last choice
+    st.session_state[seen] = linked
+
+    def follow() -> None:
+        st.query_params["trust"] = st.session_state[key]
+        st.session_state[seen] = st.session_state[key]
+
+    chosen = st.selectbox("Trust", codes, format_func=lambda c: f"{names[c]} ({c})", key=key, on_change=follow)
+    # A linked code that is unknown, or has no return this quarter, goes to the page to say so.
+    return linked if linked and linked not in codes else chosen
 
 
 # ---- tables, charts, downloads --------------------------------------------------------------

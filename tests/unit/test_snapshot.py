@@ -220,3 +220,26 @@ def test_table_files_are_made_and_audited_when_asked_for_not_on_every_view(downl
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[csv_name.replace(".csv", ".xlsx")]), read_only=True).active
     assert [str(c) for c in next(sheet.iter_rows(values_only=True))] == rows[0].split(",")
     assert exports("xlsx") == before["xlsx"] + 1
+
+
+def test_analyst_following_a_link_gets_its_trust_in_the_picker_and_the_address_follows_the_picker():
+    at = on_snapshot("analyst")
+    at.query_params["trust"] = "RAT"
+    at.run()
+    assert at.selectbox(key="trust").value == "RAT"
+    assert at.title[0].value.startswith("How does North East London NHS Foundation Trust compare?")
+    at.selectbox(key="trust").select("RX4").run()
+    assert at.query_params["trust"] == "RX4"
+    assert "Cumbria, Northumberland" in at.title[0].value
+    at.run()   # the address and the picker agree, so another run stays on RX4
+    assert "Cumbria, Northumberland" in at.title[0].value and at.selectbox(key="trust").value == "RX4"
+
+
+def test_analyst_with_an_unknown_linked_trust_still_gets_the_list_to_choose_from():
+    at = on_snapshot("analyst")
+    at.query_params["trust"] = "ZZZ"
+    at.run()
+    assert errors(at) == ["There is no trust with that code. Choose a trust from the list."]
+    assert at.selectbox(key="trust").options   # the list the message points to is there
+    at.selectbox(key="trust").select("RAT").run()
+    assert not errors(at) and at.title[0].value.startswith("How does North East London")
