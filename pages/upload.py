@@ -52,6 +52,8 @@ if file is not None:
     elif chk.outcome:
         show = {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[chk.outcome.status]
         show(uploads.outcome_words(chk.outcome))
+    elif chk.same_as_version:
+        st.info(uploads.duplicate_notice(chk))
     elif result.warnings:
         st.warning("The return passed every rule but has warnings. Check each figure below; if one is "
                    "wrong, correct the file and upload it again.")

@@ -40,6 +40,7 @@ class Check:
     refusal: str | None = None                   # why the file was refused, when it is another trust's
     outcome: loader.LoadOutcome | None = None    # set once the attempt is recorded
     refused_submission_id: int | None = None
+    same_as_version: int | None = None           # the current version, when the file is identical to it
 
     @property
     def can_submit(self) -> bool:
@@ -108,6 +109,12 @@ def check(con: duckdb.DuckDBPyConnection, user: User, target: str, file_name: st
     elif not result.valid:
         with _saving():
             chk.outcome = loader.load_result(con, result, user.email)
+    else:
+        # Said before Submit; the loader still decides at submit time (another upload may come first).
+        current = con.execute(sql("queries/current_version"), {"trust_code": result.trust_code,
+                                                               "period_end": result.period_end}).fetchall()
+        if current and current[0][2] == result.sha256:
+            chk.same_as_version = int(current[0][0])
     return chk
 
 
@@ -152,6 +159,13 @@ def submit(con: duckdb.DuckDBPyConnection, user: User, chk: Check) -> loader.Loa
 
 def counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def duplicate_notice(chk: Check) -> str:
+    r = chk.result
+    return (f"This file is identical to the current return for {r.trust_code}, quarter ending "
+            f"{r.period_end:%d %B %Y} (version {chk.same_as_version}). Submitting it records the attempt "
+            "and changes nothing; to change the figures, upload the corrected file instead.")
 
 
 def outcome_words(outcome: loader.LoadOutcome) -> str:

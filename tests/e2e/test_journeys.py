@@ -2,7 +2,7 @@
 
 1. A trust lead downloads the template, uploads a changed return, sees it at once on the benchmark
    and the board snapshot, uploads a broken return (every finding with its line; nothing changes),
-   corrects it (a new version) and uploads it again (a duplicate).
+   corrects it (a new version) and uploads it again (told it is a duplicate before and after Submit).
 2. An analyst walks the pages by the sidebar and downloads tables as CSV and XLSX, which match the
    figures the CLI computes from the same database.
 3. A board member sees only their trust's snapshot and downloads a board pack that renders on its
@@ -213,7 +213,9 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
 
         go(page, "Upload return", "Upload a quarterly return")
         upload(page, corrected)
-        # The app says so once it is submitted: nothing is added and the version stays.
+        # The app says so before Submit, and again once it is submitted: nothing added, the version stays.
+        expect(main_area(page).get_by_text(
+            "This file is identical to the current return for RX4, quarter ending", exact=False)).to_be_visible()
         main_area(page).get_by_role("button", name="Submit return").click()
         expect(main_area(page).get_by_text(
             f"Not added: this file is identical to the current return (duplicate of version {version + 2})."))\

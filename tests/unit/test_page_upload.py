@@ -61,6 +61,8 @@ def test_valid_return_is_accepted_as_the_next_version_and_a_resend_is_a_duplicat
     assert at.success[0].value.startswith("Accepted: this return is now version 2 for RX4")
     assert not submit_button(at)
     upload(at, "corrected-again.csv", CORRECTED)
+    assert "identical to the current return for RX4" in at.info[0].value and "(version 2)" in at.info[0].value
+    assert query(db, "SELECT count(*) FROM submission")[0][0] == 2      # told before anything is recorded
     submit_button(at)[0].click().run()
     assert "duplicate of version 2" in at.info[0].value
     history = at.dataframe[-1].value

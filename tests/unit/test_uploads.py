@@ -42,7 +42,10 @@ def test_valid_return_is_only_saved_on_submit_then_identical_resubmission_is_a_d
     out = uploads.submit(con, lead, chk)
     assert (out.status, out.version) == ("accepted", 1)
     assert not chk.can_submit                      # a second click cannot load it twice
+    assert chk.same_as_version is None              # nothing was current when it was checked
     again = uploads.check(con, lead, "RX4", "q3-again.csv", EXAMPLE, TODAY)
+    assert again.same_as_version == 1 and again.can_submit   # said before Submit; submitting is recorded
+    assert "identical to the current return for RX4" in uploads.duplicate_notice(again)
     assert uploads.submit(con, lead, again).status == "duplicate"
     assert "duplicate of version 1" in uploads.outcome_words(again.outcome)
     assert submissions(con) == [("RX4", "accepted", 1, lead.email), ("RX4", "duplicate", 1, lead.email)]
