@@ -374,6 +374,14 @@ def check_uploads_landed(db: Path, accepted: list[dict]) -> list[str]:
 
 # ---- main ------------------------------------------------------------------------------------
 
+def warm_up(writer_url: str, url: str, folder: Path, tag: str, seed: int, pid: int) -> None:
+    """One session on url before measuring; a process that cannot serve it stops the run at once."""
+    results, _, _ = asyncio.run(run_round(writer_url, [url], 1, 0, 0, 0, folder, tag + "w", seed, [pid]))
+    problems = [e for r in results for e in r.errors]
+    if problems:
+        raise RuntimeError(f"the warm-up session on {url} failed: {problems[:3]}")
+
+
 def run(sessions: list[int], db: Path | None = None, port: int | None = None, uploads: int = 2, ramp: float = 0.1,
         think: float = 1.0, seed: int = 1, out: Path | None = None, workdir: Path | None = None,
         viewer_processes: int = 0, repeat: int = 1, quiet: bool = False) -> dict:
@@ -395,14 +403,14 @@ def run(sessions: list[int], db: Path | None = None, port: int | None = None, up
         say(f"writer on {writer_url} (pid {writer.pid}), database copy {served}; logs in {logs}")
         # One visit first: the writer publishes the viewers' snapshot at its first page load, and the
         # first round should not also pay the process's first imports.
-        asyncio.run(run_round(writer_url, [writer_url], 1, 0, 0, 0, folder, tag + "w", seed, [writer.pid]))
+        warm_up(writer_url, writer_url, folder, tag, seed, writer.pid)
         viewer_urls = []
         for i in range(viewer_processes):
             url, proc = apps.enter_context(app_server.app_process(
                 served, logs / f"load_viewers-viewer{i}.log", timeout=SERVER_START_TIMEOUT_S,
                 env={"PSWBENCH_MODE": "viewer", "PSWBENCH_WRITER_URL": writer_url}))
             say(f"viewer {i} on {url} (pid {proc.pid})")
-            asyncio.run(run_round(writer_url, [url], 1, 0, 0, 0, folder, tag + "w", seed, [proc.pid]))
+            warm_up(writer_url, url, folder, tag, seed, proc.pid)
             viewer_urls.append(url)
             procs.append(proc)
         for n in sessions:

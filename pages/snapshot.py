@@ -11,7 +11,7 @@ with left:
 with right:
     group = ui.peer_group_picker()
 # A shared link may name a trust (?trust=CODE); snapshot.build refuses one this user may not see named.
-trust = ui.trust_picker(user, q, period, linked=st.query_params.get("trust"))
+trust = ui.trust_picker(user, q, period, from_link=True)
 try:
     snap = snapshot.build(q, user, period, trust, group)
 except access.NotPermitted as exc:

@@ -52,11 +52,12 @@ if file is not None:
     elif chk.outcome:
         show = {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[chk.outcome.status]
         show(uploads.outcome_words(chk.outcome))
-    elif chk.same_as_version:
-        st.info(uploads.duplicate_notice(chk))
-    elif result.warnings:
-        st.warning("The return passed every rule but has warnings. Check each figure below; if one is "
-                   "wrong, correct the file and upload it again.")
+    elif chk.same_as_version or result.warnings:
+        if chk.same_as_version:
+            st.info(uploads.duplicate_notice(chk))
+        if result.warnings:
+            st.warning("The return passed every rule but has warnings. Check each figure below; if one is "
+                       "wrong, correct the file and upload it again.")
     else:
         st.success("The return passed every check. Submit it to save it.")
 

@@ -24,7 +24,9 @@ def as_tcp(sock: socket.socket) -> socket.socket:
     """The same listening socket, marked IPPROTO_TCP so asyncio disables Nagle on what it accepts."""
     if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.proto == socket.IPPROTO_TCP:
         return sock
+    blocking = sock.getblocking()
     tcp = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, sock.detach())
+    tcp.setblocking(blocking)
     tcp.set_inheritable(True)
     return tcp
 

@@ -263,24 +263,24 @@ def peer_group_picker(key: str = "peer_group") -> str:
 
 
 def trust_picker(user: User, q: CachedQueries, period: dt.date, key: str = "trust",
-                 linked: str | None = None) -> str:
-    """Analysts choose any trust with a return. A shared link's trust (?trust=CODE, passed as linked)
-    is the one chosen when the link is followed, and a choice is written back to the address, so the
-    address always names the trust on screen. Everyone else gets their own trust, or the linked one for
-    the page to refuse."""
+                 from_link: bool = False) -> str:
+    """Analysts choose any trust with a return; everyone else gets their own trust.
+
+    With from_link, the page can be shared: the address's ?trust=CODE is the trust chosen, and a new
+    choice is written back to the address, so the two always agree. A non-analyst's linked code is
+    returned as it is, for the page to refuse if it is not theirs."""
+    linked = st.query_params.get("trust") if from_link else None
     if user.role != "analyst":
         return linked or user.trust_code
     df = q.trust_indicators(period).select("trust_code", "trust_name").sort("trust_name")
     codes = df["trust_code"].to_list()
     names = dict(df.iter_rows())
-    seen = f"{key}:link"
-    if linked in codes and st.session_state.get(seen) != linked:
-        st.session_state[key] = linked   # a link just followed wins over the last choice
-    st.session_state[seen] = linked
+    if linked in codes and st.session_state.get(key) != linked:
+        st.session_state[key] = linked
 
     def follow() -> None:
-        st.query_params["trust"] = st.session_state[key]
-        st.session_state[seen] = st.session_state[key]
+        if from_link:
+            st.query_params["trust"] = st.session_state[key]
 
     chosen = st.selectbox("Trust", codes, format_func=lambda c: f"{names[c]} ({c})", key=key, on_change=follow)
     # A linked code that is unknown, or has no return this quarter, goes to the page to say so.

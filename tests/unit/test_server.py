@@ -56,8 +56,10 @@ def test_as_tcp_keeps_the_bound_address_and_leaves_a_tcp_socket_alone():
     raw = socket.socket(socket.AF_INET)          # what Streamlit's bind creates: protocol 0
     raw.bind(("127.0.0.1", 0))
     raw.listen(4)
+    raw.setblocking(False)
     address = raw.getsockname()
     tcp = server.as_tcp(raw)
     assert tcp.getsockname() == address and tcp.proto == socket.IPPROTO_TCP
+    assert tcp.getblocking() is False
     assert server.as_tcp(tcp) is tcp
     tcp.close()

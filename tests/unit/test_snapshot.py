@@ -243,3 +243,18 @@ def test_analyst_with_an_unknown_linked_trust_still_gets_the_list_to_choose_from
     assert at.selectbox(key="trust").options   # the list the message points to is there
     at.selectbox(key="trust").select("RAT").run()
     assert not errors(at) and at.title[0].value.startswith("How does North East London")
+
+
+def test_analyst_link_and_picker_agree_when_the_quarter_changes():
+    """RNK (Tavistock and Portman) has a return for 2026-03-31 but not for the latest quarter: the
+    link names it in every quarter, and where it has a return the picker shows it too."""
+    at = on_snapshot("analyst")
+    at.query_params["trust"] = "RNK"
+    at.run()
+    latest = at.selectbox(key="period").value
+    assert not any("(RNK)" in o for o in at.selectbox(key="trust").options)
+    assert "Tavistock and Portman" in at.title[0].value
+    for period in (dt.date(2026, 3, 31), latest, dt.date(2026, 3, 31)):
+        at.selectbox(key="period").set_value(period).run()
+        assert "Tavistock and Portman" in at.title[0].value and at.query_params["trust"] == "RNK"
+    assert at.selectbox(key="trust").value == "RNK"
