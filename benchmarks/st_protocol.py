@@ -37,7 +37,6 @@ class Run:
     status: int = -1
     main: list[tuple[str, object]] = field(default_factory=list)
     sidebar: list[tuple[str, object]] = field(default_factory=list)
-    bytes: int = 0
 
     def h1(self) -> str | None:
         return next((e.body for kind, e in self.main if kind == "heading" and e.tag == "h1"), None)
@@ -144,13 +143,11 @@ class Session:
 
     async def _receive(self, run: Run) -> Run:
         """Read one frame into run (or a fresh Run when a new script run starts); return it."""
-        raw = await self._ws.recv()
-        fwd = ForwardMsg.FromString(raw)
+        fwd = ForwardMsg.FromString(await self._ws.recv())
         kind = fwd.WhichOneof("type")
-        run.bytes += len(raw)
         if kind == "new_session":
             self.session_id = fwd.new_session.initialize.session_id or self.session_id
-            return Run(bytes=len(raw))   # a rerun starts afresh
+            return Run()   # a rerun starts afresh
         if kind == "navigation" and fwd.navigation.page_script_hash:
             self.page_hash = fwd.navigation.page_script_hash   # as the browser follows st.switch_page
         elif kind == "file_urls_response":
