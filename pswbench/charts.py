@@ -17,6 +17,8 @@ DARK = "#231F20"
 PALETTE = (NHS_BLUE, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
 FUNNEL_LEVELS = ((0.95, "95% limits", "dash"), (0.998, "99.8% limits", "dot"))
 TEMPLATE = "simple_white"
+# Type and margins of every full-size chart (sparklines have none).
+HOUSE_LAYOUT = dict(font=dict(family="Arial, sans-serif", size=14), margin=dict(l=60, r=20, t=60, b=60))
 
 
 def figure(*traces, **layout) -> go.Figure:
@@ -33,9 +35,7 @@ def axis_title(spec: Indicator) -> str:
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, spec: Indicator | None = None) -> go.Figure:
-    fig.update_layout(title=title, font=dict(family="Arial, sans-serif", size=14),
-                      margin=dict(l=60, r=20, t=60, b=60), legend=dict(orientation="h", y=-0.2),
-                      colorway=list(PALETTE))
+    fig.update_layout(title=title, **HOUSE_LAYOUT, legend=dict(orientation="h", y=-0.2), colorway=list(PALETTE))
     fig.update_xaxes(title=x)
     fig.update_yaxes(title=y, tickformat=".0%" if spec and spec.is_rate else None, rangemode="tozero")
     return fig

@@ -74,8 +74,7 @@ def rule_chart(rules: pl.DataFrame, top: int = 15) -> go.Figure:
         text=[f"{n:,} in {s:,} submission{'s' if s != 1 else ''}" for n, s in zip(d["findings"], d["submissions"])],
         textposition="auto", hovertemplate="%{y}: %{x} findings<extra></extra>", showlegend=False))
     fig.update_layout(title=f"Most frequent validation findings (top {min(top, rules.height)})",
-                      font=dict(family="Arial, sans-serif", size=14),
-                      margin=dict(l=60, r=20, t=60, b=60), height=120 + 32 * max(d.height, 1))
+                      **charts.HOUSE_LAYOUT, height=120 + 32 * max(d.height, 1))
     # Whole-number ticks: half a finding means nothing.
     fig.update_xaxes(title="Findings (count)", rangemode="tozero", tickformat=",d",
                      dtick=1 if d.height and d["findings"].max() <= 10 else None)

@@ -279,10 +279,10 @@ def trust_picker(user: User, q: CachedQueries, period: dt.date, key: str = "trus
         st.session_state[key] = linked
 
     def follow() -> None:
-        if from_link:
-            st.query_params["trust"] = st.session_state[key]
+        st.query_params["trust"] = st.session_state[key]
 
-    chosen = st.selectbox("Trust", codes, format_func=lambda c: f"{names[c]} ({c})", key=key, on_change=follow)
+    chosen = st.selectbox("Trust", codes, format_func=lambda c: f"{names[c]} ({c})", key=key,
+                          on_change=follow if from_link else None)
     # A linked code that is unknown, or has no return this quarter, goes to the page to say so.
     return linked if linked and linked not in codes else chosen
 
