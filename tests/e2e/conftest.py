@@ -32,12 +32,23 @@ def app_url(demo_db):
         yield url
 
 
+@pytest.fixture(scope="session")
+def pristine_db(tmp_path_factory) -> Path:
+    """A demo database no app ever opens: tests that need an app of their own copy it (copying the
+    served demo_db could catch a write half-done)."""
+    return app_server.build_demo_db(tmp_path_factory.mktemp("pristine") / "pristine.duckdb")
+
+
 @pytest.fixture
-def fresh_app_url(tmp_path, demo_db):
+def own_db(pristine_db, tmp_path) -> Path:
+    """A copy of the pristine demo database, for one test's own app."""
+    return app_server.copy_db(pristine_db, tmp_path / "own.duckdb")
+
+
+@pytest.fixture
+def fresh_app_url(own_db):
     """A second app process of its own, so a test sees a server nobody has signed in to yet."""
-    db = tmp_path / "fresh.duckdb"
-    db.write_bytes(demo_db.read_bytes())
-    with app_server.running_app(db, ARTIFACTS / "fresh-app.log", timeout=60) as url:
+    with app_server.running_app(own_db, ARTIFACTS / "fresh-app.log", timeout=60) as url:
         yield url
 
 

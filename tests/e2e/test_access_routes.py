@@ -34,17 +34,6 @@ DATA = '[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stMe
        '[data-testid="stDownloadButton"], [data-testid="stFileUploader"]'
 
 
-@pytest.fixture(scope="module")
-def pristine_db(tmp_path_factory) -> Path:
-    """A demo database no app has opened: copied, never served itself."""
-    return app_server.build_demo_db(tmp_path_factory.mktemp("access-routes") / "pristine.duckdb")
-
-
-@pytest.fixture
-def own_db(pristine_db, tmp_path) -> Path:
-    return app_server.copy_db(pristine_db, tmp_path / "routes.duckdb")
-
-
 def audit_rows(db: Path, actor: str) -> list[tuple[str, str | None, dict]]:
     """(action, trust_code, detail) of the actor's audit rows, oldest first. Only call it once the
     app process has exited."""

@@ -41,17 +41,6 @@ RX4_NAME = "Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust"
 
 # ---- fixtures and helpers -----------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def pristine_db(tmp_path_factory) -> Path:
-    """A demo database no app has opened: copied, never served itself."""
-    return app_server.build_demo_db(tmp_path_factory.mktemp("journeys") / "pristine.duckdb")
-
-
-@pytest.fixture
-def own_db(pristine_db, tmp_path) -> Path:
-    return app_server.copy_db(pristine_db, tmp_path / "journey.duckdb")
-
-
 @contextlib.contextmanager
 def own_app(db: Path, name: str):
     with app_server.running_app(db, ARTIFACTS / f"{name}-app.log", timeout=60) as url:
@@ -69,6 +58,31 @@ def upload(page, path: Path) -> None:
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(path))
     expect(main_area(page).get_by_text(f"File: {path.name}")).to_be_visible(timeout=60_000)
     wait_until_idle(page, timeout=60_000)
+
+
+def submit_valid_return(page, path: Path, result, version: int, shot, name: str) -> None:
+    """Upload a valid return on the Upload page; warnings (if any) must be acknowledged before Submit is
+    enabled; submit it and see it accepted as the given version."""
+    upload(page, path)
+    submit = main_area(page).get_by_role("button", name="Submit return")
+    if result.warnings:
+        expect(main_area(page).get_by_text("passed every rule but has warnings")).to_be_visible()
+        expect(submit).to_be_disabled()
+        main_area(page).get_by_text("I have checked the warnings and the figures are right.").click()
+    else:
+        expect(main_area(page).get_by_text("The return passed every check.")).to_be_visible()
+    expect(submit).to_be_enabled()
+    shot(f"{name}-checked")
+    submit.click()
+    expect(main_area(page).get_by_text(f"Accepted: this return is now version {version} for RX4")).to_be_visible()
+    wait_until_idle(page)
+    shot(f"{name}-accepted")
+
+
+def rx4_snapshot_headcount(page) -> str:
+    """Open RX4's board snapshot by the menu and read its PSW headcount card."""
+    go(page, "Board snapshot", re.compile(f"^How does {re.escape(RX4_NAME)} compare\\?"))
+    return snapshot_headcount(page)
 
 
 def snapshot_headcount(page) -> str:
@@ -151,28 +165,13 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
         assert template.decode("utf-8").splitlines()[0].split(",") == header
 
         # A changed return for a quarter already loaded: warnings (if any) must be acknowledged.
-        upload(page, changed)
-        submit = main_area(page).get_by_role("button", name="Submit return")
-        if expected[changed.name].warnings:
-            expect(main_area(page).get_by_text("passed every rule but has warnings")).to_be_visible()
-            expect(submit).to_be_disabled()
-            main_area(page).get_by_text("I have checked the warnings and the figures are right.").click()
-        else:
-            expect(main_area(page).get_by_text("The return passed every check.")).to_be_visible()
-        expect(submit).to_be_enabled()
-        shot("changed-return-checked")
-        submit.click()
-        expect(main_area(page).get_by_text(f"Accepted: this return is now version {version + 1} for RX4"))\
-            .to_be_visible()
-        wait_until_idle(page)
-        shot("changed-return-accepted")
+        submit_valid_return(page, changed, expected[changed.name], version + 1, shot, "changed-return")
 
         go(page, "Trust benchmark", "How does a trust's peer support workforce compare with its peers?")
         expect(main_area(page).get_by_text(f"PSW headcount: {changed_headcount} against a peer median"))\
             .to_be_visible()
         shot("benchmark-shows-new-headcount")
-        go(page, "Board snapshot", re.compile(f"^How does {re.escape(RX4_NAME)} compare\\?"))
-        assert snapshot_headcount(page) == str(changed_headcount)
+        assert rx4_snapshot_headcount(page) == str(changed_headcount)
         shot("snapshot-shows-new-headcount")
 
         # A broken return: every finding, with its line, and nothing loaded.
@@ -191,24 +190,14 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
         assert {s[1] for s in shown if s[0] == "error"} == {"3", "6", "9"}
         shot("broken-return-findings")
 
-        go(page, "Board snapshot", re.compile(f"^How does {re.escape(RX4_NAME)} compare\\?"))
-        assert snapshot_headcount(page) == str(changed_headcount)
+        assert rx4_snapshot_headcount(page) == str(changed_headcount)
         shot("snapshot-unchanged-after-broken-return")
 
         # Corrected: a new version; the same file again: a duplicate.
         go(page, "Upload return", "Upload a quarterly return")
-        upload(page, corrected)
-        submit = main_area(page).get_by_role("button", name="Submit return")
-        if expected[corrected.name].warnings:
-            main_area(page).get_by_text("I have checked the warnings and the figures are right.").click()
-        submit.click()
-        expect(main_area(page).get_by_text(f"Accepted: this return is now version {version + 2} for RX4"))\
-            .to_be_visible()
-        wait_until_idle(page)
-        shot("corrected-return-accepted")
+        submit_valid_return(page, corrected, expected[corrected.name], version + 2, shot, "corrected-return")
 
-        go(page, "Board snapshot", re.compile(f"^How does {re.escape(RX4_NAME)} compare\\?"))
-        assert snapshot_headcount(page) == str(corrected_headcount)
+        assert rx4_snapshot_headcount(page) == str(corrected_headcount)
         shot("snapshot-shows-corrected-headcount")
 
         go(page, "Upload return", "Upload a quarterly return")
