@@ -108,6 +108,16 @@ def _is_open(trust: dict[str, str], day: dt.date) -> bool:
     return (not opened or opened <= day) and (not closed or closed >= day)
 
 
+def _moved(staff: dict[Cell, int], out: dict[Cell, int], into: dict[Cell, int]) -> dict[Cell, int]:
+    """Staff after people leave (out) and arrive (into) by cell; cells left empty are dropped."""
+    after = dict(staff)
+    for c, n in out.items():
+        after[c] -= n
+    for c, n in into.items():
+        after[c] = after.get(c, 0) + n
+    return {c: n for c, n in after.items() if n > 0}
+
+
 def _stoch_round(rng: random.Random, x: float) -> int:
     base = math.floor(x)
     return base + (1 if rng.random() < x - base else 0)
@@ -211,12 +221,7 @@ class _Trust:
                 self._add_cell((setting, rng.choice(("3", "4", "5"))))
             c = rng.choices(self.cells, weights=self.weights)[0]
             joiners[c] = joiners.get(c, 0) + 1
-        end = dict(start)
-        for c, n in leavers.items():
-            end[c] -= n
-        for c, n in joiners.items():
-            end[c] = end.get(c, 0) + n
-        self.staff = {c: n for c, n in end.items() if n > 0}
+        self.staff = _moved(start, out=leavers, into=joiners)
         return start, leavers, joiners
 
 
@@ -444,12 +449,7 @@ def _backcast(rng: random.Random, t: _Trust, periods: list[dt.date]) -> dict[dt.
         for _ in range(n_leave):
             c = rng.choices(t.cells, weights=t.weights)[0]
             leavers[c] = leavers.get(c, 0) + 1
-        start = dict(end)
-        for c, n in joiners.items():
-            start[c] -= n
-        for c, n in leavers.items():
-            start[c] = start.get(c, 0) + n
-        start = {c: n for c, n in start.items() if n > 0}
+        start = _moved(end, out=joiners, into=leavers)   # the quarter run backwards
         out[period] = _rows(rng, t, period, start, leavers, joiners, None)
         end = start
     return out
