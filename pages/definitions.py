@@ -6,7 +6,7 @@ from pswbench import access, ui
 from pswbench.definitions import INDICATORS, POPULATION_SOURCE, SOURCE
 from pswbench.paths import ROOT
 
-user, q = ui.page("definitions")
+user, _data = ui.page("definitions")
 st.title("Definitions")
 
 st.subheader("Indicators")

@@ -2,24 +2,26 @@
 import polars as pl
 import streamlit as st
 
-from pswbench import charts, ui, views
+from pswbench import charts, overview, ui
 from pswbench.definitions import BY_NAME
 
-user, q = ui.page("overview")
+user, data = ui.page("overview")
 st.title("How is the peer support workforce in England changing?")
-period = ui.period_picker(q)
+period = ui.period_picker(data)
 
-national = q.national_indicators(None).sort("period_end")
+national = data.pooled("national", None).sort("period_end")
+submitted, open_trusts = data.coverage_counts(period)
 now = national.filter(pl.col("period_end") == period)
-submitted, open_trusts = views.coverage_counts(q, period)
+left_out = int(now["n_left_out"][0]) if now.height else 0
 st.markdown(f"**Submission coverage:** {submitted} of {open_trusts} open mental health trusts have an accepted "
-            f"return for the quarter ending {period:%d %B %Y}. National figures pool those trusts.")
+            f"return for the quarter ending {period:%d %B %Y}. National figures pool those trusts"
+            + (f", except {left_out} with fewer than 5 PSWs, whose figures are not shown to you." if left_out else "."))
 
 st.caption("Arrows show the change on the previous quarter; the line under each card compares with the "
            "same quarter a year before.")
 HEADLINES = ("headcount", "wte_in_post", "vacancy_rate", "sickness_rate", "leaver_rate_12m",
              "temporary_staffing_share")
-changes = views.national_changes(national, period, HEADLINES)
+changes = overview.national_changes(national, period, HEADLINES)
 for row_start in range(0, len(HEADLINES), 3):
     for col, name in zip(st.columns(3), HEADLINES[row_start:row_start + 3]):
         c = changes[name]
@@ -37,4 +39,5 @@ ui.chart(charts.trend(trend, choice, title=f"{BY_NAME[choice].label}, England (p
          user)
 
 st.subheader("National figures by quarter")
-ui.table(national.select("period_end", "n_trusts", *BY_NAME), "National indicators by quarter", user)
+ui.table(national.select("period_end", "n_trusts", *(["n_left_out"] if user.role != "analyst" else []), *BY_NAME),
+         "National indicators by quarter", user)

@@ -1,26 +1,26 @@
 """Regional comparison: how do the seven NHS England regions compare, pooled and trust by trust?"""
 import streamlit as st
 
-from pswbench import charts, regional, ui, views
+from pswbench import charts, regional, ui
 from pswbench.definitions import BY_NAME
 
-user, q = ui.page("regions")
+user, data = ui.page("regions")
 st.title("How do the NHS England regions compare on the peer support workforce?")
-period = ui.period_picker(q, key="regions_period")
+period = ui.period_picker(data, key="regions_period")
 
-regions = q.regions()
-pooled = q.region_indicators(period)
-national = q.national_indicators(period)
-values = regional.with_suppressed_flags(views.trust_values(q, user, period), views.trust_table(q, user, period))
+regions = data.regions()
+pooled = data.pooled("region", period)
+national = data.pooled("national", period)
+rows = data.trust_rows(period)
 st.caption(f"Quarter ending {period:%d %B %Y}. A region's **pooled** figure adds up its trusts' returns "
            "before dividing, so large trusts weigh more; the **median of trusts** is the middle trust, "
            "each trust counting once.")
 
 st.subheader("Every indicator, region by region")
 if user.role != "analyst":
-    st.caption("A median of trusts shows None where any trust's figure in the region is suppressed "
-               "(fewer than 5 people behind it): it could not be complete, and could give the figure away.")
-ui.table(regional.comparison_table(regions, pooled, national, values),
+    st.caption("Pooled figures and medians are over the trusts whose figures you can see: a trust's figure "
+               "built on fewer than 5 people is left out of both, so it cannot be worked out from them.")
+ui.table(regional.comparison_table(regions, pooled, national, rows),
          f"Regions compared, quarter ending {period:%d %B %Y}", user, key="regions-table")
 
 st.subheader("One indicator across the regions")
@@ -31,9 +31,9 @@ bars = regional.pooled_for_chart(regions, pooled, indicator)
 ui.chart(charts.region_bars(bars, indicator, title=f"{spec.label} by region (pooled)"),
          regional.bar_rows(bars, indicator), f"{spec.label} by region, pooled", user, key="regions-bars")
 
-if values[indicator].drop_nulls().len():
-    ui.chart(regional.spread_chart(values, indicator, bars, f"{spec.label}: spread of trusts within each region"),
-             regional.spread_data(values, indicator),
+if rows[indicator].drop_nulls().len():
+    ui.chart(regional.spread_chart(rows, indicator, bars, f"{spec.label}: spread of trusts within each region"),
+             regional.spread_data(rows, indicator),
              f"{spec.label} by trust and region", user, key="regions-spread")
     st.caption("Each dot is a trust; the box holds the middle half of a region's trusts with a line at the "
                "median"

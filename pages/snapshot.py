@@ -3,17 +3,17 @@ import streamlit as st
 
 from pswbench import access, boardpack, charts, narrative, snapshot, ui
 
-user, q = ui.page("snapshot")
+user, data = ui.page("snapshot")
 heading = st.empty()
 left, right = st.columns([1, 2])
 with left:
-    period = ui.period_picker(q)
+    period = ui.period_picker(data)
 with right:
     group = ui.peer_group_picker()
 # A shared link may name a trust (?trust=CODE); snapshot.build refuses one this user may not see named.
-trust = ui.trust_picker(user, q, period, from_link=True)
+trust = ui.trust_picker(user, data, period, from_link=True)
 try:
-    snap = snapshot.build(q, user, period, trust, group)
+    snap = snapshot.build(data, period, trust, group)
 except access.NotPermitted as exc:
     ui.refuse(user, f"snapshot:{trust[:12]}", exc)
 except snapshot.UnknownTrust as exc:
@@ -30,14 +30,11 @@ sentences = narrative.sentences(snap)
 st.markdown(narrative.as_markdown(sentences))
 
 
-def record_download():
-    ui.record_event(ui.connection(), user.email, "export", user.trust_code,
-                    {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"})
-
-
-st.download_button("Download the board pack (HTML, prints on one A4 page)",
-                   boardpack.render_bytes(snap, sentences, ui.is_synthetic()), snap.file_name(), "text/html",
-                   key="board-pack", on_click=record_download, type="primary")
+synthetic = ui.is_synthetic()
+ui.download("Download the board pack (HTML, prints on one A4 page)",
+            lambda: boardpack.render_bytes(snap, sentences, synthetic), snap.file_name(), "text/html", user,
+            {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"},
+            key="board-pack", type="primary")
 
 st.subheader(f"Indicators, compared with {snap.group_short}")
 st.caption("Arrows show the change on the previous quarter; each card says whether higher or lower is "

@@ -1,13 +1,13 @@
 """Submissions and data quality (analysts): who has sent the quarter's return, what fails, and what changed."""
 import streamlit as st
 
-from pswbench import quality, ui, views
+from pswbench import quality, ui
 
-user, q = ui.page("submissions")
+user, data = ui.page("submissions")
 st.title("Submissions and data quality")
-period = ui.period_picker(q)
+period = ui.period_picker(data)
 
-coverage = views.coverage(q, user, period)
+coverage = data.coverage(period)
 counts = quality.status_counts(coverage)
 st.subheader(f"Returns for the quarter ending {period:%d %B %Y}")
 cols = st.columns(4)
@@ -33,25 +33,23 @@ with st.expander("Every open trust's status"):
 st.subheader("Most frequent validation findings")
 scope = st.radio("Over", ["quarter", "all"], horizontal=True, key="rules_scope",
                  format_func={"quarter": "This quarter", "all": "Every upload so far"}.get)
-with ui.connection().cursor() as cur:
-    rules = quality.failing_rules(cur, user, period if scope == "quarter" else None)
+rules = data.failing_rules(period if scope == "quarter" else None)
 if rules.is_empty():
     st.info("No findings: every upload in this scope passed every rule.")
 else:
     ui.chart(quality.rule_chart(rules), rules, "Validation findings by rule", user, key="rules")
 
 st.subheader("Versions of a return")
-trusts = q.trusts().sort("trust_name")
+trusts = data.trusts().sort("trust_name")
 names = dict(trusts.select("trust_code", "trust_name").iter_rows())
 c1, c2 = st.columns(2)
 trust = c1.selectbox("Trust", trusts["trust_code"].to_list(), format_func=lambda c: f"{names[c]} ({c})",
                      key="versions_trust")
-periods = q.periods()
+periods = data.periods()
 quarter = c2.selectbox("Quarter ending", periods, index=periods.index(period),
                        format_func=lambda d: d.strftime("%d %B %Y"), key="versions_period")
-with ui.connection().cursor() as cur:
-    attempts = quality.submission_history(cur, user, trust, quarter)
-    versions = quality.versions(cur, user, trust, quarter)
+attempts = data.submission_history(trust, quarter)
+versions = data.versions(trust, quarter)
 if attempts.is_empty():
     st.info("No upload for this trust and quarter.")
     st.stop()
@@ -66,8 +64,7 @@ numbers = list(by_version)
 c1, c2 = st.columns(2)
 old = c1.selectbox("Compare version", numbers, index=len(numbers) - 2, key="diff_old")
 new = c2.selectbox("with version", numbers, index=len(numbers) - 1, key="diff_new")
-with ui.connection().cursor() as cur:
-    diff = quality.version_diff(cur, user, by_version[old], by_version[new])
+diff = data.version_diff(by_version[old], by_version[new])
 if diff.is_empty:
     st.info(f"Versions {old} and {new} hold the same figures.")
 for key, label, frame in (("cells-changed", f"Cells changed (version {old} → {new})", diff.changed),

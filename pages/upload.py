@@ -6,7 +6,7 @@ import streamlit as st
 from pswbench import access, quality, ui, uploads
 from pswbench.paths import DATA_DIR, ROOT
 
-user, q = ui.page("upload")
+user, data = ui.page("upload")
 st.title("Upload a quarterly return")
 st.write("Start from the template and read the specification: one file is one trust and one quarter. "
          "The file is checked as soon as you upload it; nothing is saved until you submit it.")
@@ -16,9 +16,9 @@ c1.download_button("Template (CSV)", (DATA_DIR / "template.csv").read_bytes(), "
 c2.download_button("Specification (Markdown)", (ROOT / "docs" / "return-spec.md").read_bytes(),
                    "psw-return-specification.md", "text/markdown", key="spec")
 
-trusts = q.trusts().sort("trust_name")
+trusts = data.trusts().sort("trust_name")
 names = dict(trusts.select("trust_code", "trust_name").iter_rows())
-choices = uploads.uploadable_trusts(user, trusts["trust_code"].to_list())
+choices = data.uploadable_trusts()
 if user.role == "analyst":
     target = st.selectbox("Uploading for", choices, format_func=lambda c: f"{names[c]} ({c})", key="upload_trust")
 else:
@@ -31,14 +31,14 @@ if file is not None:
     if problem := uploads.size_problem(file.size):
         st.error(problem)
         st.stop()
-    data = file.getvalue()
+    content = file.getvalue()
     # A new upload (even of the same bytes) gets a new file_id: checked afresh, so a resubmission
     # shows as a duplicate; reruns of the same upload reuse the stored check.
-    key = f"upload:{target}:{file.file_id}:{hashlib.sha256(data).hexdigest()}"
+    key = f"upload:{target}:{file.file_id}:{hashlib.sha256(content).hexdigest()}"
     if key not in st.session_state:
-        with st.spinner("Checking the return..."), ui.connection().cursor() as cur:
+        with st.spinner("Checking the return..."):
             try:
-                st.session_state[key] = uploads.check(cur, user, target, file.name, data)
+                st.session_state[key] = data.check_upload(target, file.name, content)
             except uploads.SaveConflict as exc:
                 st.error(str(exc))
                 st.stop()
@@ -72,20 +72,18 @@ if file is not None:
         acknowledged = not result.warnings or st.checkbox(
             "I have checked the warnings and the figures are right.", key=f"{key}:ack")
         if st.button("Submit return", type="primary", disabled=not acknowledged, key=f"{key}:submit"):
-            with ui.connection().cursor() as cur:
-                try:
-                    uploads.submit(cur, user, chk)
-                except uploads.SaveConflict as exc:
-                    st.error(str(exc))
-                    st.stop()
+            try:
+                data.submit(chk)
+            except uploads.SaveConflict as exc:
+                st.error(str(exc))
+                st.stop()
             st.rerun()
 
 st.subheader(f"Upload history: {names.get(target, target)}")
-with ui.connection().cursor() as cur:
-    try:
-        history = quality.submission_history(cur, user, target)
-    except access.NotPermitted as exc:
-        ui.refuse(user, f"upload_history:{target}", exc)
+try:
+    history = data.submission_history(target)
+except access.NotPermitted as exc:
+    ui.refuse(user, f"upload_history:{target}", exc)
 if history.is_empty():
     st.info("No returns have been uploaded for this trust yet.")
 else:

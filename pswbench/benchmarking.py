@@ -1,7 +1,7 @@
 """Data shaping for the trust benchmark page: one trust against a chosen group of peers.
 
-Streamlit-free. Everything shown comes through pswbench.views, so anonymising and small-number
-suppression are already applied for the user; this module only filters, reshapes and words it.
+Streamlit-free. Everything shown comes through the user's pswbench.scope.Scope, so anonymising,
+suppression and the peer statistics are already done for the user; this module only reshapes and words it.
 """
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from . import charts, views
-from .access import SUPPRESSED_TEXT
-from .auth import User
+from . import charts
+from .access import SUPPRESSED_TEXT, hidden
 from .definitions import BY_NAME, INDICATORS, Indicator
+from .scope import Position, Scope
 
 PERCENTILE = "Percentile rank (0 lowest, 100 highest)"
 FUNNEL_MEANING = ("The dashed lines (95%) and dotted lines (99.8%) show how far a trust of that size could "
@@ -37,31 +37,10 @@ def display_column(spec: Indicator, column: str | None = None) -> pl.Expr:
     return (pl.col(column or spec.name) * scale).round(decimals).alias(f"{spec.label} ({spec.unit})")
 
 
-def with_suppressed_flags(values: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
-    """views.trust_values plus, per indicator, a boolean column suppressed_<name>: whether
-    views.trust_table shows it as suppressed (both come from the same rows in the same order)."""
-    flags = [(table[i.name] == SUPPRESSED_TEXT if table[i.name].dtype == pl.String
-              else pl.repeat(False, table.height, eager=True)).alias(suppressed(i.name)) for i in INDICATORS]
-    return values.with_columns(flags)
-
-
-def suppressed(name: str) -> str:
-    return f"suppressed_{name}"
-
-
 def requested_trust(picked: str, session_value: str | None) -> str:
     """The trust this session is asking about. Session state is what a widget or a tampered
-    client sets, so it wins over the picker and then has to pass views.require_trust."""
+    client sets, so it wins over the picker and then has to pass the scope's require_trust."""
     return session_value or picked
-
-
-def comparison_values(q, user: User, period: dt.date, codes: set[str]) -> pl.DataFrame:
-    """views.trust_values for the peer group only, as this user may see them, with suppressed flags."""
-    shown = with_suppressed_flags(views.trust_values(q, user, period), views.trust_table(q, user, period))
-    # Peer codes are real codes, but a trust lead's copy carries peer labels instead; present()
-    # keeps row order, so the group is picked by position in the unlabelled rows.
-    in_group = q.trust_indicators(period)["trust_code"].is_in(list(codes))
-    return shown.filter(in_group)
 
 
 def trust_level_indicators(values: pl.DataFrame) -> list[str]:
@@ -70,21 +49,22 @@ def trust_level_indicators(values: pl.DataFrame) -> list[str]:
 
 
 def chart_rows(values: pl.DataFrame, indicator: str) -> pl.DataFrame:
-    """The rows behind the ranked bar chart, lowest first (the chart's order), then the trusts whose
-    figure is suppressed for this user, said so in a Note rather than left out unexplained."""
-    hidden = pl.col(suppressed(indicator))
-    return (values.filter(pl.col(indicator).is_not_null() | hidden)
-            .sort([hidden, indicator])
+    """The rows behind the ranked bar chart, lowest first (the chart's order, ties by label), then the
+    trusts whose figure is suppressed for this user, said so in a Note rather than left out unexplained."""
+    is_hidden = hidden(indicator)
+    return (values.filter(pl.col(indicator).is_not_null() | is_hidden)
+            .with_columns(is_hidden.alias("_hidden"))
+            .sort("_hidden", indicator, "label", nulls_last=True)
             .select(pl.col("label").alias("Trust"), pl.col("region_name").alias("Region"),
                     display_column(BY_NAME[indicator]),
-                    pl.when(hidden).then(pl.lit(SUPPRESSED_TEXT)).otherwise(pl.lit("")).alias("Note")))
+                    pl.when("_hidden").then(pl.lit(SUPPRESSED_TEXT)).otherwise(pl.lit("")).alias("Note")))
 
 
 def funnel_data(values: pl.DataFrame, indicator: str) -> pl.DataFrame:
-    """Rate and denominator per trust, for the chart. A denominator is kept only where the rate itself
-    may be shown, since for a small trust it would give away the headcount that suppression hides."""
+    """Rate and denominator per trust, for the chart: only trusts whose rate this user may see (a
+    suppressed rate is null, and so is its denominator, which would give the headcount away)."""
     denominator = BY_NAME[indicator].denominator
-    return (values.filter(pl.col(indicator).is_not_null())
+    return (values.filter(pl.col(indicator).is_not_null() & pl.col(denominator).is_not_null())
             .select("trust_code", "label", "is_own", indicator, denominator))
 
 
@@ -94,7 +74,7 @@ def funnel_rows(values: pl.DataFrame, indicator: str, national_rate: float) -> p
     d = funnel_data(values, indicator).filter(pl.col(spec.denominator) > 0)
     outside = charts.outside_limits(d, indicator, spec.denominator, national_rate)
     return (d.with_columns(outside)
-            .sort(spec.denominator)
+            .sort(spec.denominator, "label")
             .select(pl.col("label").alias("Trust"), display_column(spec),
                     pl.col(spec.denominator).round(1).alias(charts.denominator_label(spec)),
                     pl.when("outside").then(pl.lit("outside 99.8% limits")).otherwise(pl.lit("within 99.8% limits"))
@@ -109,15 +89,18 @@ def funnel_chart(values: pl.DataFrame, indicator: str, national_rate: float, tru
     return charts.funnel(values, indicator, national_rate, trust, title=title)
 
 
-def trend_data(q, trust_code: str, trust_label: str, region_codes: set[str], region_name: str,
+def trend_data(scope: Scope, trust_code: str, trust_label: str, region_code: str, region_name: str,
                indicator: str) -> pl.DataFrame:
-    """The trust's own series first, then England's and its region's median of trusts."""
-    scopes = {trust_label: {trust_code}, "England median of trusts": None,
-              f"{region_name} median of trusts": region_codes}
-    df = views.peer_medians_over_time(q, scopes, indicator)
-    order = {name: i for i, name in enumerate(scopes)}
-    return (df.with_columns(pl.col("series").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
-            .sort(["_order", "period_end"]).drop("_order"))
+    """The trust's own series first, then England's and its region's median of the trust figures
+    this user may see."""
+    own = (scope.own_rows(trust_code).select("period_end", pl.col(indicator).cast(pl.Float64).alias("value"))
+           .with_columns(pl.lit(trust_label).alias("series")))
+    medians = scope.medians_over_time(indicator, {"England median of trusts": None,
+                                                  f"{region_name} median of trusts": region_code})
+    order = {"England median of trusts": 1, f"{region_name} median of trusts": 2}
+    medians = (medians.with_columns(pl.col("series").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
+               .sort("_order", "period_end").drop("_order"))
+    return pl.concat([own.sort("period_end"), medians.select(own.columns)])
 
 
 def trend_chart(df: pl.DataFrame, indicator: str, title: str) -> go.Figure:
@@ -140,7 +123,7 @@ def percentile_text(rank: float | None) -> str:
     return f"{pct}{suffix} percentile"
 
 
-def quartile_text(p: views.Position) -> str:
+def quartile_text(p: Position) -> str:
     if p.value is None:
         return "no figure for this trust"
     if p.quartile is None:
@@ -148,7 +131,7 @@ def quartile_text(p: views.Position) -> str:
     return p.quartile_words()
 
 
-def position_table(positions: dict[str, views.Position]) -> pl.DataFrame:
+def position_table(positions: dict[str, Position]) -> pl.DataFrame:
     """The trust against its peer group on every indicator, in display units."""
     rows = []
     for spec in INDICATORS:

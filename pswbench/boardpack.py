@@ -138,7 +138,7 @@ def render(snap: Snapshot, sentences: list[str], synthetic: bool, generated: dt.
 <section><h2>Indicators</h2><div class="cards">{cards}</div></section>
 <section><h2>Definitions</h2>{_definitions()}</section>
 <footer><p>Source: {escape(SOURCE)}</p>
-<p>Other trusts are not named; positions count every trust in the comparison group with a figure.
+<p>Other trusts are not named; positions, medians and counts are over the trusts in the comparison group whose figure the reader may see.
 Produced by pswbench on {generated:%d %B %Y}.</p></footer>
 </body>
 </html>

@@ -58,7 +58,7 @@ def trend(df: pl.DataFrame, indicator: str, series_col: str = "series", title: s
 def ranked_bar(df: pl.DataFrame, indicator: str, highlight: str | None, stats: dict, title: str = "") -> go.Figure:
     """Every trust's value, ranked; the chosen trust in NHS Blue and labelled; median and quartile bands."""
     spec = BY_NAME[indicator]
-    d = df.drop_nulls(indicator).sort(indicator)
+    d = df.drop_nulls(indicator).sort(indicator, "label")   # ties by label: row order never follows codes
     is_hi = (d["trust_code"] == (highlight or "")).to_list()
     fig = figure(go.Bar(
         x=d["label"].to_list(), y=d[indicator].to_list(),
@@ -149,7 +149,7 @@ def outside_limits(d: pl.DataFrame, indicator: str, denominator: str, p: float, 
 def region_spread(df: pl.DataFrame, indicator: str, pooled: pl.DataFrame, title: str = "") -> go.Figure:
     """Box and points of trust values per region, with each region's pooled rate marked as a diamond."""
     spec = BY_NAME[indicator]
-    d = df.drop_nulls(indicator).sort("region_name")
+    d = df.drop_nulls(indicator).sort("region_name", "label")
     fig = figure(go.Box(x=d["region_name"].to_list(), y=d[indicator].to_list(), boxpoints="all",
                            jitter=0.4, pointpos=0, marker=dict(color=GREY, size=7, line=dict(color=DARK, width=1)),
                            line=dict(color=NHS_BLUE), fillcolor="rgba(0,94,184,0.10)", name="Trusts",

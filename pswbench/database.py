@@ -110,16 +110,17 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
-    """The views, in dependency order: staging renames, intermediate builds on staging.
+    """The macros and views, in dependency order: macros, staging renames, intermediate builds on staging.
 
     A read-only connection cannot change the file, so it gets them as temporary views: a database
     written by an older version still answers with today's definitions.
     """
-    for folder in ("staging", "intermediate"):
+    for folder in ("macros", "staging", "intermediate"):
         for path in sorted((SQL_DIR / folder).glob("*.sql")):
             text = sql(f"{folder}/{path.stem}")
             if temporary:
-                text = text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1)
+                text = (text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1)
+                        .replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1))
             con.execute(text)
 
 

@@ -103,13 +103,16 @@ def suppression_rules() -> dict[str, str]:
     rules = {i.name: i.basis for i in INDICATORS}
     # The parts behind each figure would reveal a small trust as surely as the figure itself.
     rules.update({c: "headcount" for c in HEADCOUNT_COMPONENTS})
-    rules.update(leavers="leavers", leavers_12m="leavers_12m", leaver_basis="leaver_basis",
-                 leaver_basis_12m="leaver_basis_12m")
+    # start = end - joiners + leavers: with the headcount shown, the start headcount (or the average)
+    # and the joiners would give the leavers back, so they share the leavers' basis.
+    rules.update({c: "leaver_basis" for c in LEAVER_COMPONENTS})
+    rules.update({c: "leaver_basis_12m" for c in LEAVER_12M_COMPONENTS})
     return rules
 
 
 HEADCOUNT_COMPONENTS = (
-    "joiners", "start_headcount", "average_headcount", "start_headcount_12m", "average_headcount_12m",
     "sickness_fte_days_lost", "fte_days_available", "establishment_wte", "bank_wte", "agency_wte",
     "temp_staffing_wte", "temp_staffing_total_wte",
 )
+LEAVER_COMPONENTS = ("leavers", "joiners", "start_headcount", "average_headcount", "leaver_basis")
+LEAVER_12M_COMPONENTS = ("leavers_12m", "start_headcount_12m", "average_headcount_12m", "leaver_basis_12m")

@@ -1,6 +1,7 @@
 """Raw query results for the pages, before any access rule is applied.
 
-Nothing here knows who is asking: pswbench.views applies the access rules. The app wraps these
+Nothing here knows who is asking: pswbench.scope applies the access rules, and is the only module
+the pages reach data through. The app wraps these
 methods in a cache keyed by the data version, so a newly loaded return shows at once.
 """
 from __future__ import annotations
@@ -67,6 +68,18 @@ class Queries:
     def national_indicators(self, period: dt.date | None = None) -> pl.DataFrame:
         with self._cur() as cur:
             return _with_derived(indicators.national_indicators(cur, period))
+
+    def pooled_over(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """Region and England figures pooled over the given trust rows (shaped like trust_indicators),
+        by the same macro that pools every trust (sql/macros/pool_trusts.sql)."""
+        source = rows.select(c for c, t in rows.schema.items() if not isinstance(t, pl.List))
+        with self._cur() as cur:
+            cur.register("scope_trust_rows", source)
+            return _with_derived(cur.sql(sql("queries/pool_scope_trust_rows")).pl())
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of this connection, for the access-checked functions that take one."""
+        return self._cur()
 
     def coverage(self, period: dt.date) -> pl.DataFrame:
         with self._cur() as cur:

@@ -1,8 +1,8 @@
 """Data shaping for the regional comparison page: the seven NHS England regions side by side.
 
-Streamlit-free. Pooled figures come from the region marts; medians of trusts are taken over the
-trust values this user may see (views.trust_values), and are withheld where any of them is
-suppressed, so no hidden figure can be read back out of a median.
+Streamlit-free. Pooled figures and trust rows come from the user's pswbench.scope.Scope, so both are
+built only from the trust figures this user may see; the medians here are taken over those rows, so no
+hidden figure can be read back out of a median or a pooled total.
 """
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from . import charts
-# with_suppressed_flags is re-exported for the page, which works through this module only.
-from .benchmarking import chart_rows, display_column, display_value, suppressed, with_suppressed_flags  # noqa: F401
+from .benchmarking import chart_rows, display_column, display_value
 from .definitions import BY_NAME, INDICATORS, POPULATION_SOURCE
 
 ENGLAND = "England"
@@ -20,33 +19,35 @@ POPULATION_CAVEAT = (POPULATION_SOURCE + " Treat WTE per 100,000 population as a
 
 
 def _median(name: str) -> pl.Expr:
-    # With any figure in the group suppressed, the median of what is left would be biased (small
-    # trusts drop out) and, with an odd count, could be exactly the hidden figure: show none.
-    return pl.when(pl.col(suppressed(name)).any()).then(None).otherwise(pl.col(name).median()).alias(name)
+    # Suppressed figures are nulls in the scope's rows: the median is of the figures this user may see.
+    return pl.col(name).median().alias(name)
 
 
-def region_medians(flagged: pl.DataFrame) -> pl.DataFrame:
-    """Median of trust values per region and indicator, null where any trust's figure is suppressed."""
-    return flagged.group_by("region_code").agg(_median(i.name) for i in INDICATORS)
+def region_medians(rows: pl.DataFrame) -> pl.DataFrame:
+    """Median of trust values per region and indicator, over the figures this user may see."""
+    return rows.group_by("region_code").agg(_median(i.name) for i in INDICATORS)
 
 
-def england_medians(flagged: pl.DataFrame) -> dict[str, float | None]:
-    return flagged.select(_median(i.name) for i in INDICATORS).row(0, named=True)
+def england_medians(rows: pl.DataFrame) -> dict[str, float | None]:
+    return rows.select(_median(i.name) for i in INDICATORS).row(0, named=True)
 
 
 def comparison_table(regions: pl.DataFrame, pooled: pl.DataFrame, national: pl.DataFrame,
-                     flagged: pl.DataFrame) -> pl.DataFrame:
+                     rows: pl.DataFrame) -> pl.DataFrame:
     """One row per indicator and measure (pooled / median of trusts), one column per region and
     England, in the units the Unit column states. Every region is a column even with no return."""
     order = regions.sort("region_name")
     codes, names = order["region_code"].to_list(), order["region_name"].to_list()
     pooled_by = {r["region_code"]: r for r in pooled.iter_rows(named=True)}
-    median_by = {r["region_code"]: r for r in region_medians(flagged).iter_rows(named=True)}
+    median_by = {r["region_code"]: r for r in region_medians(rows).iter_rows(named=True)}
     nat = national.row(0, named=True) if national.height else {}
-    nat_median = england_medians(flagged)
-    rows = [{"Indicator": "Trusts with an accepted return", "Unit": "trusts", "Measure": "count",
-             **{n: float(pooled_by.get(c, {}).get("n_trusts") or 0) for c, n in zip(codes, names)},
-             ENGLAND: float(nat.get("n_trusts") or 0)}]
+    nat_median = england_medians(rows)
+    counts = [("Trusts in the pooled figures", "n_trusts")]
+    if any(r.get("n_left_out") for r in [nat, *pooled_by.values()]):
+        counts.append(("Trusts left out (fewer than 5 PSWs: figures not shown to you)", "n_left_out"))
+    rows = [{"Indicator": label, "Unit": "trusts", "Measure": "count",
+             **{n: float(pooled_by.get(c, {}).get(col) or 0) for c, n in zip(codes, names)},
+             ENGLAND: float(nat.get(col) or 0)} for label, col in counts]
     for spec in INDICATORS:
         for measure, by_region, england in (("Region pooled", pooled_by, nat),
                                             ("Median of trusts", median_by, nat_median)):
@@ -85,9 +86,9 @@ def spread_chart(values: pl.DataFrame, indicator: str, bars: pl.DataFrame, title
     return fig
 
 
-def spread_data(flagged: pl.DataFrame, indicator: str) -> pl.DataFrame:
+def spread_data(rows: pl.DataFrame, indicator: str) -> pl.DataFrame:
     """Trust rows behind the spread chart, region by region, suppressed figures said so."""
-    return chart_rows(flagged, indicator).sort("Region", maintain_order=True)
+    return chart_rows(rows, indicator).sort("Region", maintain_order=True)
 
 
 def population_table(regions: pl.DataFrame, pooled: pl.DataFrame, national: pl.DataFrame) -> pl.DataFrame:

@@ -1,8 +1,8 @@
 """The board snapshot: one trust, one quarter, a card per indicator against a peer group.
 
-Built on the data layer (views), so a trust lead or board member asking for another trust is
-refused here whatever route the request came by. Peer statistics use every peer's figure, as
-views.positions does: suppression hides other trusts' numbers, it does not move anyone's position.
+Built on the user's pswbench.scope.Scope, so a trust lead or board member asking for another trust is
+refused here whatever route the request came by, and every peer statistic (median, position, counts
+of trusts above and below) is over the peer figures this user may see.
 """
 from __future__ import annotations
 
@@ -12,11 +12,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from . import views
-from .auth import User
 from .contract import quarter_ends
 from .definitions import INDICATORS, Indicator
-from .views import Position
+from .scope import NEAREST_N, Position, Scope
 
 SPARK_QUARTERS = 8
 
@@ -82,7 +80,7 @@ class Snapshot:
     trust_code: str
     trust_name: str
     period: dt.date
-    group: str                     # key of views.PEER_GROUPS actually used
+    group: str                     # key of scope.PEER_GROUPS actually used
     group_short: str               # "England", "North East and Yorkshire", "10 nearest trusts"
     group_where: str               # completes "the other trusts ...": "in England", "closest in size by PSW WTE"
     has_return: bool
@@ -116,7 +114,7 @@ def _group_words(group: str, region_name: str | None) -> tuple[str, str]:
     if group == "region" and region_name:
         return region_name, f"in {region_name}"
     if group == "nearest":
-        return f"{views.NEAREST_N} nearest trusts", "closest in size by PSW WTE"
+        return f"{NEAREST_N} nearest trusts", "closest in size by PSW WTE"
     return "England", "in England"
 
 
@@ -126,23 +124,19 @@ def _series(own: pl.DataFrame, name: str, period: dt.date) -> tuple[tuple[dt.dat
     return tuple((d, None if by_quarter.get(d) is None else float(by_quarter[d])) for d in quarters)
 
 
-def build(q, user: User, period: dt.date, trust_code: str | None, group: str = "england") -> Snapshot:
+def build(scope: Scope, period: dt.date, trust_code: str | None, group: str = "england") -> Snapshot:
     """The snapshot of a trust the user may see named; access.NotPermitted for any other."""
-    trust_code = views.require_trust(user, trust_code)
-    reference = q.trusts().filter(pl.col("trust_code") == trust_code)
-    if reference.height == 0:
+    ref = scope.trust(trust_code)
+    if ref is None:
         # The code may have come from a link: it is not echoed back onto the screen.
         raise UnknownTrust("There is no trust with that code. Choose a trust from the list.")
-    ref = reference.row(0, named=True)
-
-    now = q.trust_indicators(period)
-    has_return = trust_code in now["trust_code"].to_list()
+    trust_code = ref["trust_code"]
+    has_return = scope.has_return(period, trust_code)
     # Without a return there is nothing to place in a region or size group: compare with England.
     group = group if has_return else "england"
-    codes = views.peer_codes(q, period, trust_code, group)
-    places = views.positions(q, period, trust_code, codes)
-    peers = now.filter(pl.col("trust_code").is_in(list(codes)) & (pl.col("trust_code") != trust_code))
-    own = q.trust_indicators(None).filter(pl.col("trust_code") == trust_code)
+    places = scope.positions(period, trust_code, group)
+    peers = scope.peer_rows(period, trust_code, group).filter(~scope.row_of(trust_code))
+    own = scope.own_rows(trust_code)
 
     cards = []
     for spec in INDICATORS:

@@ -18,7 +18,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from . import access, audit, auth, database, exports, paths, publish, viewer
 from .auth import User
 from .queries import Queries
-from .views import PEER_GROUPS
+from .scope import PEER_GROUPS, Scope
 
 
 def through_the_router() -> None:
@@ -133,8 +133,10 @@ def _cached(db: str, mode: str, version: int, method: str, args: tuple, _con=Non
     return getattr(Queries(_con if _con is not None else _connect(db)), method)(*args)
 
 
-def queries() -> CachedQueries:
-    return CachedQueries(connection())
+def scope(user: User) -> Scope:
+    """The user's only door to the data: queries cached per data version, under their access rules."""
+    con = connection()
+    return Scope(user, CachedQueries(con), Queries(con))
 
 
 def is_synthetic() -> bool:
@@ -205,8 +207,8 @@ def sign_out() -> None:
 WRITING_PAGES = ("upload",)   # pages whose purpose is to write: a viewer shows where to go instead
 
 
-def page(key: str) -> tuple[User, CachedQueries]:
-    """Start a page: the signed-in user, refused with 'not permitted' unless the page is theirs."""
+def page(key: str) -> tuple[User, Scope]:
+    """Start a page: the signed-in user and their Scope, refused with 'not permitted' unless the page is theirs."""
     through_the_router()
     user = current_user()
     if user is None:
@@ -220,7 +222,7 @@ def page(key: str) -> tuple[User, CachedQueries]:
         st.warning(viewer.read_only_message())
         st.stop()
     synthetic_banner()
-    return user, queries()
+    return user, scope(user)
 
 
 def refuse(user: User, what: str, exc: Exception) -> None:
@@ -249,8 +251,8 @@ def sidebar(user: User, pages: dict) -> None:
 
 # ---- pickers --------------------------------------------------------------------------------
 
-def period_picker(q: CachedQueries, key: str = "period") -> dt.date:
-    periods = q.periods()
+def period_picker(data: Scope, key: str = "period") -> dt.date:
+    periods = data.periods()
     if not periods:
         st.info("No returns have been loaded yet.")
         st.stop()
@@ -262,7 +264,7 @@ def peer_group_picker(key: str = "peer_group") -> str:
     return st.radio("Compare with", list(PEER_GROUPS), format_func=PEER_GROUPS.get, horizontal=True, key=key)
 
 
-def trust_picker(user: User, q: CachedQueries, period: dt.date, key: str = "trust",
+def trust_picker(user: User, data: Scope, period: dt.date, key: str = "trust",
                  from_link: bool = False) -> str:
     """Analysts choose any trust with a return; everyone else gets their own trust.
 
@@ -272,7 +274,7 @@ def trust_picker(user: User, q: CachedQueries, period: dt.date, key: str = "trus
     linked = st.query_params.get("trust") if from_link else None
     if user.role != "analyst":
         return linked or user.trust_code
-    df = q.trust_indicators(period).select("trust_code", "trust_name").sort("trust_name")
+    df = data.trust_rows(period).select("trust_code", "trust_name").sort("trust_name")
     codes = df["trust_code"].to_list()
     names = dict(df.iter_rows())
     if linked in codes and st.session_state.get(key) != linked:
@@ -339,14 +341,26 @@ def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> No
 
 
 def export_file(df: pl.DataFrame, name: str, user: User, fmt: str):
-    """The download's bytes as a callable: Streamlit calls it when the button is pressed, in a server
-    thread after the run, so the connection is taken now."""
+    """A table's download as a callable (see audited)."""
+    return audited(lambda: exports.to_csv_bytes(df) if fmt == "csv" else exports.to_xlsx_bytes(df, sheet_name="data"),
+                   user, {"table": name, "format": fmt})
+
+
+def audited(make, user: User, detail: dict):
+    """The download's bytes as a callable that records one export when the file is made. Streamlit
+    calls it when the button is pressed, in a server thread after the run, so the connection is taken
+    now. Nothing is made on a page view, so no file waits at a /media/ address with the page."""
     con = connection()
 
-    def make() -> bytes:
-        record_event(con, user.email, "export", user.trust_code, {"table": name, "format": fmt})
-        return exports.to_csv_bytes(df) if fmt == "csv" else exports.to_xlsx_bytes(df, sheet_name="data")
-    return make
+    def made() -> bytes:
+        record_event(con, user.email, "export", user.trust_code, detail)
+        return make()
+    return made
+
+
+def download(label: str, make, file_name: str, mime: str, user: User, detail: dict, key: str, **kwargs) -> None:
+    """A download button whose file is made, and audited, only when it is pressed."""
+    st.download_button(label, audited(make, user, detail), file_name, mime, key=key, on_click="ignore", **kwargs)
 
 
 def chart(fig, data: pl.DataFrame, name: str, user: User, key: str | None = None) -> None:

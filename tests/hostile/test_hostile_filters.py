@@ -17,9 +17,10 @@ import pytest
 import hostile_helpers  # noqa: F401  (puts tests/unit on sys.path for apptest_helpers)
 from apptest_helpers import ACCOUNTS, errors, last_audit, page_file, signed_in
 from hostile_helpers import assert_not_in_markdown
-from pswbench import access, paths, quality, snapshot, ui, views
+from pswbench import access, paths, quality, snapshot, ui
 from pswbench.auth import User
 from pswbench.queries import Queries
+from pswbench.scope import Scope, require_trust
 
 PERIOD = dt.date(2026, 9, 30)
 ANALYST = User(ACCOUNTS["analyst"][0], "analyst", None)
@@ -39,6 +40,19 @@ def app_db(demo_app):
 def con():
     # The app's own cached connection: a second one to the file would be refused by DuckDB's lock.
     return ui._open(str(paths.db_path()))
+
+
+class _Cached:
+    def __init__(self, q):
+        self._q, self.version = q, q.data_version()
+
+    def __getattr__(self, name):
+        return getattr(self._q, name)
+
+
+def scope(con, user) -> Scope:
+    q = Queries(con)
+    return Scope(user, _Cached(q), q)
 
 
 @pytest.fixture
@@ -64,10 +78,10 @@ def test_a_period_that_is_sql_is_refused_by_every_data_function(con, unchanged, 
         "Queries.region_indicators": lambda: q.region_indicators(payload),
         "Queries.national_indicators": lambda: q.national_indicators(payload),
         "Queries.coverage": lambda: q.coverage(payload),
-        "views.trust_table": lambda: views.trust_table(q, LEAD, payload),
-        "views.trust_values": lambda: views.trust_values(q, BOARD, payload),
-        "views.coverage": lambda: views.coverage(q, ANALYST, payload),
-        "views.coverage_counts": lambda: views.coverage_counts(q, payload),
+        "Scope.trust_rows": lambda: scope(con, LEAD).trust_rows(payload),
+        "Scope.pooled": lambda: scope(con, BOARD).pooled("region", payload),
+        "Scope.coverage": lambda: scope(con, ANALYST).coverage(payload),
+        "Scope.coverage_counts": lambda: scope(con, LEAD).coverage_counts(payload),
         "quality.failing_rules": lambda: quality.failing_rules(con.cursor(), ANALYST, payload),
         "quality.submission_history": lambda: quality.submission_history(con.cursor(), ANALYST, "RX4", payload),
         "quality.versions": lambda: quality.versions(con.cursor(), ANALYST, "RX4", payload),
@@ -90,17 +104,20 @@ def test_a_trust_code_that_is_sql_finds_nothing_or_is_refused(con, unchanged, pa
                 quality.submission_history(cur, user, payload)
     for user in (LEAD, BOARD):
         with pytest.raises(access.NotPermitted):
-            views.require_trust(user, payload)
+            require_trust(user, payload)
         with pytest.raises(access.NotPermitted):
-            snapshot.build(q, user, PERIOD, payload)
+            snapshot.build(scope(con, user), PERIOD, payload)
+        for group in ("england", "region", "nearest"):
+            with pytest.raises(access.NotPermitted):
+                scope(con, user).peer_rows(PERIOD, payload, group)
     with pytest.raises(snapshot.UnknownTrust):
-        snapshot.build(q, ANALYST, PERIOD, payload)
+        snapshot.build(scope(con, ANALYST), PERIOD, payload)
     everyone = set(q.trust_indicators(PERIOD)["trust_code"].to_list())
     # An unknown trust has no place of its own: no other trust's figure is handed back as "its" value.
-    places = views.positions(q, PERIOD, payload, everyone)
+    places = scope(con, ANALYST).positions(PERIOD, payload, "england")
     assert all(p.value is None and p.quartile is None for p in places.values())
-    for group in ("england", "region", "nearest"):
-        assert views.peer_codes(q, PERIOD, payload, group) == everyone    # the England set, as for no trust
+    for group in ("england", "region", "nearest"):                       # the England set, as for no trust
+        assert set(scope(con, ANALYST).peer_rows(PERIOD, payload, group)["trust_code"]) == everyone
 
 
 def test_a_trust_code_that_is_sql_matches_nothing_in_the_reference_list(con, unchanged):

@@ -14,3 +14,17 @@ def q(demo_queries):
 def period(q):
     """The demo's latest quarter."""
     return q.periods()[0]
+
+
+@pytest.fixture
+def scope_for(q):
+    """scope_for(user): that user's Scope on the shared demo database (the pages' only data door)."""
+    from pswbench.scope import Scope
+
+    class Cached:   # the page's cached queries, without Streamlit's cache
+        version = q.data_version()
+
+        def __getattr__(self, name):
+            return getattr(q, name)
+
+    return lambda user: Scope(user, Cached(), q)

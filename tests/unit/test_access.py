@@ -1,6 +1,7 @@
 """Access rules: pages, naming, uploads, peer labels and small-number suppression."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import polars as pl
@@ -26,16 +27,27 @@ RULES = {
 }
 
 
-def frame():
+Q1, Q2 = dt.date(2026, 6, 30), dt.date(2026, 9, 30)
+
+
+def frame(period=Q2):
     return pl.DataFrame({
-        "trust_code": ["RX4", "RMY", "R1L", "RT1", None],
-        "trust_name": ["Own Trust", "Norfolk", "Essex", "Cambs", "England"],
-        "headcount": [3, 4, 5, 40, 2],
-        "leavers_headcount": [1, 6, 2, None, 0],
-        "leaver_rate_quarter": [0.33, 0.25, 0.4, 0.1, 0.0],
-        "sickness_rate": [0.05, 0.06, 0.07, 0.08, 0.09],
-        "other": [1, 2, 3, 4, 5],
+        "period_end": [period] * 4,
+        "trust_code": ["RX4", "RMY", "R1L", "RT1"],
+        "trust_name": ["Own Trust", "Norfolk", "Essex", "Cambs"],
+        "headcount": [3, 4, 5, 40],
+        "leavers_headcount": [1, 6, 2, None],
+        "leaver_rate_quarter": [0.33, 0.25, 0.4, 0.1],
+        "sickness_rate": [0.05, 0.06, 0.07, 0.08],
+        "other": [1, 2, 3, 4],
     })
+
+
+def by_code(df, user=None):
+    """Rows keyed by their real code (disclose replaces other trusts' codes with labels)."""
+    labels = access.peer_labels(ALL_CODES, SALT, Q2)
+    back = {v: k for k, v in labels.items()}
+    return {back.get(r["trust_code"], r["trust_code"]): r for r in df.iter_rows(named=True)}
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -101,172 +113,138 @@ def test_can_upload_for(user, code, expected):
 # --- peer labels ----------------------------------------------------------------------------
 
 def test_peer_labels_ordered_by_salted_hash():
-    labels = access.peer_labels(ALL_CODES, SALT)
-    by_hash = sorted(ALL_CODES, key=lambda c: hashlib.sha256((SALT + c).encode()).hexdigest())
+    labels = access.peer_labels(ALL_CODES, SALT, Q2)
+    by_hash = sorted(ALL_CODES, key=lambda c: hashlib.sha256((SALT + Q2.isoformat() + c).encode()).hexdigest())
     assert [labels[c] for c in by_hash] == [f"Peer {i:02d}" for i in range(1, len(ALL_CODES) + 1)]
 
 
 def test_peer_labels_do_not_follow_alphabetical_order():
     # With this salt the hash order differs from the alphabetical one.
-    labels = access.peer_labels(ALL_CODES, SALT)
+    labels = access.peer_labels(ALL_CODES, SALT, Q2)
     assert [labels[c] for c in sorted(ALL_CODES)] != sorted(labels.values())
 
 
 def test_peer_labels_stable_and_independent_of_input_order_and_duplicates():
-    a = access.peer_labels(ALL_CODES, SALT)
-    b = access.peer_labels(list(reversed(ALL_CODES)) + ["RX4", None], SALT)
+    a = access.peer_labels(ALL_CODES, SALT, Q2)
+    b = access.peer_labels(list(reversed(ALL_CODES)) + ["RX4", None], SALT, Q2)
     assert a == b
 
 
 def test_peer_labels_change_with_salt():
-    assert access.peer_labels(ALL_CODES, SALT) != access.peer_labels(ALL_CODES, "other-salt")
+    assert access.peer_labels(ALL_CODES, SALT, Q2) != access.peer_labels(ALL_CODES, "other-salt", Q2)
 
 
 def test_peer_labels_need_a_salt():
     with pytest.raises(ValueError):
-        access.peer_labels(ALL_CODES, "")
+        access.peer_labels(ALL_CODES, "", Q2)
 
 
 def test_peer_labels_width_grows_past_99():
-    labels = access.peer_labels([f"T{i:03d}" for i in range(120)], SALT)
+    labels = access.peer_labels([f"T{i:03d}" for i in range(120)], SALT, Q2)
     assert sorted(labels.values())[0] == "Peer 001" and "Peer 120" in labels.values()
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.sets(st.text(min_size=1, max_size=5), min_size=1, max_size=30), st.text(min_size=1, max_size=8))
 def test_peer_labels_are_a_bijection(codes, salt):
-    labels = access.peer_labels(codes, salt)
+    labels = access.peer_labels(codes, salt, Q2)
     assert set(labels) == codes
     assert len(set(labels.values())) == len(codes)
 
 
-# --- present_trusts -------------------------------------------------------------------------
+# --- disclose: labels, typed suppression, row order -------------------------------------------
 
-def test_present_trusts_analyst_unchanged():
-    df = frame()
-    assert access.present_trusts(df, ANALYST, SALT, ALL_CODES).equals(df)
-
-
-@pytest.mark.parametrize("user", [LEAD, BOARD])
-def test_present_trusts_hides_other_trusts(user):
-    labels = access.peer_labels(ALL_CODES, SALT)
-    out = access.present_trusts(frame(), user, SALT, ALL_CODES)
-    assert out["trust_code"].to_list() == ["RX4", labels["RMY"], labels["R1L"], labels["RT1"], None]
-    assert out["trust_name"].to_list() == ["Own Trust", labels["RMY"], labels["R1L"], labels["RT1"], "England"]
-    assert out["headcount"].to_list() == frame()["headcount"].to_list()
-    for hidden in ("RMY", "R1L", "RT1", "Norfolk", "Essex", "Cambs"):
-        assert hidden not in out["trust_code"].to_list() + out["trust_name"].to_list()
-
-
-def test_present_trusts_label_stable_when_other_rows_filtered_out():
-    full = access.present_trusts(frame(), LEAD, SALT, ALL_CODES)
-    part = access.present_trusts(frame().filter(pl.col("trust_code") != "RMY"), LEAD, SALT, ALL_CODES)
-    label_full = dict(zip(frame()["trust_code"].to_list(), full["trust_code"].to_list()))
-    label_part = dict(zip(frame().filter(pl.col("trust_code") != "RMY")["trust_code"].to_list(),
-                          part["trust_code"].to_list()))
-    assert label_part["R1L"] == label_full["R1L"] and label_part["RT1"] == label_full["RT1"]
-
-
-def test_present_trusts_unknown_code_is_refused():
-    df = pl.DataFrame({"trust_code": ["RX4", "ZZZ"], "trust_name": ["a", "b"]})
-    with pytest.raises(ValueError, match="ZZZ"):
-        access.present_trusts(df, LEAD, SALT, ALL_CODES)
-
-
-def test_present_trusts_custom_columns_and_missing_name():
-    df = pl.DataFrame({"org": ["RX4", "RMY"], "v": [1, 2]})
-    out = access.present_trusts(df, BOARD, SALT, ALL_CODES, code_col="org", name_col="org_name")
-    assert out["org"].to_list() == ["RX4", access.peer_labels(ALL_CODES, SALT)["RMY"]]
-    with pytest.raises(ValueError):
-        access.present_trusts(df, BOARD, SALT, ALL_CODES)
-
-
-def test_present_trusts_does_not_modify_input():
-    df = frame()
-    access.present_trusts(df, LEAD, SALT, ALL_CODES)
-    assert df.equals(frame())
-
-
-# --- suppress_small_numbers -----------------------------------------------------------------
-
-def test_suppression_analyst_sees_everything_unchanged():
-    df = frame()
-    assert access.suppress_small_numbers(df, ANALYST, RULES).equals(df)
+def test_disclose_analyst_sees_every_value_and_name():
+    out = access.disclose(frame(), ANALYST, SALT, ALL_CODES, RULES)
+    assert out.select(frame().columns).sort("trust_code").equals(frame().sort("trust_code"))
+    assert out["suppressed"].list.len().sum() == 0
+    assert out["label"].to_list() == out["trust_name"].to_list() == sorted(frame()["trust_name"])
 
 
 @pytest.mark.parametrize("user", [LEAD, BOARD])
-def test_suppression_for_non_analysts(user):
-    out = access.suppress_small_numbers(frame(), user, RULES)
-    S = SUPPRESSED_TEXT
-    # own trust (RX4, headcount 3) always in full
-    assert out.row(0, named=True) | {"trust_code": None} == {
-        "trust_code": None, "trust_name": "Own Trust", "headcount": "3", "leavers_headcount": "1",
-        "leaver_rate_quarter": "0.33", "sickness_rate": "0.05", "other": 1}
-    # RMY: headcount 4 (<5) suppresses headcount-based values; leavers 6 shown
-    assert out.row(1)[2:] == (S, "6", S, S, 2)
-    # R1L: headcount 5 is not below 5 -> shown; leavers 2 suppressed
-    assert out.row(2)[2:] == ("5", S, "0.4", "0.07", 3)
-    # RT1: missing leavers count -> suppressed (fail closed)
-    assert out.row(3)[2:] == ("40", S, "0.1", "0.08", 4)
-    # row with no trust code (an aggregate) is not the user's own: suppressed like others
-    assert out.row(4)[2:] == (S, S, S, S, 5)
+def test_disclose_hides_other_trusts_names_and_small_numbers_as_typed_nulls(user):
+    out = access.disclose(frame(), user, SALT, ALL_CODES, RULES)
+    labels = access.peer_labels(ALL_CODES, SALT, Q2)
+    rows = by_code(out)
+    # own trust (RX4, headcount 3) always in full, named
+    assert rows["RX4"]["trust_name"] == "Own Trust" and rows["RX4"]["headcount"] == 3 and rows["RX4"]["is_own"]
+    assert rows["RX4"]["suppressed"] == []
+    # RMY: headcount 4 (<5) hides headcount-based values (as nulls, numbers stay numbers); leavers 6 shown
+    assert rows["RMY"]["trust_name"] == labels["RMY"] and not rows["RMY"]["is_own"]
+    assert (rows["RMY"]["headcount"], rows["RMY"]["sickness_rate"], rows["RMY"]["leavers_headcount"]) == (None, None, 6)
+    assert sorted(rows["RMY"]["suppressed"]) == ["headcount", "leaver_rate_quarter", "sickness_rate"]
+    # R1L: headcount 5 is not below 5 -> shown; leavers 2 hidden
+    assert rows["R1L"]["headcount"] == 5 and rows["R1L"]["leavers_headcount"] is None
+    # RT1: missing leavers count -> hidden (fail closed)
+    assert rows["RT1"]["suppressed"] == ["leavers_headcount"]
+    assert out.schema["headcount"] == pl.Int64 and out.schema["sickness_rate"] == pl.Float64
+    assert out["other"].to_list() == [r["other"] for r in out.select("trust_code", "other").iter_rows(named=True)]
+    # no other trust's code or name survives anywhere in the frame
+    text = " ".join(str(v) for col in out.columns for v in out[col].to_list())
+    for code, name in zip(frame()["trust_code"][1:], frame()["trust_name"][1:]):
+        assert code not in text and name not in text
 
 
-def test_suppression_threshold_is_exactly_5():
-    df = pl.DataFrame({"trust_code": ["RMY"] * 7, "headcount": [0, 1, 2, 3, 4, 5, 6]})
-    out = access.suppress_small_numbers(df, LEAD, {"headcount": "headcount"})
-    assert out["headcount"].to_list() == [SUPPRESSED_TEXT] * 5 + ["5", "6"]
+def test_disclose_rows_are_ordered_by_label_never_by_code():
+    out = access.disclose(frame(), LEAD, SALT, ALL_CODES, RULES)
+    assert out["label"].to_list() == sorted(out["label"].to_list())
 
 
-def test_suppression_value_columns_become_strings_only_rule_columns():
-    out = access.suppress_small_numbers(frame(), LEAD, RULES)
-    for c in RULES:
-        assert out.schema[c] == pl.String
-    assert out.schema["other"] == pl.Int64
+def test_hidden_marks_exactly_the_suppressed_cells():
+    out = access.disclose(frame(), LEAD, SALT, ALL_CODES, RULES)
+    for name in RULES:
+        flagged = out.select(access.hidden(name))[:, 0].to_list()
+        assert flagged == [name in s for s in out["suppressed"]]
 
 
-def test_suppression_reads_counts_before_replacing_them():
-    # headcount is both a value and the count behind other values; order of rules must not matter.
-    rules = {"headcount": "headcount", "sickness_rate": "headcount"}
-    rules_rev = dict(reversed(list(rules.items())))
-    a = access.suppress_small_numbers(frame(), LEAD, rules)
-    b = access.suppress_small_numbers(frame(), LEAD, rules_rev)
-    assert a.select(sorted(a.columns)).equals(b.select(sorted(b.columns)))
-    assert a["sickness_rate"].to_list()[1] == SUPPRESSED_TEXT
+def test_threshold_is_exactly_5():
+    df = pl.DataFrame({"period_end": [Q2] * 7, "trust_code": ["RMY"] * 7, "trust_name": ["N"] * 7,
+                       "headcount": [0, 1, 2, 3, 4, 5, 6]})
+    out = access.disclose(df, LEAD, SALT, ALL_CODES, {"headcount": "headcount"})
+    assert sorted(out["headcount"].to_list(), key=lambda v: -1 if v is None else v) == [None] * 5 + [5, 6]
 
 
-def test_suppression_missing_count_column_is_an_error_missing_value_column_skipped():
+def test_disclose_missing_count_column_is_an_error():
     with pytest.raises(ValueError, match="typo"):
-        access.suppress_small_numbers(frame(), LEAD, {"sickness_rate": "typo"})
-    out = access.suppress_small_numbers(frame(), LEAD, {"absent": "headcount"})
-    assert out.equals(frame())
+        access.disclose(frame(), LEAD, SALT, ALL_CODES, {"sickness_rate": "typo"})
 
 
-def test_suppression_after_present_trusts_keeps_own_trust():
-    shown = access.present_trusts(frame(), LEAD, SALT, ALL_CODES)
-    out = access.suppress_small_numbers(shown, LEAD, RULES)
-    assert out.row(0)[2] == "3"
-    assert out.row(1)[2] == SUPPRESSED_TEXT
+def test_disclose_unknown_code_is_refused():
+    df = frame().with_columns(pl.lit("ZZZ").alias("trust_code"))
+    with pytest.raises(ValueError, match="ZZZ"):
+        access.disclose(df, LEAD, SALT, ALL_CODES, RULES)
 
 
-def test_suppression_other_trust_lead_sees_rx4_suppressed():
+def test_another_trust_lead_sees_rx4_suppressed():
     other = User("lead@rmy.nhs.uk", "trust_lead", "RMY")
-    out = access.suppress_small_numbers(frame(), other, RULES)
-    assert out.row(0)[2] == SUPPRESSED_TEXT      # RX4 is another trust for RMY
-    assert out.row(1)[2] == "4"                  # own trust in full
+    out = access.disclose(frame(), other, SALT, ALL_CODES, RULES)
+    rows = {r["trust_name"]: r for r in out.iter_rows(named=True)}
+    assert rows["Norfolk"]["headcount"] == 4 and "Own Trust" not in rows   # own trust (RMY) in full
+    assert [r["headcount"] for r in rows.values() if r["trust_name"].startswith("Peer")].count(None) == 1
+
+
+def test_labels_are_drawn_afresh_each_quarter():
+    both = pl.concat([frame(Q1), frame(Q2)])
+    out = access.disclose(both, LEAD, SALT, ALL_CODES, RULES)
+    per_quarter = [access.peer_labels(ALL_CODES, SALT, p) for p in (Q1, Q2)]
+    assert per_quarter[0] != per_quarter[1]
+    for p, labels in zip((Q1, Q2), per_quarter):
+        part = out.filter(pl.col("period_end") == p)
+        assert set(part.filter(~pl.col("is_own"))["label"]) == {labels[c] for c in ("RMY", "R1L", "RT1")}
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(ALL_CODES), st.one_of(st.none(), st.integers(0, 12))),
                 min_size=1, max_size=20))
 def test_suppression_property(rows):
-    df = pl.DataFrame({"trust_code": [r[0] for r in rows], "headcount": [r[1] for r in rows]},
-                      schema={"trust_code": pl.String, "headcount": pl.Int64})
-    out = access.suppress_small_numbers(df, LEAD, {"headcount": "headcount"})
-    for (code, n), shown in zip(rows, out["headcount"].to_list()):
-        if code == "RX4":
-            assert shown == (None if n is None else str(n))
-        elif n is None or n < 5:
-            assert shown == SUPPRESSED_TEXT
-        else:
-            assert shown == str(n)
+    df = pl.DataFrame({"period_end": [Q2] * len(rows), "trust_code": [r[0] for r in rows],
+                       "trust_name": [r[0] + " name" for r in rows], "headcount": [r[1] for r in rows]},
+                      schema={"period_end": pl.Date, "trust_code": pl.String, "trust_name": pl.String,
+                              "headcount": pl.Int64})
+    out = access.disclose(df, LEAD, SALT, ALL_CODES, {"headcount": "headcount"})
+    labels = access.peer_labels(ALL_CODES, SALT, Q2)
+    shown = sorted((r["trust_code"], r["headcount"] if r["headcount"] is not None else -1)
+                   for r in out.iter_rows(named=True))
+    expected = sorted(("RX4" if c == "RX4" else labels[c],
+                       (-1 if n is None else n) if c == "RX4" else (-1 if n is None or n < 5 else n)) for c, n in rows)
+    assert shown == expected

@@ -8,7 +8,7 @@ import re
 from pswbench import narrative
 from pswbench.definitions import BY_NAME, INDICATORS
 from pswbench.snapshot import Card, Snapshot
-from pswbench.views import Position
+from pswbench.scope import Position
 
 PERIOD = dt.date(2026, 9, 30)
 QUARTERS = (dt.date(2024, 12, 31), dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 9, 30),

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from apptest_helpers import ACCOUNTS, audit_count, errors, on_page, page_file, signed_in
-from pswbench import benchmarking, charts, views
+from pswbench import benchmarking, charts
 from pswbench.access import SUPPRESSED_TEXT
 from pswbench.auth import User
 
@@ -55,7 +55,7 @@ def test_analyst_benchmarks_the_trust_they_pick(q, period):
     assert table.loc["PSW headcount", "Peer median"] == pytest.approx(behind["PSW headcount (people)"].median())
 
 
-def test_peer_group_picker_narrows_the_comparison(q, period):
+def test_peer_group_picker_narrows_the_comparison(q, period, scope_for):
     at = on_page("analyst", "benchmark")
     at.selectbox(key="trust").set_value(OTHER).run()
     at.radio(key="benchmark_peer_group").set_value("region").run()
@@ -64,7 +64,7 @@ def test_peer_group_picker_narrows_the_comparison(q, period):
     behind = frame_with(at, "PSW headcount (people)")
     assert set(behind["Region"]) == {region}
     assert frame_with(at, "Trust value").set_index("Indicator").loc["PSW headcount", "Trusts with a figure"] \
-        == len(views.peer_codes(q, period, OTHER, "region"))
+        == scope_for(ANALYST).peer_rows(period, OTHER, "region").height
 
 
 def test_trust_lead_sees_own_trust_named_and_every_peer_anonymised(q, period):
@@ -102,10 +102,9 @@ def test_board_member_is_refused():
 
 # ---- pswbench.benchmarking ------------------------------------------------------------------
 
-def test_position_table_matches_a_hand_count(q, period):
+def test_position_table_matches_a_hand_count(q, period, scope_for):
     raw = q.trust_indicators(period)
-    codes = views.peer_codes(q, period, OWN, "england")
-    table = benchmarking.position_table(views.positions(q, period, OWN, codes))
+    table = benchmarking.position_table(scope_for(ANALYST).positions(period, OWN, "england"))
     row = table.filter(pl.col("Indicator") == "Vacancy rate").row(0, named=True)
     mine = raw.filter(pl.col("trust_code") == OWN)["vacancy_rate"][0]
     values = raw["vacancy_rate"].drop_nulls()
@@ -115,19 +114,22 @@ def test_position_table_matches_a_hand_count(q, period):
     assert "(lower is better)" in row["Quartile"]
 
 
-def test_comparison_values_keep_only_the_peer_group_for_a_trust_lead(q, period):
-    codes = views.peer_codes(q, period, OWN, "nearest")
-    values = benchmarking.comparison_values(q, LEAD, period, codes)
-    assert values.height == len(codes) == 11
+def test_nearest_group_for_a_trust_lead_is_chosen_among_the_figures_they_may_see(q, period, scope_for):
+    values = scope_for(LEAD).peer_rows(period, OWN, "nearest")
+    assert values.height == 11
     assert values.filter(pl.col("is_own"))["trust_code"].to_list() == [OWN]
-    # Same trusts as the raw group, by WTE: the labels hide the codes, not the figures.
-    raw = q.trust_indicators(period).filter(pl.col("trust_code").is_in(list(codes)))
-    visible = raw.filter((pl.col("headcount") >= 5) | (pl.col("trust_code") == OWN))
-    assert sorted(values["wte_in_post"].drop_nulls()) == sorted(visible["wte_in_post"])
+    # The ten visible trusts nearest in WTE: the labels hide the codes, not the figures, and a trust
+    # whose WTE is hidden is never a member (membership would bound its hidden WTE).
+    raw = q.trust_indicators(period)
+    me = raw.filter(pl.col("trust_code") == OWN)["wte_in_post"][0]
+    visible = raw.filter((pl.col("headcount") >= 5) & (pl.col("trust_code") != OWN))
+    nearest = visible.with_columns((pl.col("wte_in_post") - me).abs().alias("gap")).sort("gap").head(10)
+    assert sorted(values["wte_in_post"].drop_nulls()) == sorted([me, *nearest["wte_in_post"]])
+    assert values["wte_in_post"].null_count() == 0
 
 
-def test_funnel_rows_flag_what_a_hand_computation_flags(q, period):
-    values = benchmarking.comparison_values(q, ANALYST, period, views.peer_codes(q, period, OWN, "england"))
+def test_funnel_rows_flag_what_a_hand_computation_flags(q, period, scope_for):
+    values = scope_for(ANALYST).peer_rows(period, OWN, "england")
     rate = q.national_indicators(period)["sickness_rate"][0]
     rows = benchmarking.funnel_rows(values, "sickness_rate", rate)
     raw = q.trust_indicators(period)
@@ -136,14 +138,24 @@ def test_funnel_rows_flag_what_a_hand_computation_flags(q, period):
     assert (rows["Against the limits"] == "outside 99.8% limits").sum() == expected
 
 
-def test_funnel_hides_denominators_where_the_rate_is_suppressed(q, period):
-    values = benchmarking.comparison_values(q, LEAD, period, views.peer_codes(q, period, OWN, "england"))
+def test_funnel_hides_denominators_where_the_rate_is_suppressed(q, period, scope_for):
+    values = scope_for(LEAD).peer_rows(period, OWN, "england")
     small = q.trust_indicators(period).filter(pl.col("headcount") < 5).height
-    assert benchmarking.funnel_data(values, "vacancy_rate").height == values.height - small
+    assert small and benchmarking.funnel_data(values, "vacancy_rate").height == values.height - small
 
 
-def test_trend_chart_puts_the_trust_first_in_nhs_blue(q):
-    df = benchmarking.trend_data(q, OWN, "My trust", {OWN, "RX3"}, "North East and Yorkshire", "headcount")
+@pytest.mark.parametrize("indicator", ["vacancy_rate", "sickness_rate", "leaver_rate_quarter", "leaver_rate_12m",
+                                       "temporary_staffing_share"])
+def test_trust_lead_gets_the_funnel_for_every_rate_indicator(indicator):
+    # Suppression used to turn a numeric denominator into text, and the funnel crashed comparing it with 0.
+    at = on_page("trust_lead", "benchmark")
+    at.selectbox(key="benchmark_indicator").set_value(indicator).run()
+    assert not at.exception and not errors(at)
+    assert any(s["layout"]["title"]["text"].endswith("by size of trust") for s in chart_specs(at))
+
+
+def test_trend_chart_puts_the_trust_first_in_nhs_blue(q, scope_for):
+    df = benchmarking.trend_data(scope_for(LEAD), OWN, "My trust", "Y63", "North East and Yorkshire", "headcount")
     fig = benchmarking.trend_chart(df, "headcount", "t")
     assert fig.data[0].name == "My trust" and fig.data[0].line.color == charts.NHS_BLUE
     assert [t.marker.symbol for t in fig.data] == ["circle", "square", "diamond"]   # never colour alone

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from apptest_helpers import ACCOUNTS, errors, on_page, page_file, signed_in
-from pswbench import regional, views
+from pswbench import regional
 from pswbench.access import SUPPRESSED_TEXT
 from pswbench.auth import User
 from pswbench.definitions import POPULATION_SOURCE
@@ -20,11 +20,13 @@ LEAD = User("l@nhs.uk", "trust_lead", "RX4")
 pytestmark = pytest.mark.usefixtures("demo_app")   # q and period: tests/unit/conftest.py
 
 
-def hand_medians(q, period) -> dict[str, float]:
-    """Median headcount of each region's trusts, from the raw rows, the long way round."""
+def hand_medians(q, period, visible_only=False) -> dict[str, float]:
+    """Median headcount of each region's trusts, from the raw rows, the long way round (visible_only:
+    over the trusts a trust lead of RX4 may see, i.e. RX4 and those with headcount 5 or more)."""
     out = {}
     for row in q.trust_indicators(period).iter_rows(named=True):
-        out.setdefault(row["region_name"], []).append(row["headcount"])
+        if not visible_only or row["trust_code"] == "RX4" or row["headcount"] >= 5:
+            out.setdefault(row["region_name"], []).append(row["headcount"])
     return {name: statistics.median(v) for name, v in out.items()}
 
 
@@ -76,13 +78,19 @@ def test_trust_lead_sees_peers_anonymised_and_small_numbers_suppressed(q, period
     spread = [d.value for d in at.dataframe if "Note" in d.value.columns][0]
     small = q.trust_indicators(period).filter(pl.col("headcount") < 5)
     assert small.height and (spread["Note"] == SUPPRESSED_TEXT).sum() == small.height
-    # A region with a suppressed trust shows no median; one without shows the full median.
+    # Medians and pooled totals are over the trusts the lead may see: subtracting them gives nothing back.
     table = comparison(at)
+    for name, median in hand_medians(q, period, visible_only=True).items():
+        assert table.loc[("PSW headcount", "Median of trusts"), name] == median
+    raw = q.trust_indicators(period)
+    visible = raw.filter((pl.col("headcount") >= 5) | (pl.col("trust_code") == "RX4"))
+    for name, total in visible.group_by("region_name").agg(pl.col("headcount").sum()).iter_rows():
+        assert table.loc[("PSW headcount", "Region pooled"), name] == total
     region_small = small["region_name"][0]
-    assert pd_isna(table.loc[("PSW headcount", "Median of trusts"), region_small])
-    clean = set(q.regions()["region_name"]) - set(small["region_name"])
-    for name in clean:
-        assert table.loc[("PSW headcount", "Median of trusts"), name] == hand_medians(q, period)[name]
+    full = raw.filter(pl.col("region_name") == region_small)["headcount"].sum()
+    assert table.loc[("PSW headcount", "Region pooled"), region_small] != full
+    left_out = table.loc[("Trusts left out (fewer than 5 PSWs: figures not shown to you)", "count")]
+    assert left_out["England"] == small.height
 
 
 def test_board_member_is_refused():
@@ -94,25 +102,22 @@ def test_board_member_is_refused():
 
 # ---- pswbench.regional ----------------------------------------------------------------------
 
-def flagged(q, user, period):
-    return regional.with_suppressed_flags(views.trust_values(q, user, period), views.trust_table(q, user, period))
-
-
-def test_region_medians_equal_a_hand_computation(q, period):
-    medians = regional.region_medians(flagged(q, ANALYST, period))
+def test_region_medians_equal_a_hand_computation(q, period, scope_for):
+    medians = regional.region_medians(scope_for(ANALYST).trust_rows(period))
     names = dict(q.regions().select("region_code", "region_name").iter_rows())
     got = {names[c]: m for c, m in medians.select("region_code", "headcount").iter_rows()}
     assert got == hand_medians(q, period)
 
 
-def test_region_medians_are_withheld_where_a_trust_is_suppressed(q, period):
-    medians = regional.region_medians(flagged(q, LEAD, period))
-    small_regions = set(q.trust_indicators(period).filter(pl.col("headcount") < 5)["region_code"])
-    withheld = set(medians.filter(pl.col("headcount").is_null())["region_code"])
-    assert small_regions and withheld == small_regions
-    assert regional.england_medians(flagged(q, LEAD, period))["headcount"] is None
-    assert regional.england_medians(flagged(q, ANALYST, period))["headcount"] == \
-        q.trust_indicators(period)["headcount"].median()
+def test_region_medians_leave_out_suppressed_figures(q, period, scope_for):
+    medians = regional.region_medians(scope_for(LEAD).trust_rows(period))
+    names = dict(q.regions().select("region_code", "region_name").iter_rows())
+    got = {names[c]: m for c, m in medians.select("region_code", "headcount").iter_rows()}
+    assert got == hand_medians(q, period, visible_only=True) != hand_medians(q, period)
+    raw = q.trust_indicators(period)
+    visible = raw.filter((pl.col("headcount") >= 5) | (pl.col("trust_code") == "RX4"))
+    assert regional.england_medians(scope_for(LEAD).trust_rows(period))["headcount"] == visible["headcount"].median()
+    assert regional.england_medians(scope_for(ANALYST).trust_rows(period))["headcount"] == raw["headcount"].median()
 
 
 def test_population_table_adds_england(q, period):
@@ -124,8 +129,8 @@ def test_population_table_adds_england(q, period):
         round(q.national_indicators(period)["wte_per_100k_population"][0], 1)
 
 
-def test_spread_chart_marks_pooled_rates_but_not_pooled_totals(q, period):
-    values = flagged(q, ANALYST, period)
+def test_spread_chart_marks_pooled_rates_but_not_pooled_totals(q, period, scope_for):
+    values = scope_for(ANALYST).trust_rows(period)
     for indicator, traces in (("headcount", 1), ("vacancy_rate", 2)):
         bars = regional.pooled_for_chart(q.regions(), q.region_indicators(period), indicator)
         assert len(regional.spread_chart(values, indicator, bars, "t").data) == traces

@@ -1,0 +1,82 @@
+-- Trusts' numerators and denominators summed per quarter, for each NHS region and for England
+-- (scope = region_code, or 'national'), with the pooled indicators: sums over sums, never a mean
+-- of trust rates. England's population is all seven regions, whichever have returns.
+-- trust_rows: the name of a relation shaped like int_trust_indicators. int_trust_pooled pools every
+-- trust; pswbench.scope pools only the trust figures a user may see (docs/disclosure.md), through
+-- this same macro, so the formulas exist once.
+CREATE OR REPLACE MACRO pool_trusts(trust_rows) AS TABLE
+WITH
+
+trust_indicators AS (
+    SELECT * FROM query_table(trust_rows)
+),
+
+sums AS (
+    SELECT
+        period_end,
+        CASE WHEN grouping(region_code) = 1 THEN 'national' ELSE region_code END AS scope,
+        count(*)                                      AS n_trusts,
+        CAST(sum(headcount) AS BIGINT)                AS headcount,
+        sum(wte_in_post)                              AS wte_in_post,
+        sum(vacancy_wte)                              AS vacancy_wte,
+        sum(sickness_fte_days_lost)                   AS sickness_fte_days_lost,
+        sum(fte_days_available)                       AS fte_days_available,
+        CAST(sum(leavers) AS BIGINT)                  AS leavers,
+        CAST(sum(joiners) AS BIGINT)                  AS joiners,
+        CAST(sum(start_headcount) AS BIGINT)          AS start_headcount,
+        sum(average_headcount)                        AS average_headcount,
+        -- 12-month terms: only trusts with all four quarters (null otherwise, so skipped)
+        count(leavers_12m)                            AS n_trusts_12m,
+        CAST(sum(leavers_12m) AS BIGINT)              AS leavers_12m,
+        CAST(sum(start_headcount_12m) AS BIGINT)      AS start_headcount_12m,
+        sum(average_headcount_12m)                    AS average_headcount_12m,
+        -- temporary staffing: only trusts with some bank or agency cell filled in
+        count(temp_staffing_wte)                      AS n_trusts_temp_staffing,
+        sum(bank_wte)                                 AS bank_wte,
+        sum(agency_wte)                               AS agency_wte,
+        sum(temp_staffing_wte)                        AS temp_staffing_wte,
+        sum(temp_staffing_total_wte)                  AS temp_staffing_total_wte
+    FROM trust_indicators
+    WHERE region_code IS NOT NULL
+    GROUP BY GROUPING SETS ((period_end, region_code), (period_end))
+),
+
+populations AS (
+    SELECT region_code AS scope, population FROM region
+    UNION ALL
+    SELECT 'national', CAST(sum(population) AS BIGINT) FROM region
+)
+
+SELECT
+    s.period_end,
+    s.scope,
+    s.n_trusts,
+    s.headcount,
+    s.wte_in_post,
+    s.vacancy_wte,
+    s.vacancy_wte / nullif(s.wte_in_post + s.vacancy_wte, 0)             AS vacancy_rate,
+    s.sickness_fte_days_lost / nullif(s.fte_days_available, 0)           AS sickness_rate,
+    s.leavers / nullif(s.average_headcount, 0)                           AS leaver_rate_quarter,
+    s.leavers_12m / nullif(s.average_headcount_12m, 0)                   AS leaver_rate_12m,
+    s.temp_staffing_wte / nullif(s.temp_staffing_total_wte, 0)           AS temporary_staffing_share,
+    s.wte_in_post / nullif(p.population, 0) * 100000                     AS wte_per_100k_population,
+    s.wte_in_post / nullif(s.headcount, 0)                               AS mean_wte_per_head,
+    -- pooled components, for funnel plots
+    s.sickness_fte_days_lost,
+    s.fte_days_available,
+    s.leavers,
+    s.joiners,
+    s.start_headcount,
+    s.average_headcount,
+    s.n_trusts_12m,
+    s.leavers_12m,
+    s.start_headcount_12m,
+    s.average_headcount_12m,
+    s.n_trusts_temp_staffing,
+    s.bank_wte,
+    s.agency_wte,
+    s.temp_staffing_wte,
+    s.temp_staffing_total_wte,
+    p.population
+FROM sums AS s
+JOIN populations AS p USING (scope)

@@ -1,0 +1,52 @@
+"""The one door to the data: pages reach data only through the user's Scope (pswbench.scope).
+
+A page that imported the raw queries, opened a connection or called a function that takes one would
+get figures that have not passed disclosure control; this reads every page's source and fails on that.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PAGES = sorted((Path(__file__).resolve().parents[2] / "pages").glob("*.py"))
+RAW_MODULES = {"pswbench.queries", "pswbench.database", "pswbench.indicators", "pswbench.loader",
+               "pswbench.audit", "pswbench.viewer", "pswbench.publish", "duckdb"}
+RAW_NAMES = {"queries", "database", "indicators", "loader", "audit", "viewer", "publish"}
+# Functions that take a connection or raw rows, reached through an allowed module.
+RAW_CALLS = {("ui", "connection"), ("ui", "record_event"), ("ui", "CachedQueries"), ("ui", "_open"),
+             ("quality", "submission_history"), ("quality", "failing_rules"), ("quality", "versions"),
+             ("quality", "submission_rows"), ("quality", "version_diff"), ("uploads", "check"),
+             ("uploads", "submit"), ("access", "disclose")}
+
+
+def offences(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name in RAW_MODULES]
+        elif isinstance(node, ast.ImportFrom):
+            if node.module in RAW_MODULES:
+                found.append(node.module)
+            if node.module == "pswbench":
+                found += [f"pswbench.{a.name}" for a in node.names if a.name in RAW_NAMES]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if (node.value.id, node.attr) in RAW_CALLS:
+                found.append(f"{node.value.id}.{node.attr}")
+            if node.attr in ("cursor", "execute", "sql", "_q", "_raw"):
+                found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_pages_reach_data_only_through_the_scope(page):
+    assert offences(page.read_text(encoding="utf-8")) == []
+
+
+def test_the_check_catches_each_way_round_the_door():
+    for source in ("from pswbench.queries import Queries", "import duckdb", "from pswbench import queries",
+                   "from pswbench import ui\nui.connection().cursor()", "con.sql('SELECT 1')",
+                   "from pswbench import quality\nquality.submission_history(c, u, 'RX4')", "data._q.trusts()"):
+        assert offences(source), source
+    assert offences("from pswbench import ui\nuser, data = ui.page('overview')\ndata.trust_rows(None)") == []
