@@ -23,11 +23,13 @@ st.table(pl.DataFrame([{
 st.subheader("Small numbers")
 st.write(
     f"A figure for another trust that is built on fewer than {access.SMALL_NUMBER_THRESHOLD} people (its headcount, "
-    f"or for leaver rates the number of leavers as well) is shown as \"{access.SUPPRESSED_TEXT}\" on screen and in "
-    "every download, so no one can work out a figure about a handful of people. Your own trust's figures are "
-    "always shown in full. Other trusts appear as anonymised labels (\"Peer 01\", \"Peer 02\", ...) that stay the "
-    "same from quarter to quarter; regional and England figures are shown in full. HEE analysts see every trust "
-    "by name and in full.")
+    f"or for leaver figures the number of leavers as well) is shown as \"{access.SUPPRESSED_TEXT}\" on screen and in "
+    "every download, so no one can work out a figure about a handful of people. Region and England figures, "
+    "medians and positions shown to trust leads and board members are worked out only from the figures they "
+    "can see, so a hidden figure cannot be recovered from them by subtraction; they say how many trusts were "
+    "left out. Your own trust's figures are always shown in full. Other trusts appear as anonymised labels "
+    "(\"Peer 01\", \"Peer 02\", ...) that are drawn afresh every quarter and are the same on every page within "
+    "a quarter. HEE analysts see every trust by name and in full. The full method is in docs/disclosure.md.")
 
 st.subheader("What is synthetic in the demo")
 if ui.is_synthetic():
