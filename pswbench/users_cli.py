@@ -15,7 +15,7 @@ import argparse
 import getpass
 import sys
 
-from . import audit, auth, database, publish
+from . import audit, auth, database, publish, unsafe_text
 from .paths import db_path
 
 
@@ -91,8 +91,9 @@ def _print_list(con) -> None:
         return
     rows = [("email", "role", "trust", "sign-in", "status")]
     for r in df.iter_rows(named=True):
-        rows.append((r["email"], r["role"], r["trust_code"] or "-",
-                     "password" if r["has_password"] else "single sign-on only", _status(r)))
+        # Escaped: an email from before emails were checked could hold a bidi or terminal control character.
+        rows.append(tuple(map(unsafe_text.escape, (r["email"], r["role"], r["trust_code"] or "-",
+                     "password" if r["has_password"] else "single sign-on only", _status(r)))))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip())
