@@ -128,12 +128,16 @@ def submit(db: str | Path, command: str, email: str, requested_by: str, wait: fl
         raise ValueError(f"not an admin request: {command!r}")
     key = read_key(db)
     where = folder(db)
-    where.mkdir(mode=0o700, exist_ok=True)
     request = {"v": 1, "id": uuid.uuid4().hex, "command": command, "email": auth.normalise_email(email),
                "requested_by": requested_by, "requested_at": audit.utc_now().isoformat()}
     request["mac"] = _mac(key, request)
     asked, answer = where / f"{request['id']}.request.json", where / f"{request['id']}.answer.json"
-    _write_atomic(asked, _canonical(request))
+    try:
+        where.mkdir(mode=0o700, exist_ok=True)
+        _write_atomic(asked, _canonical(request))
+    except OSError as exc:
+        raise AdminRequestError(f"The request could not be written to {where} ({exc.strerror or exc}). Run this "
+                                "command as the user the app runs as (or root).") from None
     found = _await(answer, wait, poll)
     if found is None:
         try:
