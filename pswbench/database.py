@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import csv
 import secrets
+from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
 import duckdb
 
 from .paths import REFERENCE_DIR, SQL_DIR
+
+
+VIEWER_EVENT_KEY = "viewer_event_key"   # app_setting: the HMAC key of viewer events
 
 
 class DatabaseLocked(RuntimeError):
@@ -135,13 +139,34 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             "INSERT INTO data_version SELECT 1, 0, now() WHERE NOT EXISTS (SELECT 1 FROM data_version)"
         )
-        # A random secret per database, so peer labels cannot be recomputed from the public code list.
-        con.execute("INSERT INTO app_setting SELECT 'peer_salt', ? WHERE NOT EXISTS "
-                    "(SELECT 1 FROM app_setting WHERE key = 'peer_salt')", [secrets.token_hex(16)])
+        _migrate_sign_in_counters(con)
+        # Random secrets per database: peer_salt, so peer labels cannot be recomputed from the public
+        # code list; viewer_event_key, with which read-only viewers sign the events they spool for the
+        # writer (they read it from the snapshot; pswbench.viewer_events).
+        for key, size in (("peer_salt", 16), (VIEWER_EVENT_KEY, 32)):
+            con.execute("INSERT INTO app_setting SELECT ?, ? WHERE NOT EXISTS "
+                        "(SELECT 1 FROM app_setting WHERE key = ?)", [key, secrets.token_hex(size), key])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def _migrate_sign_in_counters(con: duckdb.DuckDBPyConnection) -> None:
+    """A database from before sign_in_throttle kept failures on app_user: move them, drop the columns."""
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = current_schema() AND table_name = 'app_user'").fetchall()}
+    if "failed_attempts" not in columns:
+        return
+    # The last failure's time was not kept: a lock's start, else now, so nothing is forgotten early.
+    con.execute(
+        "INSERT OR IGNORE INTO sign_in_throttle SELECT email, failed_attempts, "
+        "coalesce(locked_until - INTERVAL 15 MINUTE, ?), locked_until FROM app_user "
+        "WHERE failed_attempts > 0 OR locked_until IS NOT NULL",
+        [datetime.now(timezone.utc).replace(tzinfo=None)])
+    con.execute("ALTER TABLE app_user DROP COLUMN failed_attempts")
+    con.execute("ALTER TABLE app_user DROP COLUMN IF EXISTS locked_until")
 
 
 def _read_reference(name: str) -> list[dict[str, str]]:

@@ -8,6 +8,11 @@
 
 `users add` reads the password from standard input when it is not a terminal (the first line,
 without its newline), otherwise asks twice without echoing it.
+
+While the app holds the database (DuckDB lets one process write it), `disable`, `enable` and
+`unlock` are sent to the running writer as signed requests (pswbench.admin_requests) and the
+command prints its answer; `list` reads the published snapshot; `add` needs the app stopped.
+Exit codes: 0 done, 1 refused (the message says why), 3 the database is held and nothing answered.
 """
 from __future__ import annotations
 
@@ -15,8 +20,12 @@ import argparse
 import getpass
 import sys
 
-from . import audit, auth, database, publish
+from . import admin_requests, audit, auth, database, publish, unsafe_text
 from .paths import db_path
+
+
+WAIT_SECONDS = 30.0
+EXIT_HELD = 3      # as pswbench.cli.EXIT_LOCKED
 
 
 def add_arguments(subparsers) -> argparse.ArgumentParser:
@@ -46,8 +55,11 @@ def add_arguments(subparsers) -> argparse.ArgumentParser:
     for name, text in (("disable", "stop a user signing in"),
                        ("enable", "let a disabled user sign in again (also clears a lock)"),
                        ("unlock", "clear a lock after too many failed sign-ins")):
-        p = sub.add_parser(name, help=text)
+        p = sub.add_parser(name, help=text, description=f"{text[0].upper()}{text[1:]}. Works while the app "
+                           "runs: the running writer applies it within PSWBENCH_SPOOL_SECONDS.")
         p.add_argument("email")
+        p.add_argument("--wait", type=float, default=WAIT_SECONDS, metavar="SECONDS",
+                       help=f"while the app runs, how long to wait for its answer (default {WAIT_SECONDS:.0f})")
         db_option(p)
     users.set_defaults(func=run)
     return users
@@ -91,22 +103,57 @@ def _print_list(con) -> None:
         return
     rows = [("email", "role", "trust", "sign-in", "status")]
     for r in df.iter_rows(named=True):
-        rows.append((r["email"], r["role"], r["trust_code"] or "-",
-                     "password" if r["has_password"] else "single sign-on only", _status(r)))
+        # Escaped: an email from before emails were checked could hold a bidi or terminal control character.
+        rows.append(tuple(map(unsafe_text.escape, (r["email"], r["role"], r["trust_code"] or "-",
+                     "password" if r["has_password"] else "single sign-on only", _status(r)))))
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip())
 
 
+def _while_held(command: str, args: argparse.Namespace, db) -> int:
+    """The database is held by another process (the running app): do what can be done without it."""
+    if command in admin_requests.COMMANDS:
+        try:
+            answer = admin_requests.submit(db, command, args.email, _actor(), args.wait)
+        except admin_requests.AdminRequestError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            return EXIT_HELD
+        print(answer.message if answer.ok else f"Error: {answer.message}", file=sys.stdout if answer.ok else sys.stderr)
+        return 0 if answer.ok else 1
+    if command == "list":
+        snap = publish.snapshot_path(db)
+        try:
+            con = database.connect(snap, read_only=True)
+        except (database.DatabaseLocked, database.DatabaseUnreadable):
+            con = None
+        if con is not None:
+            try:
+                manifest = publish.read_manifest(db) or {}
+                print(f"(The app holds {db}: this is its published snapshot, "
+                      f"{manifest.get('published_at', 'time unknown')}.)")
+                _print_list(con)
+                return 0
+            finally:
+                con.close()
+    print(f"Error: the database {db} is in use by another process (for example the running app), and "
+          f"`users {command}` needs it. Nothing was changed. Stop that process and try again (disable, enable "
+          "and unlock work while the app runs).", file=sys.stderr)
+    return EXIT_HELD
+
+
 def run(args: argparse.Namespace) -> int:
-    """Carry out a parsed `users` command; returns the exit code (0 success, 1 error)."""
+    """Carry out a parsed `users` command; returns the exit code (0 success, 1 error, 3 held)."""
     command = getattr(args, "users_command", None)
+    db = args.db or db_path()
     try:
         password = None
         if command == "add" and not args.no_password:
             password = _read_password()
-        con = database.connect(args.db or db_path())
-    except (auth.UserError, database.DatabaseLocked, database.DatabaseUnreadable) as exc:
+        con = database.connect(db)
+    except database.DatabaseLocked:
+        return _while_held(command, args, db)
+    except (auth.UserError, database.DatabaseUnreadable) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, EOFError):

@@ -11,33 +11,35 @@ PSWBENCH_MODE=viewer (default writer) makes an app process read the snapshot the
   the whole snapshot that was in place at that moment, never half of one. The replaced generation
   is closed after GRACE_SECONDS, so a script run still reading it is not cut off.
 * Writes are refused below the page: require_writer raises ReadOnlyViewer (uploads use it).
-* Sign-in verifies the password against the snapshot, read-only. Attempts and other audit events
-  are appended as JSON lines (append, flush, fsync) to a spool file of this process,
-  <stem>.viewer-events.<pid>.jsonl; the writer ingests them into audit_log and the failed-attempt
-  counters (ingest_spool, called by every publish and by the writer's spool watcher) and publishes,
-  so a lockout reaches every viewer with the next publish. Meanwhile each viewer also locks an
-  account itself after MAX_FAILED_ATTEMPTS wrong passwords at that viewer.
+* Sign-in verifies the password against the snapshot, read-only, by the writer's own rules
+  (auth.check_password). Attempts and other audit events are appended as signed JSON lines
+  (append, flush, fsync) to a spool file of this process, <stem>.viewer-events.<pid>-<token>.jsonl;
+  the writer verifies and ingests them into audit_log and the failure counts (viewer_events, called
+  by every publish and by the writer's spool watcher) and publishes, so a lockout reaches every
+  viewer with the next publish. Meanwhile each viewer also counts the failures it sees itself, for
+  every email alike, and locks an email after MAX_FAILED_ATTEMPTS of them.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
+import itertools
 import logging
 import os
+import secrets
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from . import audit, auth, database, publish
+from . import admin_requests, audit, auth, database, publish, throttle, viewer_events
+from .throttle import Failures
 
 log = logging.getLogger(__name__)
 
 GRACE_SECONDS = 30.0          # a replaced generation stays open this long for runs still reading it
-SPOOL_SETTING = "viewer_spool_offset:"   # app_setting key prefix: bytes of a spool file already ingested
 
 
 class ReadOnlyViewer(RuntimeError):
@@ -113,6 +115,7 @@ class SnapshotReader:
         finally:
             private.unlink(missing_ok=True)   # the open file stays readable; nothing is left behind
         version = database.data_version(con)
+        _remember_key(self.db, database.setting(con, viewer_events.KEY_SETTING))
         key = (manifest or {}).get("publish_id"), (manifest or {}).get("published_at"), version
         return Generation(key, con, version)
 
@@ -162,9 +165,14 @@ class SnapshotReader:
 
 # ---- the spool of events a viewer cannot write ----------------------------------------------
 
-def spool_path(db: str | Path, pid: int | None = None) -> Path:
+# A token of this process in its spool file's name: a later process given the same pid writes a file
+# of its own, so its sequence numbers, which start at 1 again, are not taken for replays.
+_PROCESS_TOKEN = secrets.token_hex(4)
+
+
+def spool_path(db: str | Path) -> Path:
     db = Path(db)
-    return db.with_name(f"{db.stem}.viewer-events.{os.getpid() if pid is None else pid}.jsonl")
+    return db.with_name(f"{db.stem}.viewer-events.{os.getpid()}-{_PROCESS_TOKEN}.jsonl")
 
 
 def spool_files(db: str | Path) -> list[Path]:
@@ -173,188 +181,155 @@ def spool_files(db: str | Path) -> list[Path]:
 
 
 _SPOOL_LOCK = threading.Lock()
+_SEQUENCE = itertools.count(1)
+_KEYS: dict[str, str] = {}
+
+
+def _remember_key(db: str | Path, key: str | None) -> None:
+    if key:
+        _KEYS[str(Path(db))] = key
+
+
+def _event_key(db: str | Path) -> str | None:
+    """The database's viewer-event key, as the snapshot has it (read once, then at each generation)."""
+    found = _KEYS.get(str(Path(db)))
+    if found is None:
+        try:
+            con = duckdb.connect(str(publish.snapshot_path(db)), read_only=True)
+            try:
+                _remember_key(db, database.setting(con, viewer_events.KEY_SETTING))
+            finally:
+                con.close()
+        except (duckdb.Error, OSError):
+            log.exception("the viewer-event key could not be read from the snapshot")
+        found = _KEYS.get(str(Path(db)))
+    return found
 
 
 def record(db: str | Path, actor: str, action: str, trust_code: str | None = None,
            detail: dict | None = None, *, at: dt.datetime | None = None) -> None:
-    """Append one audit event to this process's spool: one JSON line, flushed and fsynced."""
-    event = {"at": audit.as_utc_naive(at).isoformat(), "actor": actor, "action": action,
-             "trust_code": trust_code, "detail": detail or {}, "pid": os.getpid()}
-    line = (json.dumps(event, sort_keys=True, default=str, ensure_ascii=False) + "\n").encode("utf-8")
-    with _SPOOL_LOCK, open(spool_path(db), "ab") as fh:
-        fh.write(line)
-        fh.flush()
-        os.fsync(fh.fileno())
+    """Append one signed audit event to this process's spool: one JSON line, flushed and fsynced."""
+    key = _event_key(db)
+    if key is None:   # kept in the spool as a record, but the writer will refuse it
+        log.error("no viewer-event key in the snapshot of %s: this event cannot be signed", db)
+    with _SPOOL_LOCK:
+        path = spool_path(db)
+        event = {"v": viewer_events.FORMAT, "spool": path.name, "seq": next(_SEQUENCE),
+                 "at": audit.as_utc_naive(at).isoformat(), "actor": actor, "action": action,
+                 "trust_code": trust_code, "detail": detail or {}, "pid": os.getpid()}
+        with open(path, "ab") as fh:
+            fh.write(viewer_events.signed_line(key, event))
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
-# Wrong passwords at this viewer, per email (monotonic times): a local lock before the writer's.
-_LOCAL_FAILURES: dict[str, deque] = defaultdict(deque)
-_LOCAL_LOCK = threading.Lock()
+class LocalFailures:
+    """The failures this viewer has seen itself, per email as typed (known or not), until the
+    writer's count arrives with a publish. Bounded like the writer's: records that no longer count
+    go first, then the oldest, beyond MAX_TRACKED_UNKNOWN."""
+
+    def __init__(self):
+        self._records: OrderedDict[str, Failures] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Failures:
+        with self._lock:
+            return self._records.get(key, Failures())
+
+    def put(self, key: str, record: Failures, at: dt.datetime) -> None:
+        with self._lock:
+            self._records.pop(key, None)
+            self._records[key] = record          # the newest last
+            if len(self._records) > throttle.MAX_TRACKED_UNKNOWN:
+                for k in [k for k, r in self._records.items() if r.current(at) == Failures()]:
+                    del self._records[k]
+                while len(self._records) > throttle.MAX_TRACKED_UNKNOWN:
+                    self._records.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._records)
 
 
-def _local_failures(email: str, add: bool = False) -> int:
-    now = time.monotonic()
-    with _LOCAL_LOCK:
-        q = _LOCAL_FAILURES[email]
-        while q and now - q[0] > auth.LOCK_DURATION.total_seconds():
-            q.popleft()
-        if add:
-            q.append(now)
-        return len(q)
+_LOCAL = LocalFailures()
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, db: str | Path, email: str, password: str,
                  now: dt.datetime | None = None) -> auth.User:
-    """auth.authenticate for a viewer: the same answers, read-only; every attempt goes to the spool.
+    """auth.authenticate for a viewer: the same rules and answers, read-only; every attempt spooled.
 
-    Locks come from the snapshot (the writer's state at its last publish) and from this viewer's own
-    count of wrong passwords in the last LOCK_DURATION.
-    """
+    The failures counted are the stricter of the snapshot's (the writer's count at its last publish)
+    and this viewer's own. A success here lowers neither: a viewer event never clears a count."""
     at = audit.as_utc_naive(now)
-    e = auth.normalise_email(email)
-    actor = e[:auth.MAX_EMAIL_LENGTH] or "(blank)"
-    hasher = auth._hasher()
-    password = password or ""
+    e, key = auth.normalise_email(email), auth.attempt_key(email)
     row = auth._user_row(con, e) if e else None
-    if row is None or row[3] is None:
-        hasher.hash(password or "x")
-        record(db, actor, "sign_in_failed", row[2] if row else None,
-               {"reason": "unknown_email" if row is None else "no_password"}, at=at)
-        raise auth.SignInError(auth.SIGN_IN_FAILED_MESSAGE)
-    _, role, trust_code, password_hash, disabled, _failed, locked_until = row
-    local_lock = _local_failures(e) >= auth.MAX_FAILED_ATTEMPTS
-    if (locked_until is not None and locked_until > at) or local_lock:
-        until = locked_until if locked_until is not None and locked_until > at else at + auth.LOCK_DURATION
-        record(db, actor, "sign_in_locked", trust_code, {"locked_until": until.isoformat()}, at=at)
-        raise auth.SignInError(auth.locked_message(until))
-    try:
-        ok, bad_hash = hasher.verify(password_hash, password), False
-    except auth.InvalidHashError:
-        ok, bad_hash = False, True
-    except auth.VerificationError:
-        ok, bad_hash = False, False
-    if ok and not disabled:
-        record(db, actor, "sign_in", trust_code, {"method": "password"}, at=at)
-        return auth.User(e, role, trust_code)
-    if ok and disabled:
-        record(db, actor, "sign_in_failed", trust_code, {"reason": "disabled"}, at=at)
-        raise auth.SignInError(auth.DISABLED_MESSAGE)
-    n = _local_failures(e, add=True)
-    record(db, actor, "sign_in_failed", trust_code,
-           {"reason": "invalid_hash" if bad_hash else "wrong_password"}, at=at)
-    if n >= auth.MAX_FAILED_ATTEMPTS:
-        raise auth.SignInError(auth.locked_message(at + auth.LOCK_DURATION))
-    raise auth.SignInError(auth.SIGN_IN_FAILED_MESSAGE)
+    seen = _LOCAL.get(key).stricter(throttle.read(con, key), at)
+    attempt = auth.check_password(row, seen, key, password or "", at)
+    if attempt.counts:
+        after = seen.after_failure(at)
+        _LOCAL.put(key, after, at)
+        attempt = attempt.counted(seen, after, at)
+    record(db, key, attempt.action, attempt.trust_code, attempt.detail, at=at)
+    if attempt.user is not None:
+        return attempt.user
+    raise auth.SignInError(attempt.message)
 
 
 # ---- the writer's side: ingesting the spool -------------------------------------------------
-
-def _apply_sign_in(con, event: dict, at: dt.datetime) -> bool:
-    """The failed-attempt counters, as auth.authenticate keeps them; True when app_user changed."""
-    email, action = event.get("actor"), event.get("action")
-    reason = (event.get("detail") or {}).get("reason")
-    row = auth._user_row(con, email) if isinstance(email, str) else None
-    if row is None:
-        return False
-    failed, locked_until = row[5], row[6]
-    if action == "sign_in":
-        if failed or locked_until is not None:
-            con.execute("UPDATE app_user SET failed_attempts = 0, locked_until = NULL WHERE email = ?", [email])
-            return True
-        return False
-    if action == "sign_in_failed" and reason in ("wrong_password", "invalid_hash"):
-        if locked_until is not None and locked_until > at:
-            return False
-        attempts = (0 if locked_until is not None else failed) + 1
-        new_lock = at + auth.LOCK_DURATION if attempts >= auth.MAX_FAILED_ATTEMPTS else None
-        con.execute("UPDATE app_user SET failed_attempts = ?, locked_until = ? WHERE email = ?",
-                    [attempts, new_lock, email])
-        event.setdefault("detail", {})["failed_attempts"] = attempts
-        if new_lock is not None:
-            event["detail"]["locked_until"] = new_lock.isoformat()
-        return True
-    return False
-
 
 def spool_pending(con: duckdb.DuckDBPyConnection, db: str | Path) -> bool:
     """Whether any spool file holds bytes not yet ingested (a stat per file and one query)."""
     files = spool_files(db)
     if not files:
         return False
-    done = dict(con.execute("SELECT key, value FROM app_setting WHERE key LIKE ?", [SPOOL_SETTING + "%"]).fetchall())
+    done = viewer_events.offsets(con)
     for f in files:
         try:
             size = f.stat().st_size
         except OSError:
             continue
-        if size != int(done.get(SPOOL_SETTING + f.name, 0)):
+        if size != done.get(f.name, 0):
             return True
     return False
 
 
-def ingest_spool(con: duckdb.DuckDBPyConnection, db: str | Path) -> tuple[int, bool]:
-    """Move the viewers' spooled events into audit_log and app_user, each file in one transaction.
-
-    The bytes ingested per file are stored in app_setting in the same transaction, so an event is
-    ingested once, however often this runs or fails. Only whole lines are read (a line still being
-    written waits for the next run). Returns (events ingested, whether app_user changed).
-    """
-    total, users_changed = 0, False
+def ingest_spool(con: duckdb.DuckDBPyConnection, db: str | Path) -> viewer_events.Ingested:
+    """Move the viewers' verified events into audit_log and the failure counts, each file in one
+    transaction with its new offset, so an event is ingested once however often this runs or fails.
+    Only whole lines are read (a line still being written waits for the next run)."""
+    key = database.setting(con, viewer_events.KEY_SETTING)
+    now = audit.utc_now()
+    total, changed, refused = 0, False, Counter()
     for f in spool_files(db):
-        key = SPOOL_SETTING + f.name
-        row = con.execute("SELECT value FROM app_setting WHERE key = ?", [key]).fetchall()
-        offset = int(row[0][0]) if row else 0
-        try:
-            with open(f, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                if size < offset:      # a new file under an old name (a reused pid): start again
-                    offset = 0
-                fh.seek(offset)
-                data = fh.read(size - offset)
-        except OSError:
-            continue
-        end = data.rfind(b"\n")
-        if end < 0:
-            continue
-        lines = data[:end + 1].splitlines()
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for raw in lines:
-                try:
-                    event = json.loads(raw)
-                    at = dt.datetime.fromisoformat(event["at"])
-                    actor, action = str(event["actor"]), str(event["action"])
-                except (ValueError, KeyError, TypeError):
-                    log.warning("skipping an unreadable line in %s", f.name)
-                    continue
-                if action.startswith("sign_in"):
-                    users_changed |= _apply_sign_in(con, event, at)
-                detail = dict(event.get("detail") or {}, via="viewer", viewer_pid=event.get("pid"))
-                audit.record(con, actor, action, event.get("trust_code"), detail, at=at)
-                total += 1
-            con.execute("INSERT OR REPLACE INTO app_setting VALUES (?, ?)", [key, str(offset + end + 1)])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return total, users_changed
+        if key is None:
+            break
+        done = viewer_events.ingest_file(con, f, key, now)
+        total, changed, refused = total + done.events, changed or done.users_changed, refused + done.refused
+    return viewer_events.Ingested(total, changed, refused)
 
 
 def watch_spool(con: duckdb.DuckDBPyConnection, db: str | Path, interval: float,
                 stop: threading.Event) -> threading.Thread:
-    """In the writer: every interval seconds, ingest new viewer events and publish when a
-    sign-in counter or lock changed, so lockouts reach the viewers without waiting for an upload."""
+    """In the writer: every interval seconds, ingest new viewer events and apply waiting admin
+    requests (pswbench.admin_requests), and publish when a failure count, a lock or an account
+    changed, so it reaches the viewers without waiting for an upload. A request's answer is written
+    after that publish."""
+    admin_requests.ensure_key(db)
+
     def loop():
         while not stop.wait(interval):
             try:
+                changed, taken = False, []
                 with publish._LOCK, con.cursor() as cur:   # not at the same time as a publish's ingest
-                    if not spool_pending(cur, db):
-                        continue
-                    _, changed = ingest_spool(cur, db)
-                if changed:
-                    publish.publish_quietly(con)
+                    if spool_pending(cur, db):
+                        changed = ingest_spool(cur, db).users_changed
+                    taken = admin_requests.take(cur, db)
+                published = None
+                if changed or taken:
+                    published = publish.publish_quietly(con)
+                admin_requests.answer(db, taken, published is not None)
             except Exception:
-                log.exception("ingesting the viewers' events failed; trying again in %.0f s", interval)
+                log.exception("ingesting the viewers' events or admin requests failed; trying again in %.0f s",
+                              interval)
 
     thread = threading.Thread(target=loop, name="pswbench-spool-watcher", daemon=True)
     thread.start()

@@ -33,16 +33,20 @@ def users_db(tmp_path, monkeypatch):
 
 
 def table_counts() -> dict[str, int]:
+    """Rows per table, but the two every attempt may write: the audit log and the failure counts."""
     with cursor() as cur:
         names = [r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables "
                                            "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-        return {n: cur.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if n != "audit_log"}
+        return {n: cur.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names
+                if n not in ("audit_log", "sign_in_throttle")}
 
 
 def account(email: str) -> tuple:
+    """(failures counted for the email, locked, disabled); disabled is None when no account has it."""
     with cursor() as cur:
-        return cur.execute("SELECT failed_attempts, locked_until IS NOT NULL, disabled FROM app_user "
-                           "WHERE email = ?", [email]).fetchone()
+        failures = auth.failures(cur, email)
+        disabled = cur.execute("SELECT disabled FROM app_user WHERE email = ?", [email]).fetchall()
+        return failures.count, failures.locked_until is not None, disabled[0][0] if disabled else None
 
 
 def assert_still_signed_out(at) -> None:
@@ -85,6 +89,8 @@ def test_injection_shaped_emails_get_the_plain_refusal_and_touch_no_account(user
         assert_not_in_markdown(at, email)
         assert all("<script" not in t for t in markdown_texts(at))
     assert account(EMAIL) == (0, False, False)                # the real account was not matched or locked
+    for email in HOSTILE_EMAILS:                              # each typed email counted as itself, no account made
+        assert account(email) == (1, False, None), email
     assert audit_count("sign_in", EMAIL) == 0
     assert table_counts() == counts
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from argon2 import PasswordHasher
 
-from pswbench import audit, auth, database, users_cli
+from pswbench import audit, auth, database, throttle, unsafe_text, users_cli
 from pswbench.auth import SignInError, User, UserError
 
 PW = "correct horse battery"
@@ -45,9 +45,10 @@ def audit_rows(con, action=None):
 
 
 def user_row(con, email):
-    return con.execute(
-        "SELECT failed_attempts, locked_until, disabled FROM app_user WHERE email = ?", [email]
-    ).fetchall()[0]
+    """(failures counted, locked until, disabled) for an email; disabled is None when no account has it."""
+    f = auth.failures(con, email)
+    disabled = con.execute("SELECT disabled FROM app_user WHERE email = ?", [email]).fetchall()
+    return f.count, f.locked_until, disabled[0][0] if disabled else None
 
 
 def fail(con, email, n, now=T0, password="wrong password!"):
@@ -73,7 +74,7 @@ def test_schema_is_idempotent_and_checks_role_and_trust(con):
     with pytest.raises(Exception):
         con.execute(ins, ["Upper@x.nhs.uk", "analyst", None, T0])
     con.execute(ins, ["d@x.nhs.uk", "analyst", None, T0])
-    assert con.execute("SELECT disabled, failed_attempts FROM app_user").fetchall() == [(False, 0)]
+    assert con.execute("SELECT disabled FROM app_user").fetchall() == [(False,)]
 
 
 # --- audit.record ---------------------------------------------------------------------------
@@ -159,8 +160,51 @@ def test_duplicate_email_refused_case_insensitively(con, lead):
 
 def test_short_password_refused(con):
     with pytest.raises(UserError, match="at least 12"):
-        auth.add_user(con, "a@nhs.net", "analyst", None, "x" * 11)
-    auth.add_user(con, "a@nhs.net", "analyst", None, "x" * 12)
+        auth.add_user(con, "a@nhs.net", "analyst", None, "otter-quart")      # 11 characters
+    auth.add_user(con, "a@nhs.net", "analyst", None, "otter-quartz")         # 12, two uncommon words
+
+
+@pytest.mark.parametrize("password,needle", [
+    (" " * 12, "only spaces"),                         # 12 characters, no secret
+    ("\t \u00a0\u3000" * 4, "only spaces"),            # other blanks too
+    ("Password1234", "too easy to guess"),            # on zxcvbn's common-password list
+    ("iloveyou1234", "too easy to guess"),
+    ("qwertyuiopas", "too easy to guess"),            # a keyboard row
+    ("xxxxxxxxxxxx", "too easy to guess"),            # a repeat
+    ("abcdefghijkl", "too easy to guess"),            # a sequence
+    ("lead@nhs.net2026", "too easy to guess"),        # the account's own email
+    ("pswbench2026", "too easy to guess"),            # the service's name
+    ("x" * 257, "at most 256"),                       # could never be typed into the sign-in form
+])
+def test_weak_passwords_refused_and_nothing_added(con, password, needle):
+    with pytest.raises(UserError, match=needle):
+        auth.add_user(con, "lead@nhs.net", "trust_lead", "RX4", password)
+    assert auth.list_users(con).height == 0
+    assert audit_rows(con, "user_added") == []
+
+
+def test_three_random_words_and_long_passphrases_accepted(con):
+    auth.add_user(con, "a@nhs.net", "analyst", None, "mango zebra kettle")
+    auth.add_user(con, "b@nhs.net", "analyst", None, "a fairly long passphrase about tulips " * 5)  # > 72
+    assert auth.list_users(con).height == 2
+
+
+@pytest.mark.parametrize("email", [
+    "lead\u202e@nhs.net",        # right-to-left override: prints as another address
+    "le\u200bad@nhs.net",        # zero-width space
+    "lead@nhs.net\u2066",        # left-to-right isolate
+    "\ufeffa@nhs.net",           # byte-order mark
+    "a\x1b[2J@nhs.net",          # terminal escape: clears the screen of whoever lists users
+    "a\x07@nhs.net",             # bell
+    "a\u00ad@nhs.net",           # soft hyphen
+    "a\u3164@nhs.net",           # Hangul filler, shows as blank
+    "a\ue000@nhs.net",           # private use
+])
+def test_emails_with_hidden_characters_refused(con, email):
+    with pytest.raises(UserError, match="does not show as itself") as ei:
+        auth.add_user(con, email, "analyst", None, PW)
+    assert all(not unsafe_text.is_hidden(ch) for ch in str(ei.value))    # the message itself is safe
+    assert auth.list_users(con).height == 0
 
 
 def test_user_dataclass_is_frozen_and_validated():
@@ -443,3 +487,117 @@ def test_cli_duplicate_user(tmp_path, monkeypatch, capsys):
 def test_cli_role_choices_enforced_by_parser(monkeypatch):
     with pytest.raises(SystemExit):
         cli(["users", "add", "a@nhs.net", "--role", "admin"], monkeypatch)
+
+
+# --- the same lockout for every email -----------------------------------------------------------
+
+SEQUENCE = [(0, "wrong password!")] * 5 + [(1, PW), (14, "wrong password!"), (16, "wrong password!"),
+                                           (16, "still wrong!"), (40, "wrong again!")]
+
+
+def messages(con, email):
+    """What the person signing in sees at each step of SEQUENCE (minutes after T0, password)."""
+    out = []
+    for minutes, password in SEQUENCE:
+        with pytest.raises(SignInError) as ei:
+            auth.authenticate(con, email, password, now=T0 + timedelta(minutes=minutes))
+        out.append(str(ei.value))
+    return out
+
+
+def test_unknown_and_known_emails_get_identical_messages_and_lock_alike(con, lead):
+    auth.add_user(con, "sso@nhs.net", "analyst", None, None)          # single sign-on only: no password
+    known, unknown, sso = messages(con, "lead@nhs.net"), messages(con, "nobody@nhs.net"), messages(con, "sso@nhs.net")
+    assert known == unknown == sso
+    assert known[:4] == [auth.SIGN_IN_FAILED_MESSAGE] * 4
+    assert known[4] == known[5] == known[6] == auth.locked_message(T0 + timedelta(minutes=15))
+    assert known[7:] == [auth.SIGN_IN_FAILED_MESSAGE] * 3       # the lock ran out: counting starts again
+    assert user_row(con, "nobody@nhs.net")[:2] == user_row(con, "lead@nhs.net")[:2] == (1, None)
+
+
+def test_an_unknown_email_is_locked_without_creating_an_account(con, lead):
+    fail(con, "nobody@nhs.net", 5)
+    assert auth.failures(con, "nobody@nhs.net").locked_until == T0 + timedelta(minutes=15)
+    assert auth.list_users(con)["email"].to_list() == ["lead@nhs.net"]
+    assert auth.failures(con, "lead@nhs.net").count == 0                  # another email is untouched
+
+
+def test_failures_are_forgotten_fifteen_minutes_after_the_last(con, lead):
+    for email in ("lead@nhs.net", "nobody@nhs.net"):
+        fail(con, email, 4)
+        fail(con, email, 1, now=T0 + timedelta(minutes=15, seconds=1))   # a new run of one
+        assert user_row(con, email)[:2] == (1, None)
+        fail(con, email, 4, now=T0 + timedelta(minutes=20))               # ... and five in a row lock
+        assert user_row(con, email)[1] == T0 + timedelta(minutes=35)
+
+
+def test_every_password_attempt_costs_one_argon2_verification(con, lead, monkeypatch):
+    auth.add_user(con, "sso@nhs.net", "analyst", None, None)
+    con.execute("INSERT INTO app_user VALUES ('broken@nhs.net', 'analyst', NULL, 'not-a-hash', false, ?)", [T0])
+    verified = []
+    real = auth._hasher()
+
+    class Counting(PasswordHasher):
+        def verify(self, hash, password):
+            verified.append(hash == auth._dummy_hash(real))
+            return real.verify(hash, password)
+
+    counting = Counting(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(auth, "_hasher", lambda: counting)
+    for email in ("lead@nhs.net", "nobody@nhs.net", "sso@nhs.net", "broken@nhs.net", ""):
+        verified.clear()
+        fail(con, email, 1)
+        assert len(verified) == 1 + (email == "broken@nhs.net"), email   # a damaged hash: plus one dummy
+    verified.clear()
+    assert auth.authenticate(con, "lead@nhs.net", PW, now=T0) == lead
+    assert verified == [False]
+
+
+def test_unknown_emails_tracked_are_bounded_and_accounts_never_evicted(con, lead, monkeypatch):
+    monkeypatch.setattr(throttle, "MAX_TRACKED_UNKNOWN", 3)
+    fail(con, "lead@nhs.net", 4)
+    for i in range(8):
+        fail(con, f"spray{i}@nhs.net", 1, now=T0 + timedelta(seconds=i))
+    tracked = [r[0] for r in con.execute("SELECT email FROM sign_in_throttle ORDER BY email").fetchall()]
+    assert tracked == ["lead@nhs.net", "spray5@nhs.net", "spray6@nhs.net", "spray7@nhs.net"]
+    assert auth.failures(con, "lead@nhs.net").count == 4
+
+
+def test_records_that_no_longer_count_are_pruned(con, lead):
+    fail(con, "nobody@nhs.net", 5)                       # locked until 09:15
+    fail(con, "other@nhs.net", 1, now=T0 + timedelta(minutes=10))
+    fail(con, "late@nhs.net", 1, now=T0 + timedelta(minutes=15))
+    assert auth.failures(con, "nobody@nhs.net").count == 0    # its lock ran out at 09:15: row deleted
+    assert con.execute("SELECT email FROM sign_in_throttle ORDER BY 1").fetchall() == [
+        ("late@nhs.net",), ("other@nhs.net",)]
+
+
+def test_a_database_from_before_the_throttle_table_keeps_its_locks(tmp_path):
+    path = tmp_path / "old.duckdb"
+    c = database.connect(path)
+    c.execute("DROP TABLE sign_in_throttle")
+    c.execute("ALTER TABLE app_user ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0")
+    c.execute("ALTER TABLE app_user ADD COLUMN locked_until TIMESTAMP")
+    c.execute("INSERT INTO app_user VALUES ('old@nhs.net', 'analyst', NULL, NULL, false, ?, 5, ?)",
+              [T0, datetime(2999, 1, 1)])
+    c.close()
+    c = database.connect(path)
+    try:
+        assert auth.failures(c, "old@nhs.net").locked_until == datetime(2999, 1, 1)
+        cols = [r[0] for r in c.execute("DESCRIBE app_user").fetchall()]
+        assert "failed_attempts" not in cols and "locked_until" not in cols
+    finally:
+        c.close()
+
+
+def test_users_list_prints_no_raw_control_character(tmp_path, monkeypatch, capsys):
+    db = str(tmp_path / "c.duckdb")
+    c = database.connect(db)
+    # Rows from before emails were checked: inserted directly, as an old version could have.
+    for email in ("a\x1b[2j\x1b]0;owned\x07@nhs.net", "lead\u202e@nhs.net", "b\u200b@nhs.net"):
+        c.execute("INSERT INTO app_user VALUES (?, 'analyst', NULL, NULL, false, ?)", [email, T0])
+    c.close()
+    assert cli(["users", "list", "--db", db], monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert [ch for ch in out if unsafe_text.is_hidden(ch) and ch != "\n"] == []
+    assert "a\\x1b[2j\\x1b]0;owned\\x07@nhs.net" in out and "lead\\u202e@nhs.net" in out and "b\\u200b@nhs.net" in out
