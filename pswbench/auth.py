@@ -245,15 +245,17 @@ def failures(con: duckdb.DuckDBPyConnection, email: str) -> Failures:
     return throttle.read(con, attempt_key(email))
 
 
-def user_for_email(con: duckdb.DuckDBPyConnection, email: str | None) -> User | None:
-    """The user for an email from OIDC sign-in, or None when unknown or disabled."""
+def account_for_email(con: duckdb.DuckDBPyConnection, email: str | None) -> tuple[User, bool] | None:
+    """The user for an email and whether the account is disabled, or None when there is none."""
     e = normalise_email(email or "")
-    if not e:
-        return None
-    row = _user_row(con, e)
-    if row is None or row[4]:
-        return None
-    return User(row[0], row[1], row[2])
+    row = _user_row(con, e) if e else None
+    return None if row is None else (User(row[0], row[1], row[2]), bool(row[4]))
+
+
+def user_for_email(con: duckdb.DuckDBPyConnection, email: str | None) -> User | None:
+    """The user for an email, or None when unknown or disabled."""
+    found = account_for_email(con, email)
+    return None if found is None or found[1] else found[0]
 
 
 def _display_time(utc_naive: datetime) -> str:

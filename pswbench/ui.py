@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from . import access, audit, auth, database, exports, paths, publish, viewer
+from . import access, audit, auth, database, exports, paths, publish, sso, viewer
 from .auth import User
 from .queries import Queries
 from .scope import PEER_GROUPS, Scope
@@ -148,14 +148,9 @@ def is_synthetic() -> bool:
 
 # ---- sign-in --------------------------------------------------------------------------------
 
-def _oidc_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
-
-
 def current_user() -> User | None:
+    if sso.configured():   # from st.user and the users table, on every run
+        return sso.signed_in_user(connection(), record_event)
     return st.session_state.get("user")
 
 
@@ -164,19 +159,8 @@ def sign_in_screen() -> None:
     st.title("pswbench: peer support worker workforce benchmarking")
     st.write("Sign in to compare peer support worker (PSW) workforce figures across NHS mental health trusts.")
     con = connection()
-    if _oidc_configured():
-        if not st.user.is_logged_in:
-            st.button("Sign in with your NHS account", on_click=st.login, type="primary")
-            st.stop()
-        with con.cursor() as cur:
-            user = auth.user_for_email(cur, st.user.email)
-            if user is None:
-                record_event(con, str(st.user.email), "sign_in_failed", detail={"method": "oidc"})
-                st.error("Your account is not registered for pswbench. Ask an HEE analyst to add you.")
-                st.stop()
-            record_event(con, user.email, "sign_in", user.trust_code, {"method": "oidc"})
-        st.session_state["user"] = user
-        st.rerun()
+    if sso.configured():
+        sso.sign_in_screen()
     with st.form("sign_in"):
         email = st.text_input("Email address", max_chars=254)
         password = st.text_input("Password", type="password", max_chars=256)
@@ -198,8 +182,8 @@ def sign_in_screen() -> None:
 
 def sign_out() -> None:
     st.session_state.pop("user", None)
-    if _oidc_configured() and st.user.is_logged_in:
-        st.logout()
+    if sso.configured():
+        sso.sign_out()
 
 
 # ---- page frame -----------------------------------------------------------------------------
