@@ -137,6 +137,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         # A random secret per database, so peer labels cannot be recomputed from the public code list.
         con.execute("INSERT INTO app_setting SELECT 'peer_salt', ? WHERE NOT EXISTS "
                     "(SELECT 1 FROM app_setting WHERE key = 'peer_salt')", [secrets.token_hex(16)])
+        # The key that signs session cookies (pswbench.session_cookie), here so the writer and every
+        # viewer reading its snapshot accept the same cookie.
+        con.execute("INSERT INTO app_setting SELECT 'session_key', ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM app_setting WHERE key = 'session_key')", [secrets.token_hex(32)])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
