@@ -187,25 +187,29 @@ class Session:
         await self._ws.send(msg.SerializeToString())
         return await asyncio.wait_for(self._until_finished(), timeout=self.timeout_s)
 
-    async def upload(self, widget_id: str, name: str, data: bytes) -> Run:
-        """Put a file into the st.file_uploader widget_id, as the browser does, and return the run."""
+    async def upload_urls(self, names: list[str]):
+        """Ask for upload URLs for these file names, as the browser does when files are picked."""
         request_id = uuid.uuid4().hex
         msg = BackMsg()
         msg.file_urls_request.request_id = request_id
-        msg.file_urls_request.file_names.append(name)
+        msg.file_urls_request.file_names.extend(names)
         msg.file_urls_request.session_id = self.session_id
         self._replies[request_id] = asyncio.get_running_loop().create_future()
-        await self._ws.send(msg.SerializeToString())
+        await self.send(msg)
         reply = await asyncio.wait_for(self._until_reply(request_id), timeout=self.timeout_s)
         if reply.error_msg or not reply.file_urls:
             raise RuntimeError(f"no upload URL: {reply.error_msg}")
-        urls = reply.file_urls[0]
-        await asyncio.to_thread(self._put, urls.upload_url, name, data)
+        return list(reply.file_urls)
+
+    async def upload(self, widget_id: str, name: str, data: bytes) -> Run:
+        """Put a file into the st.file_uploader widget_id, as the browser does, and return the run."""
+        [urls] = await self.upload_urls([name])
+        await asyncio.to_thread(self.put, urls.upload_url, name, data)
         info = UploadedFileInfo(file_id=urls.file_id, name=name, size=len(data), file_urls=urls)
         return await self.run(widgets=[WidgetState(id=widget_id, file_uploader_state_value=FileUploaderState(
             uploaded_file_info=[info]))])
 
-    def _put(self, upload_url: str, name: str, data: bytes) -> None:
+    def put(self, upload_url: str, name: str, data: bytes) -> None:
         """The browser's PUT of the file: multipart form, with this session's cookies (the XSRF one
         among them) and the same token in the X-Xsrftoken header."""
         token = self.cookie("_streamlit_xsrf") or ""

@@ -84,6 +84,7 @@ def _verify(con) -> tuple[User | None, session_cookie.Claims | None]:
     with con.cursor() as cur:
         user = auth.user_for_email(cur, claims.email)   # None when the account is gone or disabled
     if user is None:
+        REGISTRY.revoke(claims)   # enabling the account again later does not revive this sign-in here
         return None, None
     REGISTRY.touch(claims.sid)
     return user, claims

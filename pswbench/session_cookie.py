@@ -15,8 +15,9 @@ seconds), seen (last activity the cookie was re-issued for). A cookie is refused
 * nothing has happened for IDLE (30 minutes): no script run of that sign-in in this process and no
   HTTP request carrying it (pswbench.session_registry keeps the last activity per sign-in; HTTP
   responses re-issue the cookie with a new `seen` at most every REFRESH_AFTER seconds);
-* it has been signed out (session_registry) or the account is disabled (checked on every script
-  run against the database, by pswbench.browser_session).
+* it has been signed out (session_registry) or the account is disabled or gone (checked on every
+  script run against the database, by pswbench.browser_session; a sign-in found disabled stays
+  ended in that process when the account is enabled again).
 
 Rotating the key (`UPDATE app_setting SET value = ... WHERE key = 'session_key'`, then restart the
 writer and viewers) signs everybody out.

@@ -4,8 +4,8 @@
   so a successful sign-in mints a one-time token and sends the browser to the sign-in route
   (pswbench.web), which swaps it for the cookie. A token lasts TOKEN_SECONDS, works once, and only
   for the browser whose Streamlit XSRF cookie was on the websocket that signed in.
-* Signed-out sign-ins, until their cookie would have expired anyway, so a copy of the cookie is
-  refused here after sign-out. Other processes learn nothing of it: there a copy stays good until
+* Signed-out sign-ins (and those found disabled), until their cookie would have expired anyway,
+  so a copy of the cookie is refused here after sign-out. Other processes learn nothing of it: there a copy stays good until
   its idle limit (session_cookie.IDLE) runs out; `users disable` ends it everywhere.
 * The last activity of each sign-in (a script run, an HTTP request), for the idle limit: a user
   busy in one tab for hours is not signed out when they reload, though the cookie's own `seen`

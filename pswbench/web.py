@@ -200,6 +200,23 @@ class _Uploads:
                 self._pending[session_id] = (files - 1, pending - size)
 
 
+DRAIN_UNSIGNED = 64 * 1024   # request body read (and dropped) before refusing a request without a cookie
+
+
+async def _refuse(response: Response, scope, receive, send, drain: int) -> None:
+    """Send a refusal after reading the request's body (up to drain bytes), so a client still
+    sending gets the answer rather than a broken connection."""
+    seen = 0
+    while seen <= drain:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        seen += len(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    await response(scope, receive, send)
+
+
 class Guard:
     def __init__(self, app):
         self.app = app
@@ -259,7 +276,7 @@ class Guard:
                 await self._put(scope, receive, send_guarded, session_id)
                 return
         if refusal is not None:
-            await refusal(scope, receive, send_guarded)
+            await _refuse(refusal, scope, receive, send_guarded, DRAIN_UNSIGNED)
             return
         await self.app(scope, receive, send_guarded)
 
@@ -270,9 +287,10 @@ class Guard:
             return
         size = int(length)
         if not self.uploads.reserve(session_id, size):
-            await PlainTextResponse(
+            await _refuse(PlainTextResponse(
                 f"This session already holds its limit of uploaded files ({MAX_FILES} files, "
-                f"{MAX_BYTES // (1024 * 1024)} MB). Remove a file first.", status_code=413)(scope, receive, send)
+                f"{MAX_BYTES // (1024 * 1024)} MB). Remove a file first.", status_code=413),
+                scope, receive, send, MAX_BYTES)
             return
         try:
             await self.app(scope, receive, send)
