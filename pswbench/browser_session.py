@@ -157,6 +157,17 @@ def begin(user: User, con) -> None:
     st.stop()
 
 
+HAND_OVER_FAILED = "signin"   # query parameter the sign-in route adds when a token did not work
+
+
+def explain_failed_hand_over() -> None:
+    """On the sign-in screen: say so when the browser came back from a token that did not work."""
+    if st.query_params.get(HAND_OVER_FAILED) == "expired":
+        st.warning("That sign-in did not finish (its link works once, for a minute, in the browser that "
+                   "signed in). Sign in again.")
+        del st.query_params[HAND_OVER_FAILED]
+
+
 def sign_out(con, oidc: bool) -> None:
     """End this sign-in: in this process at once (every tab of it), the browser's cookie next, and
     all of this session's state. oidc: also sign out of Streamlit's OIDC identity (st.logout)."""

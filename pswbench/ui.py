@@ -148,6 +148,7 @@ def sign_in_screen() -> None:
     """The sign-in form (or the OIDC button); stops the script until someone is signed in."""
     st.title("pswbench: peer support worker workforce benchmarking")
     st.write("Sign in to compare peer support worker (PSW) workforce figures across NHS mental health trusts.")
+    browser_session.explain_failed_hand_over()
     con = connection()
     if _oidc_configured():
         if not st.user.is_logged_in:

@@ -111,16 +111,22 @@ async def _key() -> str | None:
     return REGISTRY.key(str(paths.db_path())) or await asyncio.to_thread(_load_key)
 
 
-async def _claims(value: str | None) -> session_cookie.Claims | None:
+async def _checked(value: str | None) -> tuple[session_cookie.Claims | None, bool]:
+    """(claims of a valid cookie or None, whether the cookie was refused). A cookie is never
+    refused for want of the key (a database that cannot be read just now)."""
     if not value:
-        return None
+        return None, False
     key = await _key()
     if key is None:
-        return None
+        return None, False
     try:
-        return REGISTRY.check(key, value)
+        return REGISTRY.check(key, value), False
     except session_cookie.Refused:
-        return None
+        return None, True
+
+
+async def _claims(value: str | None) -> session_cookie.Claims | None:
+    return (await _checked(value))[0]
 
 
 # ---- deferred downloads ---------------------------------------------------------------------
@@ -237,7 +243,7 @@ class Guard:
         path = scope["path"][len(base):] if base and scope["path"].startswith(base) else scope["path"]
         method = scope["method"]
         value = _cookies(scope).get(session_cookie.NAME)
-        claims = await _claims(value)
+        claims, refused = await _checked(value)
         extra: list[tuple[bytes, bytes]] = []
         if claims is not None:
             REGISTRY.touch(claims.sid)
@@ -246,7 +252,7 @@ class Guard:
                 extra = _cookie_headers(scope, None)
             elif time.time() - claims.seen > session_cookie.REFRESH_AFTER:
                 extra = _cookie_headers(scope, session_cookie.seen_again(await _key(), claims))
-        elif value:
+        elif refused:
             extra = _cookie_headers(scope, None)   # expired, signed out or forged: drop it
 
         async def send_guarded(message):
@@ -357,12 +363,12 @@ def _home() -> str:
 
 async def signed_in(request: Request) -> Response:
     """Swap a one-time token for the session cookie, then reload the app."""
-    response = RedirectResponse(_home(), status_code=303)
     email = REGISTRY.redeem(request.query_params.get("token", ""),
                             request.cookies.get(browser_session.XSRF_COOKIE))
     key = await _key() if email else None
-    if email is None or key is None:
-        return response   # used, expired or another browser's: the sign-in screen again
+    if email is None or key is None:   # used, expired or another browser's: the sign-in screen says so
+        return RedirectResponse(f"{_home()}?{browser_session.HAND_OVER_FAILED}=expired", status_code=303)
+    response = RedirectResponse(_home(), status_code=303)
     value, claims = session_cookie.issue(key, email)
     REGISTRY.touch(claims.sid)
     response.raw_headers.extend(_cookie_headers(request.scope, value))

@@ -374,6 +374,10 @@ def test_a_hand_over_token_works_once(app):
             used = s.redirect
         assert used and "token=" in used
         again = st_protocol.Session(app.url)
-        again.get(used).read()
+        with again.get(used) as resp:
+            assert resp.url.endswith("/?signin=expired")
         assert again.cookie(COOKIE) is None
+        async with st_protocol.Session(app.url) as s:
+            run = await s.run()
+            assert run.h1() == SIGN_IN_TITLE and not any("did not finish" in t for t in run.texts())
     run_async(go())

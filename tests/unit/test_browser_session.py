@@ -114,3 +114,13 @@ def test_the_seam_is_only_open_under_apptest(monkeypatch):
         monkeypatch.setattr(Runtime, "_instance", instance)
         with patch_config_options({"global.appTest": app_test}):
             assert browser_session.under_apptest() is opened, (type(instance), app_test)
+
+
+def test_a_failed_hand_over_is_explained_on_the_sign_in_screen():
+    at = new_app()
+    at.query_params["signin"] = "expired"
+    at.run()
+    assert on_sign_in_screen(at)
+    assert [w.value for w in at.warning] == [
+        "That sign-in did not finish (its link works once, for a minute, in the browser that signed in). Sign in again."]
+    assert "signin" not in at.query_params
