@@ -16,6 +16,7 @@ on its own copy of the demo database: in Chromium, and over Streamlit's websocke
 * One session holds at most web.MAX_FILES uploaded files and web.MAX_BYTES bytes.
 * A deferred download runs only for the session, and the sign-in, that made it.
 * Expired or altered cookies sign nobody in and are deleted; a hand-over token works once.
+* Plain `streamlit run` (no guard) signs nobody in and says how to start the app.
 """
 from __future__ import annotations
 
@@ -249,11 +250,13 @@ def test_the_session_id_alone_gives_the_sign_in_screen_and_the_run_reads_its_own
                     assert other.session_id == victim
                     assert set(run.page_links()) == {"Board snapshot", "Definitions"}
                     assert re.match(r"^How does .+ compare\?", run.h1() or "")
-            # The owner reconnecting with its own cookie is the analyst again.
-            await owner.connect(session_id=victim)
-            run = await owner.run()
-            assert owner.session_id == victim
-            assert "Submissions and data quality" in run.page_links()
+                # The owner reconnecting with its own cookie is the analyst again, and the board
+                # member's valid cookie does not upload into the analyst's session.
+                await owner.connect(session_id=victim)
+                run = await owner.run()
+                assert owner.session_id == victim
+                assert "Submissions and data quality" in run.page_links()
+                assert put_status(board, f"/_stcore/upload_file/{victim}/f-board", b"a,b\n") == 403
     run_async(go())
 
 
@@ -381,3 +384,15 @@ def test_a_hand_over_token_works_once(app):
             run = await s.run()
             assert run.h1() == SIGN_IN_TITLE and not any("did not finish" in t for t in run.texts())
     run_async(go())
+
+
+def test_plain_streamlit_run_signs_nobody_in_and_says_how_to_start_the_app(own_db):
+    with app_server.app_process(own_db, ARTIFACTS / "sessions-plain-streamlit.log", timeout=90,
+                                module="streamlit") as (url, _):
+        async def go():
+            async with st_protocol.Session(url) as s:
+                run = await s.run()
+                alerts = [e.body for k, e in run.main if k == "alert"]
+                assert run.widget("text_input", "Password") is None
+                assert any("python -m pswbench.server run app.py" in a for a in alerts), alerts
+        run_async(go())
