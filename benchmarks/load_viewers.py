@@ -21,7 +21,8 @@ What it does (issue "Scale"):
   same 2 cores would measure the browser, not the service (an earlier version of this script did:
   Chromium used 3x the app's CPU). The same journeys in a real browser are tests/e2e;
 - measures per session: "open" (connect to the sign-in form), "sign-in" (press Sign in to the
-  landing page finished: argon2 is deliberately slow, so it is kept apart) and per page
+  landing page finished, through the app's cookie hand-over and a new websocket, as a browser
+  signs in: argon2 is deliberately slow, so it is kept apart) and per page
   "page-ready" = from the request for the page (the rerun message a click on the sidebar's link
   sends) until the page's script run has finished and every element of the page has reached the
   client, with the page's main heading as expected;
@@ -210,8 +211,7 @@ async def run_session(url: str, role: str, start_delay: float, think: float, rng
             step = "sign-in"
             email, password = DEMO_ACCOUNTS[ACCOUNT[role]]
             t0 = time.perf_counter()
-            run = await session.run(widgets=[st_protocol.text(form[0].id, email),
-                                             st_protocol.text(form[1].id, password), st_protocol.click(form[2].id)])
+            run = await session.sign_in(email, password, form=run)   # form, cookie route, reconnect, landing
             res.sign_in_s = time.perf_counter() - t0
             _expect_page(run, LANDING[ACCOUNT[role]], res, "landing")
 

@@ -11,11 +11,21 @@ left out is taken as cleared), and it can upload a file to an st.file_uploader t
 does: ask for an upload URL over the websocket, PUT the file there with Streamlit's XSRF cookie and
 header, then report the file in the widget's value.
 
+Signing in is what a browser does too (pswbench/browser_session.py): submit the sign-in form; the
+app answers with a redirect to its sign-in route, whose response sets the session cookie; then
+open the websocket again with that cookie. Every HTTP request and websocket of a Session carries
+its cookie jar. To sign in as someone:
+
+    async with st_protocol.signed_in(base_url, email, password) as session:
+        session.landing   # the run of the landing page
+        run = await session.run(session.landing.page_links()["Definitions"])
+
 Used by benchmarks/load_viewers.py for its sessions.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.cookiejar
 import urllib.request
 import uuid
@@ -61,26 +71,107 @@ class Run:
         return {e.label: e.page_script_hash for k, e in self.sidebar if k == "page_link"}
 
 
-class Session:
-    """One browser-less session. Use as `async with Session(url) as s:`."""
+class SignInRefused(RuntimeError):
+    """The sign-in form did not sign in (its error message is the text)."""
 
-    def __init__(self, base_url: str, timeout_s: float = 90):
+
+class Session:
+    """One browser-less session. Use as `async with Session(url) as s:`.
+
+    session_id: connect to this existing Streamlit session (as a browser reconnecting does, or
+    someone who has learnt the id); cookies: start with these cookies (name -> value)."""
+
+    def __init__(self, base_url: str, timeout_s: float = 90, session_id: str | None = None,
+                 cookies: dict[str, str] | None = None):
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
         self.timeout_s = timeout_s
         self.page_hash = ""
         self.session_id = ""
         self.values: dict[str, WidgetState] = {}   # the values set on this page, sent with every run
+        self.redirect: str | None = None           # the last auth_redirect the app sent
+        self.closed_code: int | None = None        # the close code when the app closed the websocket
+        self.landing: Run | None = None
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self._resume = session_id
+        self._start_cookies = dict(cookies or {})
         self._ws = None
         self._replies: dict[str, asyncio.Future] = {}
 
     async def __aenter__(self) -> "Session":
-        self._ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None, compression=None,
-                                            open_timeout=self.timeout_s)
+        await self.connect(self._resume)
         return self
 
     async def __aexit__(self, *exc) -> None:
         await self._ws.close()
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def cookie_header(self) -> str:
+        both = {**self._start_cookies, **{c.name: c.value for c in self.jar}}
+        return "; ".join(f"{k}={v}" for k, v in both.items())
+
+    def get(self, path: str, method: str = "GET", data: bytes | None = None, headers: dict | None = None):
+        """An HTTP request to the app with this session's cookies (redirects followed); the response."""
+        url = path if path.startswith("http") else self.base_url + path
+        req = urllib.request.Request(url, data=data, method=method, headers={
+            **(headers or {}), **({"Cookie": self.cookie_header()} if self._start_cookies else {})})
+        return self.opener.open(req, timeout=self.timeout_s)
+
+    async def connect(self, session_id: str | None = None) -> None:
+        """Open the websocket (again) with the jar's cookies, as a page load does: first the health
+        check that hands out Streamlit's XSRF cookie. session_id: resume that session."""
+        await asyncio.to_thread(lambda: self.get("/_stcore/health").read())
+        protocols = ["streamlit", self.cookie("_streamlit_xsrf") or "x", session_id] if session_id else ["streamlit"]
+        self._ws = await websockets.connect(self.url, subprotocols=protocols, max_size=None, compression=None,
+                                            open_timeout=self.timeout_s,
+                                            additional_headers={"Cookie": self.cookie_header()})
+        self.closed_code = None
+
+    async def sign_in(self, email: str, password: str, form: Run | None = None) -> Run:
+        """Sign in through the form (on form, the run showing it, or a fresh run), take the cookie
+        from the app's sign-in route and reconnect with it, as a browser does; return the run of
+        the landing page. Raises SignInRefused with the form's message when refused."""
+        form = form or await self.run()
+        fields = [form.widget("text_input", "Email address"), form.widget("text_input", "Password"),
+                  form.widget("button", "Sign in")]
+        if not all(fields):
+            raise SignInRefused(f"no sign-in form on this page: {form.texts()[:3]}")
+        self.redirect = None
+        run = await self.run(widgets=[text(fields[0].id, email), text(fields[1].id, password), click(fields[2].id)])
+        if self.redirect is None:
+            raise SignInRefused("; ".join(e.body for k, e in run.main if k == "alert") or "no redirect")
+        await asyncio.to_thread(lambda: self.get(self.redirect).read())
+        await self._ws.close()
+        self.page_hash, self.values = "", {}
+        await self.connect()
+        return await self.run()
+
+    async def send(self, msg: BackMsg) -> None:
+        """Send any BackMsg as it is (tests of what the server refuses)."""
+        await self._ws.send(msg.SerializeToString())
+
+    async def download(self, file_id: str) -> tuple[str, str]:
+        """Ask for a deferred download, as a click on its button does: (url, error message)."""
+        request_id = uuid.uuid4().hex
+        msg = BackMsg()
+        msg.backend_operation_request.request_id = request_id
+        msg.backend_operation_request.session_id = self.session_id
+        msg.backend_operation_request.deferred_file.file_id = file_id
+        self._replies[request_id] = asyncio.get_running_loop().create_future()
+        await self.send(msg)
+        reply = await asyncio.wait_for(self._until_reply(request_id), timeout=self.timeout_s)
+        return reply.deferred_file.url, reply.error_msg
+
+    async def wait_closed(self, timeout_s: float = 10) -> int | None:
+        """Read until the app closes the websocket; the close code."""
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(self._ws.recv(), timeout=timeout_s)
+        self.closed_code = self._ws.close_code
+        return self.closed_code
 
     async def run(self, page_hash: str | None = None, widgets: list[WidgetState] = ()) -> Run:
         """Ask for a script run (on page_hash, or the current page) with these widget values on top of
@@ -96,38 +187,37 @@ class Session:
         await self._ws.send(msg.SerializeToString())
         return await asyncio.wait_for(self._until_finished(), timeout=self.timeout_s)
 
-    async def upload(self, widget_id: str, name: str, data: bytes) -> Run:
-        """Put a file into the st.file_uploader widget_id, as the browser does, and return the run."""
+    async def upload_urls(self, names: list[str]):
+        """Ask for upload URLs for these file names, as the browser does when files are picked."""
         request_id = uuid.uuid4().hex
         msg = BackMsg()
         msg.file_urls_request.request_id = request_id
-        msg.file_urls_request.file_names.append(name)
+        msg.file_urls_request.file_names.extend(names)
         msg.file_urls_request.session_id = self.session_id
         self._replies[request_id] = asyncio.get_running_loop().create_future()
-        await self._ws.send(msg.SerializeToString())
+        await self.send(msg)
         reply = await asyncio.wait_for(self._until_reply(request_id), timeout=self.timeout_s)
         if reply.error_msg or not reply.file_urls:
             raise RuntimeError(f"no upload URL: {reply.error_msg}")
-        urls = reply.file_urls[0]
-        await asyncio.to_thread(self._put, urls.upload_url, name, data)
+        return list(reply.file_urls)
+
+    async def upload(self, widget_id: str, name: str, data: bytes) -> Run:
+        """Put a file into the st.file_uploader widget_id, as the browser does, and return the run."""
+        [urls] = await self.upload_urls([name])
+        await asyncio.to_thread(self.put, urls.upload_url, name, data)
         info = UploadedFileInfo(file_id=urls.file_id, name=name, size=len(data), file_urls=urls)
         return await self.run(widgets=[WidgetState(id=widget_id, file_uploader_state_value=FileUploaderState(
             uploaded_file_info=[info]))])
 
-    def _put(self, upload_url: str, name: str, data: bytes) -> None:
-        """The browser's PUT of the file: multipart form, with the XSRF cookie Streamlit hands out and
-        the same token in the X-Xsrftoken header."""
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        opener.open(self.base_url + "/_stcore/health", timeout=self.timeout_s).read()
-        token = next((c.value for c in jar if c.name == "_streamlit_xsrf"), "")
+    def put(self, upload_url: str, name: str, data: bytes) -> None:
+        """The browser's PUT of the file: multipart form, with this session's cookies (the XSRF one
+        among them) and the same token in the X-Xsrftoken header."""
+        token = self.cookie("_streamlit_xsrf") or ""
         boundary = uuid.uuid4().hex
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
                 f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-        url = upload_url if upload_url.startswith("http") else self.base_url + upload_url
-        req = urllib.request.Request(url, data=body, method="PUT", headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token})
-        opener.open(req, timeout=self.timeout_s).read()
+        self.get(upload_url, method="PUT", data=body, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token}).read()
 
     async def _until_reply(self, request_id: str):
         while not self._replies[request_id].done():
@@ -150,6 +240,12 @@ class Session:
             return Run()   # a rerun starts afresh
         if kind == "navigation" and fwd.navigation.page_script_hash:
             self.page_hash = fwd.navigation.page_script_hash   # as the browser follows st.switch_page
+        elif kind == "auth_redirect":
+            self.redirect = fwd.auth_redirect.url
+        elif kind == "backend_operation_response":
+            reply = self._replies.get(fwd.backend_operation_response.request_id)
+            if reply is not None and not reply.done():
+                reply.set_result(fwd.backend_operation_response)
         elif kind == "file_urls_response":
             reply = self._replies.get(fwd.file_urls_response.response_id)
             if reply is not None and not reply.done():
@@ -178,3 +274,12 @@ def tick(widget_id: str, value: bool = True) -> WidgetState:
 
 def ok(run: Run) -> bool:
     return run.status == ForwardMsg.FINISHED_SUCCESSFULLY
+
+
+@contextlib.asynccontextmanager
+async def signed_in(base_url: str, email: str, password: str, timeout_s: float = 90):
+    """A Session signed in as email/password the way a browser signs in, sitting on its landing
+    page (session.landing is that run). Raises SignInRefused when the app refuses."""
+    async with Session(base_url, timeout_s=timeout_s) as session:
+        session.landing = await session.sign_in(email, password)
+        yield session

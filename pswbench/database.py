@@ -142,8 +142,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _migrate_sign_in_counters(con)
         # Random secrets per database: peer_salt, so peer labels cannot be recomputed from the public
         # code list; viewer_event_key, with which read-only viewers sign the events they spool for the
-        # writer (they read it from the snapshot; pswbench.viewer_events).
-        for key, size in (("peer_salt", 16), (VIEWER_EVENT_KEY, 32)):
+        # writer (they read it from the snapshot; pswbench.viewer_events); session_key, which signs
+        # session cookies (pswbench.session_cookie), so the writer and every viewer accept the same cookie.
+        for key, size in (("peer_salt", 16), (VIEWER_EVENT_KEY, 32), ("session_key", 32)):
             con.execute("INSERT INTO app_setting SELECT ?, ? WHERE NOT EXISTS "
                         "(SELECT 1 FROM app_setting WHERE key = ?)", [key, secrets.token_hex(size), key])
         con.execute("COMMIT")

@@ -1,15 +1,22 @@
-"""`python -m pswbench.server run app.py [streamlit options]`: `streamlit run`, without the 40 ms stall.
+"""`python -m pswbench.server run app.py [streamlit options]`: the app behind pswbench.web's guard,
+on Streamlit's own server (uvicorn), without the 40 ms stall.
+
+Streamlit's CLI parses the options and config files as for `streamlit run`; where it would start
+its plain server, this serves `pswbench.asgi:app` instead (st.App with the session cookie guard,
+security headers and sign-in routes), through Streamlit's own uvicorn runner. Plain `streamlit run
+app.py` starts, but the app refuses to sign anybody in without the guard.
 
 Streamlit 1.67's server binds its listening socket as `socket.socket(family)`, whose protocol
 number is 0. asyncio switches Nagle's algorithm off (TCP_NODELAY) only on sockets whose protocol
-is IPPROTO_TCP, so every connection the app accepts keeps Nagle on. A script run sends many small
-websocket frames; with Nagle on, the frames after the first wait for the client's delayed ACK
-(40 ms on Linux), so every page view and every click took at least ~45 ms however little the page
-did (measured with benchmarks/st_protocol.py: a two-line app 44 ms per run, 6 ms with this fix).
+is IPPROTO_TCP (uvicorn does not set it either), so every connection the app accepts keeps Nagle
+on. A script run sends many small websocket frames; with Nagle on, the frames after the first wait
+for the client's delayed ACK (40 ms on Linux), so every page view and every click took at least
+~45 ms however little the page did (measured with benchmarks/st_protocol.py: a two-line app 44 ms
+per run, 6 ms with this fix).
 
-This wraps Streamlit's own bind so the listening socket says it is TCP; the accepted connections
-inherit that and asyncio sets TCP_NODELAY on each. Everything else is Streamlit's CLI unchanged.
-If a later Streamlit moves the bind, the app still starts (as plain `streamlit run`) and says so.
+This wraps Streamlit's own bind (used by both its runners) so the listening socket says it is TCP;
+the accepted connections inherit that and asyncio sets TCP_NODELAY on each. If a later Streamlit
+moves the bind, the app still starts and says so.
 """
 from __future__ import annotations
 
@@ -51,12 +58,24 @@ def patch_streamlit_bind() -> bool:
     return True
 
 
+ASGI_APP = "pswbench.asgi:app"
+
+
+def serve_guarded(main_script_path: str, is_hello: bool, args: list[str], flag_options: dict, **_) -> None:
+    """Stands in for streamlit.web.bootstrap.run: the same script, served as the guarded ASGI app."""
+    from streamlit.web import bootstrap
+
+    bootstrap.run_asgi_app(main_script_path, ASGI_APP, args, flag_options)
+
+
 def main(argv: list[str] | None = None) -> int:
     if not patch_streamlit_bind():
         log.warning("pswbench.server: this Streamlit has no starlette_server._bind_socket; "
-                    "running plain `streamlit` (page views may wait ~40 ms for TCP acks)")
+                    "page views may wait ~40 ms for TCP acks")
+    from streamlit.web import bootstrap
     from streamlit.web.cli import main as streamlit_main
 
+    bootstrap.run = serve_guarded
     sys.argv = ["streamlit", *(sys.argv[1:] if argv is None else argv)]
     return streamlit_main()
 

@@ -136,14 +136,3 @@ def sign_in_screen() -> None:
         st.error(refusal)
     st.button(SIGN_IN_LABEL, on_click=st.login, type="primary")
     st.stop()
-
-
-def sign_out() -> None:
-    """End the Streamlit-side session (its cookie) and, where the provider supports it, the
-    provider's session too: st.logout sends the browser through the provider's
-    end_session_endpoint and back. Stops the script: a rerun would drop that redirect."""
-    st.session_state.pop(_AUDITED, None)
-    st.session_state.pop(_REFUSAL, None)
-    if st.user.to_dict().get("is_logged_in"):
-        st.logout()
-        st.stop()

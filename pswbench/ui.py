@@ -6,16 +6,13 @@ and hands back the user and the cached queries. Great Expectations is never impo
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import threading
-from pathlib import Path
 
 import polars as pl
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from . import access, audit, auth, database, exports, paths, publish, sso, viewer
+from . import access, audit, auth, browser_session, database, exports, paths, process_db, sso, viewer
 from .auth import User
 from .queries import Queries
 from .scope import PEER_GROUPS, Scope
@@ -44,28 +41,16 @@ PAGE_TITLES = {
 
 # ---- database -------------------------------------------------------------------------------
 
-@st.cache_resource(show_spinner=False)
 def _open(db: str):
-    """One writer connection per app process; every query takes its own cursor from it."""
-    path = Path(db)
-    if not path.exists():
-        from .demo import build_demo   # first start: build the synthetic demo through the real loader
-
-        with st.spinner("First start: building the synthetic demo database (about 10 seconds)..."):
-            build_demo(path)
-    con = database.connect(path)   # a damaged file raises DatabaseUnreadable and is left untouched
-    # Readers and backups use the published snapshot while this process holds the file: publish at
-    # start (after a demo build too), so it exists and is current; loads publish after each commit.
-    # The publish also ingests the events read-only viewers spooled; the watcher keeps doing that.
-    publish.publish_quietly(con)
-    viewer.watch_spool(con, path, float(os.environ.get("PSWBENCH_SPOOL_SECONDS") or 5), threading.Event())
-    return con
+    """The process's writer connection (pswbench.process_db: opened once, whatever a client sends);
+    every query takes its own cursor from it."""
+    return process_db.writer(db, building=lambda: st.spinner(
+        "First start: building the synthetic demo database (about 10 seconds)..."))
 
 
-@st.cache_resource(show_spinner=False)
 def _viewer_reader(db: str) -> viewer.SnapshotReader:
     """A viewer process's reader of the published snapshot: one connection per generation."""
-    return viewer.SnapshotReader(db)
+    return process_db.reader(db)
 
 
 def _run_memo():
@@ -149,18 +134,29 @@ def is_synthetic() -> bool:
 # ---- sign-in --------------------------------------------------------------------------------
 
 def current_user() -> User | None:
-    if sso.configured():   # from st.user and the users table, on every run
-        return sso.signed_in_user(connection(), record_event)
-    return st.session_state.get("user")
+    """The user this run is signed in as, never a value kept in the session: with single sign-on from
+    st.user and the users table (pswbench.sso), otherwise from this run's connection's signed cookie
+    (pswbench.browser_session)."""
+    if sso.configured():
+        user = sso.signed_in_user(connection(), record_event)
+        if user is not None:
+            # The guard in front of Streamlit (pswbench.web) lets only browsers holding the session
+            # cookie upload, download or change widgets: a provider's sign-in gets the cookie too.
+            bound = browser_session.user_for_run(connection(), _run_memo())
+            if bound is None or bound.email != user.email:
+                browser_session.begin(user, connection())
+        return user
+    return browser_session.user_for_run(connection(), _run_memo())
 
 
 def sign_in_screen() -> None:
     """The sign-in form (or the OIDC button); stops the script until someone is signed in."""
     st.title("pswbench: peer support worker workforce benchmarking")
     st.write("Sign in to compare peer support worker (PSW) workforce figures across NHS mental health trusts.")
+    browser_session.explain_failed_hand_over()
     con = connection()
     if sso.configured():
-        sso.sign_in_screen()
+        sso.sign_in_screen()   # stops the script
     with st.form("sign_in"):
         email = st.text_input("Email address", max_chars=254)
         password = st.text_input("Password", type="password", max_chars=256)
@@ -169,21 +165,26 @@ def sign_in_screen() -> None:
         try:
             with con.cursor() as cur:
                 if viewer.is_viewer():   # read-only: verified against the snapshot, attempt spooled
-                    st.session_state["user"] = viewer.authenticate(cur, paths.db_path(), email, password)
+                    user = viewer.authenticate(cur, paths.db_path(), email, password)
                 else:
-                    st.session_state["user"] = auth.authenticate(cur, email, password)
-            st.rerun()
+                    user = auth.authenticate(cur, email, password)
         except auth.SignInError as exc:
             st.error(str(exc))
+        else:
+            browser_session.begin(user, con)
     if is_synthetic():
         st.info("This is the SYNTHETIC demo. Demo accounts are listed in the README.")
     st.stop()
 
 
 def sign_out() -> None:
-    st.session_state.pop("user", None)
+    """End the sign-in and clear the whole session state, so the next person in this tab inherits nothing:
+    with single sign-on through the provider (sso.sign_out stops the script), otherwise this browser's
+    cookie and every tab's session in this process (browser_session.sign_out)."""
     if sso.configured():
-        sso.sign_out()
+        browser_session.sign_out(connection(), oidc=True)   # st.logout: the provider's session ends too
+        st.stop()   # a rerun now would drop st.logout's redirect to the provider
+    browser_session.sign_out(connection(), oidc=False)
 
 
 # ---- page frame -----------------------------------------------------------------------------

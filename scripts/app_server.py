@@ -58,13 +58,15 @@ def _healthy(base_url: str) -> bool:
 
 @contextlib.contextmanager
 def app_process(db: Path, log_path: Path, port: int | None = None, timeout: float = 60,
-                env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run the app as `make run` does (`python -m pswbench.server run app.py`) on db, with env added to
-    this process's environment; yield (base URL, process) once /_stcore/health answers; stop it after."""
+                env: dict[str, str] | None = None, module: str = "pswbench.server"
+                ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the app as `make run` does (`python -m pswbench.server run app.py`; module "streamlit" for
+    plain `streamlit run`) on db, with env added to this process's environment; yield (base URL,
+    process) once /_stcore/health answers; stop it after."""
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, **(env or {}), "PSWBENCH_DB": str(db)}
-    cmd = [sys.executable, "-m", "pswbench.server", "run", str(ROOT / "app.py"),
+    cmd = [sys.executable, "-m", module, "run", str(ROOT / "app.py"),
            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     log_path = Path(log_path)

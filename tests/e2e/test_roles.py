@@ -4,8 +4,10 @@ and pages outside the role refused.
 "By URL" has two meanings in Streamlit, and both are checked:
 * inside a signed-in session, a URL path is resolved by the browser (history navigation, as the
   back/forward buttons do) and the app runs that page: a page outside the role says "Not permitted";
-* a full page load opens a new, signed-out session: the sign-in screen shows, and after signing in
-  the user is on their landing page (the requested path is dropped), never the requested page.
+* a full page load opens a new session, signed in by the browser's session cookie: the app runs
+  the requested page, and a page outside the role says "Not permitted". Without the cookie (another
+  browser) the sign-in screen shows, and after signing in the user is on their landing page (the
+  requested path is dropped), never the requested page.
 """
 from __future__ import annotations
 
@@ -59,7 +61,13 @@ def expect_not_permitted(page) -> None:
 
 
 def expect_landing_from_a_full_load(page, base: str, path: str, role: str, landing_heading: str, shot) -> None:
-    """A full load of base/path opens a signed-out session; after sign-in the user is on their landing page."""
+    """A full load of base/path (a page outside the role) keeps the sign-in and refuses the page; without
+    the cookie it opens a signed-out session, and after sign-in the user is on their landing page."""
+    page.goto(f"{base}/{path}")
+    expect(sidebar(page).get_by_text(f"Signed in as {DEMO_ACCOUNTS[role][0]}")).to_be_visible()
+    expect_not_permitted(page)
+    shot(f"full-load-{path}-signed-in-refused")
+    page.context.clear_cookies()
     page.goto(f"{base}/{path}")
     expect(page.get_by_label("Email address", exact=True)).to_be_visible()
     expect(sidebar(page).get_by_text("Signed in as")).to_have_count(0)

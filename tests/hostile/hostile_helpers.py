@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "unit"))     # apptest_helpers
 
+from apptest_helpers import sign_in_as  # noqa: E402
 from pswbench.paths import DATA_DIR  # noqa: E402
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()     # RX4, 2025-09-30, valid
@@ -47,7 +48,7 @@ def submission_count(path: Path) -> int:
 
 def upload_page(db, role: str = "trust_lead") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["user"] = db[1][role]
+    sign_in_as(at, db[1][role].email)
     at.run()
     at.switch_page("pages/upload.py").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -1,9 +1,9 @@
 """Helpers for driving app.py with Streamlit's AppTest (in-process, no browser).
 
 The app reads its database from PSWBENCH_DB; test_app_access.py sets it to a demo database built
-once per session. The app holds one DuckDB writer connection per process (ui._open, a
-st.cache_resource), and AppTest runs the app in this process, so the tests read audit_log through
-that same cached connection: a second connection to the file would be refused by DuckDB's lock.
+once per session. The app holds one DuckDB writer connection per process (ui._open, kept by
+pswbench.process_db), and AppTest runs the app in this process, so the tests read audit_log through
+that same connection: a second connection to the file would be refused by DuckDB's lock.
 """
 from __future__ import annotations
 
@@ -45,6 +45,19 @@ def page_file(key: str) -> str:
 
 def new_app() -> AppTest:
     return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+def sign_in_as(at: AppTest, email: str) -> AppTest:
+    """Give the AppTest the session cookie a browser signed in as email would hold (signed with the
+    app database's key), without going through the form. AppTest carries no cookies, so the app
+    reads this one from its AppTest-only seam (pswbench.browser_session.APPTEST_COOKIE); the app
+    checks it like any cookie, account and all, on every run."""
+    from pswbench import browser_session, session_cookie
+
+    with cursor() as cur:
+        key = session_cookie.signing_key(cur)
+    at.session_state[browser_session.APPTEST_COOKIE], _ = session_cookie.issue(key, email)
+    return at
 
 
 def text_input(at: AppTest, label: str):
@@ -110,7 +123,7 @@ def sidebar_links(at: AppTest) -> list[str]:
 
 
 def cursor():
-    """A cursor on the app's own cached writer connection (same process as AppTest)."""
+    """A cursor on the app's own writer connection (same process as AppTest)."""
     from pswbench import ui
 
     return ui._open(str(paths.db_path())).cursor()

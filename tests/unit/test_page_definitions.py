@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import sign_in_as
 from pswbench import auth, database
 from pswbench.definitions import INDICATORS
 from pswbench.paths import ROOT
@@ -22,7 +23,7 @@ def users(tmp_path, monkeypatch):
 @pytest.mark.parametrize("role", ["analyst", "trust_lead", "board"])
 def test_every_role_sees_every_indicator_the_rule_and_the_spec(users, role):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["user"] = users[role]
+    sign_in_as(at, users[role].email)
     at.run()
     at.switch_page("pages/definitions.py").run()
     assert not at.exception and not at.error

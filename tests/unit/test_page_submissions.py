@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import sign_in_as
 from pswbench import auth, database, loader
 from pswbench.paths import DATA_DIR, EXAMPLES_DIR, ROOT
 
@@ -35,7 +36,7 @@ def open_page(db, role, monkeypatch) -> AppTest:
     path, users = db
     monkeypatch.setenv("PSWBENCH_DB", str(path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["user"] = users[role]
+    sign_in_as(at, users[role].email)
     at.run()
     return at.switch_page("pages/submissions.py").run()
 

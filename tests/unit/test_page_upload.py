@@ -7,6 +7,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_helpers import sign_in_as
 from pswbench import auth, database, loader
 from pswbench.paths import DATA_DIR, EXAMPLES_DIR, ROOT
 
@@ -31,7 +32,7 @@ def db(tmp_path, monkeypatch):
 
 def upload_page(db, role="trust_lead") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["user"] = db[1][role]
+    sign_in_as(at, db[1][role].email)
     at.run()
     return at.switch_page("pages/upload.py").run()
 

@@ -63,3 +63,38 @@ def test_as_tcp_keeps_the_bound_address_and_leaves_a_tcp_socket_alone():
     assert tcp.getblocking() is False
     assert server.as_tcp(tcp) is tcp
     tcp.close()
+
+
+def test_the_guarded_app_is_served_on_a_socket_bound_through_the_patched_bind(monkeypatch):
+    """`python -m pswbench.server run app.py` hands Streamlit's CLI a runner that serves
+    pswbench.asgi:app with Streamlit's UvicornRunner, and that runner's listening socket comes from
+    the patched bind: a TCP socket, so the connections it accepts get TCP_NODELAY (above)."""
+    import sys
+
+    import uvicorn
+    from streamlit import config
+    from streamlit.web import bootstrap
+
+    monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)
+    monkeypatch.setattr(bootstrap, "run", bootstrap.run)
+    for name in ("_config_options", "_main_script_path"):   # the CLI sets them for the process
+        monkeypatch.setattr(config, name, getattr(config, name))
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    served = {}
+
+    def run_asgi_app(main_script_path, app_import_string, args, flag_options):
+        served["app"] = app_import_string
+        starlette_server.UvicornRunner(app_import_string).run()
+
+    def uvicorn_run(self, sockets=None):
+        served["protos"] = [s.proto for s in sockets]   # stop here: the socket is what is checked
+
+    monkeypatch.setattr(bootstrap, "run_asgi_app", run_asgi_app)
+    monkeypatch.setattr(uvicorn.Server, "run", uvicorn_run)
+    monkeypatch.setattr(bootstrap, "_print_url", lambda **_: None)
+    try:
+        server.main(["run", "app.py", "--server.headless", "true", "--server.port", "0",
+                     "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"])
+    except SystemExit:
+        pass   # the stopped uvicorn never started, so the runner exits
+    assert served == {"app": server.ASGI_APP, "protos": [socket.IPPROTO_TCP]}
