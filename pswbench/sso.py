@@ -30,9 +30,7 @@ NO_EMAIL = ("Your sign-in service did not tell pswbench your email address, so i
 NOT_VERIFIED = ("Your sign-in service says the email address {email} is not verified, so pswbench "
                 "cannot accept it. Ask your IT team to verify it, or sign in with a different account.")
 
-# session_state keys. _AUDITED is only the email whose sign-in this session has already recorded
-# (so each sign-in is audited once, not on every run); it never lets anyone in.
-_AUDITED = "_pswbench_sso_audited"
+# session_state key: the last refusal, shown on the sign-in screen; it never lets anyone in.
 _REFUSAL = "_pswbench_sso_refusal"
 
 Recorder = Callable[..., None]   # ui.record_event(con, actor, action, trust_code, detail)
@@ -102,7 +100,6 @@ def signed_in_user(con, record: Recorder) -> User | None:
     nobody is (after a refusal, which is recorded and shown by sign_in_screen)."""
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):
-        st.session_state.pop(_AUDITED, None)
         return None
     try:
         with con.cursor() as cur:
@@ -111,14 +108,16 @@ def signed_in_user(con, record: Recorder) -> User | None:
         record(con, refused.actor, "sign_in_failed", refused.trust_code,
                {"method": "oidc", "reason": refused.reason})
         st.session_state[_REFUSAL] = refused.message
-        st.session_state.pop(_AUDITED, None)
         _end_streamlit_session()
         return None
-    if st.session_state.get(_AUDITED) != user.email:
-        record(con, user.email, "sign_in", user.trust_code, {"method": "oidc"})
-        st.session_state[_AUDITED] = user.email
     st.session_state.pop(_REFUSAL, None)
     return user
+
+
+def record_sign_in(con, record: Recorder, user: User) -> None:
+    """One sign_in row per sign-in: called as the app hands this browser its session cookie, which
+    happens once however many sessions (tabs, reloads) the sign-in then serves."""
+    record(con, user.email, "sign_in", user.trust_code, {"method": "oidc"})
 
 
 def sign_in_screen() -> None:

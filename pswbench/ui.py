@@ -144,6 +144,7 @@ def current_user() -> User | None:
             # cookie upload, download or change widgets: a provider's sign-in gets the cookie too.
             bound = browser_session.user_for_run(connection(), _run_memo())
             if bound is None or bound.email != user.email:
+                sso.record_sign_in(connection(), record_event, user)
                 browser_session.begin(user, connection())
         return user
     return browser_session.user_for_run(connection(), _run_memo())
@@ -179,8 +180,8 @@ def sign_in_screen() -> None:
 
 def sign_out() -> None:
     """End the sign-in and clear the whole session state, so the next person in this tab inherits nothing:
-    with single sign-on through the provider (sso.sign_out stops the script), otherwise this browser's
-    cookie and every tab's session in this process (browser_session.sign_out)."""
+    with single sign-on also the provider's session (st.logout), otherwise this browser's cookie and
+    every tab's session in this process (browser_session.sign_out does both)."""
     if sso.configured():
         browser_session.sign_out(connection(), oidc=True)   # st.logout: the provider's session ends too
         st.stop()   # a rerun now would drop st.logout's redirect to the provider

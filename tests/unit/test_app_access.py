@@ -64,7 +64,7 @@ def test_unknown_email_gets_the_same_message_as_a_wrong_password():
     at = submit_sign_in(new_app().run(), email, "whatever-password")
     assert errors(at) == [GENERIC_FAILURE]
     assert_sign_in_screen(at)
-    assert last_audit(email) == ("sign_in_failed", json.dumps({"reason": "unknown_email"}))
+    assert last_audit(email) == ("sign_in_failed", json.dumps({"failed_attempts": 1, "reason": "unknown_email"}))
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
