@@ -99,7 +99,9 @@ class Sweep:
             return
         key = free[0]
         widget = _pickers(self.at)[key]
-        for option in list(widget.options):
+        start = widget.options[widget.index] if widget.index is not None else None
+        # The option it shows now first: that combination has just been run.
+        for option in sorted(widget.options, key=lambda o: o != start):
             now = _pickers(self.at).get(key)
             if now is None:
                 break
