@@ -20,7 +20,12 @@ its cookie jar. To sign in as someone:
         session.landing   # the run of the landing page
         run = await session.run(session.landing.page_links()["Definitions"])
 
-Used by benchmarks/load_viewers.py for its sessions.
+It fetches a download button's file as the browser does too (Session.fetch): a file made when asked
+for (st.download_button with a callable) through a backend_operation_request naming the button's
+deferred_file_id, then the reply's URL; any other file from the button's URL. Every message of a run
+is kept (Run.messages).
+
+Used by benchmarks/load_viewers.py for its sessions and tests/disclosure for its crawl.
 """
 from __future__ import annotations
 
@@ -47,6 +52,9 @@ class Run:
     status: int = -1
     main: list[tuple[str, object]] = field(default_factory=list)
     sidebar: list[tuple[str, object]] = field(default_factory=list)
+    # Every frame received since the run was asked for, in order, including those of a run that
+    # ended early for a rerun (main and sidebar hold only the last run's elements).
+    messages: list[ForwardMsg] = field(default_factory=list)
 
     def h1(self) -> str | None:
         return next((e.body for kind, e in self.main if kind == "heading" and e.tag == "h1"), None)
@@ -55,7 +63,7 @@ class Run:
         out = []
         for kind, e in self.main + self.sidebar:
             if kind == "exception":
-                out.append(f"exception: {e.type}")
+                out.append(f"exception: {e.type} {e.message[:200]}".rstrip())
             elif kind == "alert" and e.format == ALERT_ERROR:
                 out.append(f"error alert: {e.body[:200]}")
         return out
@@ -165,6 +173,18 @@ class Session:
         reply = await asyncio.wait_for(self._until_reply(request_id), timeout=self.timeout_s)
         return reply.deferred_file.url, reply.error_msg
 
+    async def fetch(self, button) -> bytes:
+        """The file behind a download_button element, fetched as the browser fetches it on a click:
+        a file made when asked for through its deferred_file_id, any other from the button's URL."""
+        url = button.url
+        if button.deferred_file_id:
+            url, error = await self.download(button.deferred_file_id)
+            if error:
+                raise RuntimeError(f"download {button.label!r} refused: {error}")
+        if not url:
+            raise RuntimeError(f"download {button.label!r} has neither a URL nor a deferred file")
+        return await asyncio.to_thread(lambda: self.get(url).read())
+
     async def wait_closed(self, timeout_s: float = 10) -> int | None:
         """Read until the app closes the websocket; the close code."""
         with contextlib.suppress(websockets.ConnectionClosed):
@@ -237,7 +257,8 @@ class Session:
         kind = fwd.WhichOneof("type")
         if kind == "new_session":
             self.session_id = fwd.new_session.initialize.session_id or self.session_id
-            return Run()   # a rerun starts afresh
+            return Run(messages=[*run.messages, fwd])   # a rerun starts afresh
+        run.messages.append(fwd)
         if kind == "navigation" and fwd.navigation.page_script_hash:
             self.page_hash = fwd.navigation.page_script_hash   # as the browser follows st.switch_page
         elif kind == "auth_redirect":
