@@ -128,6 +128,17 @@ def readings(num: Num) -> list[Num]:
             decimals = len(text.split(".")[1].rstrip("0"))
             if 1 <= decimals <= 2:
                 out.append(Num(num.value, decimals, num.percent, num.attrib, False, num.quarter, "rounded"))
+            elif decimals == 0:   # 276.0: a figure shown to one decimal that happens to end in 0
+                out.append(Num(num.value, 1, num.percent, num.attrib, False, num.quarter, "rounded"))
+    return out
+
+
+def slot_readings(num: Num) -> list[Num]:
+    """readings, and for a whole number also one decimal: a spreadsheet reads a region's 276.0 WTE,
+    shown to one decimal, back as the integer 276."""
+    out = readings(num)
+    if num.integer and num.decimals is None:
+        out.append(Num(num.value, 1, num.percent, num.attrib, False, num.quarter, "rounded"))
     return out
 
 
@@ -298,7 +309,7 @@ def check_pooled(numbers: dict[Num, Seen], slots: dict[Slot, Seen], pooled: list
         else:
             report.slots_consistent += 1
         expected = Index([(p.visible, p.quantity, p)])
-        if not any(expected.any(n) for n in readings(slot.num)):
+        if not any(expected.any(n) for n in slot_readings(slot.num)):
             report.wrong_slots.append(SlotFinding(slot, seen, p))
     return report
 

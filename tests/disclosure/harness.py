@@ -62,6 +62,7 @@ from pswbench.definitions import INDICATORS  # noqa: E402
 PICKER_KINDS = ("selectbox", "radio")
 PERIOD_LABEL = "Quarter ending"   # the label of ui.period_picker
 PEER_LABEL = re.compile(r"^Peer \d{2,}$")
+NOT_A_FIGURE = re.compile(r"percentile|quartile$|^trusts with", re.I)
 ENGLAND = "England"
 STEP_TIMEOUT_S = 120
 
@@ -417,6 +418,10 @@ class Extractor:
             dates = [_iso_date(x) if isinstance(x, str) else None for x in xs]
             dates = dates if dates and all(dates) else None   # a point's quarter, on a time axis
             for key, value in trace.items():
+                if key == "x" and trace.get("hoverinfo") == "skip" and trace.get("mode") == "lines":
+                    # A reference curve's x is a grid drawn from the largest visible denominator
+                    # (the funnel's limits): points of a drawing, not anyone's figure. Its y is checked.
+                    continue
                 attrib = x_attrib if key.startswith("x") else y_attrib if key.startswith("y") else chart_attrib
                 self._json_numbers(value, key, attrib | name_attrib, where.at(path=f"data[{i}].{key}"), dates)
             self._trace_structure(trace, y_attrib, where.at(path=f"data[{i}]"), dates)
@@ -508,7 +513,8 @@ class Extractor:
 
     def table(self, t: Table, where: Where, context: str) -> None:
         context_attrib = self.v.named_in(context)
-        col_attrib = [self.v.named_in(c) for c in t.columns]
+        # A percentile rank or a count of trusts in an indicator's row is not that indicator's figure.
+        col_attrib = [frozenset() if NOT_A_FIGURE.search(c) else self.v.named_in(c) for c in t.columns]
         for j, c in enumerate(t.columns):
             self._string(c, where.at(path=f"column {j}"))
         label_cols = [j for j in range(len(t.columns))
@@ -530,7 +536,7 @@ class Extractor:
             quarter = row_date or self.quarter
             for j, value in enumerate(row):
                 here = where.at(path=f"row {i}, column {t.columns[j]!r}")
-                attrib = col_attrib[j] | row_attrib | context_attrib
+                attrib = frozenset() if NOT_A_FIGURE.search(t.columns[j]) else col_attrib[j] | row_attrib | context_attrib
                 if isinstance(value, str):
                     self._string(value, here)
                     self._text(value, here, attrib, quarter)
