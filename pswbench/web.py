@@ -14,9 +14,7 @@ Guard (pure ASGI middleware, outside all of Streamlit's own) does, on every requ
   (and heartbeats, stop): any other message (clear_cache, upload URLs, downloads, ...) closes it
   with 1008. A signed-in connection's other messages must come from the sign-in its session runs
   as. A deferred download (st.download_button with a callable) is made only for the session, and
-  the sign-in, that rendered the button: the callable is wrapped when registered, and the request
-  that runs it carries the requesting connection's session and cookie (a context variable, which
-  asyncio copies into the task and thread that run it).
+  the sign-in, that rendered the button (pswbench.deferred_downloads).
 
 Routes: GET /_pswbench/signed-in?token=... swaps a one-time token (browser_session.begin) for the
 cookie and reloads the app; GET /_pswbench/sign-out forgets the sign-in and deletes the cookie.
@@ -25,12 +23,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.datastructures import MutableHeaders
@@ -38,7 +34,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from streamlit import config
 
-from . import auth, browser_session, paths, process_db, session_cookie
+from . import browser_session, deferred_downloads, paths, process_db, session_cookie
 from .session_registry import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -97,14 +93,10 @@ def _cookie_headers(scope, value: str | None) -> list[tuple[bytes, bytes]]:
 
 def _load_key() -> str | None:
     try:
-        with process_db.current().cursor() as cur:
-            key = session_cookie.signing_key(cur)
+        return browser_session.signing_key(process_db.current())
     except Exception:  # noqa: BLE001  (a locked or broken database: the pages say so)
         log.exception("reading the session cookie key failed")
         return None
-    if key:
-        REGISTRY.remember_key(str(paths.db_path()), key)
-    return key
 
 
 async def _key() -> str | None:
@@ -127,53 +119,6 @@ async def _checked(value: str | None) -> tuple[session_cookie.Claims | None, boo
 
 async def _claims(value: str | None) -> session_cookie.Claims | None:
     return (await _checked(value))[0]
-
-
-# ---- deferred downloads ---------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _DownloadRequest:
-    session_id: str
-    claims: session_cookie.Claims
-
-
-_DOWNLOAD_REQUEST: contextvars.ContextVar[_DownloadRequest | None] = contextvars.ContextVar(
-    "pswbench_download_request", default=None)
-
-
-class DownloadRefused(PermissionError):
-    pass
-
-
-def _account_enabled(email: str) -> bool:
-    with process_db.current().cursor() as cur:
-        return auth.user_for_email(cur, email) is not None
-
-
-def _owned(make, owner: tuple[str, str | None] | None):
-    def make_for_owner():
-        asked = _DOWNLOAD_REQUEST.get()
-        if owner is None or owner[1] is None or asked is None:
-            raise DownloadRefused("a download made outside a signed-in run, or asked for outside the guard")
-        if asked.session_id != owner[0] or asked.claims.sid != owner[1]:
-            raise DownloadRefused("this download belongs to another session")
-        if not _account_enabled(asked.claims.email):
-            raise DownloadRefused("the account is disabled")
-        return make()
-    return make_for_owner
-
-
-def guard_deferred_downloads(media_file_mgr) -> None:
-    """Wrap every deferred download's callable as it is registered (see the module docstring)."""
-    add_deferred = media_file_mgr.add_deferred
-    if getattr(add_deferred, "pswbench_guarded", False):
-        return
-
-    def guarded(data_callable, *args, **kwargs):
-        return add_deferred(_owned(data_callable, browser_session.owner_of_run()), *args, **kwargs)
-
-    guarded.pswbench_guarded = True
-    media_file_mgr.add_deferred = guarded
 
 
 # ---- the guard ------------------------------------------------------------------------------
@@ -323,7 +268,7 @@ class Guard:
             await send(message)
 
         async def refusal(data: bytes) -> str | None:
-            _DOWNLOAD_REQUEST.set(None)
+            deferred_downloads.asked_by(None)
             try:
                 kind = BackMsg.FromString(data).WhichOneof("type")
             except Exception:  # noqa: BLE001  (Streamlit closes the connection on a bad frame itself)
@@ -338,7 +283,7 @@ class Guard:
             session_id = state["session_id"]
             if session_id is None or REGISTRY.bound_sid(session_id) != claims.sid:
                 return "this session is not signed in as this browser"
-            _DOWNLOAD_REQUEST.set(_DownloadRequest(session_id, claims))
+            deferred_downloads.asked_by(session_id, claims)
             return None
 
         async def receive_guarded():
@@ -391,7 +336,7 @@ async def sign_out(request: Request) -> Response:
 async def _lifespan(_app):
     from streamlit import runtime
 
-    guard_deferred_downloads(runtime.get_instance().media_file_mgr)
+    deferred_downloads.guard(runtime.get_instance().media_file_mgr)
     _installed.set()
     try:
         yield

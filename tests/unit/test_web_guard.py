@@ -10,7 +10,7 @@ import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from pswbench import paths, session_cookie, web
+from pswbench import deferred_downloads, paths, session_cookie, web
 from pswbench.session_registry import REGISTRY
 
 KEY = "guard-test-key" * 4
@@ -219,22 +219,53 @@ def test_a_deferred_download_runs_only_for_the_session_and_sign_in_that_made_it(
     _, mine = cookie_for()
     _, theirs = cookie_for("lead@rx4.nhs.uk")            # the same user signed in elsewhere
     enabled = {"on": True}
-    monkeypatch.setattr(web, "_account_enabled", lambda email: enabled["on"])
-    make = web._owned(lambda: b"the file", (SESSION, mine.sid))
+    monkeypatch.setattr(deferred_downloads, "_account_enabled", lambda email: enabled["on"])
+    make = deferred_downloads.owned(lambda: b"the file", (SESSION, mine.sid))
 
     def asked_by(session_id, claims):
-        token = web._DOWNLOAD_REQUEST.set(web._DownloadRequest(session_id, claims) if claims else None)
+        token = deferred_downloads.asked_by(session_id, claims)
         try:
             return make()
         finally:
-            web._DOWNLOAD_REQUEST.reset(token)
+            deferred_downloads._ASKED.reset(token)
 
     assert asked_by(SESSION, mine) == b"the file"
     for session_id, claims in [("another-session", mine), (SESSION, theirs), (SESSION, None)]:
-        with pytest.raises(web.DownloadRefused):
+        with pytest.raises(deferred_downloads.Refused):
             asked_by(session_id, claims)
     enabled["on"] = False
-    with pytest.raises(web.DownloadRefused, match="disabled"):
+    with pytest.raises(deferred_downloads.Refused, match="disabled"):
         asked_by(SESSION, mine)
-    with pytest.raises(web.DownloadRefused):             # made in a run nobody was signed in to
-        web._owned(lambda: b"x", (SESSION, None))()
+    with pytest.raises(deferred_downloads.Refused):      # made in a run nobody was signed in to
+        deferred_downloads.owned(lambda: b"x", (SESSION, None))()
+
+
+def test_the_guard_records_who_asks_for_a_download_and_nobody_else():
+    """The websocket guard sets who sent each message, for the download callable to check."""
+    value, claims = cookie_for()
+    REGISTRY.bind(SESSION, claims.sid)
+    seen = []
+
+    class Recorder(StandIn):
+        async def __call__(self, scope, receive, send):
+            await receive()
+            await send({"type": "websocket.accept"})
+            hello = ForwardMsg()
+            hello.new_session.initialize.session_id = SESSION
+            await send({"type": "websocket.send", "bytes": hello.SerializeToString()})
+            while (await receive())["type"] != "websocket.disconnect":
+                seen.append(deferred_downloads._ASKED.get())
+
+    inbox = [{"type": "websocket.connect"}, {"type": "websocket.receive", "bytes": back("clear_cache")},
+             {"type": "websocket.receive", "bytes": back("rerun_script")}, {"type": "websocket.disconnect"}]
+
+    async def receive():
+        return inbox.pop(0)
+
+    async def send(message):
+        pass
+
+    headers = [(b"cookie", f"{session_cookie.NAME}={value}".encode())]
+    asyncio.run(web.Guard(Recorder())({"type": "websocket", "path": "/_stcore/stream", "headers": headers},
+                                      receive, send))
+    assert seen == [deferred_downloads.Request(SESSION, claims), None]
