@@ -39,7 +39,7 @@ if file is not None:
         with st.spinner("Checking the return..."), ui.connection().cursor() as cur:
             try:
                 st.session_state[key] = uploads.check(cur, user, target, file.name, data)
-            except uploads.SaveConflict as exc:
+            except uploads.NotSaved as exc:
                 st.error(str(exc))
                 st.stop()
     chk = st.session_state[key]
@@ -75,7 +75,7 @@ if file is not None:
             with ui.connection().cursor() as cur:
                 try:
                     uploads.submit(cur, user, chk)
-                except uploads.SaveConflict as exc:
+                except uploads.NotSaved as exc:
                     st.error(str(exc))
                     st.stop()
             st.rerun()
