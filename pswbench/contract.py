@@ -14,6 +14,10 @@ EARLIEST_PERIOD = dt.date(2019, 9, 30)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DATA_ROWS = 10_000
 MAX_NOTES_CHARS = 500
+# What is read of any file, whatever it declares, so that every upload costs bounded work.
+MAX_ROWS_READ = 100_000        # rows looked at, blank ones included (Excel keeps formatted empty rows)
+MAX_COLUMNS = 100              # a value further right than this is refused; blank cells there are ignored
+MAX_CELL_CHARS = 32_767        # the most an Excel cell can hold; no cell of a return needs more than notes
 
 SERVICE_SETTINGS = (
     "adult_community", "adult_inpatient", "crisis", "early_intervention", "older_adults",

@@ -22,6 +22,7 @@ CHECK_RULES = (
 READER_RULES = (
     "file_too_large", "empty_file", "not_a_csv", "malformed_csv", "unreadable_xlsx", "unknown_column",
     "duplicate_column", "missing_column", "no_data_rows", "too_many_rows", "wrong_field_count",
+    "too_many_columns", "cell_too_long",
 )
 WARNING_RULES = {"fte_days_mismatch", "high_sickness_rate", "high_vacancy_rate", "high_leaver_rate",
                  "headcount_change"}
@@ -411,7 +412,9 @@ def test_file_too_large():
 
 def test_file_of_exactly_5mb_is_read():
     data = csv_bytes(valid_rows())
-    data += b"\n" * (contract.MAX_FILE_BYTES - len(data))
+    lines, rest = divmod(contract.MAX_FILE_BYTES - len(data), 64)   # padding: blank lines, fewer than the cap
+    data += (b" " * 63 + b"\n") * lines + b"\n" * rest
+    assert len(data) == contract.MAX_FILE_BYTES and lines + rest < contract.MAX_ROWS_READ
     assert check(data).findings == []
 
 
@@ -549,6 +552,9 @@ def every_rule_fixtures() -> dict[str, tuple[str, bytes, object]]:
         "no_data_rows": ("r.csv", csv_bytes([]), None),
         "too_many_rows": ("r.csv", csv_bytes(valid_rows(1) * (contract.MAX_DATA_ROWS + 1)), None),
         "wrong_field_count": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"Two, posts"), None),
+        "too_many_columns": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"Two" + b"," * 100 + b"x"),
+                             None),
+        "cell_too_long": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"n" * 40_000), None),
     })
     return fx
 
