@@ -39,7 +39,7 @@ if file is not None:
         with st.spinner("Checking the return..."):
             try:
                 st.session_state[key] = data.check_upload(target, file.name, content)
-            except uploads.SaveConflict as exc:
+            except uploads.NotSaved as exc:
                 st.error(str(exc))
                 st.stop()
     chk = st.session_state[key]
@@ -74,7 +74,7 @@ if file is not None:
         if st.button("Submit return", type="primary", disabled=not acknowledged, key=f"{key}:submit"):
             try:
                 data.submit(chk)
-            except uploads.SaveConflict as exc:
+            except uploads.NotSaved as exc:
                 st.error(str(exc))
                 st.stop()
             st.rerun()

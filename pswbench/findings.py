@@ -1,7 +1,13 @@
 """One shape for every finding, whichever check produced it."""
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import asdict, dataclass
+
+# A finding quotes the offending value; a cell can hold 32,767 characters and a file thousands of bad
+# cells, so what is quoted (and stored, and sent to the browser) is cut short and the list is capped.
+MAX_VALUE_CHARS = 1_000
+MAX_PER_RULE = 20          # findings listed per rule and column in one file; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -19,15 +25,51 @@ class Finding:
         return d
 
 
+def quoted(value: object) -> str | None:
+    """A value as a finding quotes it: text, cut to MAX_VALUE_CHARS with the full length said."""
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) <= MAX_VALUE_CHARS:
+        return text
+    return f"{text[:MAX_VALUE_CHARS]}… ({len(text):,} characters)"
+
+
 def error(rule: str, message: str, line: int | None = None, column: str | None = None,
           value: object = None) -> Finding:
-    return Finding("error", line, column, rule, None if value is None else str(value), message)
+    return Finding("error", line, column, rule, quoted(value), message)
 
 
 def warning(rule: str, message: str, line: int | None = None, column: str | None = None,
             value: object = None) -> Finding:
-    return Finding("warning", line, column, rule, None if value is None else str(value), message)
+    return Finding("warning", line, column, rule, quoted(value), message)
 
 
 def sort_key(f: Finding) -> tuple:
     return (f.severity != "error", f.line is not None, f.line or 0, f.column or "", f.rule)
+
+
+def capped(found: list[Finding]) -> list[Finding]:
+    """Sorted, with at most MAX_PER_RULE findings per (severity, rule, column) and one that counts the rest.
+
+    A file where one column is wrong on every one of 10,000 rows says so in 21 lines, not 10,000:
+    the list stays readable, and recording it stays cheap.
+    """
+    groups: dict[tuple, list[Finding]] = defaultdict(list)
+    for f in sorted(found, key=sort_key):
+        groups[(f.severity, f.rule, f.column)].append(f)
+    out: list[Finding] = []
+    for (severity, rule, column), group in groups.items():
+        if len(group) <= MAX_PER_RULE + 1:      # a summary of one would be no shorter
+            out += group
+            continue
+        out += group[:MAX_PER_RULE]
+        rest = group[MAX_PER_RULE:]
+        lines = [f.line for f in rest if f.line is not None]
+        span = f", from line {min(lines):,} to line {max(lines):,}," if lines else ""
+        where = f" in {column}" if column else ""
+        # At the first line left out, so it sorts in among the lines it stands for.
+        out.append(Finding(severity, min(lines) if lines else None, column, rule, f"{len(rest):,} more",
+                           f"{len(rest):,} more lines{span} have the same problem ({rule}){where}; only the "
+                           f"first {MAX_PER_RULE} are listed. Correct every one, then upload the file again."))
+    return sorted(out, key=sort_key)

@@ -19,6 +19,18 @@ log = logging.getLogger(__name__)
 # A load that meets another session's write (the single data_version row, or the same trust and
 # quarter) is retried this many times in all; a load re-reads the current version each time.
 ATTEMPTS = 5   # waits 0.05 + 0.1 + 0.2 + 0.4 s between them: far longer than a load takes
+ROWS_VIEW = "new_return_rows"   # the typed rows being loaded, as sql/queries/insert_return_rows reads them
+# What DuckDB says when two transactions wrote the same rows ("Conflict on update!", "Conflict on tuple
+# deletion!", a catalog write-write conflict) or both inserted the same key and one committed first.
+# Its other TransactionExceptions are not conflicts: "Current transaction is aborted" follows an
+# earlier error in the same transaction, which retrying would only repeat.
+_CONFLICT_WORDS = ("conflict", "failed to commit: primary key or unique constraint")
+
+
+def is_write_conflict(exc: BaseException) -> bool:
+    """True when exc is another session's concurrent write, which a retry (or Submit again) resolves."""
+    return isinstance(exc, duckdb.TransactionException) and any(w in str(exc).lower()
+                                                                 for w in _CONFLICT_WORDS)
 
 
 @dataclass(frozen=True)
@@ -101,33 +113,39 @@ def load_result(con: duckdb.DuckDBPyConnection, result: ValidationResult, user: 
                 check_headcount_change: bool = False, publish: bool = True) -> LoadOutcome:
     """Load one validated return in one transaction, then (when accepted) publish the snapshot.
 
-    A transaction conflict with another session's load is retried (ATTEMPTS in all); if it still
-    conflicts the duckdb.TransactionException is raised with nothing of this load kept.
+    A write conflict with another session's load (is_write_conflict) is retried, ATTEMPTS in all;
+    if it still conflicts, that duckdb.TransactionException is raised. Any other failure is raised at
+    once, as itself. Either way nothing of this load is kept.
     """
     findings = list(result.findings)   # a retry starts from the validator's findings again
     for attempt in range(1, ATTEMPTS + 1):
         result.findings[:] = findings
         con.execute("BEGIN TRANSACTION")
+        if result.clean is not None:
+            con.register(ROWS_VIEW, result.clean)
         try:
             outcome = _load_in_transaction(con, result, user, check_headcount_change)
             con.execute("COMMIT")
-        except duckdb.TransactionException:
-            _rollback(con)   # a failed COMMIT has already ended the transaction
-            if attempt == ATTEMPTS:
+        except BaseException as exc:
+            rollback(con)   # a failed COMMIT has already ended the transaction
+            if not is_write_conflict(exc) or attempt == ATTEMPTS:
                 raise
             log.info("load of %s met a concurrent write; retrying (%d/%d)", result.file_name, attempt, ATTEMPTS)
             time.sleep(0.05 * 2 ** (attempt - 1))
             continue
-        except BaseException:
-            _rollback(con)
-            raise
+        finally:
+            # Only now the transaction has ended: unregistering inside one an error has aborted raises
+            # "Current transaction is aborted", which would hide the error itself.
+            if result.clean is not None:
+                con.unregister(ROWS_VIEW)
         break
     if publish and outcome.status == "accepted":
         _publish(con)
     return outcome
 
 
-def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK, when a transaction is still open (a failed COMMIT has already ended it)."""
     try:
         con.execute("ROLLBACK")
     except duckdb.TransactionException:   # "no transaction is active": it ended with the error
@@ -153,11 +171,7 @@ def _load_in_transaction(con, result: ValidationResult, user: str, check_headcou
         con.execute(sql("queries/retire_current_version"), key)
         version = con.execute(sql("queries/insert_return_version"),
                               {**key, "submission_id": submission_id}).fetchone()[0]
-        con.register("new_return_rows", result.clean)
-        try:
-            con.execute(sql("queries/insert_return_rows"), {"submission_id": submission_id})
-        finally:
-            con.unregister("new_return_rows")
+        con.execute(sql("queries/insert_return_rows"), {"submission_id": submission_id})
         database.bump_data_version(con)
     con.execute(sql("queries/insert_submission"), {
         **key, "submission_id": submission_id, "file_name": result.file_name, "sha256": result.sha256,

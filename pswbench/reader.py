@@ -1,23 +1,21 @@
 """Turning an uploaded file (CSV or XLSX bytes) into a table of text cells with line numbers.
 
 Everything a user can get wrong about the file itself becomes a file-level finding;
-nothing here raises on bad input.
+nothing here raises on bad input. What is read is bounded whatever the file declares
+(contract.MAX_ROWS_READ, MAX_COLUMNS, MAX_CELL_CHARS; pswbench.xlsx for workbooks).
 """
 from __future__ import annotations
 
 import csv
 import difflib
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from . import contract
+from . import contract, read_limits, xlsx
 from .findings import Finding, error
 
-# An .xlsx is a zip; refuse archives that would expand far beyond any real return (zip bombs).
-MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
 MAX_UNKNOWN_COLUMNS_LISTED = 20
 
 
@@ -32,11 +30,7 @@ class RawReturn:
 
 def read_return(file_name: str, data: bytes) -> RawReturn:
     if len(data) > contract.MAX_FILE_BYTES:
-        return _refuse(file_name, error(
-            "file_too_large",
-            f"The file is {len(data) / 1_048_576:.1f} MB; a return may be at most 5 MB. "
-            "Check that you chose the right file, and remove any extra sheets or rows.",
-            value=len(data)))
+        return _refuse(file_name, read_limits.file_too_large(len(data)))
     if not data.strip():
         return _refuse(file_name, error(
             "empty_file", "The file is empty. Fill in the template (data/template.csv) and upload it again."))
@@ -82,7 +76,15 @@ def _csv_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], Finding | None]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
     try:
-        for record in reader:
+        for seen, record in enumerate(reader, start=1):
+            if seen > contract.MAX_ROWS_READ:
+                return [], read_limits.too_many_rows_read("lines")
+            if len(record) > contract.MAX_COLUMNS:
+                beyond = record[contract.MAX_COLUMNS:]
+                if "".join(beyond).strip():     # joined at C speed: a row can hold millions of empty fields
+                    column = next(i for i, c in enumerate(beyond, contract.MAX_COLUMNS + 1) if c.strip())
+                    return [], read_limits.too_many_columns(start, column, record[column - 1])
+                del record[contract.MAX_COLUMNS:]
             # Blank rows (Excel leaves many) are dropped here, so they cannot push real rows past the cap.
             if any(c.strip() for c in record):
                 rows.append((start, record))
@@ -96,48 +98,11 @@ def _csv_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], Finding | None]
 
 
 def _xlsx_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], Finding | None]:
-    import openpyxl  # only the upload path pays for it
-
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+        sheet = xlsx.read(data)
+    except xlsx.NotAWorkbook:
         return [], NOT_TEXT
-    if "xl/workbook.xml" not in names:
-        return [], NOT_TEXT
-    if expanded > MAX_XLSX_UNCOMPRESSED:
-        return [], error("file_too_large",
-                         "The workbook expands to more than 50 MB, far more than any return. "
-                         "Copy the return's rows into the template and upload that.", value=expanded)
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = []
-        for i, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = ["" if v is None else _cell_text(v) for v in values]
-            if any(c.strip() for c in cells):  # blank rows must not push real rows past the cap
-                rows.append((i, cells))
-                if len(rows) > contract.MAX_DATA_ROWS + 1:
-                    break
-        book.close()
-    except Exception:  # openpyxl raises many types on damaged workbooks
-        return [], error("unreadable_xlsx",
-                         "The Excel workbook could not be read; it may be damaged or password-protected. "
-                         "Save it again from Excel, or save the first sheet as CSV UTF-8 and upload that.")
-    return rows, None
-
-
-def _cell_text(v: object) -> str:
-    import datetime as dt
-
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
+    return sheet.rows, sheet.problem
 
 
 def _to_frame(file_name: str, rows: list[tuple[int, list[str]]]) -> RawReturn:
@@ -173,6 +138,10 @@ def _to_frame(file_name: str, rows: list[tuple[int, list[str]]]) -> RawReturn:
                 "wrong_field_count",
                 f"Line {n} has {len(record)} values but the header has {width} columns. "
                 "Check for a stray delimiter or an unquoted comma in the notes.", line=n, value=len(record)))
+            continue
+        overlong = [i for i, c in enumerate(record[:width]) if len(c) > contract.MAX_CELL_CHARS]
+        if overlong:
+            findings += [read_limits.cell_too_long(n, names[i] or "(blank)", record[i]) for i in overlong]
             continue
         record = (record + [""] * width)[:width]
         lines.append(n)

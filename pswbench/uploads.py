@@ -6,7 +6,9 @@ Expectations is imported only when a file is validated (pswbench.gx_rules import
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -18,18 +20,34 @@ from .auth import User
 from .database import sql
 from .validate import ValidationResult, validate_bytes
 
+log = logging.getLogger(__name__)
 MAX_BYTES = contract.MAX_FILE_BYTES
 REFUSED_RULE = "not_your_trust"
 CONFLICT_MESSAGE = ("Another upload was being saved at the same moment; nothing was lost. "
                     "Please submit again.")
+FAULT_MESSAGE = ("The return could not be saved because of a fault in the service, not in your file; "
+                 "nothing was saved. The fault has been logged as reference {reference}: please send that "
+                 "reference to the HEE data team. Submitting again will not help until it is fixed.")
 FINDING_COLUMNS = ("severity", "line", "column", "rule", "value", "message")
 # A trust code from the file goes into a sentence rendered as Markdown; anything that does not look
 # like an ODS code is described instead of quoted, so the file cannot format the page.
 _PLAIN_CODE = re.compile(r"[A-Za-z0-9]{1,10}")
 
 
-class SaveConflict(RuntimeError):
+class NotSaved(RuntimeError):
+    """Saving failed and nothing was saved; str() is the message for the user."""
+
+
+class SaveConflict(NotSaved):
     """Another session changed the same rows at the same moment; the user should submit again."""
+
+
+class SaveFailed(NotSaved):
+    """Saving failed for any other reason: a fault in the service, logged with the reference shown."""
+
+    def __init__(self, reference: str):
+        super().__init__(FAULT_MESSAGE.format(reference=reference))
+        self.reference = reference
 
 
 @dataclass
@@ -75,11 +93,18 @@ def require_upload(user: User, trust_code: str | None) -> str:
 
 
 @contextmanager
-def _saving():
+def _saving(what: str):
+    """Saving, as the user hears of a failure: a write conflict is theirs to retry; anything else
+    (a constraint the validator should have caught, a full disk, a bug) is a fault, logged in full
+    under a reference and never passed off as someone else saving."""
     try:
         yield
-    except duckdb.TransactionException as exc:
-        raise SaveConflict(CONFLICT_MESSAGE) from exc
+    except Exception as exc:
+        if loader.is_write_conflict(exc):
+            raise SaveConflict(CONFLICT_MESSAGE) from exc
+        reference = secrets.token_hex(4)
+        log.exception("saving %s failed (reference %s)", what, reference)
+        raise SaveFailed(reference) from exc
 
 
 def _refusal_message(user: User, file_code: str, target: str) -> str:
@@ -107,7 +132,7 @@ def check(con: duckdb.DuckDBPyConnection, user: User, target: str, file_name: st
                                                  value=result.trust_code))
         chk.refused_submission_id = _record_refusal(con, user, result, target)
     elif not result.valid:
-        with _saving():
+        with _saving(f"the rejected upload {file_name!r} for {target}"):
             chk.outcome = loader.load_result(con, result, user.email)
     else:
         # Said before Submit; the loader still decides at submit time (another upload may come first).
@@ -124,7 +149,7 @@ def _record_refusal(con, user: User, result: ValidationResult, target: str) -> i
     It is filed under the trust the user uploads for, not the file's: the attempt is theirs, and
     filing it under the other trust would make that trust look as if it had tried and failed.
     """
-    with _saving():
+    with _saving(f"the refused upload {result.file_name!r} for {target}"):
         con.execute("BEGIN TRANSACTION")
         try:
             submission_id = con.execute(sql("queries/next_submission_id")).fetchone()[0]
@@ -142,7 +167,7 @@ def _record_refusal(con, user: User, result: ValidationResult, target: str) -> i
                           "file_trust_code": result.trust_code, "period_end": result.period_end})
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            loader.rollback(con)
             raise
     return int(submission_id)
 
@@ -152,7 +177,7 @@ def submit(con: duckdb.DuckDBPyConnection, user: User, chk: Check) -> loader.Loa
     require_upload(user, chk.result.trust_code)
     if not chk.can_submit:
         raise ValueError("This return cannot be submitted: it was refused, has errors or is already saved.")
-    with _saving():
+    with _saving(f"the return {chk.result.file_name!r} for {chk.result.trust_code} {chk.result.period_end}"):
         chk.outcome = loader.load_result(con, chk.result, user.email)
     return chk.outcome
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from . import checks, contract, gx_rules
-from .findings import Finding, sort_key
+from .findings import Finding, capped
 from .reader import read_return
 
 # (trust_code, period_end) -> (previous loaded period_end, its total headcount) or None
@@ -76,7 +76,7 @@ def validate_many(files: list[tuple[str, bytes]], previous: PreviousHeadcount | 
     for result, frame in zip(results, prepared):
         if frame is not None:
             _whole_file_checks(result, frame.drop("__file"), previous, trust_reference)
-        result.findings.sort(key=sort_key)
+        result.findings = capped(result.findings)
     return results
 
 

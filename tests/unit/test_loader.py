@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+import polars as pl
 import pytest
 
 from pswbench import database, loader
 from pswbench.paths import DATA_DIR
+from pswbench.validate import validate_bytes
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
 TODAY = dt.date(2026, 11, 25)
@@ -128,3 +131,62 @@ def test_headcount_change_warning_uses_previous_loaded_quarter(con):
     out = load(con, bigger, "september.csv")
     assert out.status == "accepted"
     assert "headcount_change" in {f.rule for f in out.result.warnings}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Only a real write conflict is retried; any other failure is raised at once, as itself
+
+
+def unloadable():
+    """A valid new return whose typed rows break a NOT NULL constraint: what a validator bug would let through."""
+    result = validate_bytes("r.csv", EXAMPLE.replace(b"crisis", b"forensic", 1), today=TODAY)
+    result.clean = result.clean.with_columns(pl.lit(None, pl.Int32).alias("headcount"))
+    return result
+
+
+@pytest.fixture
+def attempts(monkeypatch):
+    """How many times the loader opened a transaction for the load, with no waiting between them."""
+    calls = []
+    original = loader._load_in_transaction
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "_load_in_transaction", counted)
+    monkeypatch.setattr(loader.time, "sleep", lambda s: None)
+    return calls
+
+
+def test_a_constraint_failure_is_raised_as_itself_after_one_attempt_and_keeps_nothing(con, attempts):
+    load(con, EXAMPLE)
+    before, attempts[:] = snapshot(con), []
+    with pytest.raises(duckdb.ConstraintException, match="NOT NULL constraint failed: return_row.headcount"):
+        loader.load_result(con, unloadable(), "lead@trust.nhs.uk", publish=False)
+    assert len(attempts) == 1
+    assert snapshot(con) == before
+    assert load(con, EXAMPLE.replace(b"crisis", b"perinatal", 1)).status == "accepted"   # the session goes on
+
+
+@pytest.mark.parametrize("error, retried", [
+    (duckdb.TransactionException("TransactionContext Error: Conflict on update!"), True),
+    (duckdb.TransactionException("TransactionContext Error: Conflict on tuple deletion!"), True),
+    (duckdb.TransactionException('TransactionContext Error: Failed to commit: PRIMARY KEY or UNIQUE constraint '
+                                 'violation: duplicate key "5"'), True),
+    (duckdb.TransactionException("TransactionContext Error: Current transaction is aborted (please ROLLBACK)"),
+     False),
+    (duckdb.ConstraintException("Constraint Error: NOT NULL constraint failed: return_row.headcount"), False),
+    (duckdb.IOException("IO Error: No space left on device"), False),
+    (RuntimeError("a bug"), False),
+], ids=["update", "deletion", "same-key", "aborted", "not-null", "disk", "bug"])
+def test_only_a_write_conflict_is_retried(con, monkeypatch, attempts, error, retried):
+    def fail(*args):
+        attempts.append(1)
+        raise error
+
+    monkeypatch.setattr(loader, "_load_in_transaction", fail)
+    with pytest.raises(type(error)):
+        load(con, EXAMPLE)
+    assert len(attempts) == (loader.ATTEMPTS if retried else 1)
+    assert loader.is_write_conflict(error) == retried

@@ -122,3 +122,27 @@ def test_transaction_conflict_becomes_a_plain_message(con, lead, monkeypatch):
     with pytest.raises(uploads.SaveConflict, match="nothing was lost. Please submit again"):
         uploads.submit(con, lead, chk)
     assert chk.can_submit                           # they can press Submit again
+
+
+def test_a_fault_while_saving_is_reported_as_a_fault_with_a_reference_and_logged_in_full(con, lead, caplog):
+    import polars as pl
+
+    chk = uploads.check(con, lead, "RX4", "q3.csv", EXAMPLE, TODAY)
+    chk.result.clean = chk.result.clean.with_columns(pl.lit(None, pl.Int32).alias("headcount"))
+    with pytest.raises(uploads.SaveFailed) as failed:
+        uploads.submit(con, lead, chk)
+    message, reference = str(failed.value), failed.value.reference
+    assert message == uploads.FAULT_MESSAGE.format(reference=reference)
+    assert "fault in the service, not in your file" in message and "Another upload" not in message
+    assert isinstance(failed.value, uploads.NotSaved) and not isinstance(failed.value, uploads.SaveConflict)
+    (record,) = [r for r in caplog.records if r.name == "pswbench.uploads"]
+    assert reference in record.getMessage() and "'q3.csv'" in record.getMessage()
+    assert "NOT NULL constraint failed: return_row.headcount" in caplog.text     # the detail, for the log only
+    assert "NOT NULL" not in message
+    assert submissions(con) == []
+
+
+def test_the_issues_headcount_in_arabic_indic_digits_is_rejected_when_checked(con, lead):
+    chk = uploads.check(con, lead, "RX4", "q3.csv", EXAMPLE.replace(b",12,", b",\xd9\xa1\xd9\xa2,", 1), TODAY)
+    assert [(f.rule, f.value) for f in chk.result.errors] == [("non_ascii_digit", "١٢")]
+    assert chk.outcome.status == "rejected" and not chk.can_submit

@@ -22,6 +22,7 @@ CHECK_RULES = (
 READER_RULES = (
     "file_too_large", "empty_file", "not_a_csv", "malformed_csv", "unreadable_xlsx", "unknown_column",
     "duplicate_column", "missing_column", "no_data_rows", "too_many_rows", "wrong_field_count",
+    "too_many_columns", "cell_too_long",
 )
 WARNING_RULES = {"fte_days_mismatch", "high_sickness_rate", "high_vacancy_rate", "high_leaver_rate",
                  "headcount_change"}
@@ -89,6 +90,13 @@ for col, bad in (("wte_in_post", "9,60"), ("vacancy_wte", "1.2 WTE"), ("sickness
     case("not_a_number", col, {ROW: {col: bad}}, value=bad)
 for col, bad in (("headcount", "18.5"), ("leavers_headcount", "1.5"), ("joiners_headcount", "two")):
     case("not_a_whole_number", col, {ROW: {col: bad}}, value=bad)
+# Row 1's own figures, written in another script's digits: Arabic-Indic, Devanagari, full-width, Bengali...
+for col, bad in (("headcount", "١٨"), ("wte_in_post", "१५.२०"), ("vacancy_wte", "２.００"),
+                 ("sickness_fte_days_lost", "৬৫.৭২"), ("fte_days_available", "๑๓๙๘.๔๐"), ("leavers_headcount", "¹"),
+                 ("joiners_headcount", "۲"), ("bank_wte", "0.8０"), ("agency_wte", "𝟎")):
+    case("non_ascii_digit", col, {ROW: {col: bad}}, value=bad)
+case("non_ascii_digit", "afc_band", {ROW: {"afc_band": "Band ４"}}, value="Band ４")
+case("non_ascii_digit", "period_end", all_rows({"period_end": "٣٠/٠٩/٢٠٢٥"}), line=2, value="٣٠/٠٩/٢٠٢٥")
 case("negative_value", "headcount",
      {ROW: {"headcount": "-1", "wte_in_post": "0", "fte_days_available": "0", "sickness_fte_days_lost": "0",
             "joiners_headcount": "0"}}, value="-1", also={"wte_exceeds_headcount", "joiners_exceed_headcount"})
@@ -404,7 +412,9 @@ def test_file_too_large():
 
 def test_file_of_exactly_5mb_is_read():
     data = csv_bytes(valid_rows())
-    data += b"\n" * (contract.MAX_FILE_BYTES - len(data))
+    lines, rest = divmod(contract.MAX_FILE_BYTES - len(data), 64)   # padding: blank lines, fewer than the cap
+    data += (b" " * 63 + b"\n") * lines + b"\n" * rest
+    assert len(data) == contract.MAX_FILE_BYTES and lines + rest < contract.MAX_ROWS_READ
     assert check(data).findings == []
 
 
@@ -542,6 +552,9 @@ def every_rule_fixtures() -> dict[str, tuple[str, bytes, object]]:
         "no_data_rows": ("r.csv", csv_bytes([]), None),
         "too_many_rows": ("r.csv", csv_bytes(valid_rows(1) * (contract.MAX_DATA_ROWS + 1)), None),
         "wrong_field_count": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"Two, posts"), None),
+        "too_many_columns": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"Two" + b"," * 100 + b"x"),
+                             None),
+        "cell_too_long": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"n" * 40_000), None),
     })
     return fx
 
@@ -580,3 +593,84 @@ def test_validate_many_matches_validate_bytes():
     for (name, data), r in zip(files, together):
         alone = validate_bytes(name, data, today=TODAY)
         assert r.findings == alone.findings and r.valid == alone.valid and r.file_name == name
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Numbers are the ASCII digits 0-9: one rule, and every other digit is an error that says so
+
+
+def test_the_issues_headcount_and_bank_wte_in_other_digits_are_errors_not_nulls():
+    result = check(broken({0: {"headcount": "١٢"}, 1: {"bank_wte": "３"}}))
+    assert [(f.rule, f.line, f.column, f.value) for f in result.findings] == [
+        ("non_ascii_digit", 2, "headcount", "١٢"), ("non_ascii_digit", 3, "bank_wte", "３")]
+    assert result.findings[0].message == ("headcount '١٢' on line 2 is written with ١ (arabic-indic digit one), "
+                                          "٢ (arabic-indic digit two), not the digits 0-9: type the number with "
+                                          "the digits 0-9, as 12.")
+    assert result.findings[1].message.endswith("as 3.") and result.clean is None
+
+
+@pytest.mark.parametrize("text, typed", [
+    ("١٨", "18"), ("۱۸", "18"), ("१८", "18"), ("১৮", "18"), ("１８", "18"), ("𝟏𝟖", "18"), ("¹⁸", None), ("₁₈", None), ("⑱", None), ("Ⅻ", None), ("½", None), ("十八", None), ("1８", "18"),
+], ids=lambda v: v if v is None or v.isascii() else v.encode("unicode_escape").decode())
+def test_every_other_digit_in_a_number_is_one_error_naming_line_column_value_and_what_to_type(text, typed):
+    result = check(broken({ROW: {"headcount": text}}))
+    (f,) = result.findings                        # not also "not a whole number": the one rule that explains it
+    assert (f.rule, f.line, f.column, f.value) == ("non_ascii_digit", LINE, "headcount", text)
+    assert f"headcount '{text}' on line 3 is written with" in f.message
+    assert "not the digits 0-9: type the number with the digits 0-9" in f.message
+    assert f.message.endswith(f", as {typed}." if typed else "0-9.")
+
+
+def test_a_number_and_a_date_are_matched_by_the_contracts_patterns_and_nothing_else():
+    import re
+    from pswbench import gx_rules
+    suite_text = (gx_rules.SUITE_FILE).read_text(encoding="utf-8")
+    assert "\\\\d" not in suite_text                  # no \d anywhere: it matches every script's digits
+    for pattern in (contract.NUMBER_TEXT, contract.WHOLE_NUMBER_TEXT, contract.DATE_TEXT,
+                    contract.ISO_DATE.pattern, contract.UK_DATE.pattern):
+        assert "\\d" not in pattern
+    regexes = {spec["rule"]: spec["kwargs"]["regex"] for spec in rule_specs() if "regex" in spec["kwargs"]}
+    assert regexes == {"non_ascii_digit": "$NON_ASCII_NUMERAL", "not_a_number": "$NUMBER",
+                       "not_a_whole_number": "$WHOLE_NUMBER", "bad_date": "$DATE"}
+    assert not re.search(contract.NUMBER_TEXT, "١٢") and not re.search(contract.WHOLE_NUMBER_TEXT, "３")
+    assert contract.parse_period("٣٠/٠٩/٢٠٢٥") is None and contract.parse_period("30/09/2025") is not None
+
+
+def test_the_suite_checks_other_digits_in_every_number_date_and_band_column():
+    checked = {spec["column"] for spec in rule_specs() if spec["rule"] == "non_ascii_digit"}
+    assert checked == set(contract.NUMERIC_COLUMNS) | {"period_end", "afc_band"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Bounded findings: a file wrong everywhere gives a short list, and nothing is kept after the check
+
+
+def test_a_column_wrong_on_every_row_lists_twenty_lines_and_counts_the_rest():
+    row = valid_rows(1)[0]
+    rows = [dict(row, vacancy_wte="x", notes=f"row {i}") for i in range(contract.MAX_DATA_ROWS)]
+    result = check(csv_bytes(rows))
+    wrong = [f for f in result.errors if f.rule == "not_a_number"]
+    assert [f.line for f in wrong] == list(range(2, 23)) and wrong[-1].value == "9,980 more"
+    assert wrong[-1].message == ("9,980 more lines, from line 22 to line 10,001, have the same problem "
+                                 "(not_a_number) in vacancy_wte; only the first 20 are listed. Correct every "
+                                 "one, then upload the file again.")
+    duplicates = [f for f in result.errors if f.rule == "duplicate_cell"]    # every row repeats the first
+    assert len(duplicates) == 21 and duplicates[-1].value == "9,979 more"
+    assert len(result.findings) <= 21 * 4, {f.rule for f in result.findings}
+
+
+def test_a_long_value_is_quoted_short():
+    rows = valid_rows()
+    rows[1]["service_setting"] = "w" * 5_000
+    (f,) = check(csv_bytes(rows)).errors
+    assert f.value == "w" * 1_000 + "… (5,000 characters)" and len(f.message) < 1_300
+
+
+def test_validating_keeps_no_result_in_great_expectations():
+    from pswbench import gx_rules
+    check(csv_bytes(valid_rows()))
+    check(broken({ROW: {"headcount": "x"}}))
+    batch_definition, _ = gx_rules._suite(TODAY)
+    store = batch_definition.data_asset.datasource._data_context.validation_results_store
+    # A ValidationDefinition run keeps each result, with its lists of failing rows, for the process's life.
+    assert store.list_keys() == []
