@@ -8,7 +8,8 @@ Guard (pure ASGI middleware, outside all of Streamlit's own) does, on every requ
   (at most once a minute) and deletes a refused one.
 * Uploads (PUT/DELETE /_stcore/upload_file/<session>/<file>): refused (403) unless the request's
   cookie is valid and is the sign-in that session runs as; a PUT must state its Content-Length and
-  is refused (413) when the session would hold more than MAX_FILES files or MAX_BYTES bytes.
+  makes the session's oldest held files make way so it never holds more than MAX_FILES files or
+  MAX_BYTES bytes, and is refused (413) only when uploads still in flight leave no room.
 * Media and downloads (/media/...): refused (403) without a valid cookie.
 * The websocket (/_stcore/stream): a connection without a valid cookie may only ask for script runs
   (and heartbeats, stop): any other message (clear_cache, upload URLs, downloads, ...) closes it
@@ -131,14 +132,22 @@ class _Uploads:
         self._pending: dict[str, tuple[int, int]] = {}
 
     def reserve(self, session_id: str, size: int) -> bool:
+        """Room for one more file of size bytes. The session's oldest held files make way first: the
+        upload page's one uploader refers only to its latest file, and a browser replacing a file
+        does not always delete the one before, so refusing would stop a trust lead after three
+        uploads. Refused only when the uploads still in flight leave no room."""
         from streamlit import runtime
 
-        held = runtime.get_instance().uploaded_file_mgr.file_storage.get(session_id) or {}
-        held_files, held_bytes = len(held), sum(len(f.data) for f in list(held.values()))
+        manager = runtime.get_instance().uploaded_file_mgr
         with self._lock:
             files, size_pending = self._pending.get(session_id, (0, 0))
-            if held_files + files + 1 > MAX_FILES or held_bytes + size_pending + size > MAX_BYTES:
+            if files + 1 > MAX_FILES or size_pending + size > MAX_BYTES:
                 return False
+            held = list((manager.file_storage.get(session_id) or {}).items())   # oldest first
+            while held and (len(held) + files + 1 > MAX_FILES
+                            or sum(len(f.data) for _, f in held) + size_pending + size > MAX_BYTES):
+                file_id, _ = held.pop(0)
+                manager.remove_file(session_id, file_id)
             self._pending[session_id] = (files + 1, size_pending + size)
             return True
 

@@ -314,14 +314,16 @@ def test_without_a_valid_cookie_only_script_runs_are_served_and_clear_cache_cost
 def test_one_session_holds_a_bounded_number_of_uploaded_files_and_bytes(app):
     async def go():
         async with st_protocol.signed_in(app.url, *DEMO_ACCOUNTS["trust_lead"]) as s:
-            urls = await s.upload_urls([f"r{i}.csv" for i in range(web.MAX_FILES + 1)])
+            urls = await s.upload_urls([f"r{i}.csv" for i in range(web.MAX_FILES + 2)])
             codes = [put_status(s, u.upload_url, b"a,b\n1,2\n") for u in urls]
-        assert codes == [204] * web.MAX_FILES + [413], codes
+        # Every upload is taken (a trust lead may correct a return many times); the oldest held files
+        # make way, so the session never holds more than MAX_FILES (tests/unit/test_web_guard.py).
+        assert codes == [204] * (web.MAX_FILES + 2), codes
         async with st_protocol.signed_in(app.url, *DEMO_ACCOUNTS["trust_lead"]) as s:
             big = b"x" * 5_900_000
             urls = await s.upload_urls(["a.csv", "b.csv", "c.csv"])
             codes = [put_status(s, u.upload_url, d) for u, d in zip(urls, [big, big, b"x" * 1_000_000])]
-        assert codes == [204, 204, 413], codes
+        assert codes == [204, 204, 204], codes
     run_async(go())
 
 

@@ -269,3 +269,35 @@ def test_the_guard_records_who_asks_for_a_download_and_nobody_else():
     asyncio.run(web.Guard(Recorder())({"type": "websocket", "path": "/_stcore/stream", "headers": headers},
                                       receive, send))
     assert seen == [deferred_downloads.Request(SESSION, claims), None]
+
+
+def test_a_sessions_oldest_uploads_make_way_so_it_never_holds_more_than_the_bounds(monkeypatch):
+    from types import SimpleNamespace
+
+    from streamlit import runtime
+
+    from pswbench import web
+
+    class Files:
+        def __init__(self):
+            self.file_storage = {"s": {}}
+
+        def remove_file(self, session_id, file_id):
+            del self.file_storage[session_id][file_id]
+
+    files = Files()
+    monkeypatch.setattr(runtime, "get_instance", lambda: SimpleNamespace(uploaded_file_mgr=files))
+    uploads = web._Uploads()
+    for i in range(web.MAX_FILES + 2):
+        assert uploads.reserve("s", 10)
+        uploads.release("s", 10)
+        files.file_storage["s"][f"f{i}"] = SimpleNamespace(data=b"x" * 10)
+        assert len(files.file_storage["s"]) <= web.MAX_FILES
+    assert list(files.file_storage["s"]) == [f"f{i}" for i in range(2, web.MAX_FILES + 2)]
+    big = web.MAX_BYTES // 2 + 1
+    assert uploads.reserve("s", big)
+    files.file_storage["s"]["big"] = SimpleNamespace(data=b"x" * big)
+    uploads.release("s", big)
+    assert uploads.reserve("s", big)                      # the older big file makes way
+    assert "big" not in files.file_storage["s"]
+    assert not uploads.reserve("s", web.MAX_BYTES)        # no room beside what is still in flight
