@@ -17,6 +17,14 @@ KEY = "guard-test-key" * 4
 SESSION = "session-under-test"
 
 
+def run_alone(coro):
+    """asyncio.run in a thread of its own: a full run already has Playwright's loop in the main thread."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 @pytest.fixture(autouse=True)
 def key(tmp_path, monkeypatch):
     db = tmp_path / "guard.duckdb"
@@ -87,7 +95,7 @@ def websocket(cookie: str | None, kinds: list[str]) -> tuple[list[str], list[dic
         sent.append(message)
 
     headers = [(b"cookie", f"{session_cookie.NAME}={cookie}".encode())] if cookie else []
-    asyncio.run(guard({"type": "websocket", "path": "/_stcore/stream", "headers": headers}, receive, send))
+    run_alone(guard({"type": "websocket", "path": "/_stcore/stream", "headers": headers}, receive, send))
     return app.received, sent
 
 
@@ -140,7 +148,7 @@ def http(method: str, path: str, cookie: str | None = None, headers: list | None
         sent.append(message)
 
     h = [*(headers or []), *([(b"cookie", f"{session_cookie.NAME}={cookie}".encode())] if cookie else [])]
-    asyncio.run(guard({"type": "http", "method": method, "path": path, "headers": h, "scheme": "http"}, receive, send))
+    run_alone(guard({"type": "http", "method": method, "path": path, "headers": h, "scheme": "http"}, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], {k.decode().lower(): v.decode() for k, v in start["headers"]}, start["headers"], app
 
@@ -266,7 +274,7 @@ def test_the_guard_records_who_asks_for_a_download_and_nobody_else():
         pass
 
     headers = [(b"cookie", f"{session_cookie.NAME}={value}".encode())]
-    asyncio.run(web.Guard(Recorder())({"type": "websocket", "path": "/_stcore/stream", "headers": headers},
+    run_alone(web.Guard(Recorder())({"type": "websocket", "path": "/_stcore/stream", "headers": headers},
                                       receive, send))
     assert seen == [deferred_downloads.Request(SESSION, claims), None]
 
