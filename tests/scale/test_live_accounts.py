@@ -56,7 +56,11 @@ async def _sign_in(url: str, email: str, password: str) -> tuple[bool, list[str]
 
 def sign_in(url: str, password: str = LEAD_PASSWORD) -> tuple[bool, list[str]]:
     """A fresh session signs in as the trust lead: (signed in, error messages shown)."""
-    return asyncio.run(_sign_in(url, LEAD, password))
+    # In a thread of its own: a full run already has Playwright's loop in the main thread.
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _sign_in(url, LEAD, password)).result()
 
 
 def users(*args, db: Path, timeout: float = 120):
