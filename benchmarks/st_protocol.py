@@ -80,7 +80,11 @@ class Run:
 
 
 class SignInRefused(RuntimeError):
-    """The sign-in form did not sign in (its error message is the text)."""
+    """The sign-in form did not sign in (its messages are the text; run is the form's run, if any)."""
+
+    def __init__(self, message: str, run: "Run | None" = None):
+        super().__init__(message)
+        self.run = run
 
 
 class Session:
@@ -150,7 +154,7 @@ class Session:
         self.redirect = None
         run = await self.run(widgets=[text(fields[0].id, email), text(fields[1].id, password), click(fields[2].id)])
         if self.redirect is None:
-            raise SignInRefused("; ".join(e.body for k, e in run.main if k == "alert") or "no redirect")
+            raise SignInRefused("; ".join(e.body for k, e in run.main if k == "alert") or "no redirect", run)
         await asyncio.to_thread(lambda: self.get(self.redirect).read())
         await self._ws.close()
         self.page_hash, self.values = "", {}
