@@ -13,7 +13,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 run: $(VENV)/.installed
-	$(PY) -m pswbench.server run app.py
+	$(PY) -m pswbench.app.server run app.py
 
 demo: $(VENV)/.installed
 	rm -f $(DB) $(DB).wal

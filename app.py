@@ -1,7 +1,7 @@
 """pswbench: the entry point. Signs the user in and routes them to the pages their role may open."""
 import streamlit as st
 
-from pswbench import ui
+from pswbench.app import ui
 
 st.set_page_config(page_title="pswbench: PSW workforce benchmarking", layout="wide")
 ui.through_the_router()

@@ -73,10 +73,10 @@ def sign_in(role: str = ROLE):
 def page_keys() -> list[str]:
     from apptest_helpers import PAGE_KEYS
 
-    from pswbench import access
-    from pswbench.auth import User
+    from pswbench.access import permissions
+    from pswbench.access.auth import User
 
-    allowed = access.pages_for(User("x", ROLE, None))
+    allowed = permissions.pages_for(User("x", ROLE, None))
     return [k for k in PAGE_KEYS if k in allowed]
 
 

@@ -11,7 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import duckdb  # noqa: E402
 
-from pswbench import database, demo, loader, validate  # noqa: E402
+from pswbench.returns import validate  # noqa: E402
+from pswbench.store import database, loader
+from pswbench.synthetic import demo
 from pswbench.paths import DATA_DIR  # noqa: E402
 
 RUNS = 5

@@ -1,6 +1,6 @@
 """Data growth: build databases at 1x, 10x and 100x the demo and time what matters at each size.
 
-For each scale K (EVERYTHING SYNTHETIC, pswbench/scale.py): the build (generate, validate in GX
+For each scale K (EVERYTHING SYNTHETIC, pswbench/synthetic/scale.py): the build (generate, validate in GX
 batches, load file by file), the database size on disk, the indicators over every quarter (trust,
 region, national) and the distribution for the latest quarter (median of --runs), and the page
 render times (benchmarks/bench_pages.py in a fresh process, median of --page-runs warm runs, and
@@ -46,7 +46,7 @@ def median_ms(fn, runs: int) -> float:
 # ---- build (in a child process, so it can be stopped) ----------------------------------------
 
 def _child_build(scale: int, db: str, seed: int, progress_file: str) -> None:
-    from pswbench import scale as scaled
+    from pswbench.synthetic import scale as scaled
 
     t_start = time.perf_counter()
     with open(progress_file, "a", encoding="utf-8") as fh:
@@ -117,7 +117,8 @@ def db_bytes(db: Path) -> int:
 
 
 def indicator_times(db: Path, runs: int) -> dict[str, float]:
-    from pswbench import database, indicators
+    from pswbench.reports import indicators
+    from pswbench.store import database
 
     con = database.connect(db, read_only=True)
     try:
@@ -137,8 +138,9 @@ def indicator_times(db: Path, runs: int) -> dict[str, float]:
 
 def ensure_accounts(db: Path) -> None:
     """A stopped build has no demo accounts yet: add them, so the pages can be measured on the part loaded."""
-    from pswbench import auth, database
-    from pswbench.demo import DEMO_ACCOUNTS
+    from pswbench.access import auth
+    from pswbench.store import database
+    from pswbench.synthetic.demo import DEMO_ACCOUNTS
 
     con = database.connect(db)
     try:

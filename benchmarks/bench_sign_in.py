@@ -20,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pswbench import auth, database, publish, throttle, viewer  # noqa: E402
+from pswbench.access import auth, throttle  # noqa: E402
+from pswbench.store import database, publish, viewer_mode
 
 PASSWORD = "correct horse battery staple"
 KNOWN, SSO, LOCKED_KNOWN = "lead@nhs.net", "sso@nhs.net", "locked@nhs.net"
@@ -63,8 +64,8 @@ def main(argv=None) -> None:
             "locked, unknown": lambda: auth.authenticate(con, LOCKED_UNKNOWN, "wrong password!"),
         }
         viewer_cases = {
-            "viewer: known, wrong password": lambda: viewer.authenticate(snap, db, KNOWN, "wrong password!"),
-            "viewer: unknown email": lambda: viewer.authenticate(snap, db, UNKNOWN, "wrong password!"),
+            "viewer: known, wrong password": lambda: viewer_mode.authenticate(snap, db, KNOWN, "wrong password!"),
+            "viewer: unknown email": lambda: viewer_mode.authenticate(snap, db, UNKNOWN, "wrong password!"),
         }
         cases = {**writer_cases, **viewer_cases}
         times: dict[str, list[float]] = {k: [] for k in cases}
@@ -75,7 +76,7 @@ def main(argv=None) -> None:
             for email in (KNOWN, UNKNOWN, SSO):       # nothing locks but the locked cases
                 with con.cursor() as cur:
                     throttle.forget(cur, email)
-            viewer._LOCAL = viewer.LocalFailures()
+            viewer_mode._LOCAL = viewer_mode.LocalFailures()
         snap.close()
         con.close()
     med = {k: statistics.median(v) * 1000 for k, v in times.items()}

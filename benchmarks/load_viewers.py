@@ -7,7 +7,7 @@
 
 What it does (issue "Scale"):
 - serves a COPY of the demo database (--db is built if missing, never served itself) on 127.0.0.1,
-  with `python -m pswbench.server run app.py` (what `make run` starts); with --viewer-processes K,
+  with `python -m pswbench.app.server run app.py` (what `make run` starts); with --viewer-processes K,
   also K read-only viewer processes (PSWBENCH_MODE=viewer, docs/deployment.md) and the viewer
   sessions are dealt out over them in turn, as a load balancer with sticky sessions would;
 - for each N in --sessions (one after another, on the same servers), starts N sessions --ramp

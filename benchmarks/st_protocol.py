@@ -11,7 +11,7 @@ left out is taken as cleared), and it can upload a file to an st.file_uploader t
 does: ask for an upload URL over the websocket, PUT the file there with Streamlit's XSRF cookie and
 header, then report the file in the widget's value.
 
-Signing in is what a browser does too (pswbench/browser_session.py): submit the sign-in form; the
+Signing in is what a browser does too (pswbench/access/browser_session.py): submit the sign-in form; the
 app answers with a redirect to its sign-in route, whose response sets the session cookie; then
 open the websocket again with that cookie. Every HTTP request and websocket of a Session carries
 its cookie jar. To sign in as someone:

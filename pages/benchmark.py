@@ -1,18 +1,20 @@
 """Trust benchmark: where does one trust sit among its peers, and how has it moved?"""
 import streamlit as st
 
-from pswbench import access, benchmarking, ui
-from pswbench.definitions import BY_NAME, RATES
-from pswbench.scope import PEER_GROUPS
+from pswbench.access import permissions
+from pswbench.app import ui
+from pswbench.reports import benchmark
+from pswbench.reports.definitions import BY_NAME, RATES
+from pswbench.access.scope import PEER_GROUPS
 
 user, data = ui.page("benchmark")
 st.title("How does a trust's peer support workforce compare with its peers?")
 period = ui.period_picker(data, key="benchmark_period")
 picked = ui.trust_picker(user, data, period)
-trust = benchmarking.requested_trust(picked, st.session_state.get("trust"))
+trust = benchmark.requested_trust(picked, st.session_state.get("trust"))
 try:
     me = data.trust(trust)
-except access.NotPermitted as exc:
+except permissions.NotPermitted as exc:
     ui.refuse(user, f"trust:{trust}", exc)
 if me is None:
     st.error("That trust is not in the reference list of mental health trusts.")
@@ -23,7 +25,7 @@ group = ui.peer_group_picker(key="benchmark_peer_group")
 values = data.peer_rows(period, trust, group)
 has_return = data.has_return(period, trust)
 
-options = benchmarking.trust_level_indicators(values) or list(BY_NAME)
+options = benchmark.trust_level_indicators(values) or list(BY_NAME)
 indicator = st.selectbox("Indicator", options, format_func=lambda n: BY_NAME[n].label, key="benchmark_indicator")
 spec = BY_NAME[indicator]
 st.markdown(f"**{trust_label}**, compared with peer group **{PEER_GROUPS[group]}** ({values.height} trusts "
@@ -37,11 +39,11 @@ if has_return:
     pos = positions[indicator]
     st.subheader(f"{spec.label}: trusts ranked")
     st.markdown(f"{spec.label}: **{spec.format(pos.value)}** against a peer median of "
-                f"**{spec.format(pos.median)}**; {benchmarking.percentile_text(pos.percentile_rank)}, "
-                f"{benchmarking.quartile_text(pos)}.")
+                f"**{spec.format(pos.median)}**; {benchmark.percentile_text(pos.percentile_rank)}, "
+                f"{benchmark.quartile_text(pos)}.")
     stats = {"q1": pos.q1, "median": pos.median, "q3": pos.q3}
-    ui.chart(benchmarking.ranked_chart(values, indicator, trust, stats, f"{spec.label}, {trust_label} highlighted"),
-             benchmarking.chart_rows(values, indicator), f"{spec.label} by trust in the peer group", user,
+    ui.chart(benchmark.ranked_chart(values, indicator, trust, stats, f"{spec.label}, {trust_label} highlighted"),
+             benchmark.chart_rows(values, indicator), f"{spec.label} by trust in the peer group", user,
              key="benchmark-ranked")
     st.caption("The shaded band holds the middle half of the peer group (lower to upper quartile) and the "
                "dashed line is its median"
@@ -53,20 +55,20 @@ if has_return:
         rate = national[indicator][0] if national.height else None
         if rate is not None:
             st.subheader(f"{spec.label}: funnel plot")
-            ui.chart(benchmarking.funnel_chart(values, indicator, rate, trust, f"{spec.label} by size of trust"),
-                     benchmarking.funnel_rows(values, indicator, rate),
+            ui.chart(benchmark.funnel_chart(values, indicator, rate, trust, f"{spec.label} by size of trust"),
+                     benchmark.funnel_rows(values, indicator, rate),
                      f"{spec.label} and its denominator by trust", user, key="benchmark-funnel")
             st.caption(f"Centre line: England pooled rate, {spec.format(rate)}"
                        + ("" if user.role == "analyst" else ", over the trusts whose figure you can see")
-                       + f". {benchmarking.FUNNEL_MEANING}")
+                       + f". {benchmark.FUNNEL_MEANING}")
 
 st.subheader(f"{spec.label} over time")
-trend = benchmarking.trend_data(data, trust, trust_label, me["region_code"], me["region_name"], indicator)
-ui.chart(benchmarking.trend_chart(trend, indicator, f"{spec.label}: {trust_label} against medians of trusts"),
-         benchmarking.trend_rows(trend, indicator), f"{spec.label} for {trust} by quarter", user,
+trend = benchmark.trend_data(data, trust, trust_label, me["region_code"], me["region_name"], indicator)
+ui.chart(benchmark.trend_chart(trend, indicator, f"{spec.label}: {trust_label} against medians of trusts"),
+         benchmark.trend_rows(trend, indicator), f"{spec.label} for {trust} by quarter", user,
          key="benchmark-trend")
 
 if has_return:
     st.subheader("Every indicator against the peer group")
-    ui.table(benchmarking.position_table(positions), f"{trust} against {PEER_GROUPS[group]}", user,
+    ui.table(benchmark.position_table(positions), f"{trust} against {PEER_GROUPS[group]}", user,
              key="benchmark-positions")

@@ -2,8 +2,9 @@
 import polars as pl
 import streamlit as st
 
-from pswbench import access, ui
-from pswbench.definitions import INDICATORS, POPULATION_SOURCE, SOURCE
+from pswbench.access import disclosure
+from pswbench.app import ui
+from pswbench.reports.definitions import INDICATORS, POPULATION_SOURCE, SOURCE
 from pswbench.paths import ROOT
 
 user, _data = ui.page("definitions")
@@ -22,8 +23,8 @@ st.table(pl.DataFrame([{
 
 st.subheader("Small numbers")
 st.write(
-    f"A figure for another trust that is built on fewer than {access.SMALL_NUMBER_THRESHOLD} people (its headcount, "
-    f"or for leaver figures the number of leavers as well) is shown as \"{access.SUPPRESSED_TEXT}\" on screen and in "
+    f"A figure for another trust that is built on fewer than {disclosure.SMALL_NUMBER_THRESHOLD} people (its headcount, "
+    f"or for leaver figures the number of leavers as well) is shown as \"{disclosure.SUPPRESSED_TEXT}\" on screen and in "
     "every download, so no one can work out a figure about a handful of people. Region and England figures, "
     "medians and positions shown to trust leads and board members are worked out only from the figures they "
     "can see, so a hidden figure cannot be recovered from them by subtraction; they say how many trusts were "

@@ -2,8 +2,9 @@
 import polars as pl
 import streamlit as st
 
-from pswbench import charts, overview, ui
-from pswbench.definitions import BY_NAME
+from pswbench.app import ui
+from pswbench.reports import charts, overview
+from pswbench.reports.definitions import BY_NAME
 
 user, data = ui.page("overview")
 st.title("How is the peer support workforce in England changing?")

@@ -1,7 +1,9 @@
 """Board snapshot: how does one trust compare this quarter? Written for board members, not analysts."""
 import streamlit as st
 
-from pswbench import access, boardpack, charts, narrative, snapshot, ui
+from pswbench.access import permissions
+from pswbench.app import ui
+from pswbench.reports import board_pack, board_sentences, board_snapshot, charts
 
 user, data = ui.page("snapshot")
 heading = st.empty()
@@ -13,10 +15,10 @@ with right:
 # A shared link may name a trust (?trust=CODE); snapshot.build refuses one this user may not see named.
 trust = ui.trust_picker(user, data, period, from_link=True)
 try:
-    snap = snapshot.build(data, period, trust, group)
-except access.NotPermitted as exc:
+    snap = board_snapshot.build(data, period, trust, group)
+except permissions.NotPermitted as exc:
     ui.refuse(user, f"snapshot:{trust[:12]}", exc)
-except snapshot.UnknownTrust as exc:
+except board_snapshot.UnknownTrust as exc:
     st.error(str(exc))
     st.stop()
 
@@ -26,13 +28,13 @@ if not snap.has_return:
             "the medians are for all trusts in England.")
 
 st.subheader("In brief")
-sentences = narrative.sentences(snap)
-st.markdown(narrative.as_markdown(sentences))
+sentences = board_sentences.sentences(snap)
+st.markdown(board_sentences.as_markdown(sentences))
 
 
 synthetic = ui.is_synthetic()
 ui.download("Download the board pack (HTML, prints on one A4 page)",
-            lambda: boardpack.render_bytes(snap, sentences, synthetic), snap.file_name(), "text/html", user,
+            lambda: board_pack.render_bytes(snap, sentences, synthetic), snap.file_name(), "text/html", user,
             {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"},
             key="board-pack", type="primary")
 

@@ -1,14 +1,15 @@
 """Submissions and data quality (analysts): who has sent the quarter's return, what fails, and what changed."""
 import streamlit as st
 
-from pswbench import quality, ui
+from pswbench.app import ui
+from pswbench.reports import submissions
 
 user, data = ui.page("submissions")
 st.title("Submissions and data quality")
 period = ui.period_picker(data)
 
 coverage = data.coverage(period)
-counts = quality.status_counts(coverage)
+counts = submissions.status_counts(coverage)
 st.subheader(f"Returns for the quarter ending {period:%d %B %Y}")
 cols = st.columns(4)
 cols[0].metric("Open trusts", coverage.height, border=True)
@@ -18,14 +19,14 @@ cols[2].metric("Rejected only", counts["rejected only"], border=True,
 cols[3].metric("Missing", counts["missing"], border=True, help="No attempt at all for the quarter.")
 
 st.markdown("**Trusts without an accepted return** (missing, or every attempt rejected)")
-late = quality.non_submitters(coverage)
+late = submissions.non_submitters(coverage)
 if late.is_empty():
     st.success("Every open trust has an accepted return for this quarter.")
 else:
-    ui.table(quality.dates_as_text(late), f"Trusts without an accepted return {period}", user,
+    ui.table(submissions.dates_as_text(late), f"Trusts without an accepted return {period}", user,
              key="non-submitters")
 with st.expander("Every open trust's status"):
-    ui.table(quality.dates_as_text(coverage).select("trust_code", "trust_name", "region_name", "status",
+    ui.table(submissions.dates_as_text(coverage).select("trust_code", "trust_name", "region_name", "status",
                                                     "current_version", "accepted_at", "accepted_by", "attempts",
                                                     "rejected_attempts"),
              f"Submission status {period}", user, key="coverage")
@@ -37,7 +38,7 @@ rules = data.failing_rules(period if scope == "quarter" else None)
 if rules.is_empty():
     st.info("No findings: every upload in this scope passed every rule.")
 else:
-    ui.chart(quality.rule_chart(rules), rules, "Validation findings by rule", user, key="rules")
+    ui.chart(submissions.rule_chart(rules), rules, "Validation findings by rule", user, key="rules")
 
 st.subheader("Versions of a return")
 trusts = data.trusts().sort("trust_name")
@@ -53,7 +54,7 @@ versions = data.versions(trust, quarter)
 if attempts.is_empty():
     st.info("No upload for this trust and quarter.")
     st.stop()
-ui.table(quality.dates_as_text(attempts).drop("trust_code", "period_end"), f"Uploads {trust} {quarter}", user,
+ui.table(submissions.dates_as_text(attempts).drop("trust_code", "period_end"), f"Uploads {trust} {quarter}", user,
          key="attempts")
 if versions.height < 2:
     st.info("Only one accepted version (or none): nothing to compare.")

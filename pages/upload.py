@@ -3,7 +3,10 @@ import hashlib
 
 import streamlit as st
 
-from pswbench import access, quality, ui, uploads
+from pswbench.access import permissions
+from pswbench.app import ui
+from pswbench.reports import submissions
+from pswbench.returns import uploads
 from pswbench.paths import DATA_DIR, ROOT
 
 user, data = ui.page("upload")
@@ -82,12 +85,12 @@ if file is not None:
 st.subheader(f"Upload history: {names.get(target, target)}")
 try:
     history = data.submission_history(target)
-except access.NotPermitted as exc:
+except permissions.NotPermitted as exc:
     ui.refuse(user, f"upload_history:{target}", exc)
 if history.is_empty():
     st.info("No returns have been uploaded for this trust yet.")
 else:
     st.caption("Every attempt, newest first: accepted, rejected (including refused files) and duplicates.")
-    ui.table(quality.dates_as_text(history).select("submitted_at", "submitted_by", "file_name", "period_end",
+    ui.table(submissions.dates_as_text(history).select("submitted_at", "submitted_by", "file_name", "period_end",
                                                    "status", "version", "error_count", "warning_count"),
              f"Upload history {target}", user, key="upload-history")

@@ -24,7 +24,7 @@ CHROMIUM = Path(os.environ.get("PSWBENCH_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1400, "height": 1000}
-DEMO_ACCOUNTS = {  # role -> (email, password); the SYNTHETIC demo's accounts (pswbench/demo.py)
+DEMO_ACCOUNTS = {  # role -> (email, password); the SYNTHETIC demo's accounts (pswbench/synthetic/demo.py)
     "analyst": ("analyst@demo.pswbench.nhs.uk", "demo-analyst-2026"),
     "trust_lead": ("lead.rx4@demo.pswbench.nhs.uk", "demo-trustlead-2026"),
     "board": ("board.rx4@demo.pswbench.nhs.uk", "demo-board-2026"),
@@ -58,9 +58,9 @@ def _healthy(base_url: str) -> bool:
 
 @contextlib.contextmanager
 def app_process(db: Path, log_path: Path, port: int | None = None, timeout: float = 60,
-                env: dict[str, str] | None = None, module: str = "pswbench.server"
+                env: dict[str, str] | None = None, module: str = "pswbench.app.server"
                 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run the app as `make run` does (`python -m pswbench.server run app.py`; module "streamlit" for
+    """Run the app as `make run` does (`python -m pswbench.app.server run app.py`; module "streamlit" for
     plain `streamlit run`) on db, with env added to this process's environment; yield (base URL,
     process) once /_stcore/health answers; stop it after."""
     port = port or free_port()

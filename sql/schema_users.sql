@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS app_user (
 );
 
 -- Failed password sign-ins per email as typed (normalised), whether or not an account has it, so a
--- lock says nothing about which emails exist (pswbench.throttle). Times are UTC.
+-- lock says nothing about which emails exist (pswbench.access.throttle). Times are UTC.
 CREATE TABLE IF NOT EXISTS sign_in_throttle (
     email           VARCHAR PRIMARY KEY,
     failures        INTEGER NOT NULL CHECK (failures >= 0),

@@ -19,7 +19,7 @@ def _every_apptest_run_goes_through_the_router(monkeypatch):
     """Make every AppTest run execute app.py (the router), as the live server does.
 
     Streamlit treats an app whose main script sits next to a folder named pages/ as an old-style
-    multipage app (PagesManager.uses_pages_directory). On a live server pswbench.ui.through_the_router
+    multipage app (PagesManager.uses_pages_directory). On a live server pswbench.app.ui.through_the_router
     switches that off for the process; AppTest resets the flag before every run, so it is kept off
     here. The live behaviour is tested in the browser (tests/e2e/test_roles.py).
     """
@@ -73,8 +73,8 @@ def browser():
 def demo_queries(demo_app):
     """Raw queries on the shared demo database, through the app's own cached connection
     (DuckDB refuses a second writer on the same file)."""
-    from pswbench import ui
-    from pswbench.queries import Queries
+    from pswbench.app import ui
+    from pswbench.reports.queries import Queries
 
     return Queries(ui._open(str(demo_app)))
 

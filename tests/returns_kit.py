@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pswbench import contract
+from pswbench.returns import contract
 
 # A fixed "today" so rules about dates do not drift with the calendar.
 TODAY = dt.date(2026, 11, 25)

@@ -12,8 +12,8 @@ from xml.sax.saxutils import escape
 import openpyxl
 
 from returns_kit import valid_rows
-from pswbench import contract
-from pswbench.read_limits import column_letters
+from pswbench.returns import contract
+from pswbench.returns.read_limits import column_letters
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHEET = "xl/worksheets/sheet1.xml"

@@ -2,7 +2,7 @@
 -- (scope = region_code, or 'national'), with the pooled indicators: sums over sums, never a mean
 -- of trust rates. England's population is all seven regions, whichever have returns.
 -- trust_rows: the name of a relation shaped like int_trust_indicators. int_trust_pooled pools every
--- trust; pswbench.scope pools only the trust figures a user may see (docs/disclosure.md), through
+-- trust; pswbench.access.scope pools only the trust figures a user may see (docs/disclosure.md), through
 -- this same macro, so the formulas exist once.
 CREATE OR REPLACE MACRO pool_trusts(trust_rows) AS TABLE
 WITH

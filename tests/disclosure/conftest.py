@@ -59,8 +59,8 @@ def disclosure_app_url(disclosure_demo, tmp_path_factory):
 
 
 def vocabulary(t: ground.Truth) -> harness.Vocabulary:
-    from pswbench import charts
-    from pswbench.definitions import INDICATORS
+    from pswbench.reports import charts
+    from pswbench.reports.definitions import INDICATORS
 
     own = t.trusts.filter(t.trusts["trust_code"] == t.own).row(0, named=True)
     denominators = {charts.denominator_label(i): i.denominator for i in INDICATORS if i.denominator}
@@ -77,14 +77,15 @@ def vocab(truth) -> harness.Vocabulary:
 @pytest.fixture(scope="session")
 def crawls(disclosure_app_url, vocab):
     """received(role): everything that role received, crawled the first time it is asked for."""
-    from pswbench import access, ui
+    from pswbench.access import permissions
+    from pswbench.app import ui
 
     done: dict[str, harness.Received] = {}
 
     def received(role: str) -> harness.Received:
         if role not in done:
             email, password = app_server.DEMO_ACCOUNTS[role]
-            got = harness.run_crawl(disclosure_app_url, role, email, password, access.PAGES_BY_ROLE[role],
+            got = harness.run_crawl(disclosure_app_url, role, email, password, permissions.PAGES_BY_ROLE[role],
                                     ui.PAGE_TITLES, vocab, max_runs=MAX_RUNS, every_download=EVERY_DOWNLOAD)
             done[role] = got
             _SUMMARIES[role] = got.summary()

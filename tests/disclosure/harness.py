@@ -56,8 +56,8 @@ for _folder in ("benchmarks", "scripts"):
 
 import st_protocol  # noqa: E402  (benchmarks/st_protocol.py)
 
-from pswbench.access import SMALL_NUMBER_THRESHOLD  # noqa: E402
-from pswbench.definitions import INDICATORS  # noqa: E402
+from pswbench.access.disclosure import SMALL_NUMBER_THRESHOLD  # noqa: E402
+from pswbench.reports.definitions import INDICATORS  # noqa: E402
 
 PICKER_KINDS = ("selectbox", "radio")
 PERIOD_LABEL = "Quarter ending"   # the label of ui.period_picker

@@ -23,10 +23,10 @@ from apptest_helpers import ACCOUNTS, page_file, signed_in  # noqa: E402
 
 import app_server  # noqa: E402
 from disclosure_report import ARTIFACTS  # noqa: E402
-from pswbench import access  # noqa: E402
+from pswbench.access import permissions  # noqa: E402
 
 FULL_PRODUCT = 40
-CASES = [(role, page) for role in ACCOUNTS for page in access.PAGES_BY_ROLE[role]]
+CASES = [(role, page) for role in ACCOUNTS for page in permissions.PAGES_BY_ROLE[role]]
 RUNS: dict[str, int] = {}   # runs per case, written to artifacts/disclosure/sweep.json
 
 

@@ -2,11 +2,11 @@
 every download was fetched, and no run ended in an exception or an error alert."""
 from __future__ import annotations
 
-from pswbench import access
+from pswbench.access import permissions
 
 
 def test_every_page_and_option_was_crawled(received, truth):
-    pages = access.PAGES_BY_ROLE[received.role]
+    pages = permissions.PAGES_BY_ROLE[received.role]
     missing = [p for p in pages if received.runs_by_page.get(p, 0) == 0]
     assert not missing, f"{received.role}: pages never run: {missing}"
     periods = set(truth.periods)

@@ -1,11 +1,11 @@
 """Ground truth for the disclosure checks: the demo database read as an analyst reads it.
 
-Every trust's indicators and components come from pswbench.queries.Queries on a read-only
+Every trust's indicators and components come from pswbench.reports.queries.Queries on a read-only
 connection. Which of them a non-analyst may see follows the policy (docs: notes/POLICY.md): another
 trust's figure is suppressed when the people behind it (its basis column, from
-pswbench.definitions.suppression_rules) are fewer than access.SMALL_NUMBER_THRESHOLD; the user's own
+pswbench.reports.definitions.suppression_rules) are fewer than access.SMALL_NUMBER_THRESHOLD; the user's own
 trust is never suppressed. Pooled region and England figures are computed here from the trust
-components, sums over sums as pswbench/definitions.py states them, once over every trust and once
+components, sums over sums as pswbench/reports/definitions.py states them, once over every trust and once
 over only the trusts the user may see for that quantity, independently of the app's SQL and views.
 """
 from __future__ import annotations
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from pswbench import access
-from pswbench.definitions import BY_NAME, INDICATORS, suppression_rules
-from pswbench.queries import Queries
+from pswbench.access import disclosure
+from pswbench.reports.definitions import BY_NAME, INDICATORS, suppression_rules
+from pswbench.reports.queries import Queries
 
-THRESHOLD = access.SMALL_NUMBER_THRESHOLD
+THRESHOLD = disclosure.SMALL_NUMBER_THRESHOLD
 ENGLAND = "England"
 
 # Policy point 1: leaver counts rest on min(headcount, leavers), as leaver rates do.
@@ -52,7 +52,7 @@ def labels_for(con: duckdb.DuckDBPyConnection, period: dt.date) -> dict[str, str
     with con.cursor() as cur:
         salt = cur.execute("SELECT value FROM app_setting WHERE key = 'peer_salt'").fetchone()[0]
         codes = [r[0] for r in cur.execute("SELECT trust_code FROM trust").fetchall()]
-    return access.peer_labels(codes, salt, period)
+    return disclosure.peer_labels(codes, salt, period)
 
 
 @dataclass(frozen=True)

@@ -141,8 +141,8 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
 
     # What the database holds before the app opens it; the expected findings come from the same
     # validator the app uses, with the same lookup of the previous quarter's headcount.
-    from pswbench import loader
-    from pswbench.validate import validate_bytes
+    from pswbench.store import loader
+    from pswbench.returns.validate import validate_bytes
 
     with duckdb.connect(str(own_db), read_only=True) as con:
         version, = con.execute("SELECT version FROM return_version WHERE trust_code = 'RX4' "

@@ -1,4 +1,4 @@
-"""Sessions bound to the browser, against a real app process (`python -m pswbench.server`, as `make run`)
+"""Sessions bound to the browser, against a real app process (`python -m pswbench.app.server`, as `make run`)
 on its own copy of the demo database: in Chromium, and over Streamlit's websocket protocol
 (benchmarks/st_protocol.py) where a test has to send what no browser page sends.
 
@@ -37,7 +37,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 import app_server
 from app_server import DEMO_ACCOUNTS, main_area, sidebar, sign_in, wait_until_idle
-from pswbench import session_cookie, web
+from pswbench.access import session_cookie
+from pswbench.app import web
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -396,5 +397,5 @@ def test_plain_streamlit_run_signs_nobody_in_and_says_how_to_start_the_app(own_d
                 run = await s.run()
                 alerts = [e.body for k, e in run.main if k == "alert"]
                 assert run.widget("text_input", "Password") is None
-                assert any("python -m pswbench.server run app.py" in a for a in alerts), alerts
+                assert any("python -m pswbench.app.server run app.py" in a for a in alerts), alerts
         run_async(go())

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from faultkit import EXAMPLE, cli, demo_copy, holder, sha256, tables
-from pswbench import backup, database, loader, publish
+from pswbench.store import backup, database, loader, publish
 
 pytestmark = pytest.mark.faults
 

@@ -3,7 +3,7 @@
 The app has one DuckDB connection per process and each session takes its own cursor from it, so
 two trust leads saving at once are two transactions on two cursors. Every accepted load bumps the
 single data_version row, so two loads overlapping in time always meet, whatever their trusts: the
-loader retries the loser; if it still conflicts, pswbench.uploads says "submit again". Nothing
+loader retries the loser; if it still conflicts, pswbench.returns.uploads says "submit again". Nothing
 may be lost silently: every attempt ends accepted (recorded once) or with that message.
 """
 from __future__ import annotations
@@ -16,7 +16,9 @@ import time
 import pytest
 
 from faultkit import EXAMPLE, cli, demo_copy, holder, table_rows, tables
-from pswbench import auth, database, loader, uploads
+from pswbench.access import auth
+from pswbench.returns import uploads
+from pswbench.store import database, loader
 
 pytestmark = pytest.mark.faults
 
@@ -52,7 +54,7 @@ def overlap(monkeypatch, caplog):
             time.sleep(0.3)
 
     monkeypatch.setattr(loader, "_after_rows_written", hold)
-    caplog.set_level(logging.INFO, logger="pswbench.loader")
+    caplog.set_level(logging.INFO, logger="pswbench.store.loader")
     return lambda: sum("met a concurrent write" in r.getMessage() for r in caplog.records)
 
 

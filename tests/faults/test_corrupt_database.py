@@ -1,6 +1,6 @@
 """A damaged database at start: refused with a clear message, never written over.
 
-Each damaged file goes to pswbench.database.connect (writer and reader), to the CLI, and to the app
+Each damaged file goes to pswbench.store.database.connect (writer and reader), to the CLI, and to the app
 through AppTest (PSWBENCH_DB). Each must say what is wrong and what to do, show no traceback, and
 leave the file byte for byte as it was (DuckDB itself opens a half-truncated file read-write and
 writes to it; an empty file must never become a new database).
@@ -22,7 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from faultkit import EXAMPLE, ROOT, _demo, cli, sha256
-from pswbench import database
+from pswbench.store import database
 
 pytestmark = pytest.mark.faults
 
@@ -107,7 +107,7 @@ try:
     out["readable"] = True
 except PermissionError:
     out["readable"] = False
-from pswbench import database
+from pswbench.store import database
 try:
     database.connect(path)
     out["connect"] = "opened"

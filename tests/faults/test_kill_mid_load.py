@@ -8,16 +8,16 @@ import signal
 import pytest
 
 from faultkit import EXAMPLE, demo_copy, start, stop, tables, wait_for_line
-from pswbench import database, publish
+from pswbench.store import database, publish
 
 pytestmark = pytest.mark.faults
 
 # The child loads the example return (RX4, 2025-09-30: a new version over the demo's one) through
-# pswbench.loader, the path the CLI and the app use, into its own copy of the demo database.
+# pswbench.store.loader, the path the CLI and the app use, into its own copy of the demo database.
 CHILD = """
 import sys, time
 from pathlib import Path
-from pswbench import database, loader
+from pswbench.store import database, loader
 db, example = sys.argv[1], Path(sys.argv[2])
 con = database.connect(db)
 (out,) = loader.load_files(con, [("killed.csv", example.read_bytes())], "fault:test")

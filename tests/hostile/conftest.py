@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from hostile_helpers import ANALYST, EXAMPLE, LEAD
-from pswbench import auth, database, loader
+from pswbench.access import auth
+from pswbench.store import database, loader
 
 
 @pytest.fixture

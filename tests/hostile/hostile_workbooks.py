@@ -16,8 +16,8 @@ from workbook_kit import (
     MAIN, inline, repacked, return_rows, shared_cell, sheet_xml, valid_workbook, with_sheet,
     with_shared_strings,
 )
-from pswbench import contract
-from pswbench.read_limits import column_letters
+from pswbench.returns import contract
+from pswbench.returns.read_limits import column_letters
 
 
 # ---- the hostile workbooks -------------------------------------------------------------------------

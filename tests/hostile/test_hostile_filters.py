@@ -17,10 +17,13 @@ import pytest
 import hostile_helpers  # noqa: F401  (puts tests/unit on sys.path for apptest_helpers)
 from apptest_helpers import ACCOUNTS, errors, last_audit, page_file, signed_in
 from hostile_helpers import assert_not_in_markdown
-from pswbench import access, paths, quality, snapshot, ui
-from pswbench.auth import User
-from pswbench.queries import Queries
-from pswbench.scope import Scope, require_trust
+from pswbench import paths
+from pswbench.access import permissions
+from pswbench.app import ui
+from pswbench.reports import board_snapshot, submissions
+from pswbench.access.auth import User
+from pswbench.reports.queries import Queries
+from pswbench.access.scope import Scope, require_trust
 
 PERIOD = dt.date(2026, 9, 30)
 ANALYST = User(ACCOUNTS["analyst"][0], "analyst", None)
@@ -82,10 +85,10 @@ def test_a_period_that_is_sql_is_refused_by_every_data_function(con, unchanged, 
         "Scope.pooled": lambda: scope(con, BOARD).pooled("region", payload),
         "Scope.coverage": lambda: scope(con, ANALYST).coverage(payload),
         "Scope.coverage_counts": lambda: scope(con, LEAD).coverage_counts(payload),
-        "quality.failing_rules": lambda: quality.failing_rules(con.cursor(), ANALYST, payload),
-        "quality.submission_history": lambda: quality.submission_history(con.cursor(), ANALYST, "RX4", payload),
-        "quality.versions": lambda: quality.versions(con.cursor(), ANALYST, "RX4", payload),
-        "quality.submission_rows": lambda: quality.submission_rows(con.cursor(), ANALYST, payload),
+        "quality.failing_rules": lambda: submissions.failing_rules(con.cursor(), ANALYST, payload),
+        "quality.submission_history": lambda: submissions.submission_history(con.cursor(), ANALYST, "RX4", payload),
+        "quality.versions": lambda: submissions.versions(con.cursor(), ANALYST, "RX4", payload),
+        "quality.submission_rows": lambda: submissions.submission_rows(con.cursor(), ANALYST, payload),
     }
     for name, call in calls.items():
         with pytest.raises(REFUSED):
@@ -97,21 +100,21 @@ def test_a_period_that_is_sql_is_refused_by_every_data_function(con, unchanged, 
 def test_a_trust_code_that_is_sql_finds_nothing_or_is_refused(con, unchanged, payload):
     q = Queries(con)
     with con.cursor() as cur:
-        assert quality.submission_history(cur, ANALYST, payload).is_empty()
-        assert quality.versions(cur, ANALYST, payload, PERIOD).is_empty()
+        assert submissions.submission_history(cur, ANALYST, payload).is_empty()
+        assert submissions.versions(cur, ANALYST, payload, PERIOD).is_empty()
         for user in (LEAD, BOARD):
-            with pytest.raises(access.NotPermitted):
-                quality.submission_history(cur, user, payload)
+            with pytest.raises(permissions.NotPermitted):
+                submissions.submission_history(cur, user, payload)
     for user in (LEAD, BOARD):
-        with pytest.raises(access.NotPermitted):
+        with pytest.raises(permissions.NotPermitted):
             require_trust(user, payload)
-        with pytest.raises(access.NotPermitted):
-            snapshot.build(scope(con, user), PERIOD, payload)
+        with pytest.raises(permissions.NotPermitted):
+            board_snapshot.build(scope(con, user), PERIOD, payload)
         for group in ("england", "region", "nearest"):
-            with pytest.raises(access.NotPermitted):
+            with pytest.raises(permissions.NotPermitted):
                 scope(con, user).peer_rows(PERIOD, payload, group)
-    with pytest.raises(snapshot.UnknownTrust):
-        snapshot.build(scope(con, ANALYST), PERIOD, payload)
+    with pytest.raises(board_snapshot.UnknownTrust):
+        board_snapshot.build(scope(con, ANALYST), PERIOD, payload)
     everyone = set(q.trust_indicators(PERIOD)["trust_code"].to_list())
     # An unknown trust has no place of its own: no other trust's figure is handed back as "its" value.
     places = scope(con, ANALYST).positions(PERIOD, payload, "england")

@@ -1,6 +1,6 @@
 """Hostile uploads, as a trust lead meets the Upload page: huge files, zip bombs, odd names, script and formulas.
 
-Every test goes through the page (AppTest, the same file_uploader a browser fills) or pswbench.uploads,
+Every test goes through the page (AppTest, the same file_uploader a browser fills) or pswbench.returns.uploads,
 and checks afterwards that the app is still up, the refusal is plain, and no accepted data changed.
 tests/unit/test_reader.py already covers the reader's verdict on many odd files; these add the
 flow around it: what is recorded, what the page shows, what is stored and what is exported.
@@ -30,8 +30,11 @@ from hostile_helpers import (
 )
 from returns_kit import TODAY, csv_bytes, valid_rows
 from workbook_kit import XLSX
-from pswbench import auth, contract, database, exports, loader, quality, reader, uploads, xlsx
-from pswbench.validate import validate_bytes
+from pswbench.access import auth
+from pswbench.reports import exports, submissions
+from pswbench.returns import contract, reader, uploads, xlsx
+from pswbench.store import database, loader
+from pswbench.returns.validate import validate_bytes
 
 MB = 1024 * 1024
 SCRIPT = "<script>alert(1)</script>"
@@ -306,10 +309,10 @@ def test_script_and_formula_in_name_and_notes_are_shown_as_text_stored_unchanged
     assert values.get("'" + name) == "s" and name not in values
     assert "f" not in values.values()
 
-    # The stored rows as the Submissions page exports them (pswbench.exports through ui.table).
+    # The stored rows as the Submissions page exports them (pswbench.reports.exports through ui.table).
     con = database.connect(upload_db[0])
     try:
-        rows = quality.submission_rows(con, auth.User(ANALYST, "analyst", None), sid)
+        rows = submissions.submission_rows(con, auth.User(ANALYST, "analyst", None), sid)
     finally:
         con.close()
     notes_csv = [r[-1] for r in csv.reader(io.StringIO(exports.to_csv_bytes(rows).decode("utf-8-sig")))]
@@ -400,7 +403,7 @@ def test_a_nul_byte_in_the_file_name_is_stopped_by_streamlit_before_the_app_runs
 # ---- workbooks that declare, or expand to, far more than they hold ---------------------------------------
 # Each is built here (tests/hostile/hostile_workbooks.py) and is at most 5 MB. What a test asserts is the
 # verdict and the work done (elements, attributes and bytes of XML read, rows looked at, text kept), which
-# the limits in pswbench.xlsx bound whatever the file declares; benchmarks/bench_hostile_uploads.py times them.
+# the limits in pswbench.returns.xlsx bound whatever the file declares; benchmarks/bench_hostile_uploads.py times them.
 
 WORKBOOK_VERDICTS = {                  # the error rules each one gets; an empty set means it is a valid return
     "declared_whole_sheet": {"missing_column"},

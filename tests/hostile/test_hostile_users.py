@@ -1,5 +1,5 @@
 """Hostile sign-ins through the real sign-in form (AppTest): guessing until locked, injection-shaped
-emails and passwords, and a disabled account. pswbench.auth's own rules are unit-tested in
+emails and passwords, and a disabled account. pswbench.access.auth's own rules are unit-tested in
 tests/unit/test_auth.py; here the form, the session and the database are checked around them."""
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 import hostile_helpers  # noqa: F401  (puts tests/unit on sys.path for apptest_helpers)
 from apptest_helpers import SIGN_IN_TITLE, audit_count, cursor, new_app, submit_sign_in
 from hostile_helpers import assert_not_in_markdown, markdown_texts
-from pswbench import auth, database
+from pswbench.access import auth
+from pswbench.store import database
 
 EMAIL = "lead@rx4.nhs.uk"
 PASSWORD = "correct-horse-battery-1"

@@ -1,5 +1,5 @@
 """Disabling, enabling and unlocking an account while the app runs: a writer and a read-only viewer
-are running (`python -m pswbench.server run app.py`, as `make run`), and `python -m pswbench users ...`
+are running (`python -m pswbench.app.server run app.py`, as `make run`), and `python -m pswbench users ...`
 is run against the database the writer holds.
 
 * `users disable` answers "is now disabled" (exit 0) within SPOOL_SECONDS plus a publish, and from
@@ -32,7 +32,8 @@ import faultkit  # noqa: E402
 import st_protocol  # noqa: E402
 from app_server import DEMO_ACCOUNTS  # noqa: E402
 
-from pswbench import auth, database  # noqa: E402
+from pswbench.access import auth  # noqa: E402
+from pswbench.store import database
 
 ARTIFACTS = ROOT / "artifacts" / "scale"
 SPOOL_SECONDS = 5.0          # the default PSWBENCH_SPOOL_SECONDS, left unset for the writer
@@ -150,7 +151,7 @@ def test_disable_enable_unlock_while_the_writer_and_a_viewer_run(tmp_path):
 
 def test_with_no_writer_holding_it_the_command_gives_up_and_changes_nothing(tmp_path):
     db = faultkit.demo_copy(tmp_path)
-    from pswbench import admin_requests
+    from pswbench.store import admin_requests
 
     admin_requests.ensure_key(db)       # as a writer of this version would have made it
     with faultkit.holder(db):

@@ -37,9 +37,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import app_server  # noqa: E402
 from app_server import DEMO_ACCOUNTS, main_area, open_in_session, sign_in, wait_until_idle  # noqa: E402
 
-from pswbench import database, publish, uploads, viewer  # noqa: E402
-from pswbench.auth import User  # noqa: E402
-from pswbench.queries import Queries  # noqa: E402
+from pswbench.returns import uploads  # noqa: E402
+from pswbench.store import database, publish, viewer_mode
+from pswbench.access.auth import User  # noqa: E402
+from pswbench.reports.queries import Queries  # noqa: E402
 
 ARTIFACTS = ROOT / "artifacts" / "scale"
 PERIOD = "2026-09-30"                 # the demo's latest quarter, already loaded for RX4
@@ -107,9 +108,9 @@ def test_viewer_mode_refuses_uploads_below_the_page(monkeypatch):
     monkeypatch.setenv("PSWBENCH_MODE", "viewer")
     monkeypatch.setenv("PSWBENCH_WRITER_URL", "https://writer.example")
     lead = User("lead.rx4@demo.pswbench.nhs.uk", "trust_lead", "RX4")
-    with pytest.raises(viewer.ReadOnlyViewer, match="read-only viewer; upload at https://writer.example"):
+    with pytest.raises(viewer_mode.ReadOnlyViewer, match="read-only viewer; upload at https://writer.example"):
         uploads.check(None, lead, "RX4", "x.csv", b"trust_code\n")
-    with pytest.raises(viewer.ReadOnlyViewer):
+    with pytest.raises(viewer_mode.ReadOnlyViewer):
         uploads.submit(None, lead, SimpleNamespace(result=SimpleNamespace(trust_code="RX4")))
     monkeypatch.setenv("PSWBENCH_MODE", "writer")
     with pytest.raises(access_error()):
@@ -117,7 +118,7 @@ def test_viewer_mode_refuses_uploads_below_the_page(monkeypatch):
 
 
 def access_error():
-    from pswbench.access import NotPermitted
+    from pswbench.access.permissions import NotPermitted
     return NotPermitted
 
 

@@ -2,7 +2,7 @@
 
 The app reads its database from PSWBENCH_DB; test_app_access.py sets it to a demo database built
 once per session. The app holds one DuckDB writer connection per process (ui._open, kept by
-pswbench.process_db), and AppTest runs the app in this process, so the tests read audit_log through
+pswbench.store.process_db), and AppTest runs the app in this process, so the tests read audit_log through
 that same connection: a second connection to the file would be refused by DuckDB's lock.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ PAGE_KEYS = ("overview", "regions", "benchmark", "snapshot", "upload", "submissi
 SIGN_IN_TITLE = "pswbench: peer support worker workforce benchmarking"
 TIMEOUT = 60  # seconds per script run: generous, the first run of a page fills the query cache
 
-ACCOUNTS = {  # the SYNTHETIC demo's accounts (pswbench/demo.py)
+ACCOUNTS = {  # the SYNTHETIC demo's accounts (pswbench/synthetic/demo.py)
     "analyst": ("analyst@demo.pswbench.nhs.uk", "demo-analyst-2026"),
     "trust_lead": ("lead.rx4@demo.pswbench.nhs.uk", "demo-trustlead-2026"),
     "board": ("board.rx4@demo.pswbench.nhs.uk", "demo-board-2026"),
@@ -50,9 +50,9 @@ def new_app() -> AppTest:
 def sign_in_as(at: AppTest, email: str) -> AppTest:
     """Give the AppTest the session cookie a browser signed in as email would hold (signed with the
     app database's key), without going through the form. AppTest carries no cookies, so the app
-    reads this one from its AppTest-only seam (pswbench.browser_session.APPTEST_COOKIE); the app
+    reads this one from its AppTest-only seam (pswbench.access.browser_session.APPTEST_COOKIE); the app
     checks it like any cookie, account and all, on every run."""
-    from pswbench import browser_session, session_cookie
+    from pswbench.access import browser_session, session_cookie
 
     with cursor() as cur:
         key = session_cookie.signing_key(cur)
@@ -124,7 +124,7 @@ def sidebar_links(at: AppTest) -> list[str]:
 
 def cursor():
     """A cursor on the app's own writer connection (same process as AppTest)."""
-    from pswbench import ui
+    from pswbench.app import ui
 
     return ui._open(str(paths.db_path())).cursor()
 

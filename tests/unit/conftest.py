@@ -19,7 +19,7 @@ def period(q):
 @pytest.fixture
 def scope_for(q):
     """scope_for(user): that user's Scope on the shared demo database (the pages' only data door)."""
-    from pswbench.scope import Scope
+    from pswbench.access.scope import Scope
 
     class Cached:   # the page's cached queries, without Streamlit's cache
         version = q.data_version()

@@ -13,7 +13,8 @@ import uuid
 import pytest
 from argon2 import PasswordHasher
 
-from pswbench import admin_requests, audit, auth, database, publish, viewer
+from pswbench.access import auth
+from pswbench.store import admin_requests, audit, database, publish, viewer_mode
 
 PW = "correct horse battery"
 LEAD = "lead@nhs.net"
@@ -40,7 +41,7 @@ def writer(template, tmp_path):
     shutil.copyfile(template, db)
     con = database.connect(db)
     stop = threading.Event()
-    thread = viewer.watch_spool(con, db, 0.05, stop)
+    thread = viewer_mode.watch_spool(con, db, 0.05, stop)
     yield con, db
     stop.set()
     thread.join(timeout=10)

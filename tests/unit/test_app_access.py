@@ -15,7 +15,7 @@ from apptest_helpers import (
     data_elements, errors, last_audit, new_app, page_file, sidebar_links, signed_in,
     submit_sign_in,
 )
-from pswbench import auth
+from pswbench.access import auth
 
 # What each role may open, from the service design (not read back from pswbench.access).
 PERMITTED = {

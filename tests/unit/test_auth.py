@@ -9,8 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from argon2 import PasswordHasher
 
-from pswbench import audit, auth, database, throttle, unsafe_text, users_cli
-from pswbench.auth import SignInError, User, UserError
+from pswbench.access import auth, throttle, unsafe_text
+from pswbench.cli import users
+from pswbench.store import audit, database
+from pswbench.access.auth import SignInError, User, UserError
 
 PW = "correct horse battery"
 T0 = datetime(2026, 1, 12, 9, 0)  # winter: UK time == UTC
@@ -403,10 +405,10 @@ class FakeStdin(io.StringIO):
 def cli(argv, monkeypatch, stdin_text="", tty=False):
     parser = argparse.ArgumentParser(prog="pswbench")
     sub = parser.add_subparsers(dest="command", required=True)
-    users_cli.add_arguments(sub)
+    users.add_arguments(sub)
     args = parser.parse_args(argv)
     monkeypatch.setattr("sys.stdin", FakeStdin(stdin_text, tty))
-    return users_cli.run(args)
+    return users.run(args)
 
 
 def test_cli_add_list_disable_enable(tmp_path, monkeypatch, capsys):
@@ -445,7 +447,7 @@ def test_cli_password_from_stdin_strips_only_newline(tmp_path, monkeypatch):
 def test_cli_password_from_terminal_asks_twice(tmp_path, monkeypatch, capsys):
     db = str(tmp_path / "c.duckdb")
     answers = iter([PW, PW + "x"])
-    monkeypatch.setattr(users_cli.getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr(users.getpass, "getpass", lambda prompt="": next(answers))
     assert cli(["users", "add", "a@nhs.net", "--role", "analyst", "--db", db], monkeypatch, tty=True) == 1
     assert "do not match" in capsys.readouterr().err
     answers = iter([PW, PW])

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 
-from pswbench import boardpack, narrative
-from pswbench.definitions import INDICATORS, SOURCE
+from pswbench.reports import board_pack, board_sentences
+from pswbench.reports.definitions import INDICATORS, SOURCE
 from test_narrative import TYPICAL, fake_card, fake_snapshot
 
 EVIL = '<script>alert("x")</script> & Co'
@@ -33,7 +33,7 @@ class Parsed(HTMLParser):
 
 def pack(snap=None, sentences=None, synthetic=False) -> str:
     snap = snap or fake_snapshot(*TYPICAL)
-    return boardpack.render(snap, narrative.sentences(snap) if sentences is None else sentences, synthetic,
+    return board_pack.render(snap, board_sentences.sentences(snap) if sentences is None else sentences, synthetic,
                             dt.date(2026, 11, 25))
 
 
@@ -49,7 +49,7 @@ def test_no_scripts_and_nothing_fetched_from_elsewhere():
 
 def test_trust_name_and_sentences_are_escaped():
     snap = dataclasses.replace(fake_snapshot(*TYPICAL), trust_name=EVIL)
-    html = pack(snap, sentences=narrative.sentences(snap) + [f"Note from the trust: {EVIL}"])
+    html = pack(snap, sentences=board_sentences.sentences(snap) + [f"Note from the trust: {EVIL}"])
     doc = Parsed(html)
     assert "script" not in doc.tags
     assert "<script>" not in html

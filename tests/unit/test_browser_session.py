@@ -1,4 +1,4 @@
-"""Who a script run is signed in as (pswbench.browser_session), through AppTest on the demo database:
+"""Who a script run is signed in as (pswbench.access.browser_session), through AppTest on the demo database:
 only a valid cookie signs in (never a user written into session state), the account is checked on
 every run, and a change of sign-in or a sign-out leaves nothing of the previous user's state.
 
@@ -16,7 +16,7 @@ from apptest_helpers import (
     ACCOUNTS, SIGN_IN_TITLE, cursor, new_app, page_file, sidebar_links, sign_in_as, signed_in,
     submit_sign_in,
 )
-from pswbench import auth, browser_session, session_cookie
+from pswbench.access import auth, browser_session, session_cookie
 
 
 @pytest.fixture(autouse=True)

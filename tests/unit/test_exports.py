@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pswbench import exports
-from pswbench.exports import neutralise
+from pswbench.reports import exports
+from pswbench.reports.exports import neutralise
 
 DANGEROUS = ['=HYPERLINK("x")', "+1", "-2+3", "@SUM(A1)", "\tX", "\rX", "-3"]
 SAFE = ["plain text", "Peer 01", "£12 café", " =not first", "a=b", "", "'already"]

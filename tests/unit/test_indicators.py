@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pswbench import database
-from pswbench import indicators as ind
+from pswbench.store import database
+from pswbench.reports import indicators as ind
 
 Q1, Q2, Q3, Q4, Q5 = (
     dt.date(2024, 3, 31), dt.date(2024, 6, 30), dt.date(2024, 9, 30),

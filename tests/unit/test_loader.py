@@ -7,9 +7,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pswbench import database, loader
+from pswbench.store import database, loader
 from pswbench.paths import DATA_DIR
-from pswbench.validate import validate_bytes
+from pswbench.returns.validate import validate_bytes
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
 TODAY = dt.date(2026, 11, 25)

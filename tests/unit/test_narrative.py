@@ -5,10 +5,10 @@ import dataclasses
 import datetime as dt
 import re
 
-from pswbench import narrative
-from pswbench.definitions import BY_NAME, INDICATORS
-from pswbench.snapshot import Card, Snapshot
-from pswbench.scope import Position
+from pswbench.reports import board_sentences
+from pswbench.reports.definitions import BY_NAME, INDICATORS
+from pswbench.reports.board_snapshot import Card, Snapshot
+from pswbench.access.scope import Position
 
 PERIOD = dt.date(2026, 9, 30)
 QUARTERS = (dt.date(2024, 12, 31), dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 9, 30),
@@ -42,25 +42,25 @@ TYPICAL = (
 
 
 def test_typical_snapshot_gives_between_three_and_five_sentences_with_the_opening_first():
-    out = narrative.sentences(fake_snapshot(*TYPICAL))
+    out = board_sentences.sentences(fake_snapshot(*TYPICAL))
     assert 3 <= len(out) <= 5
     assert out[0] == ("In the quarter ending 30 September 2026, Northfield NHS Trust had 109 peer support workers "
                       "(84.4 whole-time equivalent) in post, 3 more than in the previous quarter.")
 
 
 def test_top_quarter_on_a_lower_is_better_rate_says_so_with_counts():
-    out = narrative.sentences(fake_snapshot(*TYPICAL))
+    out = board_sentences.sentences(fake_snapshot(*TYPICAL))
     assert ("Sickness absence rate was 6.1%, higher than three quarters of the other trusts in England "
             "(40 of 47); lower is better.") in out
 
 
 def test_lowest_of_all_is_named_as_the_lowest_not_a_quarter():
-    out = narrative.sentences(fake_snapshot(*TYPICAL))
+    out = board_sentences.sentences(fake_snapshot(*TYPICAL))
     assert "Leaver rate (12 months) was 2.0%, the lowest of the 47 trusts in England; lower is better." in out
 
 
 def test_most_striking_positions_are_chosen_first():
-    out = narrative.sentences(fake_snapshot(*TYPICAL))
+    out = board_sentences.sentences(fake_snapshot(*TYPICAL))
     # leaver 12m (46/46) and sickness (40/47) beat temporary staffing (24/41) and vacancy (25/47).
     assert [s.split(" was ")[0] for s in out[1:4]] == ["Leaver rate (12 months)", "Sickness absence rate",
                                                        "Temporary staffing share"]
@@ -69,46 +69,46 @@ def test_most_striking_positions_are_chosen_first():
 
 def test_bottom_quarter_with_ties_reports_the_ties():
     card = fake_card("vacancy_rate", 0.02, 1, 3, 40)
-    assert narrative.comparison(card, "in England") == (
+    assert board_sentences.comparison(card, "in England") == (
         "lower than three quarters of the other trusts in England (40 of 44; 3 had the same figure)")
 
 
 def test_joint_lowest_is_not_called_the_lowest():
     card = fake_card("vacancy_rate", 0.0, 0, 3, 44)
-    assert narrative.comparison(card, "in England") == (
+    assert board_sentences.comparison(card, "in England") == (
         "the joint lowest of the 48 trusts in England (4 trusts share that figure)")
 
 
 def test_everyone_equal_and_no_peers_are_described_plainly():
     everyone = fake_card("vacancy_rate", 0.0, 0, 5, 0)
-    assert narrative.comparison(everyone, "in X") == "the same as all 5 other trusts in X"
-    assert narrative.comparison(fake_card("vacancy_rate", 0.1), "in X") == "the only trust in X with a figure"
-    assert narrative.comparison(fake_card("vacancy_rate", None, 3, 0, 4), "in X") is None
+    assert board_sentences.comparison(everyone, "in X") == "the same as all 5 other trusts in X"
+    assert board_sentences.comparison(fake_card("vacancy_rate", 0.1), "in X") == "the only trust in X with a figure"
+    assert board_sentences.comparison(fake_card("vacancy_rate", None, 3, 0, 4), "in X") is None
 
 
 def test_middle_position_is_not_rounded_into_a_half():
     card = fake_card("sickness_rate", 0.05, 4, 3, 3)
-    assert narrative.comparison(card, "in X") == (
+    assert board_sentences.comparison(card, "in X") == (
         "in the middle of the other trusts in X (higher than 4 and lower than 3 of 10; 3 had the same figure)")
 
 
 def test_missing_figures_are_named_and_never_given_a_number():
     snap = fake_snapshot(*[c for c in TYPICAL if c.spec.name != "leaver_rate_12m"])
-    out = narrative.sentences(snap)
+    out = board_sentences.sentences(snap)
     assert out[-1] == ("There is no figure this quarter for leaver rate (quarter) or leaver rate (12 months).")
     assert not any(s.startswith("Leaver rate") for s in out)
 
 
 def test_null_headcount_does_not_invent_a_size():
     snap = fake_snapshot(fake_card("sickness_rate", 0.05, 10, 0, 10))
-    opening = narrative.sentences(snap)[0]
+    opening = board_sentences.sentences(snap)[0]
     assert opening == ("Northfield NHS Trust has no figure for its peer support worker headcount in the quarter "
                        "ending 30 September 2026.")
     assert not re.search(r"\d+ peer support worker", opening)
 
 
 def test_no_return_says_so_and_quotes_no_figures():
-    out = narrative.sentences(fake_snapshot(*TYPICAL, has_return=False))
+    out = board_sentences.sentences(fake_snapshot(*TYPICAL, has_return=False))
     assert out[0].startswith("Northfield NHS Trust has no accepted return for the quarter ending 30 September 2026")
     assert not any("%" in s for s in out)
 
@@ -116,7 +116,7 @@ def test_no_return_says_so_and_quotes_no_figures():
 def test_small_trust_gets_a_caution_and_singular_wording():
     snap = fake_snapshot(fake_card("headcount", 1, 0, 0, 47, previous=2), fake_card("wte_in_post", 0.93),
                          fake_card("vacancy_rate", 0.18, 46, 0, 1), fake_card("sickness_rate", 0.03, 5, 0, 42))
-    out = narrative.sentences(snap)
+    out = board_sentences.sentences(snap)
     assert out[0].endswith("had 1 peer support worker (0.9 whole-time equivalent) in post, 1 fewer than in the "
                            "previous quarter.")
     assert out[1].startswith("These rates rest on fewer than 5 peer support workers")
@@ -125,15 +125,15 @@ def test_small_trust_gets_a_caution_and_singular_wording():
 
 def test_unchanged_headcount_and_unknown_previous_quarter():
     same = fake_snapshot(fake_card("headcount", 20, previous=20))
-    assert narrative.sentences(same)[0].endswith("had 20 peer support workers in post, the same number as in the "
+    assert board_sentences.sentences(same)[0].endswith("had 20 peer support workers in post, the same number as in the "
                                                  "previous quarter.")
     first = fake_snapshot(fake_card("headcount", 20))
-    assert narrative.sentences(first)[0].endswith("had 20 peer support workers in post.")
+    assert board_sentences.sentences(first)[0].endswith("had 20 peer support workers in post.")
 
 
 def test_markdown_characters_in_a_trust_name_are_shown_as_typed():
     snap = fake_snapshot(*TYPICAL, trust_name="St *Star* $Trust$ [x](javascript:1)")
-    md = narrative.as_markdown(narrative.sentences(snap))
+    md = board_sentences.as_markdown(board_sentences.sentences(snap))
     assert r"St \*Star\* \$Trust\$ \[x\](javascript:1)" in md
     assert md.startswith("- In the quarter")
 

@@ -1,4 +1,4 @@
-"""Trust benchmark page (AppTest, synthetic demo) and pswbench.benchmarking on the same data."""
+"""Trust benchmark page (AppTest, synthetic demo) and pswbench.reports.benchmark on the same data."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 
 from apptest_helpers import ACCOUNTS, audit_count, errors, on_page, page_file, signed_in
-from pswbench import benchmarking, charts
-from pswbench.access import SUPPRESSED_TEXT
-from pswbench.auth import User
+from pswbench.reports import benchmark, charts
+from pswbench.access.disclosure import SUPPRESSED_TEXT
+from pswbench.access.auth import User
 
 OWN = "RX4"
 OTHER = "RW1"
@@ -48,7 +48,7 @@ def test_analyst_benchmarks_the_trust_they_pick(q, period):
     table = frame_with(at, "Trust value").set_index("Indicator")
     assert table.loc["PSW headcount", "Trust value"] == mine["headcount"]
     below = (raw["headcount"] < mine["headcount"]).sum()
-    assert table.loc["PSW headcount", benchmarking.PERCENTILE] == round(100 * below / (raw.height - 1))
+    assert table.loc["PSW headcount", benchmark.PERCENTILE] == round(100 * below / (raw.height - 1))
 
     # The median on the chart and in the table is the median of the peer values behind the chart.
     behind = frame_with(at, "PSW headcount (people)")
@@ -100,17 +100,17 @@ def test_board_member_is_refused():
     assert len(at.dataframe) == 0
 
 
-# ---- pswbench.benchmarking ------------------------------------------------------------------
+# ---- pswbench.reports.benchmark ------------------------------------------------------------------
 
 def test_position_table_matches_a_hand_count(q, period, scope_for):
     raw = q.trust_indicators(period)
-    table = benchmarking.position_table(scope_for(ANALYST).positions(period, OWN, "england"))
+    table = benchmark.position_table(scope_for(ANALYST).positions(period, OWN, "england"))
     row = table.filter(pl.col("Indicator") == "Vacancy rate").row(0, named=True)
     mine = raw.filter(pl.col("trust_code") == OWN)["vacancy_rate"][0]
     values = raw["vacancy_rate"].drop_nulls()
     assert row["Trust value"] == round(mine * 100, 1)
     assert row["Peer median"] == round(values.median() * 100, 1)
-    assert row[benchmarking.PERCENTILE] == round(100 * (values < mine).sum() / (values.len() - 1))
+    assert row[benchmark.PERCENTILE] == round(100 * (values < mine).sum() / (values.len() - 1))
     assert "(lower is better)" in row["Quartile"]
 
 
@@ -131,7 +131,7 @@ def test_nearest_group_for_a_trust_lead_is_chosen_among_the_figures_they_may_see
 def test_funnel_rows_flag_what_a_hand_computation_flags(q, period, scope_for):
     values = scope_for(ANALYST).peer_rows(period, OWN, "england")
     rate = q.national_indicators(period)["sickness_rate"][0]
-    rows = benchmarking.funnel_rows(values, "sickness_rate", rate)
+    rows = benchmark.funnel_rows(values, "sickness_rate", rate)
     raw = q.trust_indicators(period)
     half = 3.090232 * (rate * (1 - rate) / raw["fte_days_available"]).sqrt()   # z for 99.8%
     expected = int(((raw["sickness_rate"] - rate).abs() > half).sum())
@@ -141,7 +141,7 @@ def test_funnel_rows_flag_what_a_hand_computation_flags(q, period, scope_for):
 def test_funnel_hides_denominators_where_the_rate_is_suppressed(q, period, scope_for):
     values = scope_for(LEAD).peer_rows(period, OWN, "england")
     small = q.trust_indicators(period).filter(pl.col("headcount") < 5).height
-    assert small and benchmarking.funnel_data(values, "vacancy_rate").height == values.height - small
+    assert small and benchmark.funnel_data(values, "vacancy_rate").height == values.height - small
 
 
 @pytest.mark.parametrize("indicator", ["vacancy_rate", "sickness_rate", "leaver_rate_quarter", "leaver_rate_12m",
@@ -155,8 +155,8 @@ def test_trust_lead_gets_the_funnel_for_every_rate_indicator(indicator):
 
 
 def test_trend_chart_puts_the_trust_first_in_nhs_blue(q, scope_for):
-    df = benchmarking.trend_data(scope_for(LEAD), OWN, "My trust", "Y63", "North East and Yorkshire", "headcount")
-    fig = benchmarking.trend_chart(df, "headcount", "t")
+    df = benchmark.trend_data(scope_for(LEAD), OWN, "My trust", "Y63", "North East and Yorkshire", "headcount")
+    fig = benchmark.trend_chart(df, "headcount", "t")
     assert fig.data[0].name == "My trust" and fig.data[0].line.color == charts.NHS_BLUE
     assert [t.marker.symbol for t in fig.data] == ["circle", "square", "diamond"]   # never colour alone
     mine = q.trust_indicators(None).filter(pl.col("trust_code") == OWN).sort("period_end")
@@ -165,11 +165,11 @@ def test_trend_chart_puts_the_trust_first_in_nhs_blue(q, scope_for):
 
 def test_reference_lines_are_drawn():
     df = pl.DataFrame({"trust_code": ["A", "B", "C"], "label": ["a", "b", "c"], "vacancy_rate": [0.05, 0.07, 0.1]})
-    fig = benchmarking.ranked_chart(df, "vacancy_rate", "B", {"q1": 0.06, "median": 0.07, "q3": 0.09}, "t")
+    fig = benchmark.ranked_chart(df, "vacancy_rate", "B", {"q1": 0.06, "median": 0.07, "q3": 0.09}, "t")
     median = [s for s in fig.layout.shapes if s.type == "line"][0]
     assert median.y0 == 0.07 and median.line.width > 0 and median.opacity == 1
 
 
 def test_session_value_wins_over_the_picker_so_it_gets_checked():
-    assert benchmarking.requested_trust(OWN, OTHER) == OTHER
-    assert benchmarking.requested_trust(OWN, None) == OWN
+    assert benchmark.requested_trust(OWN, OTHER) == OTHER
+    assert benchmark.requested_trust(OWN, None) == OWN

@@ -5,8 +5,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_helpers import sign_in_as
-from pswbench import auth, database
-from pswbench.definitions import INDICATORS
+from pswbench.access import auth
+from pswbench.store import database
+from pswbench.reports.definitions import INDICATORS
 from pswbench.paths import ROOT
 
 

@@ -1,4 +1,4 @@
-"""Regional comparison page (AppTest, synthetic demo) and pswbench.regional on the same data."""
+"""Regional comparison page (AppTest, synthetic demo) and pswbench.reports.regions on the same data."""
 from __future__ import annotations
 
 import json
@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 
 from apptest_helpers import ACCOUNTS, errors, on_page, page_file, signed_in
-from pswbench import regional
-from pswbench.access import SUPPRESSED_TEXT
-from pswbench.auth import User
-from pswbench.definitions import POPULATION_SOURCE
+from pswbench.reports import regions
+from pswbench.access.disclosure import SUPPRESSED_TEXT
+from pswbench.access.auth import User
+from pswbench.reports.definitions import POPULATION_SOURCE
 
 ANALYST = User("a@nhs.uk", "analyst", None)
 LEAD = User("l@nhs.uk", "trust_lead", "RX4")
@@ -100,28 +100,28 @@ def test_board_member_is_refused():
     assert len(at.dataframe) == 0
 
 
-# ---- pswbench.regional ----------------------------------------------------------------------
+# ---- pswbench.reports.regions ----------------------------------------------------------------------
 
 def test_region_medians_equal_a_hand_computation(q, period, scope_for):
-    medians = regional.region_medians(scope_for(ANALYST).trust_rows(period))
+    medians = regions.region_medians(scope_for(ANALYST).trust_rows(period))
     names = dict(q.regions().select("region_code", "region_name").iter_rows())
     got = {names[c]: m for c, m in medians.select("region_code", "headcount").iter_rows()}
     assert got == hand_medians(q, period)
 
 
 def test_region_medians_leave_out_suppressed_figures(q, period, scope_for):
-    medians = regional.region_medians(scope_for(LEAD).trust_rows(period))
+    medians = regions.region_medians(scope_for(LEAD).trust_rows(period))
     names = dict(q.regions().select("region_code", "region_name").iter_rows())
     got = {names[c]: m for c, m in medians.select("region_code", "headcount").iter_rows()}
     assert got == hand_medians(q, period, visible_only=True) != hand_medians(q, period)
     raw = q.trust_indicators(period)
     visible = raw.filter((pl.col("headcount") >= 5) | (pl.col("trust_code") == "RX4"))
-    assert regional.england_medians(scope_for(LEAD).trust_rows(period))["headcount"] == visible["headcount"].median()
-    assert regional.england_medians(scope_for(ANALYST).trust_rows(period))["headcount"] == raw["headcount"].median()
+    assert regions.england_medians(scope_for(LEAD).trust_rows(period))["headcount"] == visible["headcount"].median()
+    assert regions.england_medians(scope_for(ANALYST).trust_rows(period))["headcount"] == raw["headcount"].median()
 
 
 def test_population_table_adds_england(q, period):
-    table = regional.population_table(q.regions(), q.region_indicators(period), q.national_indicators(period))
+    table = regions.population_table(q.regions(), q.region_indicators(period), q.national_indicators(period))
     england = table.filter(pl.col("Region") == "England").row(0, named=True)
     assert table.height == 8
     assert england["Population (people)"] == q.regions()["population"].sum()
@@ -132,5 +132,5 @@ def test_population_table_adds_england(q, period):
 def test_spread_chart_marks_pooled_rates_but_not_pooled_totals(q, period, scope_for):
     values = scope_for(ANALYST).trust_rows(period)
     for indicator, traces in (("headcount", 1), ("vacancy_rate", 2)):
-        bars = regional.pooled_for_chart(q.regions(), q.region_indicators(period), indicator)
-        assert len(regional.spread_chart(values, indicator, bars, "t").data) == traces
+        bars = regions.pooled_for_chart(q.regions(), q.region_indicators(period), indicator)
+        assert len(regions.spread_chart(values, indicator, bars, "t").data) == traces

@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from apptest_helpers import sign_in_as
-from pswbench import auth, database, loader
+from pswbench.access import auth
+from pswbench.store import database, loader
 from pswbench.paths import DATA_DIR, EXAMPLES_DIR, ROOT
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()

@@ -6,7 +6,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pswbench import access, auth, database, loader, quality
+from pswbench.access import auth, permissions
+from pswbench.reports import submissions
+from pswbench.store import database, loader
 from pswbench.paths import DATA_DIR, EXAMPLES_DIR
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
@@ -26,7 +28,7 @@ def test_diff_of_a_hand_made_pair_finds_added_removed_and_changed_cells():
                ("forensic", "5", 2, 2.0, 0.0, None))
     new = rows(("crisis", "3", 7, 4.8, 0.5, None), ("crisis", "4", 8, 6.8, 0.0, "advert"),
                ("perinatal", "4", 3, 2.5, None, "new team"))
-    d = quality.diff(old, new)
+    d = submissions.diff(old, new)
     assert d.added.select("service_setting", "afc_band").rows() == [("perinatal", "4")]
     assert d.removed.select("service_setting", "afc_band").rows() == [("forensic", "5")]
     # Unchanged crisis band 4 gives no cells; a blank that becomes 0.5 is a change, shown as "(blank)".
@@ -36,7 +38,7 @@ def test_diff_of_a_hand_made_pair_finds_added_removed_and_changed_cells():
 
 def test_identical_versions_have_no_differences():
     same = rows(("crisis", "3", 6, 4.8, None, None))
-    d = quality.diff(same, same)
+    d = submissions.diff(same, same)
     assert d.is_empty and d.changed.columns == ["service_setting", "afc_band", "column", "old", "new"]
 
 
@@ -59,9 +61,9 @@ def load(con, name, data):
 def test_version_diff_reads_two_loaded_versions(con, analyst):
     first = load(con, "v1.csv", EXAMPLE)
     second = load(con, "v2.csv", EXAMPLE.replace(b"adult_community,3,12,", b"adult_community,3,13,"))
-    versions = quality.versions(con, analyst, "RX4", Q3)
+    versions = submissions.versions(con, analyst, "RX4", Q3)
     assert versions.select("version", "is_current").rows() == [(1, False), (2, True)]
-    d = quality.version_diff(con, analyst, first.submission_id, second.submission_id)
+    d = submissions.version_diff(con, analyst, first.submission_id, second.submission_id)
     assert d.changed.rows() == [("adult_community", "3", "headcount", "12", "13")]
     assert d.added.is_empty() and d.removed.is_empty()
 
@@ -73,33 +75,33 @@ def test_failing_rules_count_findings_and_submissions_per_period(con, analyst):
     load(con, "wte.csv", (EXAMPLES_DIR / "wte_exceeds_headcount.csv").read_bytes())
     expected = con.execute("SELECT rule, count(*), count(DISTINCT submission_id) FROM finding "
                            "GROUP BY rule ORDER BY 2 DESC, 3 DESC, 1").fetchall()
-    got = quality.failing_rules(con, analyst, None)
+    got = submissions.failing_rules(con, analyst, None)
     assert got.select("rule", "findings", "submissions").rows() == expected
     assert got["findings"][0] >= 2 and got["example_message"].null_count() == 0
-    assert quality.failing_rules(con, analyst, dt.date(2020, 3, 31)).is_empty()
+    assert submissions.failing_rules(con, analyst, dt.date(2020, 3, 31)).is_empty()
 
 
 def test_quality_views_refuse_non_analysts(con):
     lead = auth.add_user(con, "lead@rx4.nhs.uk", "trust_lead", "RX4", "a-long-password-1")
-    with pytest.raises(access.NotPermitted):
-        quality.failing_rules(con, lead, None)
-    with pytest.raises(access.NotPermitted):
-        quality.versions(con, lead, "RX4", Q3)
+    with pytest.raises(permissions.NotPermitted):
+        submissions.failing_rules(con, lead, None)
+    with pytest.raises(permissions.NotPermitted):
+        submissions.versions(con, lead, "RX4", Q3)
 
 
 def test_history_is_scoped_to_the_trust_a_lead_may_upload_for(con, analyst):
     load(con, "rx4.csv", EXAMPLE)
     load(con, "rmy.csv", EXAMPLE.replace(b"RX4,", b"RMY,"))
     lead = auth.add_user(con, "lead@rx4.nhs.uk", "trust_lead", "RX4", "a-long-password-1")
-    assert quality.submission_history(con, lead, "RX4")["trust_code"].to_list() == ["RX4"]
-    with pytest.raises(access.NotPermitted):
-        quality.submission_history(con, lead, "RMY")
-    assert quality.submission_history(con, analyst, "RMY")["file_name"].to_list() == ["rmy.csv"]
+    assert submissions.submission_history(con, lead, "RX4")["trust_code"].to_list() == ["RX4"]
+    with pytest.raises(permissions.NotPermitted):
+        submissions.submission_history(con, lead, "RMY")
+    assert submissions.submission_history(con, analyst, "RMY")["file_name"].to_list() == ["rmy.csv"]
 
 
 def test_status_counts_and_non_submitters():
     cov = pl.DataFrame({"trust_code": ["A", "B", "C", "D"], "trust_name": ["a", "b", "c", "d"],
                         "region_name": ["r"] * 4, "status": ["accepted", "missing", "rejected only", "missing"],
                         "attempts": [1, 0, 2, 0], "rejected_attempts": [0, 0, 2, 0], "last_attempt_at": [None] * 4})
-    assert quality.status_counts(cov) == {"accepted": 1, "rejected only": 1, "missing": 2}
-    assert quality.non_submitters(cov)["trust_code"].to_list() == ["B", "D", "C"]
+    assert submissions.status_counts(cov) == {"accepted": 1, "rejected only": 1, "missing": 2}
+    assert submissions.non_submitters(cov)["trust_code"].to_list() == ["B", "D", "C"]

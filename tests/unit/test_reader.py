@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from returns_kit import TODAY, csv_bytes, valid_rows
-from pswbench import contract
-from pswbench.validate import validate_bytes
+from pswbench.returns import contract
+from pswbench.returns.validate import validate_bytes
 
 NOTES = "Café budget £500 — agreed"
 
@@ -321,7 +321,7 @@ def test_a_note_as_long_as_excel_allows_is_only_too_long_for_a_note():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Workbooks as Excel writes them (pswbench.xlsx): shared strings, styles, dates, cell types
+# Workbooks as Excel writes them (pswbench.returns.xlsx): shared strings, styles, dates, cell types
 
 
 def workbook(sheet_rows: bytes, strings: list[str] | None = None, styles: bytes | None = None,
@@ -392,7 +392,7 @@ def test_xlsx_dates_are_read_from_date_styled_numbers_in_either_calendar():
 
 
 def test_xlsx_numbers_are_read_exactly_as_written():
-    from pswbench.xlsx import number_text
+    from pswbench.returns.xlsx import number_text
     assert number_text("9.6") == "9.6" and number_text("12") == "12"
     assert number_text("1E-3") == "0.001" and number_text("1.5E+2") == "150"
     assert number_text("0.30000000000000004") == "0.30000000000000004"

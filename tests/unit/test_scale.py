@@ -1,4 +1,4 @@
-"""Scaled synthetic data (pswbench/synth.py generate_scaled, pswbench/scale.py build_scaled).
+"""Scaled synthetic data (pswbench/synthetic/trust_returns.py generate_scaled, pswbench/synthetic/scale.py build_scaled).
 
 K=2 only, to stay quick: about twice the demo's rows, every file valid and loaded through the real
 validate path, synthetic trust codes that can never be real ODS codes, and the demo itself unchanged.
@@ -11,7 +11,10 @@ from collections import defaultdict
 
 import pytest
 
-from pswbench import contract, database, indicators, scale, synth
+from pswbench.reports import indicators
+from pswbench.returns import contract
+from pswbench.store import database
+from pswbench.synthetic import scale, trust_returns
 from pswbench.paths import REFERENCE_DIR
 from test_synth import row_problems, totals
 
@@ -25,7 +28,7 @@ def _real_codes() -> set[str]:
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
-    return synth.generate_scaled(tmp_path_factory.mktemp("scaled"), seed=2019, scale=SCALE)
+    return trust_returns.generate_scaled(tmp_path_factory.mktemp("scaled"), seed=2019, scale=SCALE)
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +40,11 @@ def test_rows_are_about_k_times_the_demo(made):
     written = sum(len(p.read_text(encoding="utf-8").splitlines()) - 1 for p in made.paths)
     assert written == made.rows
     assert abs(made.rows / made.demo_rows - SCALE) < 0.05 * SCALE
-    assert made.periods == contract.quarter_ends(synth.FIRST_PERIOD, synth.LAST_PERIOD)  # K < 10: same quarters
+    assert made.periods == contract.quarter_ends(trust_returns.FIRST_PERIOD, trust_returns.LAST_PERIOD)  # K < 10: same quarters
 
 
 def test_demo_files_are_unchanged_inside_the_scaled_set(made, tmp_path):
-    demo = synth.generate(tmp_path / "demo", seed=2019)
+    demo = trust_returns.generate(tmp_path / "demo", seed=2019)
     scaled = {p.name: p for p in made.paths}
     assert all(p.read_bytes() == scaled[p.name].read_bytes() for p in demo)
 
@@ -51,7 +54,7 @@ def test_synthetic_codes_never_collide_with_real_codes(made):
     codes = [t.trust_code for t in made.synthetic_trusts]
     assert codes and len(codes) == len(set(codes))
     assert not set(codes) & real
-    assert all(synth.is_synthetic_code(c) for c in codes) and not any(synth.is_synthetic_code(c) for c in real)
+    assert all(trust_returns.is_synthetic_code(c) for c in codes) and not any(trust_returns.is_synthetic_code(c) for c in real)
     regions = {r["region_code"] for r in csv.DictReader(open(REFERENCE_DIR / "nhs_regions.csv", encoding="utf-8"))}
     assert {t.region_code for t in made.synthetic_trusts} <= regions
     assert all(t.trust_name == f"Synthetic trust {t.trust_code}" for t in made.synthetic_trusts)
@@ -64,7 +67,7 @@ def test_every_synthetic_trust_every_quarter_and_row_rules(made):
         by_trust[code].add(dt.date.fromisoformat(period))
     for t in made.synthetic_trusts:
         assert by_trust[t.trust_code] == set(made.periods)
-    synthetic = [p for p in made.paths if synth.is_synthetic_code(p.stem.split("_")[0])]
+    synthetic = [p for p in made.paths if trust_returns.is_synthetic_code(p.stem.split("_")[0])]
     problems = {p.name: row_problems(p) for p in synthetic}
     assert {k: v for k, v in problems.items() if v} == {}
 
@@ -72,7 +75,7 @@ def test_every_synthetic_trust_every_quarter_and_row_rules(made):
 def test_synthetic_trusts_are_realistic(made):
     every = []
     for p in made.paths:
-        if synth.is_synthetic_code(p.stem.split("_")[0]):
+        if trust_returns.is_synthetic_code(p.stem.split("_")[0]):
             with open(p, newline="", encoding="utf-8") as fh:
                 every.append(totals(list(csv.DictReader(fh))))
     sick = sorted(t["lost"] / t["avail"] for t in every if t["avail"])
@@ -104,11 +107,11 @@ def test_build_loads_every_file_through_the_validate_path(built, made):
 
 def test_the_override_is_needed_and_only_adds(made):
     """Without the database's trust list the synthetic trusts are unknown; real ones are unaffected."""
-    from pswbench import checks
+    from pswbench.returns import cross_checks
 
     code = made.synthetic_trusts[0].trust_code
     period = made.periods[0]
-    assert [f.rule for f in checks.trust_known_and_open(code, period, 2)] == ["unknown_trust_code"]
-    ref = dict(checks.trust_reference()) | {code: ("Synthetic", None, None)}
-    assert checks.trust_known_and_open(code, period, 2, ref) == []
-    assert [f.rule for f in checks.trust_known_and_open("RRP", dt.date(2025, 3, 31), 2, ref)] == ["trust_not_open"]
+    assert [f.rule for f in cross_checks.trust_known_and_open(code, period, 2)] == ["unknown_trust_code"]
+    ref = dict(cross_checks.trust_reference()) | {code: ("Synthetic", None, None)}
+    assert cross_checks.trust_known_and_open(code, period, 2, ref) == []
+    assert [f.rule for f in cross_checks.trust_known_and_open("RRP", dt.date(2025, 3, 31), 2, ref)] == ["trust_not_open"]

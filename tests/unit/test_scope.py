@@ -1,11 +1,11 @@
-"""pswbench.scope on the synthetic demo: aggregates are built only from what the user may see."""
+"""pswbench.access.scope on the synthetic demo: aggregates are built only from what the user may see."""
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from pswbench.auth import User
-from pswbench.definitions import LEAVER_COMPONENTS, suppression_rules
+from pswbench.access.auth import User
+from pswbench.reports.definitions import LEAVER_COMPONENTS, suppression_rules
 
 ANALYST = User("a@nhs.uk", "analyst", None)
 LEAD = User("l@nhs.uk", "trust_lead", "RX4")

@@ -1,4 +1,4 @@
-"""pswbench.server: the app's connections have Nagle's algorithm off (TCP_NODELAY), which Streamlit's
+"""pswbench.app.server: the app's connections have Nagle's algorithm off (TCP_NODELAY), which Streamlit's
 own bind leaves on. Checked on real sockets: asyncio accepts a connection on the listening socket
 and the accepted socket's TCP_NODELAY option is read back."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import socket
 
 from streamlit.web.server.starlette import starlette_server
 
-from pswbench import server
+from pswbench.app import server
 
 
 def nodelay_of_accepted(listening: socket.socket) -> int:
@@ -66,8 +66,8 @@ def test_as_tcp_keeps_the_bound_address_and_leaves_a_tcp_socket_alone():
 
 
 def test_the_guarded_app_is_served_on_a_socket_bound_through_the_patched_bind(monkeypatch):
-    """`python -m pswbench.server run app.py` hands Streamlit's CLI a runner that serves
-    pswbench.asgi:app with Streamlit's UvicornRunner, and that runner's listening socket comes from
+    """`python -m pswbench.app.server run app.py` hands Streamlit's CLI a runner that serves
+    pswbench.app.asgi:app with Streamlit's UvicornRunner, and that runner's listening socket comes from
     the patched bind: a TCP socket, so the connections it accepts get TCP_NODELAY (above)."""
     import sys
 

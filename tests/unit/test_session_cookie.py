@@ -1,5 +1,5 @@
-"""The session cookie (pswbench.session_cookie) and what one process remembers of sign-ins
-(pswbench.session_registry): genuine, current cookies sign in; altered, foreign, expired, idle and
+"""The session cookie (pswbench.access.session_cookie) and what one process remembers of sign-ins
+(pswbench.access.session_registry): genuine, current cookies sign in; altered, foreign, expired, idle and
 signed-out ones do not; hand-over tokens work once, briefly, for one browser."""
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import zlib
 
 import pytest
 
-from pswbench import database, session_cookie
-from pswbench.session_cookie import ABSOLUTE, IDLE, Refused
-from pswbench.session_registry import TOKEN_SECONDS, Registry
+from pswbench.access import session_cookie
+from pswbench.store import database
+from pswbench.access.session_cookie import ABSOLUTE, IDLE, Refused
+from pswbench.access.session_registry import TOKEN_SECONDS, Registry
 
 KEY = "k" * 64
 NOW = 1_800_000_000

@@ -1,4 +1,4 @@
-"""The board snapshot: its data (pswbench.snapshot) and its page, against the synthetic demo database.
+"""The board snapshot: its data (pswbench.reports.board_snapshot) and its page, against the synthetic demo database.
 
 Expected figures are worked out here straight from the trust indicators, not through
 the Scope's positions, so a slip in the snapshot's own arithmetic shows up.
@@ -15,11 +15,14 @@ import polars as pl
 import pytest
 
 from apptest_helpers import ACCOUNTS, audit_count, errors, last_audit, page_file, signed_in
-from pswbench import access, paths, snapshot, ui
-from pswbench.auth import User
-from pswbench.definitions import suppression_rules
-from pswbench.queries import Queries
-from pswbench.scope import Scope
+from pswbench import paths
+from pswbench.access import permissions
+from pswbench.app import ui
+from pswbench.reports import board_snapshot
+from pswbench.access.auth import User
+from pswbench.reports.definitions import suppression_rules
+from pswbench.reports.queries import Queries
+from pswbench.access.scope import Scope
 from test_narrative import fake_card
 
 PERIOD = dt.date(2026, 9, 30)
@@ -48,7 +51,7 @@ class _Cached:
 
 
 def build(q, user, *args):
-    return snapshot.build(Scope(user, _Cached(q), q), *args)
+    return board_snapshot.build(Scope(user, _Cached(q), q), *args)
 
 
 def expected(q, trust: str, name: str, codes=None, user=ANALYST) -> dict:
@@ -124,13 +127,13 @@ def test_region_group_compares_with_the_region_only(q):
 
 @pytest.mark.parametrize("user", [BOARD, LEAD])
 def test_board_and_lead_are_refused_another_trust(q, user):
-    with pytest.raises(access.NotPermitted):
+    with pytest.raises(permissions.NotPermitted):
         build(q, user, PERIOD, "RAT")
 
 
 def test_analyst_may_build_any_trust_but_not_an_unknown_one(q):
     assert build(q, ANALYST, PERIOD, "RAT").trust_code == "RAT"
-    with pytest.raises(snapshot.UnknownTrust):
+    with pytest.raises(board_snapshot.UnknownTrust):
         build(q, ANALYST, PERIOD, "ZZZ")
 
 

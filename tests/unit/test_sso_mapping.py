@@ -1,4 +1,4 @@
-"""Single sign-on: the provider's claims mapped to a user in app_user (pswbench.sso.resolve), and
+"""Single sign-on: the provider's claims mapped to a user in app_user (pswbench.access.sso.resolve), and
 the app's frame under AppTest with [auth] configured and st.user set as the provider would set it.
 
 The browser test (tests/e2e/test_sso.py) runs the same path through a real OpenID Connect provider.
@@ -19,8 +19,9 @@ from apptest_helpers import (
     ACCOUNTS, SIGN_IN_TITLE, audit_count, current_page_key, cursor, data_elements, errors, new_app,
     sidebar_links,
 )
-from pswbench import auth, database, sso
-from pswbench.auth import User
+from pswbench.access import auth, sso
+from pswbench.store import database
+from pswbench.access.auth import User
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",

@@ -1,6 +1,6 @@
 """The synthetic demo returns: deterministic, complete, valid row by row, realistic, consistent.
 
-Row rules are checked here with plain Python, on purpose independent of pswbench/validate.py.
+Row rules are checked here with plain Python, on purpose independent of pswbench/returns/validate.py.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pswbench import contract, synth
+from pswbench.returns import contract
+from pswbench.synthetic import trust_returns
 from pswbench.paths import DATA_DIR, REFERENCE_DIR
 
 PERIODS = contract.quarter_ends(dt.date(2024, 3, 31), dt.date(2026, 9, 30))
@@ -23,7 +24,7 @@ PERIODS = contract.quarter_ends(dt.date(2024, 3, 31), dt.date(2026, 9, 30))
 def generated(tmp_path_factory) -> tuple[Path, list[Path], float]:
     out = tmp_path_factory.mktemp("synth")
     t0 = time.perf_counter()
-    paths = synth.generate(out, seed=2019)
+    paths = trust_returns.generate(out, seed=2019)
     return out, paths, time.perf_counter() - t0
 
 
@@ -148,16 +149,16 @@ def test_fast(generated):
 
 def test_same_seed_same_bytes_and_other_seed_differs(generated, tmp_path):
     out, paths, _ = generated
-    again = synth.generate(tmp_path / "a", seed=2019)
+    again = trust_returns.generate(tmp_path / "a", seed=2019)
     assert [p.name for p in again] == [p.name for p in paths]
     assert all(p.read_bytes() == (out / p.name).read_bytes() for p in again)
-    other = synth.generate(tmp_path / "b", seed=7)
+    other = trust_returns.generate(tmp_path / "b", seed=7)
     assert any(p.read_bytes() != (out / p.name).read_bytes() for p in other if (out / p.name).exists())
 
 
 def test_every_open_trust_every_quarter_except_the_gaps(returns):
     expected = {(c, q) for q in PERIODS for c in _open_trusts(q)}
-    gaps = set(synth.GAPS)
+    gaps = set(trust_returns.GAPS)
     assert len(gaps) >= 2 and gaps <= expected
     assert set(returns) == expected - gaps
     # The merger and the closure are reflected.
@@ -219,8 +220,8 @@ def test_realistic_spread(returns):
 
 
 def test_zero_psw_return(returns):
-    for q in synth.ZERO_QUARTERS:
-        rows = returns[(synth.ZERO_TRUST, q)]
+    for q in trust_returns.ZERO_QUARTERS:
+        rows = returns[(trust_returns.ZERO_TRUST, q)]
         assert len(rows) == 1
         r = rows[0]
         assert (r["service_setting"], r["afc_band"], r["headcount"]) == ("adult_community", "3", "0")
@@ -238,8 +239,8 @@ def test_flows_line_up_cell_by_cell(returns):
         if i == 0:
             continue
         prev_q = PERIODS[i - 1]
-        if code == synth.MERGED_INTO and (code, prev_q) not in returns:
-            prevs = [returns[(c, prev_q)] for c in synth.MERGED_FROM]
+        if code == trust_returns.MERGED_INTO and (code, prev_q) not in returns:
+            prevs = [returns[(c, prev_q)] for c in trust_returns.MERGED_FROM]
         elif (code, prev_q) in returns:
             prevs = [returns[(code, prev_q)]]
         else:
@@ -264,14 +265,14 @@ def test_warnings_only_for_the_deliberate_outliers(returns):
     for (code, period), rows in sorted(returns.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         t = totals(rows)
         prev = last_h.get(code)
-        if prev is None and code == synth.MERGED_INTO:
-            prev = sum(last_h[c] for c in synth.MERGED_FROM)
+        if prev is None and code == trust_returns.MERGED_INTO:
+            prev = sum(last_h[c] for c in trust_returns.MERGED_FROM)
         for w in trust_warnings(t, prev):
             found.add((code, period, w))
         if fte_days_warnings(rows, period):
             found.add((code, period, "fte_days_available"))
         last_h[code] = t["H"]
-    expected = {(c, q, w) for (c, q), w in synth.OUTLIERS.items()}
+    expected = {(c, q, w) for (c, q), w in trust_returns.OUTLIERS.items()}
     assert found == expected
 
 

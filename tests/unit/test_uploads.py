@@ -7,7 +7,9 @@ import json
 import duckdb
 import pytest
 
-from pswbench import access, auth, database, loader, uploads
+from pswbench.access import auth, permissions
+from pswbench.returns import uploads
+from pswbench.store import database, loader
 from pswbench.paths import DATA_DIR, EXAMPLES_DIR
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
@@ -92,11 +94,11 @@ def test_analyst_is_refused_when_the_file_is_not_for_the_trust_they_chose(con, a
 
 
 def test_a_lead_cannot_upload_for_another_trust_or_read_its_history(con, lead):
-    with pytest.raises(access.NotPermitted):
+    with pytest.raises(permissions.NotPermitted):
         uploads.check(con, lead, "RMY", "rmy.csv", EXAMPLE.replace(b"RX4,", b"RMY,"), TODAY)
     assert uploads.uploadable_trusts(lead, ["RMY", "RX4", "RT1"]) == ["RX4"]
     board = auth.add_user(con, "board@rx4.nhs.uk", "board", "RX4", "a-long-password-3")
-    with pytest.raises(access.NotPermitted):
+    with pytest.raises(permissions.NotPermitted):
         uploads.check(con, board, "RX4", "rx4.csv", EXAMPLE, TODAY)
 
 
@@ -135,7 +137,7 @@ def test_a_fault_while_saving_is_reported_as_a_fault_with_a_reference_and_logged
     assert message == uploads.FAULT_MESSAGE.format(reference=reference)
     assert "fault in the service, not in your file" in message and "Another upload" not in message
     assert isinstance(failed.value, uploads.NotSaved) and not isinstance(failed.value, uploads.SaveConflict)
-    (record,) = [r for r in caplog.records if r.name == "pswbench.uploads"]
+    (record,) = [r for r in caplog.records if r.name == "pswbench.returns.uploads"]
     assert reference in record.getMessage() and "'q3.csv'" in record.getMessage()
     assert "NOT NULL constraint failed: return_row.headcount" in caplog.text     # the detail, for the log only
     assert "NOT NULL" not in message

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from returns_kit import TODAY, csv_bytes
-from pswbench import checks, contract
-from pswbench.validate import validate_bytes
+from pswbench.returns import contract, cross_checks
+from pswbench.returns.validate import validate_bytes
 
 PERIODS = contract.quarter_ends(dt.date(2024, 3, 31), dt.date(2026, 9, 30))
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -19,7 +19,7 @@ def hundredths(h: int) -> str:
 
 
 def open_trusts(period: dt.date) -> list[str]:
-    return sorted(code for code, (_, opened, closed) in checks.trust_reference().items()
+    return sorted(code for code, (_, opened, closed) in cross_checks.trust_reference().items()
                   if (opened is None or opened <= period) and (closed is None or period <= closed))
 
 

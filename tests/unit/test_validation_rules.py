@@ -10,10 +10,10 @@ import json
 import pytest
 
 from returns_kit import TODAY, csv_bytes, valid_rows
-from pswbench import contract
-from pswbench.gx_rules import rule_specs
+from pswbench.returns import contract
+from pswbench.returns.gx_rules import rule_specs
 from pswbench.paths import DATA_DIR
-from pswbench.validate import validate_bytes, validate_many
+from pswbench.returns.validate import validate_bytes, validate_many
 
 CHECK_RULES = (
     "mixed_trust_codes", "mixed_periods", "duplicate_cell", "unknown_trust_code", "trust_not_open",
@@ -264,7 +264,7 @@ def test_three_problems_on_three_lines_all_reported():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Cross-row and reference checks (pswbench/checks.py)
+# Cross-row and reference checks (pswbench/returns/cross_checks.py)
 
 
 def test_mixed_trust_codes():
@@ -396,7 +396,7 @@ def test_warnings_do_not_block():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# File-level rules (pswbench/reader.py)
+# File-level rules (pswbench/returns/reader.py)
 
 
 def file_finding(result, rule):
@@ -623,7 +623,7 @@ def test_every_other_digit_in_a_number_is_one_error_naming_line_column_value_and
 
 def test_a_number_and_a_date_are_matched_by_the_contracts_patterns_and_nothing_else():
     import re
-    from pswbench import gx_rules
+    from pswbench.returns import gx_rules
     suite_text = (gx_rules.SUITE_FILE).read_text(encoding="utf-8")
     assert "\\\\d" not in suite_text                  # no \d anywhere: it matches every script's digits
     for pattern in (contract.NUMBER_TEXT, contract.WHOLE_NUMBER_TEXT, contract.DATE_TEXT,
@@ -667,7 +667,7 @@ def test_a_long_value_is_quoted_short():
 
 
 def test_validating_keeps_no_result_in_great_expectations():
-    from pswbench import gx_rules
+    from pswbench.returns import gx_rules
     check(csv_bytes(valid_rows()))
     check(broken({ROW: {"headcount": "x"}}))
     batch_definition, _ = gx_rules._suite(TODAY)

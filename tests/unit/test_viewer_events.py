@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from pswbench import audit, auth, database, publish, throttle, viewer, viewer_events
+from pswbench.access import auth, throttle
+from pswbench.store import audit, database, publish, viewer_events, viewer_mode
 from pswbench.paths import ROOT
 
 PW = "correct horse battery"
@@ -41,8 +42,8 @@ def writer(template, tmp_path):
     db = tmp_path / "w.duckdb"
     shutil.copyfile(template, db)
     con = database.connect(db)
-    viewer._KEYS.clear()
-    viewer._remember_key(db, key_of(con))
+    viewer_mode._KEYS.clear()
+    viewer_mode._remember_key(db, key_of(con))
     yield con, db
     con.close()
 
@@ -52,7 +53,7 @@ def key_of(con) -> str:
 
 
 def event(db: Path, seq: int, action: str = "export", actor: str = LEAD, detail=None, at=None, **over) -> dict:
-    e = {"v": 2, "spool": viewer.spool_path(db).name, "seq": seq, "at": (at or audit.utc_now()).isoformat(),
+    e = {"v": 2, "spool": viewer_mode.spool_path(db).name, "seq": seq, "at": (at or audit.utc_now()).isoformat(),
          "actor": actor, "action": action, "trust_code": "RX4",
          "detail": {"table": "t", "format": "csv"} if detail is None else detail, "pid": 1}
     return {**e, **over}
@@ -81,13 +82,13 @@ def refused(con) -> dict:
 def test_a_viewers_signed_event_is_ingested_once(writer):
     con, db = writer
     publish.publish(con)
-    viewer._KEYS.clear()                  # the viewer reads the key from the published snapshot
-    viewer.record(db, LEAD, "export", "RX4", {"table": "national", "format": "csv"})
-    assert viewer.spool_pending(con, db)
-    done = viewer.ingest_spool(con, db)
+    viewer_mode._KEYS.clear()                  # the viewer reads the key from the published snapshot
+    viewer_mode.record(db, LEAD, "export", "RX4", {"table": "national", "format": "csv"})
+    assert viewer_mode.spool_pending(con, db)
+    done = viewer_mode.ingest_spool(con, db)
     assert (done.events, done.users_changed, dict(done.refused)) == (1, False, {})
-    assert not viewer.spool_pending(con, db)
-    viewer.ingest_spool(con, db)
+    assert not viewer_mode.spool_pending(con, db)
+    viewer_mode.ingest_spool(con, db)
     ((actor, action, trust, detail),) = viewer_rows(con)
     assert (actor, action, trust) == (LEAD, "export", "RX4")
     assert json.loads(detail)["table"] == "national"
@@ -101,12 +102,12 @@ def test_forged_lines_are_skipped_counted_and_warned(writer, caplog, tamper):
             "wrong_key": viewer_events.signed_line("0" * 64, e),
             "edited": viewer_events.signed_line(key_of(con), e).replace(b'"sign_in"', b'"export"'),
             "not_json": b"{not json\n"}[tamper]
-    append(viewer.spool_path(db), line)
+    append(viewer_mode.spool_path(db), line)
     with caplog.at_level(logging.WARNING):
-        done = viewer.ingest_spool(con, db)
+        done = viewer_mode.ingest_spool(con, db)
     assert done.events == 0 and sum(done.refused.values()) == 1
     assert viewer_rows(con) == []
-    assert "could not be verified" in caplog.text and viewer.spool_path(db).name in caplog.text
+    assert "could not be verified" in caplog.text and viewer_mode.spool_path(db).name in caplog.text
     assert sum(refused(con).values()) == 1
 
 
@@ -118,8 +119,8 @@ def test_a_forged_sign_in_clears_no_lock_even_signed_with_the_right_key(writer):
     locked = auth.failures(con, LEAD)
     assert locked.locked(audit.utc_now())
     key = key_of(con)
-    append(viewer.spool_path(db), viewer_events.signed_line(key, event(db, 1, "sign_in", detail={"method": "password"})))
-    done = viewer.ingest_spool(con, db)
+    append(viewer_mode.spool_path(db), viewer_events.signed_line(key, event(db, 1, "sign_in", detail={"method": "password"})))
+    done = viewer_mode.ingest_spool(con, db)
     assert done.events == 1 and not done.users_changed
     assert auth.failures(con, LEAD) == locked                     # still locked, same count
     with pytest.raises(auth.SignInError, match="locked"):
@@ -134,8 +135,8 @@ def test_a_forged_sign_in_clears_no_lock_even_signed_with_the_right_key(writer):
 ])
 def test_kinds_a_viewer_does_not_produce_are_refused(writer, action, detail):
     con, db = writer
-    append(viewer.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, action, detail=detail)))
-    done = viewer.ingest_spool(con, db)
+    append(viewer_mode.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, action, detail=detail)))
+    done = viewer_mode.ingest_spool(con, db)
     assert (done.events, dict(done.refused)) == (0, {"kind_not_allowed": 1})
     assert viewer_rows(con) == []
 
@@ -151,15 +152,15 @@ def test_kinds_a_viewer_does_not_produce_are_refused(writer, action, detail):
 def test_events_with_other_details_or_actors_are_refused(writer, action, detail, why):
     con, db = writer
     actor = "nobody@nhs.net" if why == "actor_not_allowed" else LEAD
-    append(viewer.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, action, actor, detail)))
-    assert dict(viewer.ingest_spool(con, db).refused) == {why: 1}
+    append(viewer_mode.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, action, actor, detail)))
+    assert dict(viewer_mode.ingest_spool(con, db).refused) == {why: 1}
     assert viewer_rows(con) == []
 
 
 def test_the_trust_is_the_accounts_whatever_the_line_says(writer):
     con, db = writer
-    append(viewer.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, trust_code="RMY")))
-    viewer.ingest_spool(con, db)
+    append(viewer_mode.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, trust_code="RMY")))
+    viewer_mode.ingest_spool(con, db)
     assert viewer_rows(con)[0][2] == "RX4"
 
 
@@ -167,25 +168,25 @@ def test_replayed_lines_are_refused(writer, tmp_path):
     con, db = writer
     key = key_of(con)
     first = viewer_events.signed_line(key, event(db, 1))
-    append(viewer.spool_path(db), first)
-    assert viewer.ingest_spool(con, db).events == 1
-    append(viewer.spool_path(db), first)                                   # the same line again
+    append(viewer_mode.spool_path(db), first)
+    assert viewer_mode.ingest_spool(con, db).events == 1
+    append(viewer_mode.spool_path(db), first)                                   # the same line again
     other = db.with_name(f"{db.stem}.viewer-events.999-cafe.jsonl")
     append(other, first)                                                   # copied into another spool file
-    done = viewer.ingest_spool(con, db)
+    done = viewer_mode.ingest_spool(con, db)
     assert (done.events, dict(done.refused)) == (0, {"replayed": 2})
-    append(viewer.spool_path(db), viewer_events.signed_line(key, event(db, 2)))   # the next one is taken
-    assert viewer.ingest_spool(con, db).events == 1
+    append(viewer_mode.spool_path(db), viewer_events.signed_line(key, event(db, 2)))   # the next one is taken
+    assert viewer_mode.ingest_spool(con, db).events == 1
     assert len(viewer_rows(con)) == 2
 
 
 def test_a_file_cut_short_is_read_again_but_its_lines_are_not_taken_twice(writer):
     con, db = writer
     key = key_of(con)
-    append(viewer.spool_path(db), viewer_events.signed_line(key, event(db, 1)), viewer_events.signed_line(key, event(db, 2)))
-    assert viewer.ingest_spool(con, db).events == 2
-    viewer.spool_path(db).write_bytes(viewer_events.signed_line(key, event(db, 1)))   # shorter than the offset
-    assert dict(viewer.ingest_spool(con, db).refused) == {"replayed": 1}
+    append(viewer_mode.spool_path(db), viewer_events.signed_line(key, event(db, 1)), viewer_events.signed_line(key, event(db, 2)))
+    assert viewer_mode.ingest_spool(con, db).events == 2
+    viewer_mode.spool_path(db).write_bytes(viewer_events.signed_line(key, event(db, 1)))   # shorter than the offset
+    assert dict(viewer_mode.ingest_spool(con, db).refused) == {"replayed": 1}
 
 
 @pytest.mark.parametrize("offset,taken", [
@@ -194,8 +195,8 @@ def test_a_file_cut_short_is_read_again_but_its_lines_are_not_taken_twice(writer
 def test_only_plausible_times_are_taken(writer, offset, taken):
     con, db = writer
     line = viewer_events.signed_line(key_of(con), event(db, 1, at=audit.utc_now() + offset))
-    append(viewer.spool_path(db), line)
-    done = viewer.ingest_spool(con, db)
+    append(viewer_mode.spool_path(db), line)
+    done = viewer_mode.ingest_spool(con, db)
     assert (done.events, dict(done.refused)) == ((1, {}) if taken else (0, {"time_out_of_range": 1}))
 
 
@@ -203,25 +204,25 @@ def test_a_viewers_failures_count_at_the_writer_for_unknown_and_known_emails(wri
     con, db = writer
     for email in (LEAD, "nobody@nhs.net"):
         for _ in range(5):
-            viewer.record(db, email, "sign_in_failed", None, {"reason": "wrong_password"})
-    done = viewer.ingest_spool(con, db)
+            viewer_mode.record(db, email, "sign_in_failed", None, {"reason": "wrong_password"})
+    done = viewer_mode.ingest_spool(con, db)
     assert done.events == 10 and done.users_changed
     for email in (LEAD, "nobody@nhs.net"):
         f = auth.failures(con, email)
         assert f.count == 5 and f.locked(audit.utc_now()), email
     # The viewer's claims about counts are replaced by the writer's own.
-    viewer.record(db, "third@nhs.net", "sign_in_failed", None,
+    viewer_mode.record(db, "third@nhs.net", "sign_in_failed", None,
                   {"reason": "wrong_password", "failed_attempts": 999, "locked_until": "2999-01-01T00:00:00"})
-    viewer.ingest_spool(con, db)
+    viewer_mode.ingest_spool(con, db)
     assert auth.failures(con, "third@nhs.net") == throttle.Failures(1, auth.failures(con, "third@nhs.net").last_failed_at)
     assert json.loads(viewer_rows(con)[-1][3])["failed_attempts"] == 1
 
 
 def test_disabled_and_oidc_failures_do_not_count(writer):
     con, db = writer
-    viewer.record(db, LEAD, "sign_in_failed", "RX4", {"reason": "disabled"})
-    viewer.record(db, LEAD, "sign_in_failed", None, {"method": "oidc"})
-    assert viewer.ingest_spool(con, db).events == 2
+    viewer_mode.record(db, LEAD, "sign_in_failed", "RX4", {"reason": "disabled"})
+    viewer_mode.record(db, LEAD, "sign_in_failed", None, {"method": "oidc"})
+    assert viewer_mode.ingest_spool(con, db).events == 2
     assert auth.failures(con, LEAD).count == 0
 
 
@@ -232,7 +233,7 @@ def snapshot(writer):
     con, db = writer
     publish.publish(con)
     snap = database.connect(publish.snapshot_path(db), read_only=True)
-    viewer._LOCAL = viewer.LocalFailures()
+    viewer_mode._LOCAL = viewer_mode.LocalFailures()
     yield snap, db
     snap.close()
 
@@ -246,7 +247,7 @@ def test_a_viewer_gives_unknown_and_known_emails_the_same_messages(snapshot):
         seen[email] = []
         for minutes, password in steps:
             with pytest.raises(auth.SignInError) as ei:
-                viewer.authenticate(snap, db, email, password, now=t0 + timedelta(minutes=minutes))
+                viewer_mode.authenticate(snap, db, email, password, now=t0 + timedelta(minutes=minutes))
             seen[email].append(str(ei.value))
     assert seen[LEAD] == seen["nobody@nhs.net"]
     assert seen[LEAD][4] == auth.locked_message(t0 + timedelta(minutes=15))
@@ -255,10 +256,10 @@ def test_a_viewer_gives_unknown_and_known_emails_the_same_messages(snapshot):
 def test_a_viewer_signs_in_and_spools_signed_attempts_the_writer_takes(snapshot, writer):
     snap, db = snapshot
     con, _ = writer
-    assert viewer.authenticate(snap, db, LEAD, PW) == auth.User(LEAD, "trust_lead", "RX4")
+    assert viewer_mode.authenticate(snap, db, LEAD, PW) == auth.User(LEAD, "trust_lead", "RX4")
     with pytest.raises(auth.SignInError):
-        viewer.authenticate(snap, db, "nobody@nhs.net", "x")
-    done = viewer.ingest_spool(con, db)
+        viewer_mode.authenticate(snap, db, "nobody@nhs.net", "x")
+    done = viewer_mode.ingest_spool(con, db)
     assert (done.events, dict(done.refused)) == (2, {})
     assert [r[1] for r in viewer_rows(con)] == ["sign_in", "sign_in_failed"]
 
@@ -270,17 +271,17 @@ def test_a_viewer_sees_the_writers_lock_from_the_snapshot(writer):
             auth.authenticate(con, "nobody@nhs.net", "x")
     publish.publish(con)
     snap = database.connect(publish.snapshot_path(db), read_only=True)
-    viewer._LOCAL = viewer.LocalFailures()
+    viewer_mode._LOCAL = viewer_mode.LocalFailures()
     try:
         with pytest.raises(auth.SignInError, match="locked"):
-            viewer.authenticate(snap, db, "nobody@nhs.net", "x")
+            viewer_mode.authenticate(snap, db, "nobody@nhs.net", "x")
     finally:
         snap.close()
 
 
 def test_a_viewers_own_failure_records_are_bounded(monkeypatch):
     monkeypatch.setattr(throttle, "MAX_TRACKED_UNKNOWN", 5)
-    local, at = viewer.LocalFailures(), dt.datetime(2026, 1, 1)
+    local, at = viewer_mode.LocalFailures(), dt.datetime(2026, 1, 1)
     for i in range(50):
         local.put(f"e{i}", throttle.Failures(1, at), at)
     assert len(local) == 5 and local.get("e49").count == 1 and local.get("e0").count == 0

@@ -1,4 +1,4 @@
-"""pswbench.web.Guard on its own, in front of a stand-in app (no Streamlit server): which requests and
+"""pswbench.app.web.Guard on its own, in front of a stand-in app (no Streamlit server): which requests and
 websocket messages it lets through, and what it adds to responses. The same guard in front of the
 real app is tested end to end in tests/e2e/test_sessions.py."""
 from __future__ import annotations
@@ -10,8 +10,10 @@ import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from pswbench import deferred_downloads, paths, session_cookie, web
-from pswbench.session_registry import REGISTRY
+from pswbench import paths
+from pswbench.access import session_cookie
+from pswbench.app import deferred_downloads, web
+from pswbench.access.session_registry import REGISTRY
 
 KEY = "guard-test-key" * 4
 SESSION = "session-under-test"
@@ -284,7 +286,7 @@ def test_a_sessions_oldest_uploads_make_way_so_it_never_holds_more_than_the_boun
 
     from streamlit import runtime
 
-    from pswbench import web
+    from pswbench.app import web
 
     class Files:
         def __init__(self):

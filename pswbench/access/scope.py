@@ -1,0 +1,235 @@
+"""The one door to the data: a user-bound Scope is all a page, a chart or a download gets.
+
+Every frame a Scope returns has already passed disclosure control for its user (docs/disclosure.md):
+* other trusts appear under a per-quarter peer label, never by code or name (access.disclose);
+* another trust's figure built on fewer than 5 people is a typed null, listed in the row's `suppressed`;
+* every aggregate (pooled region and England figures, counts of trusts, medians, quartiles, ranks,
+  peer groups) is computed only from the trust figures this user may see, so nothing hidden can be
+  worked back out of it by subtraction, a median or the order of rows.
+Analysts see every trust named and in full; for them the same code pools every trust.
+
+The raw queries (pswbench.reports.queries) stay behind this module; tests/unit/test_data_door.py fails if a
+page imports them or opens a connection.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from pswbench.access import disclosure, permissions
+from pswbench.reports import submissions
+from pswbench.returns import uploads
+from pswbench.access.disclosure import hidden
+from pswbench.access.auth import User
+from pswbench.reports.definitions import BY_NAME, INDICATORS, suppression_rules
+
+PEER_GROUPS = {"england": "All England", "region": "Own region", "nearest": "10 trusts nearest in PSW WTE"}
+NEAREST_N = 10
+
+
+@dataclass(frozen=True)
+class Position:
+    indicator: str
+    value: float | None
+    n: int                          # trusts in the group with a figure this user may see (own included)
+    q1: float | None
+    median: float | None
+    q3: float | None
+    percentile_rank: float | None   # 0 = lowest value, 1 = highest
+    quartile: int | None            # 1 = lowest quarter of values ... 4 = highest
+
+    def quartile_words(self) -> str:
+        if self.quartile is None:
+            return "no position (no value)"
+        spec = BY_NAME[self.indicator]
+        where = {1: "lowest quarter", 2: "second quarter", 3: "third quarter", 4: "highest quarter"}[self.quartile]
+        return f"{where} of trusts ({spec.direction_words})"
+
+
+def position_of(indicator: str, value: float | None, values: pl.Series) -> Position:
+    """Where value sits among values (which include it): quartiles, percentile rank and quartile."""
+    values = values.drop_nulls()
+    stats = dict(q1=None, median=None, q3=None)
+    if values.len():
+        stats = {k: float(values.quantile(p, interpolation="linear"))
+                 for k, p in (("q1", 0.25), ("median", 0.5), ("q3", 0.75))}
+    rank = quartile = None
+    if value is not None and values.len() > 1:
+        rank = int((values < value).sum()) / (values.len() - 1)
+        quartile = (1 if value <= stats["q1"] else 2 if value <= stats["median"]
+                    else 3 if value <= stats["q3"] else 4)
+    return Position(indicator, None if value is None else float(value), int(values.len()), **stats,
+                    percentile_rank=rank, quartile=quartile)
+
+
+class Scope:
+    """What one signed-in user may see, and the only data access pages have."""
+
+    def __init__(self, user: User, cached, raw):
+        # cached: queries cached per data version (ui.CachedQueries); raw: the same queries uncached,
+        # for work on frames that cannot be cache keys. Neither leaves this object.
+        self.user = user
+        self._q = cached
+        self._raw = raw
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.user.role == "analyst"
+
+    @property
+    def data_version(self) -> int:
+        return self._q.version
+
+    # ---- public reference data ---------------------------------------------------------------
+
+    def periods(self) -> list[dt.date]:
+        return self._q.periods()
+
+    def regions(self) -> pl.DataFrame:
+        return self._q.regions()
+
+    def trusts(self) -> pl.DataFrame:
+        """The trust reference list this user may see named: every trust for analysts, else their own."""
+        df = self._q.trusts()
+        return df if self.is_analyst else df.filter(pl.col("trust_code") == (self.user.trust_code or ""))
+
+    def trust(self, code: str | None) -> dict | None:
+        """A trust's reference row, if this user may see it named (access.NotPermitted otherwise)."""
+        code = require_trust(self.user, code)
+        df = self._q.trusts().filter(pl.col("trust_code") == code)
+        return df.row(0, named=True) if df.height else None
+
+    # ---- trust figures -----------------------------------------------------------------------
+
+    def trust_rows(self, period: dt.date | None) -> pl.DataFrame:
+        """Every trust with a return in the quarter (None: every quarter), as this user may see it."""
+        return disclosure.disclose(self._q.trust_indicators(period), self.user, self._q.salt(),
+                               self._q.trusts()["trust_code"].to_list(), suppression_rules())
+
+    def has_return(self, period: dt.date, trust_code: str) -> bool:
+        code = require_trust(self.user, trust_code)
+        return bool(self.trust_rows(period).filter(self.row_of(code)).height)
+
+    def own_rows(self, trust_code: str) -> pl.DataFrame:
+        """One trust's rows over every quarter (a trust this user may see named)."""
+        code = require_trust(self.user, trust_code)
+        return self.trust_rows(None).filter(self.row_of(code))
+
+    def peer_rows(self, period: dt.date, trust_code: str, group: str) -> pl.DataFrame:
+        """The trust and its peer group for the quarter. The nearest-in-size group is chosen among
+        trusts whose WTE this user may see, so membership says nothing about a hidden figure."""
+        code = require_trust(self.user, trust_code)
+        rows = self.trust_rows(period)
+        me = rows.filter(self.row_of(code))
+        if group == "england" or me.height == 0:
+            return rows
+        mine = me.row(0, named=True)
+        if group == "region":
+            return rows.filter(pl.col("region_code") == mine["region_code"])
+        if group == "nearest":
+            nearest = (rows.filter(~self.row_of(code) & pl.col("wte_in_post").is_not_null())
+                       .with_columns((pl.col("wte_in_post") - mine["wte_in_post"]).abs().alias("_gap"))
+                       .sort("_gap", "label").head(NEAREST_N)["label"].to_list())
+            return rows.filter(self.row_of(code) | pl.col("label").is_in(nearest))
+        raise ValueError(f"unknown peer group {group!r}")
+
+    def positions(self, period: dt.date, trust_code: str, group: str) -> dict[str, Position]:
+        """The trust's value, peer quartiles, percentile rank and quartile on every indicator, over
+        the figures of the group this user may see."""
+        rows = self.peer_rows(period, trust_code, group)
+        mine = rows.filter(self.row_of(trust_code))
+        return {spec.name: position_of(spec.name, mine[spec.name][0] if mine.height else None, rows[spec.name])
+                for spec in INDICATORS}
+
+    def medians_over_time(self, indicator: str, regions: dict[str, str | None]) -> pl.DataFrame:
+        """Median of the trust figures this user may see, per quarter, for each named scope
+        (a region_code, or None for England): columns period_end, value, series."""
+        rows = self.trust_rows(None)
+        frames = []
+        for series, region in regions.items():
+            part = rows if region is None else rows.filter(pl.col("region_code") == region)
+            frames.append(part.group_by("period_end").agg(pl.col(indicator).median().alias("value"))
+                          .with_columns(pl.lit(series).alias("series")))
+        return pl.concat(frames).sort("series", "period_end")
+
+    def row_of(self, trust_code: str) -> pl.Expr:
+        """True on the rows of this trust (for a non-analyst, their own trust)."""
+        return pl.col("is_own") if not self.is_analyst else pl.col("trust_code") == trust_code
+
+    # ---- pooled figures ----------------------------------------------------------------------
+
+    def pooled(self, level: str, period: dt.date | None) -> pl.DataFrame:
+        """Region ('region') or England ('national') figures, pooled (sums over sums) over the trust
+        figures this user may see; for analysts over every trust, as the indicators CLI prints them.
+        Adds n_left_out: trusts with a return whose figures are hidden from this user and so left out."""
+        if self.is_analyst:   # every trust: the marts themselves (tests check pooled_over agrees)
+            marts = self._q.national_indicators(period) if level == "national" else self._q.region_indicators(period)
+            if level in ("national", "region"):
+                return marts.with_columns(pl.lit(0, dtype=pl.UInt32).alias("n_left_out"))
+        rows = self.trust_rows(period)
+        pooled = self._raw.pooled_over(rows.filter(~hidden("headcount")))
+        all_counts = rows.group_by("period_end", "region_code").len("n_returned")
+        if level == "national":
+            out = pooled.filter(pl.col("scope") == "national").drop("scope")
+            counts = all_counts.group_by("period_end").agg(pl.col("n_returned").sum())
+            return (out.join(counts, on="period_end", how="left")
+                    .with_columns((pl.col("n_returned") - pl.col("n_trusts")).alias("n_left_out"))
+                    .drop("n_returned").sort("period_end"))
+        if level == "region":
+            names = self.regions().select("region_code", "region_name")
+            out = (pooled.filter(pl.col("scope") != "national").rename({"scope": "region_code"})
+                   .join(names, on="region_code", how="left"))
+            return (out.join(all_counts, on=["period_end", "region_code"], how="left")
+                    .with_columns((pl.col("n_returned") - pl.col("n_trusts")).alias("n_left_out"))
+                    .drop("n_returned").sort("period_end", "region_name"))
+        raise ValueError(f"level must be 'region' or 'national', not {level!r}")
+
+    # ---- submissions (coverage counts are safe for all; the detail is for analysts) ------------
+
+    def coverage_counts(self, period: dt.date) -> tuple[int, int]:
+        """(trusts with an accepted return, trusts open) for the quarter."""
+        df = self._q.coverage(period)
+        return int((df["status"] == "accepted").sum()), df.height
+
+    def coverage(self, period: dt.date) -> pl.DataFrame:
+        permissions.require_page(self.user, "submissions")
+        return self._q.coverage(period)
+
+    def failing_rules(self, period: dt.date | None) -> pl.DataFrame:
+        with self._raw.cursor() as cur:
+            return submissions.failing_rules(cur, self.user, period)
+
+    def submission_history(self, trust_code: str, period: dt.date | None = None) -> pl.DataFrame:
+        with self._raw.cursor() as cur:
+            return submissions.submission_history(cur, self.user, trust_code, period)
+
+    def versions(self, trust_code: str, period: dt.date) -> pl.DataFrame:
+        with self._raw.cursor() as cur:
+            return submissions.versions(cur, self.user, trust_code, period)
+
+    def version_diff(self, old_submission: int, new_submission: int) -> submissions.VersionDiff:
+        with self._raw.cursor() as cur:
+            return submissions.version_diff(cur, self.user, old_submission, new_submission)
+
+    # ---- uploads -----------------------------------------------------------------------------
+
+    def uploadable_trusts(self) -> list[str]:
+        return uploads.uploadable_trusts(self.user, self._q.trusts()["trust_code"].to_list())
+
+    def check_upload(self, target: str, file_name: str, data: bytes) -> uploads.Check:
+        with self._raw.cursor() as cur:
+            return uploads.check(cur, self.user, target, file_name, data)
+
+    def submit(self, chk: uploads.Check):
+        with self._raw.cursor() as cur:
+            return uploads.submit(cur, self.user, chk)
+
+
+def require_trust(user: User, trust_code: str | None) -> str:
+    """The trust whose detail is asked for, if this user may see it named; NotPermitted otherwise."""
+    if not trust_code or not permissions.can_view_trust_named(user, trust_code):
+        raise permissions.NotPermitted("You can see detail for your own trust only. Other trusts appear as "
+                                  "anonymised peers in the comparisons.")
+    return trust_code

@@ -1,0 +1,1 @@
+"""What the pages show: one module per page's data, named after the page, plus charts, downloads and the board pack."""

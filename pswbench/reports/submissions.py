@@ -1,0 +1,130 @@
+"""Submissions and data quality: upload history, the rules trusts trip over, and what changed between versions.
+
+Read straight from the database rather than the data-version cache: a rejected attempt does not
+change the figures, so it does not bump the data version, yet it must show here at once.
+Access is checked here, below the pages: the quality views are for analysts, and a trust's upload
+history is for those who may upload for it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+
+from pswbench.access import permissions
+from pswbench.reports import charts
+from pswbench.access.auth import User
+from pswbench.reports.charts import GREY, PALETTE
+from pswbench.returns.contract import as_period
+from pswbench.store.database import sql
+
+KEY = ("service_setting", "afc_band")
+STATUS_ORDER = ("accepted", "rejected only", "missing")
+
+
+def dates_as_text(df: pl.DataFrame) -> pl.DataFrame:
+    """Dates as ISO text and times to the second: the table widget otherwise shows dates with a midnight time."""
+    return df.with_columns([pl.col(pl.Date).dt.strftime("%Y-%m-%d"),
+                            pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S")])
+
+
+def _query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
+    if "period" in params:
+        params["period"] = as_period(params["period"])
+    return con.sql(sql(f"queries/{name}"), params=params).pl()
+
+
+def submission_history(con, user: User, trust_code: str, period: dt.date | None = None) -> pl.DataFrame:
+    """Every upload attempt for a trust, newest first: for those who may upload for it, and analysts."""
+    if not (user.role == "analyst" or permissions.can_upload_for(user, trust_code)):
+        raise permissions.NotPermitted("You can see the upload history of your own trust only.")
+    return _query(con, "submission_history", trust_code=trust_code, period=period)
+
+
+def status_counts(coverage: pl.DataFrame) -> dict[str, int]:
+    """Trusts in each submission status, every status present (0 when none)."""
+    counts = dict(coverage.group_by("status").len().iter_rows())
+    return {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
+
+
+def non_submitters(coverage: pl.DataFrame) -> pl.DataFrame:
+    return (coverage.filter(pl.col("status") != "accepted")
+            .select("trust_code", "trust_name", "region_name", "status", "attempts", "rejected_attempts",
+                    "last_attempt_at")
+            .sort("status", "trust_name"))
+
+
+def failing_rules(con, user: User, period: dt.date | None) -> pl.DataFrame:
+    """Rules by number of findings, for a quarter or (period None) every attempt so far."""
+    permissions.require_page(user, "submissions")
+    return _query(con, "failing_rules", period=period)
+
+
+def rule_chart(rules: pl.DataFrame, top: int = 15) -> go.Figure:
+    """Horizontal bars of findings per rule; errors and warnings differ by pattern and label, not colour alone."""
+    d = rules.head(top).reverse()
+    labels = [f"{r} ({s})" for r, s in zip(d["rule"], d["severity"])]
+    is_error = [s == "error" for s in d["severity"]]
+    fig = charts.figure(go.Bar(
+        x=d["findings"].to_list(), y=labels, orientation="h",
+        marker_color=[PALETTE[5] if e else GREY for e in is_error],
+        marker_pattern_shape=["x" if e else "" for e in is_error],
+        text=[f"{n:,} in {s:,} submission{'s' if s != 1 else ''}" for n, s in zip(d["findings"], d["submissions"])],
+        textposition="auto", hovertemplate="%{y}: %{x} findings<extra></extra>", showlegend=False))
+    fig.update_layout(title=f"Most frequent validation findings (top {min(top, rules.height)})",
+                      **charts.HOUSE_LAYOUT, height=120 + 32 * max(d.height, 1))
+    # Whole-number ticks: half a finding means nothing.
+    fig.update_xaxes(title="Findings (count)", rangemode="tozero", tickformat=",d",
+                     dtick=1 if d.height and d["findings"].max() <= 10 else None)
+    fig.update_yaxes(title="Rule (severity)")
+    return fig
+
+
+def versions(con, user: User, trust_code: str, period: dt.date) -> pl.DataFrame:
+    permissions.require_page(user, "submissions")
+    return _query(con, "return_versions", trust_code=trust_code, period=period)
+
+
+def submission_rows(con, user: User, submission_id: int) -> pl.DataFrame:
+    permissions.require_page(user, "submissions")
+    return _query(con, "submission_rows", submission_id=submission_id)
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    added: pl.DataFrame      # rows only in the newer version
+    removed: pl.DataFrame    # rows only in the older version
+    changed: pl.DataFrame    # service_setting, afc_band, column, old, new (as text)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.added.is_empty() and self.removed.is_empty() and self.changed.is_empty()
+
+
+def _as_text(col: str) -> pl.Expr:
+    # A blank bank/agency cell means "not recorded", which differs from 0; say so rather than show nothing.
+    return pl.col(col).cast(pl.String).fill_null("(blank)")
+
+
+def diff(old: pl.DataFrame, new: pl.DataFrame) -> VersionDiff:
+    """Rows added and removed, and cells changed, between two versions matched on service setting and band."""
+    values = [c for c in old.columns if c not in KEY]
+    added = new.join(old.select(KEY), on=KEY, how="anti").sort(KEY)
+    removed = old.join(new.select(KEY), on=KEY, how="anti").sort(KEY)
+    both = old.join(new, on=KEY, how="inner", suffix="__new")
+    changed = [
+        both.filter(pl.col(c).ne_missing(pl.col(f"{c}__new")))
+        .select(*KEY, pl.lit(c).alias("column"), _as_text(c).alias("old"), _as_text(f"{c}__new").alias("new"))
+        for c in values
+    ]
+    schema = {**{k: pl.String for k in KEY}, "column": pl.String, "old": pl.String, "new": pl.String}
+    # Concatenated in column order; a stable sort on the key keeps each row's cells in that order.
+    changed_df = pl.concat(changed).sort(KEY, maintain_order=True) if changed else pl.DataFrame(schema=schema)
+    return VersionDiff(added, removed, changed_df)
+
+
+def version_diff(con, user: User, old_submission: int, new_submission: int) -> VersionDiff:
+    return diff(submission_rows(con, user, old_submission), submission_rows(con, user, new_submission))

@@ -1,0 +1,1 @@
+"""A quarterly return: its data contract, reading CSV and Excel, the validation rules, and uploading one from the app."""

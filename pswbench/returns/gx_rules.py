@@ -1,0 +1,141 @@
+"""The column and row rules, run by Great Expectations from validation/return_rows_suite.json.
+
+GX takes seconds to import, so this module is imported only on the upload path, and the
+context and suite are built once per process. Several returns are checked in one GX run:
+each row carries a unique index that maps back to its file and line.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import unicodedata
+from functools import cache
+
+import polars as pl
+
+from pswbench.returns import contract
+from pswbench.returns.findings import Finding, quoted
+from pswbench.paths import VALIDATION_DIR
+
+SUITE_FILE = VALIDATION_DIR / "return_rows_suite.json"
+# The second pass lists the failing rows; the failing values and GX's query text are not needed.
+LIST_FAILURES = {"result_format": "COMPLETE", "exclude_unexpected_values": True,
+                 "return_unexpected_index_query": False, "partial_unexpected_count": 0}
+
+
+def rule_specs() -> list[dict]:
+    return json.loads(SUITE_FILE.read_text(encoding="utf-8"))["rules"]
+
+
+def _substitute(value, today: dt.date):
+    names = {
+        "$SERVICE_SETTINGS": list(contract.SERVICE_SETTINGS),
+        "$AFC_BANDS": list(contract.AFC_BANDS),
+        "$TODAY_YMD": today.year * 10000 + today.month * 100 + today.day,
+        "$NUMBER": contract.NUMBER_TEXT,
+        "$WHOLE_NUMBER": contract.WHOLE_NUMBER_TEXT,
+        "$DATE": contract.DATE_TEXT,
+        "$NON_ASCII_NUMERAL": contract.non_ascii_numeral_class(),
+    }
+    return names.get(value, value) if isinstance(value, str) else value
+
+
+@cache
+def _suite(today: dt.date):
+    """The batch definition and the suite, built once per day (the period rule depends on today).
+
+    Run through Batch.validate rather than a ValidationDefinition, which would keep every result
+    (with its lists of failing rows) in the context's store for as long as the process runs.
+    """
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch = (context.data_sources.add_pandas("returns")
+             .add_dataframe_asset("return_rows")
+             .add_batch_definition_whole_dataframe("all_rows"))
+    suite = gx.ExpectationSuite(name="psw_return_rows")
+    for i, spec in enumerate(rule_specs()):
+        kwargs = {k: _substitute(v, today) for k, v in spec["kwargs"].items()}
+        suite.add_expectation(getattr(gxe, spec["expectation"])(**kwargs, meta={"spec": i}))
+    return batch, context.suites.add(suite)
+
+
+def prepare(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add the parsed columns the suite checks (numbers, normalised text, the period as integers)."""
+    parsed_period = pl.col("period_end").map_elements(contract.parse_period, return_dtype=pl.Date)
+    regex_date = pl.col("period_end").str.contains(contract.DATE_TEXT)
+    return frame.with_columns(
+        *[pl.when(pl.col(c).str.contains(contract.NUMBER_TEXT)).then(pl.col(c).cast(pl.Float64, strict=False))
+          .alias(f"{c}__num") for c in contract.NUMERIC_COLUMNS],
+        pl.col("service_setting").str.to_lowercase().alias("service_setting__norm"),
+        pl.col("afc_band").map_elements(lambda b: contract.normalise_band(b) or "?", return_dtype=pl.String)
+        .alias("afc_band__norm"),
+        parsed_period.alias("period_end__date"),
+    ).with_columns(
+        (pl.col("period_end__date").dt.year().cast(pl.Int32) * 10000 + _month_day("period_end__date"))
+        .alias("period_end__ymd"),
+        # A date in the right shape that is not a real day (31/02/2025) is reported as not a quarter end.
+        pl.when(pl.col("period_end__date").is_not_null())
+        .then(_month_day("period_end__date"))
+        .when(regex_date).then(0).alias("period_end__mmdd"),
+    )
+
+
+def _month_day(col: str) -> pl.Expr:
+    return pl.col(col).dt.month().cast(pl.Int32) * 100 + pl.col(col).dt.day().cast(pl.Int32)
+
+
+def run(prepared: pl.DataFrame, today: dt.date | None = None) -> list[tuple[int, Finding]]:
+    """Run the suite over prepared rows (any number of files); returns (row index, finding) pairs."""
+    if prepared.height == 0:
+        return []
+    batch_definition, suite = _suite(today or dt.date.today())
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": prepared.drop("period_end__date").to_pandas()})
+    # Most returns are valid: a yes/no pass is twice as fast, and only a failure pays for
+    # the full pass that lists the offending rows.
+    if batch.validate(suite, result_format="BOOLEAN_ONLY").success:
+        return []
+    result = batch.validate(suite, result_format=LIST_FAILURES)
+    specs = rule_specs()
+    failed: list[tuple[dict, list[int]]] = []
+    for res in result.results:
+        if res.success:
+            continue
+        spec = specs[res.expectation_config.meta["spec"]]
+        indices = res.result.get("unexpected_index_list")
+        if indices is None:
+            raise RuntimeError(f"GX could not evaluate rule {spec['rule']}: {res.exception_info}")
+        failed.append((spec, indices))
+    # A cell one rule explains fully is not reported again by rules it "replaces" (a number written
+    # in Arabic-Indic digits is not also "not a number").
+    replaced = {(rule, spec["column"], idx) for spec, indices in failed for rule in spec.get("replaces", ())
+                for idx in indices}
+    rows = prepared.to_dicts()
+    out: list[tuple[int, Finding]] = []
+    for spec, indices in failed:
+        for idx in indices:
+            if (spec["rule"], spec["column"], idx) in replaced:
+                continue
+            row = rows[idx]
+            value = row[spec["column"]]
+            out.append((idx, Finding("error", row["line"], spec["column"], spec["rule"], quoted(value),
+                                     spec["message"].format(**_message_context(spec, row, value)))))
+    return out
+
+
+def _message_context(spec: dict, row: dict, value) -> dict:
+    context = {k: ("blank" if v is None else quoted(v)) for k, v in row.items() if k in contract.COLUMNS}
+    context.update(line=row["line"], value="blank" if value is None else quoted(value))
+    if "{numerals}" in spec["message"]:
+        named = [f"{ch} ({unicodedata.name(ch, f'U+{ord(ch):04X}').lower()})"
+                 for ch in contract.non_ascii_numerals(value)[:3]]
+        typed = contract.in_ascii_digits(value)
+        context.update(numerals=", ".join(named), in_digits=f", as {typed}" if typed else "")
+    return context

@@ -1,0 +1,204 @@
+"""Opening the DuckDB file, running the schema, and loading SQL by name."""
+from __future__ import annotations
+
+import csv
+import secrets
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from pswbench.paths import REFERENCE_DIR, SQL_DIR
+
+
+VIEWER_EVENT_KEY = "viewer_event_key"   # app_setting: the HMAC key of viewer events
+
+
+class DatabaseLocked(RuntimeError):
+    """Another process holds the database file for writing."""
+
+
+class DatabaseUnreadable(RuntimeError):
+    """The file exists but is not a DuckDB database we can open."""
+
+
+@cache
+def sql(name: str) -> str:
+    """The text of sql/<name>.sql (name may include a sub-folder, e.g. 'marts/trust_indicators')."""
+    path = (SQL_DIR / f"{name}.sql").resolve()
+    if SQL_DIR.resolve() not in path.parents:
+        raise ValueError(f"not a query name: {name!r}")
+    return path.read_text(encoding="utf-8")
+
+
+RESTORE_HINT = ("Restore it from a backup (python -m pswbench restore --from BACKUP_DIR --db NEW_PATH) "
+                "or point PSWBENCH_DB / --db at the right file. The file has been left exactly as it was.")
+_HEADER_BYTES = 3 * 4096        # DuckDB's main header and its two database headers
+_MAGIC, _MAGIC_AT = b"DUCK", 8
+
+
+def _unreadable(path: Path, why: str) -> DatabaseUnreadable:
+    return DatabaseUnreadable(f"The database {path} could not be opened: {why}. {RESTORE_HINT}")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, before DuckDB touches it, a path that is not a whole DuckDB file.
+
+    DuckDB opens a truncated file read-write and writes to it; an empty file is refused too,
+    rather than ever treated as a new database. A missing path is fine: a writer creates it.
+    """
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise _unreadable(path, "it is a folder, not a database file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_MAGIC_AT + len(_MAGIC))
+    except OSError as exc:
+        raise _unreadable(path, f"it cannot be read ({exc.strerror or exc}); check its permissions") from exc
+    if not head:
+        raise _unreadable(path, "the file is empty (0 bytes), so it holds no data")
+    if head[_MAGIC_AT:] != _MAGIC:
+        raise _unreadable(path, "it is not a DuckDB database file (it may be damaged or the wrong file)")
+    try:
+        probe = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException as exc:
+        if "different configuration" in str(exc):
+            return   # this process already has it open (and checked it when it did)
+        raise
+    # Read every stored value once: a file cut short fails here, read-only, before a writer touches
+    # it. (Comparing the file's size with DuckDB's block count is not enough: a checkpoint can
+    # shrink a healthy file below the blocks DuckDB still lists as free.)
+    try:
+        tables = probe.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+                               ).fetchall()
+        for (table,) in tables:
+            quoted = table.replace('"', '""')
+            probe.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{quoted}"').fetchall()
+    except duckdb.Error as exc:
+        raise _unreadable(path, "the file is damaged or truncated (DuckDB could not read all of it: "
+                                f"{str(exc).splitlines()[0]})") from exc
+    finally:
+        probe.close()
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database; a writer also makes sure the schema and reference data exist.
+
+    Raises DatabaseLocked when another process holds it, DatabaseUnreadable when the file is not
+    a whole DuckDB database (empty, truncated, not DuckDB, a folder, unreadable): such a file is
+    never opened for writing, so it is left byte for byte as it was.
+    """
+    path = Path(path)
+    try:
+        _check_file(path)
+        con = duckdb.connect(str(path), read_only=read_only)
+    except DatabaseUnreadable:
+        raise
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise DatabaseLocked(
+                f"The database {path} is in use by another process (for example the running app). "
+                "Nothing was changed. Stop that process or try again in a moment."
+            ) from exc
+        raise _unreadable(path, text.splitlines()[0]) from exc
+    except (duckdb.Error, OSError) as exc:
+        raise _unreadable(path, str(exc).splitlines()[0]) from exc
+    if read_only:
+        _create_views(con, temporary=True)
+    else:
+        ensure_schema(con)
+    return con
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
+    """The macros and views, in dependency order: macros, staging renames, intermediate builds on staging.
+
+    A read-only connection cannot change the file, so it gets them as temporary views: a database
+    written by an older version still answers with today's definitions.
+    """
+    for folder in ("macros", "staging", "intermediate"):
+        for path in sorted((SQL_DIR / folder).glob("*.sql")):
+            text = sql(f"{folder}/{path.stem}")
+            if temporary:
+                text = (text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1)
+                        .replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1))
+            con.execute(text)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(sql("schema"))
+        con.execute(sql("schema_users"))
+        _create_views(con)
+        if con.execute("SELECT count(*) FROM region").fetchone()[0] == 0:
+            _load_reference(con)
+        con.execute(
+            "INSERT INTO data_version SELECT 1, 0, now() WHERE NOT EXISTS (SELECT 1 FROM data_version)"
+        )
+        _migrate_sign_in_counters(con)
+        # Random secrets per database: peer_salt, so peer labels cannot be recomputed from the public
+        # code list; viewer_event_key, with which read-only viewers sign the events they spool for the
+        # writer (they read it from the snapshot; pswbench.store.viewer_events); session_key, which signs
+        # session cookies (pswbench.access.session_cookie), so the writer and every viewer accept the same cookie.
+        for key, size in (("peer_salt", 16), (VIEWER_EVENT_KEY, 32), ("session_key", 32)):
+            con.execute("INSERT INTO app_setting SELECT ?, ? WHERE NOT EXISTS "
+                        "(SELECT 1 FROM app_setting WHERE key = ?)", [key, secrets.token_hex(size), key])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _migrate_sign_in_counters(con: duckdb.DuckDBPyConnection) -> None:
+    """A database from before sign_in_throttle kept failures on app_user: move them, drop the columns."""
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = current_schema() AND table_name = 'app_user'").fetchall()}
+    if "failed_attempts" not in columns:
+        return
+    # The last failure's time was not kept: a lock's start, else now, so nothing is forgotten early.
+    con.execute(
+        "INSERT OR IGNORE INTO sign_in_throttle SELECT email, failed_attempts, "
+        "coalesce(locked_until - INTERVAL 15 MINUTE, ?), locked_until FROM app_user "
+        "WHERE failed_attempts > 0 OR locked_until IS NOT NULL",
+        [datetime.now(timezone.utc).replace(tzinfo=None)])
+    con.execute("ALTER TABLE app_user DROP COLUMN failed_attempts")
+    con.execute("ALTER TABLE app_user DROP COLUMN IF EXISTS locked_until")
+
+
+def _read_reference(name: str) -> list[dict[str, str]]:
+    with open(REFERENCE_DIR / name, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
+    for r in _read_reference("nhs_regions.csv"):
+        con.execute(
+            sql("queries/insert_region"),
+            [r["region_code"], r["region_name"], r["ons_code"], int(r["population_census_2021"])],
+        )
+    for t in _read_reference("mental_health_trusts.csv"):
+        con.execute(
+            sql("queries/insert_trust"),
+            [
+                t["trust_code"], t["trust_name"], t["region_code"], t["icb_code"] or None,
+                t["open_date"] or None, t["close_date"] or None,
+            ],
+        )
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("UPDATE data_version SET version = version + 1, changed_at = now()")
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT version FROM data_version").fetchone()[0]
+
+
+def setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM app_setting WHERE key = ?", [key]).fetchall()
+    return row[0][0] if row else None

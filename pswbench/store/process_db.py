@@ -1,0 +1,70 @@
+"""The app process's database: one writer connection (or one snapshot reader) per database file,
+opened once and kept for the life of the process.
+
+They are plain module state, not st.cache_resource: a client's `clear_cache` message clears every
+st.cache_resource, and when the connection lived there each such message opened another
+connection, published the whole database again and started another spool-watcher thread that
+never stopped. Nothing a client sends reaches this module's state.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from pswbench import paths
+from pswbench.store import database, publish, viewer_mode
+
+_LOCK = threading.Lock()
+_WRITERS: dict[str, object] = {}
+_READERS: dict[str, viewer_mode.SnapshotReader] = {}
+
+
+def writer(db: str | Path, building: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext):
+    """The process's writer connection to db (opened, and a first start's demo built, once).
+
+    building() wraps the demo build, for a page to say what is taking the time."""
+    key = str(db)
+    con = _WRITERS.get(key)
+    if con is not None:
+        return con
+    with _LOCK:
+        con = _WRITERS.get(key)
+        if con is None:
+            con = _open_writer(Path(db), building)
+            _WRITERS[key] = con
+    return con
+
+
+def _open_writer(path: Path, building):
+    if not path.exists():
+        from pswbench.synthetic.demo import build_demo   # first start: build the synthetic demo through the real loader
+
+        with building():
+            build_demo(path)
+    con = database.connect(path)   # a damaged file raises DatabaseUnreadable and is left untouched
+    # Readers and backups use the published snapshot while this process holds the file: publish at
+    # start (after a demo build too), so it exists and is current; loads publish after each commit.
+    # The publish also ingests the events read-only viewers spooled; the watcher keeps doing that.
+    publish.publish_quietly(con)
+    viewer_mode.watch_spool(con, path, float(os.environ.get("PSWBENCH_SPOOL_SECONDS") or 5), threading.Event())
+    return con
+
+
+def reader(db: str | Path) -> viewer_mode.SnapshotReader:
+    """A viewer process's reader of db's published snapshot (one connection per generation)."""
+    key = str(db)
+    with _LOCK:
+        found = _READERS.get(key)
+        if found is None:
+            found = _READERS[key] = viewer_mode.SnapshotReader(db)
+    return found
+
+
+def current(db: str | Path | None = None):
+    """The connection this process reads db through now: the writer's, or the viewer's current
+    snapshot generation. For work outside a script run (the web routes, downloads)."""
+    db = paths.db_path() if db is None else db
+    return reader(db).connection() if viewer_mode.is_viewer() else writer(db)

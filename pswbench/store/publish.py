@@ -1,0 +1,134 @@
+"""Publishing a consistent, read-only snapshot of the whole database next to it.
+
+DuckDB lets one process hold a database file, and the running app holds it for good; readers and
+backups (python -m pswbench backup) use the snapshot instead. After every accepted load (and after
+the demo build and at app start) the writer copies the database into a temporary file in the same
+folder (ATTACH, COPY FROM DATABASE, DETACH), fsyncs it and swaps it in with os.replace, so a reader
+sees the old snapshot or the new one, never half of one. A small JSON manifest says what it holds.
+
+A failed publish never touches the database itself; publish_quietly logs it and the next publish
+catches up, since each one copies the whole database as it is then.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+import uuid
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+_LOCK = threading.Lock()   # one publish at a time per process: the later one is always the newer
+
+
+def snapshot_path(db: str | Path) -> Path:
+    """<stem>.snapshot.duckdb, next to the database."""
+    db = Path(db)
+    return db.with_name(f"{db.stem}.snapshot.duckdb")
+
+
+def manifest_path(db: str | Path) -> Path:
+    """<stem>.snapshot.json, next to the database."""
+    db = Path(db)
+    return db.with_name(f"{db.stem}.snapshot.json")
+
+
+def read_manifest(db: str | Path) -> dict | None:
+    try:
+        return json.loads(manifest_path(db).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def publish(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """Publish the snapshot of the database con is connected to; returns the manifest.
+
+    Raises on failure (the old snapshot is left as it was). Returns None for an in-memory database.
+    Must be called outside any open transaction on con.
+    """
+    with _LOCK, con.cursor() as cur:
+        name, path = cur.execute(
+            "SELECT database_name, path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()
+        if not path or path == ":memory:":
+            return None
+        db = Path(path)
+        # Events the read-only viewers spooled (sign-ins, audit rows) go into the database first, so
+        # the snapshot carries them (lockouts included). A failure here never stops the publish.
+        try:
+            from pswbench.store import viewer_mode
+
+            viewer_mode.ingest_spool(cur, db)
+        except Exception:
+            log.exception("ingesting the viewers' spooled events failed; the next publish tries again")
+        target = snapshot_path(db)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+        alias = f"pswbench_publish_{uuid.uuid4().hex[:12]}"
+        try:
+            cur.execute(f"ATTACH {_literal(str(tmp))} AS {alias}")
+            try:
+                cur.execute(f"COPY FROM DATABASE {_ident(name)} TO {alias}")
+                # Read from the copy itself, so the manifest describes exactly what was published.
+                version, changed_at = cur.execute(f"SELECT version, changed_at FROM {alias}.data_version").fetchone()
+                cur.execute(f"CHECKPOINT {alias}")
+            finally:
+                cur.execute(f"DETACH {alias}")
+            if tmp.with_name(tmp.name + ".wal").exists():
+                raise RuntimeError(f"the snapshot {tmp} was not fully written (a WAL file remains)")
+            _fsync(tmp)
+            os.replace(tmp, target)
+            manifest = {"data_version": int(version), "data_changed_at": changed_at.isoformat(),
+                        "published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                        "source": str(db), "snapshot": target.name, "publish_id": uuid.uuid4().hex}
+            _write_atomic(manifest_path(db), json.dumps(manifest, indent=2).encode("utf-8"))
+            _fsync(db.parent)
+        finally:
+            _remove(tmp)
+    return manifest
+
+
+def publish_quietly(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """publish(), but a failure is logged and not raised: the data it describes is already safe."""
+    try:
+        return publish(con)
+    except Exception:
+        log.exception("publishing the read-only snapshot failed; the database is unchanged and the "
+                      "next accepted load will publish again")
+        return None

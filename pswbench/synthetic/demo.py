@@ -1,0 +1,40 @@
+"""The synthetic demo: a database built through the real validate-and-load path, and demo accounts."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pswbench.access import auth
+from pswbench.store import database, publish
+from pswbench.store.loader import LoadOutcome, load_files
+from pswbench.synthetic.trust_returns import generate
+
+DEMO_TRUST = "RX4"
+# Demo-only accounts for the SYNTHETIC demo database; never created anywhere else.
+DEMO_ACCOUNTS = (
+    ("analyst@demo.pswbench.nhs.uk", "analyst", None, "demo-analyst-2026"),
+    ("lead.rx4@demo.pswbench.nhs.uk", "trust_lead", DEMO_TRUST, "demo-trustlead-2026"),
+    ("board.rx4@demo.pswbench.nhs.uk", "board", DEMO_TRUST, "demo-board-2026"),
+)
+
+
+def build_demo(db: Path, seed: int = 2019) -> list[LoadOutcome]:
+    with tempfile.TemporaryDirectory() as tmp:
+        # Oldest quarter first, so each return's headcount change is checked against the one before.
+        paths = sorted(generate(Path(tmp), seed=seed), key=lambda p: (p.stem.split("_")[-1], p.stem))
+        files = [(p.name, p.read_bytes()) for p in paths]
+    con = database.connect(db)
+    try:
+        outcomes = load_files(con, files, "demo:synthetic")
+        for email, role, trust, password in DEMO_ACCOUNTS:
+            auth.add_user(con, email, role, trust, password, actor="demo:synthetic")
+        con.execute("INSERT OR REPLACE INTO app_setting VALUES ('synthetic_demo', 'true')")
+        # The loads published a snapshot before the accounts existed: publish the finished demo.
+        publish.publish_quietly(con)
+        return outcomes
+    finally:
+        con.close()
+
+
+def is_synthetic(con) -> bool:
+    return database.setting(con, "synthetic_demo") == "true"
