@@ -4,12 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/pswbench.duckdb
 
-.PHONY: run test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium clean
+.PHONY: run lint format test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium clean
 
-$(VENV)/.installed: requirements.txt
+# The pinned dependencies first, then the package itself (editable, so sql/ and validation/ are found
+# beside it and no script or test changes sys.path).
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 run: $(VENV)/.installed
@@ -26,6 +29,15 @@ indicators: $(VENV)/.installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# ruff's lint rules and its formatter, checked (CI runs this before the tests).
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
 test: $(VENV)/.installed chromium
 	$(PY) -m pytest
 
@@ -36,18 +48,18 @@ test-e2e: $(VENV)/.installed chromium
 	$(PY) -m pytest tests/e2e
 
 bench: $(VENV)/.installed
-	$(PY) benchmarks/bench_pipeline.py
+	$(PY) -m benchmarks.bench_pipeline
 
 # Data growth: 1x, 10x and 100x databases, built and timed (about 25 minutes; kept in /tmp/pswbench-scale).
 bench-scale: $(VENV)/.installed
-	$(PY) benchmarks/bench_scale.py --scales 1,10,100 --dir /tmp/pswbench-scale --keep --max-build-minutes 60
+	$(PY) -m benchmarks.bench_scale --scales 1,10,100 --dir /tmp/pswbench-scale --keep --max-build-minutes 60
 
 # Many sessions at once against a writer and two read-only viewers (about 2 minutes).
 load: $(VENV)/.installed
-	$(PY) benchmarks/load_viewers.py --sessions 1 10 50 --viewer-processes 2
+	$(PY) -m benchmarks.load_viewers --sessions 1 10 50 --viewer-processes 2
 
 screenshots: $(VENV)/.installed chromium
-	$(PY) scripts/screenshots.py
+	$(PY) -m scripts.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache

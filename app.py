@@ -1,4 +1,5 @@
 """pswbench: the entry point. Signs the user in and routes them to the pages their role may open."""
+
 import streamlit as st
 
 from pswbench.app import ui
@@ -13,14 +14,20 @@ if user is None:
 
 LANDING = {"analyst": "overview", "trust_lead": "upload", "board": "snapshot"}
 FILES = {
-    "overview": "pages/overview.py", "regions": "pages/regions.py", "benchmark": "pages/benchmark.py",
-    "snapshot": "pages/snapshot.py", "upload": "pages/upload.py", "submissions": "pages/submissions.py",
+    "overview": "pages/overview.py",
+    "regions": "pages/regions.py",
+    "benchmark": "pages/benchmark.py",
+    "snapshot": "pages/snapshot.py",
+    "upload": "pages/upload.py",
+    "submissions": "pages/submissions.py",
     "definitions": "pages/definitions.py",
 }
 # Every page is registered, so a page opened by URL without permission says "not permitted"
 # (each page checks) instead of silently showing another; the menu lists only the user's pages.
-pages = {key: st.Page(path, title=ui.PAGE_TITLES[key], url_path=key, default=key == LANDING[user.role])
-         for key, path in FILES.items()}
+pages = {
+    key: st.Page(path, title=ui.PAGE_TITLES[key], url_path=key, default=key == LANDING[user.role])
+    for key, path in FILES.items()
+}
 navigation = st.navigation(list(pages.values()), position="hidden")
 ui.sidebar(user, pages)
 navigation.run()

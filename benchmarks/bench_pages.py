@@ -1,7 +1,7 @@
 """Page speed: every page rendered as the analyst with Streamlit's AppTest (in-process, no browser).
 
-    .venv/bin/python benchmarks/bench_pages.py                 # builds the synthetic demo in a temp dir
-    .venv/bin/python benchmarks/bench_pages.py --db PATH --runs 5
+    .venv/bin/python -m benchmarks.bench_pages                 # builds the synthetic demo in a temp dir
+    .venv/bin/python -m benchmarks.bench_pages --db PATH --runs 5
 
 Measures, on a database nobody else has open (DuckDB allows one writer process):
 - cold: a fresh process's start-up to the sign-in screen, and its first page (the analyst's landing
@@ -13,6 +13,7 @@ Targets (issue "Scale"): each page ≤ 1 s warm; first page after a cold start �
 AppTest runs the script without a browser, so these figures leave out the websocket and the
 browser's drawing; they are the server-side cost of a page. Timings depend on the machine's load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,10 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from pswbench.paths import ROOT
+
 T_START = time.perf_counter()
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "unit"))
 
 ROLE = "analyst"
 TARGET_MS = 1000
@@ -65,16 +65,15 @@ def _check(at, what: str) -> None:
 
 def sign_in(role: str = ROLE):
     """A signed-in AppTest on the role's landing page."""
-    from apptest_helpers import ACCOUNTS, signed_in
+    from tests.helpers.apptest_helpers import ACCOUNTS, signed_in
 
     return signed_in(*ACCOUNTS[role])
 
 
 def page_keys() -> list[str]:
-    from apptest_helpers import PAGE_KEYS
-
     from pswbench.access import permissions
     from pswbench.access.auth import User
+    from tests.helpers.apptest_helpers import PAGE_KEYS
 
     allowed = permissions.pages_for(User("x", ROLE, None))
     return [k for k in PAGE_KEYS if k in allowed]
@@ -82,7 +81,7 @@ def page_keys() -> list[str]:
 
 def render(at, key: str) -> float:
     """Switch the session to a page and run it; seconds taken."""
-    from apptest_helpers import page_file
+    from tests.helpers.apptest_helpers import page_file
 
     at.switch_page(page_file(key))
     t0 = time.perf_counter()
@@ -103,17 +102,24 @@ def warm_pages(db: Path, runs: int) -> list[dict]:
     for key in page_keys():
         first = render(at, key)
         times = [render(at, key) for _ in range(runs)]
-        out.append({"page": key, "first_ms": first * 1000, "warm_ms": statistics.median(times) * 1000,
-                    "warm_runs_ms": [t * 1000 for t in times]})
+        out.append(
+            {
+                "page": key,
+                "first_ms": first * 1000,
+                "warm_ms": statistics.median(times) * 1000,
+                "warm_runs_ms": [t * 1000 for t in times],
+            }
+        )
     return out
 
 
 # ---- child processes ---------------------------------------------------------------------------
 
+
 def _child_cold(db: Path) -> None:
     _use_db(db)
     _route_through_router()
-    from apptest_helpers import ACCOUNTS, SIGN_IN_TITLE, new_app, submit_sign_in
+    from tests.helpers.apptest_helpers import ACCOUNTS, SIGN_IN_TITLE, new_app, submit_sign_in
 
     at = new_app().run()
     _check(at, "sign-in screen")
@@ -123,8 +129,15 @@ def _child_cold(db: Path) -> None:
     submit_sign_in(at, *ACCOUNTS[ROLE])
     first_page = time.perf_counter() - t0
     _check(at, "first page")
-    print(json.dumps({"start_to_sign_in_s": shown - T_START, "first_page_after_sign_in_s": first_page,
-                      "great_expectations_imported": "great_expectations" in sys.modules}))
+    print(
+        json.dumps(
+            {
+                "start_to_sign_in_s": shown - T_START,
+                "first_page_after_sign_in_s": first_page,
+                "great_expectations_imported": "great_expectations" in sys.modules,
+            }
+        )
+    )
 
 
 def _child_gx(db: Path) -> None:
@@ -138,14 +151,22 @@ def _child_gx(db: Path) -> None:
         render(at, key)
         if imported_by is None and "great_expectations" in sys.modules:
             imported_by = key
-    print(json.dumps({"great_expectations_imported": "great_expectations" in sys.modules,
-                      "first_imported_by": imported_by}))
+    print(
+        json.dumps(
+            {"great_expectations_imported": "great_expectations" in sys.modules, "first_imported_by": imported_by}
+        )
+    )
 
 
 def _run_child(flag: str, db: Path) -> tuple[dict, float]:
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, __file__, flag, "--db", str(db)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=CHILD_TIMEOUT)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_pages", flag, "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+    )
     wall = time.perf_counter() - t0
     if done.returncode != 0:
         raise RuntimeError(f"{flag} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
@@ -158,8 +179,10 @@ def cold_start(db: Path, runs: int) -> dict:
     for _ in range(runs):
         info, wall = _run_child("--_cold", db)
         got.append({**info, "process_wall_s": wall})
-    return {k: statistics.median(g[k] for g in got) for k in
-            ("start_to_sign_in_s", "first_page_after_sign_in_s", "process_wall_s")} | {"runs": got}
+    return {
+        k: statistics.median(g[k] for g in got)
+        for k in ("start_to_sign_in_s", "first_page_after_sign_in_s", "process_wall_s")
+    } | {"runs": got}
 
 
 def gx_check(db: Path) -> dict:
@@ -168,8 +191,13 @@ def gx_check(db: Path) -> dict:
 
 def build_demo(tmp: Path) -> Path:
     db = tmp / "demo.duckdb"
-    subprocess.run([sys.executable, "-m", "pswbench", "demo", "--db", str(db)], cwd=ROOT, check=True,
-                   capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pswbench", "demo", "--db", str(db)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return db
 
 
@@ -185,8 +213,10 @@ def measure(db: Path, runs: int, cold_runs: int, gx: bool) -> dict:
 
 
 def print_table(res: dict, runs: int) -> None:
-    print(f"\nPages as the {ROLE}, {Path(res['db']).name}: AppTest, warm = median of {runs} renders after a first "
-          "visit (server-side time, no browser)\n")
+    print(
+        f"\nPages as the {ROLE}, {Path(res['db']).name}: AppTest, warm = median of {runs} renders after a first "
+        "visit (server-side time, no browser)\n"
+    )
     print("| page | median warm ms | first visit ms | target | ok |")
     print("|---|---|---|---|---|")
     for p in res["pages"]:
@@ -195,13 +225,18 @@ def print_table(res: dict, runs: int) -> None:
     if "cold" in res:
         c = res["cold"]
         ok = "yes" if c["first_page_after_sign_in_s"] <= COLD_TARGET_S else "NO"
-        print(f"| cold: first page after sign-in (fresh process, median of {len(c['runs'])}) | "
-              f"{c['first_page_after_sign_in_s'] * 1000:,.0f} | - | ≤ {COLD_TARGET_S * 1000:,.0f} ms | {ok} |")
+        print(
+            f"| cold: first page after sign-in (fresh process, median of {len(c['runs'])}) | "
+            f"{c['first_page_after_sign_in_s'] * 1000:,.0f} | - | ≤ {COLD_TARGET_S * 1000:,.0f} ms | {ok} |"
+        )
         print(f"| cold: process start to sign-in screen (median) | {c['start_to_sign_in_s'] * 1000:,.0f} | - | - | - |")
     if "gx" in res:
         g = res["gx"]
-        verdict = "not imported" if not g["great_expectations_imported"] else \
-            f"IMPORTED (first after page {g['first_imported_by']})"
+        verdict = (
+            "not imported"
+            if not g["great_expectations_imported"]
+            else f"IMPORTED (first after page {g['first_imported_by']})"
+        )
         print(f"\ngreat_expectations in a fresh process rendering every page but upload: {verdict}")
 
 

@@ -1,20 +1,18 @@
 """Pipeline speed: prints the median of several runs for each step (issue 2's targets in brackets)."""
+
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import duckdb
 
-import duckdb  # noqa: E402
-
-from pswbench.returns import validate  # noqa: E402
+from pswbench.paths import DATA_DIR
+from pswbench.returns import validate
 from pswbench.store import database, loader
 from pswbench.synthetic import demo
-from pswbench.paths import DATA_DIR  # noqa: E402
 
 RUNS = 5
 

@@ -6,14 +6,15 @@ region, national) and the distribution for the latest quarter (median of --runs)
 render times (benchmarks/bench_pages.py in a fresh process, median of --page-runs warm runs, and
 the first page after a cold start).
 
-    .venv/bin/python benchmarks/bench_scale.py                      # 1,10,100 in a temp dir
-    .venv/bin/python benchmarks/bench_scale.py --scales 1,10 --dir /tmp/scale --keep
-    .venv/bin/python benchmarks/bench_scale.py --scales 1,10 --dir /tmp/scale --reuse   # time again
+    .venv/bin/python -m benchmarks.bench_scale                      # 1,10,100 in a temp dir
+    .venv/bin/python -m benchmarks.bench_scale --scales 1,10 --dir /tmp/scale --keep
+    .venv/bin/python -m benchmarks.bench_scale --scales 1,10 --dir /tmp/scale --reuse   # time again
 
 A build that runs past --max-build-minutes is stopped; its figures so far are reported with an
 extrapolation of the whole build (marked as such), and that scale is measured on the part loaded.
 Timings depend on the machine and its load: rerun on a quiet machine for figures to compare.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from pswbench.paths import ROOT
 
 PY = sys.executable
 
@@ -45,20 +45,35 @@ def median_ms(fn, runs: int) -> float:
 
 # ---- build (in a child process, so it can be stopped) ----------------------------------------
 
+
 def _child_build(scale: int, db: str, seed: int, progress_file: str) -> None:
     from pswbench.synthetic import scale as scaled
 
     t_start = time.perf_counter()
     with open(progress_file, "a", encoding="utf-8") as fh:
+
         def progress(info: dict) -> None:
             fh.write(json.dumps({**info, "elapsed_s": time.perf_counter() - t_start}) + "\n")
             fh.flush()
 
         b = scaled.build_scaled(db, scale, seed, progress=progress)
-        fh.write(json.dumps({"done": True, "files": b.files, "rows": b.rows, "synthetic_trusts": b.synthetic_trusts,
-                             "periods": b.periods, "counts": b.counts, "warnings": b.warnings,
-                             "seconds": b.seconds, "total_s": time.perf_counter() - t_start,
-                             "rejected": b.rejected[:10]}) + "\n")
+        fh.write(
+            json.dumps(
+                {
+                    "done": True,
+                    "files": b.files,
+                    "rows": b.rows,
+                    "synthetic_trusts": b.synthetic_trusts,
+                    "periods": b.periods,
+                    "counts": b.counts,
+                    "warnings": b.warnings,
+                    "seconds": b.seconds,
+                    "total_s": time.perf_counter() - t_start,
+                    "rejected": b.rejected[:10],
+                }
+            )
+            + "\n"
+        )
 
 
 def build(scale: int, db: Path, seed: int, max_minutes: float) -> dict:
@@ -66,8 +81,11 @@ def build(scale: int, db: Path, seed: int, max_minutes: float) -> dict:
     progress_file = db.with_suffix(".progress.jsonl")
     progress_file.unlink(missing_ok=True)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([PY, __file__, "--_build", str(scale), str(db), str(seed), str(progress_file)],
-                            cwd=ROOT, start_new_session=True)
+    proc = subprocess.Popen(
+        [PY, "-m", "benchmarks.bench_scale", "--_build", str(scale), str(db), str(seed), str(progress_file)],
+        cwd=ROOT,
+        start_new_session=True,
+    )
     stopped = False
     try:
         proc.wait(timeout=max_minutes * 60)
@@ -80,15 +98,29 @@ def build(scale: int, db: Path, seed: int, max_minutes: float) -> dict:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
     wall = time.perf_counter() - t0
-    lines = [json.loads(x) for x in progress_file.read_text().splitlines() if x.strip()] \
-        if progress_file.exists() else []
+    lines = (
+        [json.loads(x) for x in progress_file.read_text().splitlines() if x.strip()] if progress_file.exists() else []
+    )
     done = next((x for x in lines if x.get("done")), None)
     batches = [x for x in lines if "files_done" in x]
     gen = next((x for x in lines if "generated_files" in x), {})
-    info = {"scale": scale, "db": str(db), "wall_s": wall, "complete": done is not None, "stopped": stopped,
-            "generated_files": gen.get("generated_files"), "generate_s": gen.get("generate_s"),
-            "batches": [{"files_done": b["files_done"], "ms_per_file_load": 1000 * b["load_s"] / b["batch_files"],
-                         "ms_per_file_validate": 1000 * b["validate_s"] / b["batch_files"]} for b in batches]}
+    info = {
+        "scale": scale,
+        "db": str(db),
+        "wall_s": wall,
+        "complete": done is not None,
+        "stopped": stopped,
+        "generated_files": gen.get("generated_files"),
+        "generate_s": gen.get("generate_s"),
+        "batches": [
+            {
+                "files_done": b["files_done"],
+                "ms_per_file_load": 1000 * b["load_s"] / b["batch_files"],
+                "ms_per_file_validate": 1000 * b["validate_s"] / b["batch_files"],
+            }
+            for b in batches
+        ],
+    }
     if done:
         info.update(done)
     elif batches:
@@ -103,14 +135,17 @@ def build(scale: int, db: Path, seed: int, max_minutes: float) -> dict:
         mid1 = (last[0]["files_done"] - last[0]["batch_files"] + files_done) / 2
         slope = (rate - rate0) / max(1.0, mid1 - mid0)  # seconds per file, per file loaded
         left = total - files_done
-        info.update(files=files_done, files_total=total,
-                    extrapolated_total_s_flat=batches[-1]["elapsed_s"] + left * rate,
-                    extrapolated_total_s_growing=batches[-1]["elapsed_s"] + left * rate
-                    + slope * left * left / 2)
+        info.update(
+            files=files_done,
+            files_total=total,
+            extrapolated_total_s_flat=batches[-1]["elapsed_s"] + left * rate,
+            extrapolated_total_s_growing=batches[-1]["elapsed_s"] + left * rate + slope * left * left / 2,
+        )
     return info
 
 
 # ---- measurements ------------------------------------------------------------------------------
+
 
 def db_bytes(db: Path) -> int:
     return sum(p.stat().st_size for p in (db, db.with_name(db.name + ".wal")) if p.exists())
@@ -154,8 +189,18 @@ def ensure_accounts(db: Path) -> None:
 
 
 def page_times(db: Path, runs: int, cold_runs: int) -> dict:
-    cmd = [PY, str(ROOT / "benchmarks" / "bench_pages.py"), "--db", str(db), "--runs", str(runs),
-           "--cold-runs", str(cold_runs), "--no-gx-check", "--json"]
+    cmd = [
+        PY,
+        str(ROOT / "benchmarks" / "bench_pages.py"),
+        "--db",
+        str(db),
+        "--runs",
+        str(runs),
+        "--cold-runs",
+        str(cold_runs),
+        "--no-gx-check",
+        "--json",
+    ]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         return {"error": (done.stderr or done.stdout)[-2000:]}
@@ -202,8 +247,11 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"building {k}x ...", file=sys.stderr, flush=True)
                 info = build(k, db, args.seed, args.max_build_minutes)
                 meta.write_text(json.dumps(info, indent=1, default=str))
-            print(f"{k}x build: {fmt_s(info.get('total_s') or info['wall_s'])} "
-                  f"complete={info['complete']}", file=sys.stderr, flush=True)
+            print(
+                f"{k}x build: {fmt_s(info.get('total_s') or info['wall_s'])} complete={info['complete']}",
+                file=sys.stderr,
+                flush=True,
+            )
             info["bytes"] = db_bytes(db)
             if db.exists():
                 info["indicators"] = indicator_times(db, args.runs)
@@ -224,24 +272,38 @@ def main(argv: list[str] | None = None) -> None:
 def print_tables(results: list[dict]) -> None:
     base = results[0] if results else None
     print("\n### Build and size\n")
-    print("| scale | files | return rows | synthetic trusts | quarters | build (generate / validate / load) "
-          "| load ms/file (median of first 5 batches → last 5) | DB size |")
+    print(
+        "| scale | files | return rows | synthetic trusts | quarters | build (generate / validate / load) "
+        "| load ms/file (median of first 5 batches → last 5) | DB size |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         sec = r.get("seconds") or {}
         if r["complete"]:
             total = fmt_s(r.get("total_s"))
-            parts = f"{total} ({sec.get('generate', 0):.0f} / {sec.get('validate', 0):.0f} / {sec.get('load', 0):.0f} s)"
+            parts = (
+                f"{total} ({sec.get('generate', 0):.0f} / {sec.get('validate', 0):.0f} / {sec.get('load', 0):.0f} s)"
+            )
         else:
-            parts = (f"stopped after {fmt_s(r['wall_s'])} at {r.get('files', 0):,} of {r.get('files_total', 0):,} "
-                     f"files; whole build extrapolated {fmt_s(r.get('extrapolated_total_s_flat'))} (flat rate) to "
-                     f"{fmt_s(r.get('extrapolated_total_s_growing'))} (growing rate)")
+            parts = (
+                f"stopped after {fmt_s(r['wall_s'])} at {r.get('files', 0):,} of {r.get('files_total', 0):,} "
+                f"files; whole build extrapolated {fmt_s(r.get('extrapolated_total_s_flat'))} (flat rate) to "
+                f"{fmt_s(r.get('extrapolated_total_s_growing'))} (growing rate)"
+            )
         b = r.get("batches") or []
-        per_file = (f"{statistics.median(x['ms_per_file_load'] for x in b[:5]):.0f} → "
-                    f"{statistics.median(x['ms_per_file_load'] for x in b[-5:]):.0f}") if b else "-"
+        per_file = (
+            (
+                f"{statistics.median(x['ms_per_file_load'] for x in b[:5]):.0f} → "
+                f"{statistics.median(x['ms_per_file_load'] for x in b[-5:]):.0f}"
+            )
+            if b
+            else "-"
+        )
         rows = r.get("indicators", {}).get("return_rows", r.get("rows"))
-        print(f"| {r['scale']}x | {r.get('files', 0):,} | {rows or 0:,} | {r.get('synthetic_trusts', '-')} | "
-              f"{r.get('periods', '-')} | {parts} | {per_file} | {r['bytes'] / 1e6:,.1f} MB |")
+        print(
+            f"| {r['scale']}x | {r.get('files', 0):,} | {rows or 0:,} | {r.get('synthetic_trusts', '-')} | "
+            f"{r.get('periods', '-')} | {parts} | {per_file} | {r['bytes'] / 1e6:,.1f} MB |"
+        )
 
     print("\n### Indicators (median ms)\n")
     names = list((base or {}).get("indicators", {}).get("ms", {}))
@@ -269,8 +331,12 @@ def print_tables(results: list[dict]) -> None:
         cold = []
         for r in results:
             c = r.get("pages", {}).get("cold")
-            cold.append(f"{c['first_page_after_sign_in_s']:.1f} s (process start to sign-in screen "
-                        f"{c['start_to_sign_in_s']:.1f} s)" if c else "-")
+            cold.append(
+                f"{c['first_page_after_sign_in_s']:.1f} s (process start to sign-in screen "
+                f"{c['start_to_sign_in_s']:.1f} s)"
+                if c
+                else "-"
+            )
             if "error" in r.get("pages", {}):
                 print(f"\n{r['scale']}x pages failed: {r['pages']['error']}")
         print("| cold: first page after sign-in | " + " | ".join(f"{c} | -" for c in cold) + " |")

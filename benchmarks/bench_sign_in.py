@@ -7,20 +7,18 @@ locked email (known and unknown). The kinds are interleaved round by round, so a
 them alike; failure counts are cleared between rounds (outside the timing) so nothing locks but the
 locked cases. Prints each kind's median and the unknown-minus-known difference.
 
-    .venv/bin/python benchmarks/bench_sign_in.py [--rounds 25]
+    .venv/bin/python -m benchmarks.bench_sign_in [--rounds 25]
 """
+
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from pswbench.access import auth, throttle  # noqa: E402
+from pswbench.access import auth, throttle
 from pswbench.store import database, publish, viewer_mode
 
 PASSWORD = "correct horse battery staple"
@@ -53,7 +51,7 @@ def main(argv=None) -> None:
         def lock_both():
             for email in (LOCKED_KNOWN, LOCKED_UNKNOWN):
                 while not auth.failures(con, email).locked(auth.audit.utc_now()):
-                    _timed(lambda: auth.authenticate(con, email, "wrong"))
+                    _timed(lambda email=email: auth.authenticate(con, email, "wrong"))
 
         writer_cases = {
             "known, wrong password": lambda: auth.authenticate(con, KNOWN, "wrong password!"),
@@ -73,7 +71,7 @@ def main(argv=None) -> None:
         for _ in range(args.rounds):
             for name, fn in cases.items():
                 times[name].append(_timed(fn))
-            for email in (KNOWN, UNKNOWN, SSO):       # nothing locks but the locked cases
+            for email in (KNOWN, UNKNOWN, SSO):  # nothing locks but the locked cases
                 with con.cursor() as cur:
                     throttle.forget(cur, email)
             viewer_mode._LOCAL = viewer_mode.LocalFailures()
@@ -84,8 +82,10 @@ def main(argv=None) -> None:
     for name, ms in med.items():
         print(f"  {name:34} {ms:8.1f}")
     print(f"  unknown minus known (writer)       {med['unknown email'] - med['known, wrong password']:+8.1f}")
-    print(f"  unknown minus known (viewer)       "
-          f"{med['viewer: unknown email'] - med['viewer: known, wrong password']:+8.1f}")
+    print(
+        f"  unknown minus known (viewer)       "
+        f"{med['viewer: unknown email'] - med['viewer: known, wrong password']:+8.1f}"
+    )
     print(f"  locked unknown minus locked known  {med['locked, unknown'] - med['locked, known']:+8.1f}")
 
 

@@ -1,4 +1,5 @@
 """Board snapshot: how does one trust compare this quarter? Written for board members, not analysts."""
+
 import streamlit as st
 
 from pswbench.access import permissions
@@ -24,8 +25,10 @@ except board_snapshot.UnknownTrust as exc:
 
 heading.title(f"How does {snap.trust_name} compare? {snap.quarter_text}")
 if not snap.has_return:
-    st.info(f"There is no accepted return from {snap.trust_code} for this quarter, so its cards are empty; "
-            "the medians are for all trusts in England.")
+    st.info(
+        f"There is no accepted return from {snap.trust_code} for this quarter, so its cards are empty; "
+        "the medians are for all trusts in England."
+    )
 
 st.subheader("In brief")
 sentences = board_sentences.sentences(snap)
@@ -33,29 +36,46 @@ st.markdown(board_sentences.as_markdown(sentences))
 
 
 synthetic = ui.is_synthetic()
-ui.download("Download the board pack (HTML, prints on one A4 page)",
-            lambda: board_pack.render_bytes(snap, sentences, synthetic), snap.file_name(), "text/html", user,
-            {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"},
-            key="board-pack", type="primary")
+ui.download(
+    "Download the board pack (HTML, prints on one A4 page)",
+    lambda: board_pack.render_bytes(snap, sentences, synthetic),
+    snap.file_name(),
+    "text/html",
+    user,
+    {"board_pack": snap.trust_code, "period": snap.period.isoformat(), "format": "html"},
+    key="board-pack",
+    type="primary",
+)
 
 st.subheader(f"Indicators, compared with {snap.group_short}")
-st.caption("Arrows show the change on the previous quarter; each card says whether higher or lower is "
-           "better. The small line shows the last eight quarters, with its numbers one click away.")
+st.caption(
+    "Arrows show the change on the previous quarter; each card says whether higher or lower is "
+    "better. The small line shows the last eight quarters, with its numbers one click away."
+)
 PER_ROW = 3
 for start in range(0, len(snap.cards), PER_ROW):
-    for col, card in zip(st.columns(PER_ROW), snap.cards[start:start + PER_ROW]):
+    for col, card in zip(st.columns(PER_ROW), snap.cards[start : start + PER_ROW]):
         with col:
             zero = card.change_is_zero
-            st.metric(card.spec.label, card.value_text, "no change" if zero else card.change_text,
-                      delta_color="off" if zero else card.delta_colour, delta_arrow="off" if zero else "auto",
-                      help=f"{card.spec.formula}. Unit: {card.spec.unit}; {card.spec.direction_words}.",
-                      border=True)
+            st.metric(
+                card.spec.label,
+                card.value_text,
+                "no change" if zero else card.change_text,
+                delta_color="off" if zero else card.delta_colour,
+                delta_arrow="off" if zero else "auto",
+                help=f"{card.spec.formula}. Unit: {card.spec.unit}; {card.spec.direction_words}.",
+                border=True,
+            )
             st.caption(snap.caption(card))
             first, last = card.series[0][0], card.series[-1][0]
             if any(v is not None for _, v in card.series):
                 st.caption(f"Last eight quarters, {first:%b %Y} to {last:%b %Y}")
-                ui.chart(charts.sparkline([v for _, v in card.series], card.spec), card.series_table(),
-                         f"{snap.trust_code} {card.spec.label}, last eight quarters", user,
-                         key=f"spark-{card.spec.name}")
+                ui.chart(
+                    charts.sparkline([v for _, v in card.series], card.spec),
+                    card.series_table(),
+                    f"{snap.trust_code} {card.spec.label}, last eight quarters",
+                    user,
+                    key=f"spark-{card.spec.name}",
+                )
             else:
                 st.caption(f"No figures from {first:%b %Y} to {last:%b %Y}.")

@@ -1,23 +1,32 @@
 """Upload return: check a quarterly return, see every finding, submit it, and see the trust's history."""
+
 import hashlib
 
 import streamlit as st
 
 from pswbench.access import permissions
 from pswbench.app import ui
+from pswbench.paths import DATA_DIR, ROOT
 from pswbench.reports import submissions
 from pswbench.returns import uploads
-from pswbench.paths import DATA_DIR, ROOT
 
 user, data = ui.page("upload")
 st.title("Upload a quarterly return")
-st.write("Start from the template and read the specification: one file is one trust and one quarter. "
-         "The file is checked as soon as you upload it; nothing is saved until you submit it.")
+st.write(
+    "Start from the template and read the specification: one file is one trust and one quarter. "
+    "The file is checked as soon as you upload it; nothing is saved until you submit it."
+)
 c1, c2, _ = st.columns([1, 1, 3])
-c1.download_button("Template (CSV)", (DATA_DIR / "template.csv").read_bytes(), "psw-return-template.csv",
-                   "text/csv", key="template")
-c2.download_button("Specification (Markdown)", (ROOT / "docs" / "return-spec.md").read_bytes(),
-                   "psw-return-specification.md", "text/markdown", key="spec")
+c1.download_button(
+    "Template (CSV)", (DATA_DIR / "template.csv").read_bytes(), "psw-return-template.csv", "text/csv", key="template"
+)
+c2.download_button(
+    "Specification (Markdown)",
+    (ROOT / "docs" / "return-spec.md").read_bytes(),
+    "psw-return-specification.md",
+    "text/markdown",
+    key="spec",
+)
 
 trusts = data.trusts().sort("trust_name")
 names = dict(trusts.select("trust_code", "trust_name").iter_rows())
@@ -28,8 +37,9 @@ else:
     target = user.trust_code
     st.write(f"Uploading for **{names.get(target, target)} ({target})**.")
 
-file = st.file_uploader("Return file (CSV or Excel .xlsx, at most 5 MB)", type=["csv", "xlsx"],
-                        max_upload_size=5, key="upload_file")
+file = st.file_uploader(
+    "Return file (CSV or Excel .xlsx, at most 5 MB)", type=["csv", "xlsx"], max_upload_size=5, key="upload_file"
+)
 if file is not None:
     if problem := uploads.size_problem(file.size):
         st.error(problem)
@@ -47,8 +57,10 @@ if file is not None:
                 st.stop()
     chk = st.session_state[key]
     result = chk.result
-    st.text(f"File: {result.file_name}  ({uploads.counted(result.rows, 'data row')}; "
-            f"{uploads.counted(len(result.errors), 'error')}, {uploads.counted(len(result.warnings), 'warning')})")
+    st.text(
+        f"File: {result.file_name}  ({uploads.counted(result.rows, 'data row')}; "
+        f"{uploads.counted(len(result.errors), 'error')}, {uploads.counted(len(result.warnings), 'warning')})"
+    )
 
     if chk.refusal:
         st.error(f"Refused. {chk.refusal} The attempt has been recorded.")
@@ -59,21 +71,30 @@ if file is not None:
         if chk.same_as_version:
             st.info(uploads.duplicate_notice(chk))
         if result.warnings:
-            st.warning("The return passed every rule but has warnings. Check each figure below; if one is "
-                       "wrong, correct the file and upload it again.")
+            st.warning(
+                "The return passed every rule but has warnings. Check each figure below; if one is "
+                "wrong, correct the file and upload it again."
+            )
     else:
         st.success("The return passed every check. Submit it to save it.")
 
     if result.findings:
         st.subheader("Findings")
-        st.caption("Errors first. Line numbers count the header as line 1; no line number means the finding is "
-                   "about the whole file.")
-        st.dataframe(chk.findings_table(), hide_index=True, width="stretch",
-                     column_config={"message": st.column_config.TextColumn(width="large")})
+        st.caption(
+            "Errors first. Line numbers count the header as line 1; no line number means the finding is "
+            "about the whole file."
+        )
+        st.dataframe(
+            chk.findings_table(),
+            hide_index=True,
+            width="stretch",
+            column_config={"message": st.column_config.TextColumn(width="large")},
+        )
 
     if chk.can_submit:
         acknowledged = not result.warnings or st.checkbox(
-            "I have checked the warnings and the figures are right.", key=f"{key}:ack")
+            "I have checked the warnings and the figures are right.", key=f"{key}:ack"
+        )
         if st.button("Submit return", type="primary", disabled=not acknowledged, key=f"{key}:submit"):
             try:
                 data.submit(chk)
@@ -91,6 +112,18 @@ if history.is_empty():
     st.info("No returns have been uploaded for this trust yet.")
 else:
     st.caption("Every attempt, newest first: accepted, rejected (including refused files) and duplicates.")
-    ui.table(submissions.dates_as_text(history).select("submitted_at", "submitted_by", "file_name", "period_end",
-                                                   "status", "version", "error_count", "warning_count"),
-             f"Upload history {target}", user, key="upload-history")
+    ui.table(
+        submissions.dates_as_text(history).select(
+            "submitted_at",
+            "submitted_by",
+            "file_name",
+            "period_end",
+            "status",
+            "version",
+            "error_count",
+            "warning_count",
+        ),
+        f"Upload history {target}",
+        user,
+        key="upload-history",
+    )

@@ -1,4 +1,5 @@
 """Where the project's files live, so nothing depends on the working directory."""
+
 import os
 from pathlib import Path
 

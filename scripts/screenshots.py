@@ -4,6 +4,7 @@ Builds a fresh synthetic demo database in a temporary folder, starts the app on 
 tests do), signs in as each demo account and saves full-page PNGs at 1400x1000 once each page's
 charts have drawn. Run with `make screenshots` (needs Debian's chromium).
 """
+
 from __future__ import annotations
 
 import re
@@ -11,10 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import app_server  # noqa: E402
-from app_server import DEMO_ACCOUNTS, VIEWPORT, main_area, sign_in  # noqa: E402
+from tests.helpers import app_server
+from tests.helpers.app_server import DEMO_ACCOUNTS, VIEWPORT, main_area, sign_in
 
 OUT = app_server.ROOT / "docs" / "screenshots"
 SHOTS = {  # role -> pages (url keys) to capture, in order
@@ -33,13 +32,15 @@ def wait_until_drawn(page, timeout: float = 60_000) -> None:
     page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=timeout)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))",
-        timeout=timeout)
+        timeout=timeout,
+    )
     page.wait_for_timeout(SETTLE_MS)
 
 
 def capture(page, base: str, role: str, key: str) -> Path:
-    page.evaluate("path => { history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }",
-                  f"/{key}")
+    page.evaluate(
+        "path => { history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }", f"/{key}"
+    )
     page.wait_for_url(re.compile(re.escape(f"{base}/{key}") + "$"))
     wait_until_drawn(page)
     refused = main_area(page).get_by_text(re.compile(r"^Not permitted"))

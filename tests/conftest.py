@@ -1,12 +1,13 @@
 """Fixtures every test gets. Builders for small returns live in returns_kit.py (a plain module,
 since several folders have a conftest.py and `from conftest import` would pick the wrong one)."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from returns_kit import TODAY, build_demo_db
+from tests.helpers.returns_kit import TODAY, build_demo_db
 
 
 @pytest.fixture
@@ -53,13 +54,10 @@ def browser():
 
     Fails (never skips) when Chromium is not installed; `make test` installs it.
     """
-    import sys
-    from pathlib import Path
 
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    import app_server
+    from tests.helpers import app_server
 
     with sync_playwright() as playwright:
         chromium = app_server.launch_chromium(playwright)

@@ -16,6 +16,7 @@ viewer.authenticate (read-only viewers) both use it and differ only in where the
 Every attempt is written to audit_log ('sign_in', 'sign_in_failed' or 'sign_in_locked'), in the
 same transaction as the change to the failure count. Times are stored as naive UTC.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,21 +32,20 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from pswbench.access import passwords, throttle, unsafe_text
-from pswbench.store import audit
 from pswbench.access.throttle import MAX_FAILED_ATTEMPTS, Failures
+from pswbench.store import audit
 
 ROLES = ("analyst", "trust_lead", "board")
 ROLES_WITH_TRUST = ("trust_lead", "board")
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 MAX_EMAIL_LENGTH = 254
 DISPLAY_ZONE = ZoneInfo("Europe/London")
-_RETRIES = 3   # a write that conflicts with a concurrent attempt's is tried again this often
+_RETRIES = 3  # a write that conflicts with a concurrent attempt's is tried again this often
 
 SIGN_IN_FAILED_MESSAGE = "The email address or password is not right. Check them and try again."
 DISABLED_MESSAGE = "This account has been disabled. Ask an HEE analyst if you need access."
 LOCKED_MESSAGE = (
-    "This account is locked after {n} failed sign-ins. "
-    "Try again after {time}, or ask an HEE analyst to unlock it."
+    "This account is locked after {n} failed sign-ins. Try again after {time}, or ask an HEE analyst to unlock it."
 )
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -64,8 +64,17 @@ def _dummy_for(params: tuple) -> str:
 def _dummy_hash(hasher: PasswordHasher) -> str:
     """A hash with hasher's parameters whose password nobody knows: verified when an email has none,
     so that attempt costs what a real check costs."""
-    return _dummy_for((hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len,
-                       hasher.salt_len, "utf-8", hasher.type))
+    return _dummy_for(
+        (
+            hasher.time_cost,
+            hasher.memory_cost,
+            hasher.parallelism,
+            hasher.hash_len,
+            hasher.salt_len,
+            "utf-8",
+            hasher.type,
+        )
+    )
 
 
 class SignInError(Exception):
@@ -109,11 +118,14 @@ def _validate_email(email: str) -> str:
     hidden = unsafe_text.hidden_characters(e)
     if hidden:
         where = ", ".join(f"{name} at character {i}" for i, name in hidden[:3])
-        raise UserError(f"'{unsafe_text.escape(email)}' contains a character that does not show as itself "
-                        f"({where}{', ...' if len(hidden) > 3 else ''}). Type the address again by hand.")
+        raise UserError(
+            f"'{unsafe_text.escape(email)}' contains a character that does not show as itself "
+            f"({where}{', ...' if len(hidden) > 3 else ''}). Type the address again by hand."
+        )
     if len(e) > MAX_EMAIL_LENGTH or not _EMAIL_RE.match(e):
-        raise UserError(f"'{unsafe_text.escape(email)}' does not look like an email address "
-                        "(name@organisation.nhs.uk).")
+        raise UserError(
+            f"'{unsafe_text.escape(email)}' does not look like an email address (name@organisation.nhs.uk)."
+        )
     return e
 
 
@@ -185,8 +197,12 @@ def add_user(
             [e, role, code, password_hash, at],
         )
         audit.record(
-            con, actor, "user_added", code,
-            {"email": e, "role": role, "password": password_hash is not None}, at=at,
+            con,
+            actor,
+            "user_added",
+            code,
+            {"email": e, "role": role, "password": password_hash is not None},
+            at=at,
         )
     return User(e, role, code)
 
@@ -212,12 +228,17 @@ def set_disabled(
         con.execute("UPDATE app_user SET disabled = ? WHERE email = ?", [disabled, e])
         if not disabled:
             throttle.forget(con, e)
-        audit.record(con, actor, "user_disabled" if disabled else "user_enabled", row[2],
-                     {"email": e, **(detail or {})}, at=at)
+        audit.record(
+            con, actor, "user_disabled" if disabled else "user_enabled", row[2], {"email": e, **(detail or {})}, at=at
+        )
 
 
 def unlock(
-    con: duckdb.DuckDBPyConnection, email: str, *, actor: str = "system", now: datetime | None = None,
+    con: duckdb.DuckDBPyConnection,
+    email: str,
+    *,
+    actor: str = "system",
+    now: datetime | None = None,
     detail: dict | None = None,
 ) -> None:
     """Clear a sign-in lock and the failure count (does not change disabled)."""
@@ -276,22 +297,23 @@ COUNTED_REASONS = ("wrong_password", "invalid_hash", "unknown_email", "no_passwo
 @dataclass(frozen=True)
 class Attempt:
     """What one sign-in attempt came to, before anything is stored."""
-    key: str                       # attempt_key(email): the audit actor and the failure-count key
-    action: str                    # 'sign_in', 'sign_in_failed' or 'sign_in_locked'
+
+    key: str  # attempt_key(email): the audit actor and the failure-count key
+    action: str  # 'sign_in', 'sign_in_failed' or 'sign_in_locked'
     trust_code: str | None
     detail: dict = field(default_factory=dict)
-    user: User | None = None       # set when signed in
-    message: str | None = None     # shown when refused
-    rehash: str | None = None      # a new hash of the password, when the hasher's parameters changed
+    user: User | None = None  # set when signed in
+    message: str | None = None  # shown when refused
+    rehash: str | None = None  # a new hash of the password, when the hasher's parameters changed
 
     @property
     def counts(self) -> bool:
         """A failure that counts towards the lock: a wrong password for any email (not 'disabled')."""
         return self.action == "sign_in_failed" and self.detail.get("reason") in COUNTED_REASONS
 
-    def counted(self, before: Failures, after: Failures, at: datetime) -> "Attempt":
+    def counted(self, before: Failures, after: Failures, at: datetime) -> Attempt:
         """This failure once added to the email's record (before -> after)."""
-        if before.locked(at):    # another attempt locked the email while this password was checked
+        if before.locked(at):  # another attempt locked the email while this password was checked
             return locked_attempt(self.key, self.trust_code, before.locked_until)
         detail = {**self.detail, "failed_attempts": after.count}
         if after.locked(at):
@@ -301,8 +323,9 @@ class Attempt:
 
 
 def locked_attempt(key: str, trust_code: str | None, until: datetime) -> Attempt:
-    return Attempt(key, "sign_in_locked", trust_code, {"locked_until": until.isoformat()},
-                   message=locked_message(until))
+    return Attempt(
+        key, "sign_in_locked", trust_code, {"locked_until": until.isoformat()}, message=locked_message(until)
+    )
 
 
 def check_password(row, seen: Failures, key: str, password: str, at: datetime) -> Attempt:
@@ -321,7 +344,7 @@ def check_password(row, seen: Failures, key: str, password: str, at: datetime) -
         ok = hasher.verify(stored or dummy, password) and stored is not None
     except InvalidHashError:
         bad_hash = True
-        try:   # the same work as a good hash, so a damaged one does not answer sooner
+        try:  # the same work as a good hash, so a damaged one does not answer sooner
             hasher.verify(dummy, password)
         except VerificationError:
             pass
@@ -333,8 +356,15 @@ def check_password(row, seen: Failures, key: str, password: str, at: datetime) -
         return Attempt(key, "sign_in", trust_code, {"method": "password"}, user=user, rehash=rehash)
     if ok:
         return Attempt(key, "sign_in_failed", trust_code, {"reason": "disabled"}, message=DISABLED_MESSAGE)
-    reason = ("unknown_email" if row is None else "no_password" if stored is None
-              else "invalid_hash" if bad_hash else "wrong_password")
+    reason = (
+        "unknown_email"
+        if row is None
+        else "no_password"
+        if stored is None
+        else "invalid_hash"
+        if bad_hash
+        else "wrong_password"
+    )
     return Attempt(key, "sign_in_failed", trust_code, {"reason": reason}, message=SIGN_IN_FAILED_MESSAGE)
 
 
@@ -348,8 +378,10 @@ def _store(con: duckdb.DuckDBPyConnection, attempt: Attempt, at: datetime) -> At
                 elif attempt.user is not None:
                     throttle.forget(con, attempt.key)
                     if attempt.rehash:
-                        con.execute("UPDATE app_user SET password_hash = ? WHERE email = ?",
-                                    [attempt.rehash, attempt.user.email])
+                        con.execute(
+                            "UPDATE app_user SET password_hash = ? WHERE email = ?",
+                            [attempt.rehash, attempt.user.email],
+                        )
                 audit.record(con, attempt.key, attempt.action, attempt.trust_code, attempt.detail, at=at)
             return attempt
         except duckdb.TransactionException:
@@ -358,9 +390,7 @@ def _store(con: duckdb.DuckDBPyConnection, attempt: Attempt, at: datetime) -> At
     raise AssertionError("unreachable")
 
 
-def authenticate(
-    con: duckdb.DuckDBPyConnection, email: str, password: str, now: datetime | None = None
-) -> User:
+def authenticate(con: duckdb.DuckDBPyConnection, email: str, password: str, now: datetime | None = None) -> User:
     """Check an email and password; return the User or raise SignInError with a plain message.
 
     now: the time of the attempt (naive = UTC), for tests; default the current time.

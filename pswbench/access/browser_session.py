@@ -22,6 +22,7 @@ AppTest runs scripts without a browser or a server, so it cannot carry cookies. 
 instead, and begin() puts a freshly signed cookie there. Everything else (signature, limits,
 account checks) is the same code.
 """
+
 from __future__ import annotations
 
 import logging
@@ -38,10 +39,10 @@ from pswbench.access.session_registry import REGISTRY
 log = logging.getLogger(__name__)
 
 APPTEST_COOKIE = "_pswbench_apptest_cookie"
-XSRF_COOKIE = "_streamlit_xsrf"          # Streamlit's XSRF cookie: ties a hand-over token to a browser
-SIGNED_IN_PATH = "_pswbench/signed-in"   # web.py's routes, under server.baseUrlPath
+XSRF_COOKIE = "_streamlit_xsrf"  # Streamlit's XSRF cookie: ties a hand-over token to a browser
+SIGNED_IN_PATH = "_pswbench/signed-in"  # web.py's routes, under server.baseUrlPath
 SIGN_OUT_PATH = "_pswbench/sign-out"
-_STATE_SID = "_pswbench_signin"          # session_state: the sign-in this session's state belongs to
+_STATE_SID = "_pswbench_signin"  # session_state: the sign-in this session's state belongs to
 _UNSET = object()
 
 
@@ -49,8 +50,9 @@ def under_apptest() -> bool:
     from streamlit import runtime
     from streamlit.runtime import Runtime
 
-    return (bool(config.get_option("global.appTest")) and runtime.exists()
-            and type(runtime.get_instance()) is not Runtime)
+    return (
+        bool(config.get_option("global.appTest")) and runtime.exists() and type(runtime.get_instance()) is not Runtime
+    )
 
 
 def signing_key(con) -> str | None:
@@ -83,9 +85,9 @@ def _verify(con) -> tuple[User | None, session_cookie.Claims | None]:
         log.info("session cookie refused: %s", exc)
         return None, None
     with con.cursor() as cur:
-        user = auth.user_for_email(cur, claims.email)   # None when the account is gone or disabled
+        user = auth.user_for_email(cur, claims.email)  # None when the account is gone or disabled
     if user is None:
-        REGISTRY.revoke(claims)   # enabling the account again later does not revive this sign-in here
+        REGISTRY.revoke(claims)  # enabling the account again later does not revive this sign-in here
         return None, None
     REGISTRY.touch(claims.sid)
     return user, claims
@@ -101,14 +103,16 @@ def user_for_run(con, memo=None) -> User | None:
         from pswbench.app import web
 
         if not web.guard_installed():
-            st.error("This app must be started with `python -m pswbench.app.server run app.py` (what `make run` "
-                     "does): plain `streamlit run` has none of the session protections, so nobody can sign in.")
+            st.error(
+                "This app must be started with `python -m pswbench.app.server run app.py` (what `make run` "
+                "does): plain `streamlit run` has none of the session protections, so nobody can sign in."
+            )
             st.stop()
     user, claims = _verify(con)
     _bind_session(user, claims)
     try:
         memo._pswbench_user = user
-    except AttributeError:   # no per-run object (outside a script run): check every time
+    except AttributeError:  # no per-run object (outside a script run): check every time
         pass
     return user
 
@@ -124,7 +128,7 @@ def _bind_session(user: User | None, claims: session_cookie.Claims | None) -> No
         REGISTRY.unbind(session_id)
         return
     st.session_state[_STATE_SID] = sid
-    st.session_state["user"] = user   # a copy for display and tests; never read to decide who is in
+    st.session_state["user"] = user  # a copy for display and tests; never read to decide who is in
     REGISTRY.bind(session_id, sid)
 
 
@@ -146,8 +150,10 @@ def begin(user: User, con) -> None:
     """After the form or OIDC has proved who this is: give the browser its cookie. Never returns."""
     key = signing_key(con)
     if key is None:
-        st.error("Sign-in is not possible here yet: this viewer's snapshot has no session key. "
-                 "Start the writer (it publishes one at start), then try again.")
+        st.error(
+            "Sign-in is not possible here yet: this viewer's snapshot has no session key. "
+            "Start the writer (it publishes one at start), then try again."
+        )
         st.stop()
     if under_apptest():
         st.session_state[APPTEST_COOKIE], _ = session_cookie.issue(key, user.email)
@@ -158,14 +164,16 @@ def begin(user: User, con) -> None:
     st.stop()
 
 
-HAND_OVER_FAILED = "signin"   # query parameter the sign-in route adds when a token did not work
+HAND_OVER_FAILED = "signin"  # query parameter the sign-in route adds when a token did not work
 
 
 def explain_failed_hand_over() -> None:
     """On the sign-in screen: say so when the browser came back from a token that did not work."""
     if st.query_params.get(HAND_OVER_FAILED) == "expired":
-        st.warning("That sign-in did not finish (its link works once, for a minute, in the browser that "
-                   "signed in). Sign in again.")
+        st.warning(
+            "That sign-in did not finish (its link works once, for a minute, in the browser that "
+            "signed in). Sign in again."
+        )
         del st.query_params[HAND_OVER_FAILED]
 
 
@@ -184,7 +192,7 @@ def sign_out(con, oidc: bool) -> None:
     st.session_state.pop(APPTEST_COOKIE, None)
     REGISTRY.unbind(session_id)
     if oidc:
-        st.logout()   # Streamlit's route clears its cookie; web.Guard clears ours on the same request
+        st.logout()  # Streamlit's route clears its cookie; web.Guard clears ours on the same request
     elif not under_apptest():
         _redirect(SIGN_OUT_PATH)
 

@@ -4,6 +4,7 @@ The only place suppression and labelling happen (docs/disclosure.md): a value bu
 SMALL_NUMBER_THRESHOLD people in another trust's row becomes a typed null listed in `suppressed`, and
 another trust's code and name become a "Peer NN" label drawn afresh for each quarter.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,7 @@ from pswbench.access.permissions import is_analyst
 
 SMALL_NUMBER_THRESHOLD = 5
 SUPPRESSED_TEXT = f"suppressed (<{SMALL_NUMBER_THRESHOLD})"
-SUPPRESSED_COL = "suppressed"   # per row: the value columns hidden from this user
+SUPPRESSED_COL = "suppressed"  # per row: the value columns hidden from this user
 
 
 def peer_labels(trust_codes: Iterable[str], salt: str, period: dt.date) -> dict[str, str]:
@@ -43,8 +44,9 @@ def hidden(name: str) -> pl.Expr:
     return pl.col(SUPPRESSED_COL).list.contains(pl.lit(name))
 
 
-def disclose(df: pl.DataFrame, user: User, salt: str, all_trust_codes: Iterable[str],
-             rules: Mapping[str, str]) -> pl.DataFrame:
+def disclose(
+    df: pl.DataFrame, user: User, salt: str, all_trust_codes: Iterable[str], rules: Mapping[str, str]
+) -> pl.DataFrame:
     """Trust rows as this user may receive them: the only place primary suppression and labelling happen.
 
     Adds `is_own`, `label` and `suppressed` (the value columns hidden in that row, a typed list, empty for
@@ -64,27 +66,39 @@ def disclose(df: pl.DataFrame, user: User, salt: str, all_trust_codes: Iterable[
     if missing:
         raise ValueError(f"count columns not in the data: {', '.join(missing)}")
     if is_analyst(user):
-        return (df.with_columns(pl.col("trust_name").alias("label"),
-                                pl.lit([], dtype=pl.List(pl.String)).alias(SUPPRESSED_COL))
-                .sort("period_end", "trust_name"))
+        return df.with_columns(
+            pl.col("trust_name").alias("label"), pl.lit([], dtype=pl.List(pl.String)).alias(SUPPRESSED_COL)
+        ).sort("period_end", "trust_name")
     unknown = sorted(set(df["trust_code"].drop_nulls().unique().to_list()) - set(codes))
     if unknown:
         raise ValueError(f"trust codes not in the reference list: {', '.join(map(str, unknown))}")
     small = {c: pl.col(rules[c]).is_null() | (pl.col(rules[c]) < SMALL_NUMBER_THRESHOLD) for c in present}
-    flags = pl.concat_list([pl.when(~pl.col("is_own") & small[c]).then(pl.lit(c)).otherwise(None)
-                            for c in present]).list.drop_nulls() if present else pl.lit([], pl.List(pl.String))
+    flags = (
+        pl.concat_list(
+            [pl.when(~pl.col("is_own") & small[c]).then(pl.lit(c)).otherwise(None) for c in present]
+        ).list.drop_nulls()
+        if present
+        else pl.lit([], pl.List(pl.String))
+    )
     # Every expression reads the input frame, so a basis that is also a value (headcount) is read first.
-    df = df.with_columns(flags.alias(SUPPRESSED_COL),
-                         *[pl.when(~pl.col("is_own") & small[c]).then(None).otherwise(pl.col(c)).alias(c)
-                           for c in present])
+    df = df.with_columns(
+        flags.alias(SUPPRESSED_COL),
+        *[pl.when(~pl.col("is_own") & small[c]).then(None).otherwise(pl.col(c)).alias(c) for c in present],
+    )
     labels = pl.DataFrame(
-        [(p, code, label) for p in df["period_end"].unique().to_list()
-         for code, label in peer_labels(codes, salt, p).items()],
-        schema={"period_end": df.schema["period_end"], "trust_code": pl.String, "label": pl.String}, orient="row")
+        [
+            (p, code, label)
+            for p in df["period_end"].unique().to_list()
+            for code, label in peer_labels(codes, salt, p).items()
+        ],
+        schema={"period_end": df.schema["period_end"], "trust_code": pl.String, "label": pl.String},
+        orient="row",
+    )
     df = df.join(labels, on=["period_end", "trust_code"], how="left")
     label = pl.when(pl.col("is_own")).then(pl.col("trust_name")).otherwise(pl.col("label"))
     named = pl.when(pl.col("is_own"))
-    return (df.with_columns(label.alias("label"),
-                            named.then(pl.col("trust_code")).otherwise(pl.col("label")).alias("trust_code"),
-                            named.then(pl.col("trust_name")).otherwise(pl.col("label")).alias("trust_name"))
-            .sort("period_end", "label"))
+    return df.with_columns(
+        label.alias("label"),
+        named.then(pl.col("trust_code")).otherwise(pl.col("label")).alias("trust_code"),
+        named.then(pl.col("trust_name")).otherwise(pl.col("label")).alias("trust_name"),
+    ).sort("period_end", "label")

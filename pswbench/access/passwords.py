@@ -16,6 +16,7 @@ try first. Here:
   offline slow-hash scenario", and argon2 is such a hash) is refused with zxcvbn's own warning.
   Three random words pass.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,7 @@ import re
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 MIN_SCORE = 3
-_ZXCVBN_MAX = 72          # zxcvbn refuses longer input; beyond 72 characters the rest only adds guesses
+_ZXCVBN_MAX = 72  # zxcvbn refuses longer input; beyond 72 characters the rest only adds guesses
 _SERVICE_WORDS = ("pswbench", "nhs", "peer support", "hee", "password")
 
 
@@ -41,20 +42,28 @@ def context_words(email: str, *extra: str | None) -> list[str]:
 def check(password: str, email: str = "", *extra: str | None) -> None:
     """Raise WeakPassword unless password meets the policy above."""
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"The password must be at least {MIN_LENGTH} characters long; it has {len(password)}. "
-                           "Three random words make a long password that is easy to remember.")
+        raise WeakPassword(
+            f"The password must be at least {MIN_LENGTH} characters long; it has {len(password)}. "
+            "Three random words make a long password that is easy to remember."
+        )
     if len(password) > MAX_LENGTH:
-        raise WeakPassword(f"The password must be at most {MAX_LENGTH} characters long (the sign-in form takes "
-                           f"no more); it has {len(password)}.")
+        raise WeakPassword(
+            f"The password must be at most {MAX_LENGTH} characters long (the sign-in form takes "
+            f"no more); it has {len(password)}."
+        )
     if not password.strip():
-        raise WeakPassword("The password is only spaces or other blank characters. Choose one with words in it, "
-                           "for example three random words.")
-    from zxcvbn import zxcvbn   # imported here: only `users add` needs it
+        raise WeakPassword(
+            "The password is only spaces or other blank characters. Choose one with words in it, "
+            "for example three random words."
+        )
+    from zxcvbn import zxcvbn  # imported here: only `users add` needs it
 
     result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=context_words(email, *extra))
     if result["score"] < MIN_SCORE:
         feedback = result.get("feedback") or {}
         why = (feedback.get("warning") or "It follows a pattern that is quick to guess.").rstrip(".")
         tips = " ".join(feedback.get("suggestions") or [])
-        raise WeakPassword(f"The password is too easy to guess: {why}. {tips + ' ' if tips else ''}"
-                           "Choose another, for example three random words.")
+        raise WeakPassword(
+            f"The password is too easy to guess: {why}. {tips + ' ' if tips else ''}"
+            "Choose another, for example three random words."
+        )

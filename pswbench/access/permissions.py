@@ -8,6 +8,7 @@ pure functions. What each role may *receive* of other trusts' figures is pswbenc
 * Board members see the snapshot and definitions only, under the same anonymisation and
   suppression as trust leads, and never upload.
 """
+
 from __future__ import annotations
 
 from pswbench.access.auth import User

@@ -11,6 +11,7 @@ Analysts see every trust named and in full; for them the same code pools every t
 The raw queries (pswbench.reports.queries) stay behind this module; tests/unit/test_data_door.py fails if a
 page imports them or opens a connection.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,11 +20,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from pswbench.access import disclosure, permissions
-from pswbench.reports import submissions
-from pswbench.returns import uploads
-from pswbench.access.disclosure import hidden
 from pswbench.access.auth import User
+from pswbench.access.disclosure import hidden
+from pswbench.reports import submissions
 from pswbench.reports.definitions import BY_NAME, INDICATORS, suppression_rules
+from pswbench.returns import uploads
 
 PEER_GROUPS = {"england": "All England", "region": "Own region", "nearest": "10 trusts nearest in PSW WTE"}
 NEAREST_N = 10
@@ -33,12 +34,12 @@ NEAREST_N = 10
 class Position:
     indicator: str
     value: float | None
-    n: int                          # trusts in the group with a figure this user may see (own included)
+    n: int  # trusts in the group with a figure this user may see (own included)
     q1: float | None
     median: float | None
     q3: float | None
-    percentile_rank: float | None   # 0 = lowest value, 1 = highest
-    quartile: int | None            # 1 = lowest quarter of values ... 4 = highest
+    percentile_rank: float | None  # 0 = lowest value, 1 = highest
+    quartile: int | None  # 1 = lowest quarter of values ... 4 = highest
 
     def quartile_words(self) -> str:
         if self.quartile is None:
@@ -53,15 +54,22 @@ def position_of(indicator: str, value: float | None, values: pl.Series) -> Posit
     values = values.drop_nulls()
     stats = dict(q1=None, median=None, q3=None)
     if values.len():
-        stats = {k: float(values.quantile(p, interpolation="linear"))
-                 for k, p in (("q1", 0.25), ("median", 0.5), ("q3", 0.75))}
+        stats = {
+            k: float(values.quantile(p, interpolation="linear"))
+            for k, p in (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
+        }
     rank = quartile = None
     if value is not None and values.len() > 1:
         rank = int((values < value).sum()) / (values.len() - 1)
-        quartile = (1 if value <= stats["q1"] else 2 if value <= stats["median"]
-                    else 3 if value <= stats["q3"] else 4)
-    return Position(indicator, None if value is None else float(value), int(values.len()), **stats,
-                    percentile_rank=rank, quartile=quartile)
+        quartile = 1 if value <= stats["q1"] else 2 if value <= stats["median"] else 3 if value <= stats["q3"] else 4
+    return Position(
+        indicator,
+        None if value is None else float(value),
+        int(values.len()),
+        **stats,
+        percentile_rank=rank,
+        quartile=quartile,
+    )
 
 
 class Scope:
@@ -105,8 +113,13 @@ class Scope:
 
     def trust_rows(self, period: dt.date | None) -> pl.DataFrame:
         """Every trust with a return in the quarter (None: every quarter), as this user may see it."""
-        return disclosure.disclose(self._q.trust_indicators(period), self.user, self._q.salt(),
-                               self._q.trusts()["trust_code"].to_list(), suppression_rules())
+        return disclosure.disclose(
+            self._q.trust_indicators(period),
+            self.user,
+            self._q.salt(),
+            self._q.trusts()["trust_code"].to_list(),
+            suppression_rules(),
+        )
 
     def has_return(self, period: dt.date, trust_code: str) -> bool:
         code = require_trust(self.user, trust_code)
@@ -129,9 +142,13 @@ class Scope:
         if group == "region":
             return rows.filter(pl.col("region_code") == mine["region_code"])
         if group == "nearest":
-            nearest = (rows.filter(~self.row_of(code) & pl.col("wte_in_post").is_not_null())
-                       .with_columns((pl.col("wte_in_post") - mine["wte_in_post"]).abs().alias("_gap"))
-                       .sort("_gap", "label").head(NEAREST_N)["label"].to_list())
+            nearest = (
+                rows.filter(~self.row_of(code) & pl.col("wte_in_post").is_not_null())
+                .with_columns((pl.col("wte_in_post") - mine["wte_in_post"]).abs().alias("_gap"))
+                .sort("_gap", "label")
+                .head(NEAREST_N)["label"]
+                .to_list()
+            )
             return rows.filter(self.row_of(code) | pl.col("label").is_in(nearest))
         raise ValueError(f"unknown peer group {group!r}")
 
@@ -140,8 +157,10 @@ class Scope:
         the figures of the group this user may see."""
         rows = self.peer_rows(period, trust_code, group)
         mine = rows.filter(self.row_of(trust_code))
-        return {spec.name: position_of(spec.name, mine[spec.name][0] if mine.height else None, rows[spec.name])
-                for spec in INDICATORS}
+        return {
+            spec.name: position_of(spec.name, mine[spec.name][0] if mine.height else None, rows[spec.name])
+            for spec in INDICATORS
+        }
 
     def medians_over_time(self, indicator: str, regions: dict[str, str | None]) -> pl.DataFrame:
         """Median of the trust figures this user may see, per quarter, for each named scope
@@ -150,8 +169,11 @@ class Scope:
         frames = []
         for series, region in regions.items():
             part = rows if region is None else rows.filter(pl.col("region_code") == region)
-            frames.append(part.group_by("period_end").agg(pl.col(indicator).median().alias("value"))
-                          .with_columns(pl.lit(series).alias("series")))
+            frames.append(
+                part.group_by("period_end")
+                .agg(pl.col(indicator).median().alias("value"))
+                .with_columns(pl.lit(series).alias("series"))
+            )
         return pl.concat(frames).sort("series", "period_end")
 
     def row_of(self, trust_code: str) -> pl.Expr:
@@ -164,7 +186,7 @@ class Scope:
         """Region ('region') or England ('national') figures, pooled (sums over sums) over the trust
         figures this user may see; for analysts over every trust, as the indicators CLI prints them.
         Adds n_left_out: trusts with a return whose figures are hidden from this user and so left out."""
-        if self.is_analyst:   # every trust: the marts themselves (tests check pooled_over agrees)
+        if self.is_analyst:  # every trust: the marts themselves (tests check pooled_over agrees)
             marts = self._q.national_indicators(period) if level == "national" else self._q.region_indicators(period)
             if level in ("national", "region"):
                 return marts.with_columns(pl.lit(0, dtype=pl.UInt32).alias("n_left_out"))
@@ -174,16 +196,25 @@ class Scope:
         if level == "national":
             out = pooled.filter(pl.col("scope") == "national").drop("scope")
             counts = all_counts.group_by("period_end").agg(pl.col("n_returned").sum())
-            return (out.join(counts, on="period_end", how="left")
-                    .with_columns((pl.col("n_returned") - pl.col("n_trusts")).alias("n_left_out"))
-                    .drop("n_returned").sort("period_end"))
+            return (
+                out.join(counts, on="period_end", how="left")
+                .with_columns((pl.col("n_returned") - pl.col("n_trusts")).alias("n_left_out"))
+                .drop("n_returned")
+                .sort("period_end")
+            )
         if level == "region":
             names = self.regions().select("region_code", "region_name")
-            out = (pooled.filter(pl.col("scope") != "national").rename({"scope": "region_code"})
-                   .join(names, on="region_code", how="left"))
-            return (out.join(all_counts, on=["period_end", "region_code"], how="left")
-                    .with_columns((pl.col("n_returned") - pl.col("n_trusts")).alias("n_left_out"))
-                    .drop("n_returned").sort("period_end", "region_name"))
+            out = (
+                pooled.filter(pl.col("scope") != "national")
+                .rename({"scope": "region_code"})
+                .join(names, on="region_code", how="left")
+            )
+            return (
+                out.join(all_counts, on=["period_end", "region_code"], how="left")
+                .with_columns((pl.col("n_returned") - pl.col("n_trusts")).alias("n_left_out"))
+                .drop("n_returned")
+                .sort("period_end", "region_name")
+            )
         raise ValueError(f"level must be 'region' or 'national', not {level!r}")
 
     # ---- submissions (coverage counts are safe for all; the detail is for analysts) ------------
@@ -230,6 +261,7 @@ class Scope:
 def require_trust(user: User, trust_code: str | None) -> str:
     """The trust whose detail is asked for, if this user may see it named; NotPermitted otherwise."""
     if not trust_code or not permissions.can_view_trust_named(user, trust_code):
-        raise permissions.NotPermitted("You can see detail for your own trust only. Other trusts appear as "
-                                  "anonymised peers in the comparisons.")
+        raise permissions.NotPermitted(
+            "You can see detail for your own trust only. Other trusts appear as anonymised peers in the comparisons."
+        )
     return trust_code

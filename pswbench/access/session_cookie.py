@@ -22,6 +22,7 @@ seconds), seen (last activity the cookie was re-issued for). A cookie is refused
 Rotating the key (`UPDATE app_setting SET value = ... WHERE key = 'session_key'`, then restart the
 writer and viewers) signs everybody out.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,10 +35,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 NAME = "pswbench_session"
 KEY_SETTING = "session_key"
-IDLE = 30 * 60            # seconds without activity before a sign-in ends
-ABSOLUTE = 12 * 60 * 60   # seconds after sign-in when it ends regardless
-REFRESH_AFTER = 60        # an HTTP response re-issues the cookie when `seen` is older than this
-CLOCK_SKEW = 5 * 60       # a cookie issued this far in the future (another host's clock) still counts
+IDLE = 30 * 60  # seconds without activity before a sign-in ends
+ABSOLUTE = 12 * 60 * 60  # seconds after sign-in when it ends regardless
+REFRESH_AFTER = 60  # an HTTP response re-issues the cookie when `seen` is older than this
+CLOCK_SKEW = 5 * 60  # a cookie issued this far in the future (another host's clock) still counts
 _SALT = "pswbench-session-cookie"
 
 
@@ -72,8 +73,7 @@ def new_claims(email: str, now: float | None = None) -> Claims:
 
 
 def encode(key: str, claims: Claims) -> str:
-    return _serializer(key).dumps({"e": claims.email, "sid": claims.sid, "iat": claims.issued,
-                                   "seen": claims.seen})
+    return _serializer(key).dumps({"e": claims.email, "sid": claims.sid, "iat": claims.issued, "seen": claims.seen})
 
 
 def issue(key: str, email: str, now: float | None = None) -> tuple[str, Claims]:
@@ -87,8 +87,9 @@ def seen_again(key: str, claims: Claims, now: float | None = None) -> str:
     return encode(key, replace(claims, seen=int(time.time() if now is None else now)))
 
 
-def decode(key: str, value: str, now: float | None = None,
-           last_activity: Callable[[str], float | None] | None = None) -> Claims:
+def decode(
+    key: str, value: str, now: float | None = None, last_activity: Callable[[str], float | None] | None = None
+) -> Claims:
     """The claims of a cookie value that is genuine and current, else Refused.
 
     last_activity(sid): the latest activity this process saw for that sign-in, when it may be later
@@ -98,14 +99,19 @@ def decode(key: str, value: str, now: float | None = None,
         payload = _serializer(key).loads(value)
     except BadSignature as exc:
         raise Refused("bad signature (altered, or signed with another key)") from exc
-    except (ValueError, TypeError) as exc:   # not even the shape of a signed value
+    except (ValueError, TypeError) as exc:  # not even the shape of a signed value
         raise Refused("malformed") from exc
     try:
         claims = Claims(email=payload["e"], sid=payload["sid"], issued=payload["iat"], seen=payload["seen"])
     except (KeyError, TypeError) as exc:
         raise Refused("malformed payload") from exc
-    if not (isinstance(claims.email, str) and isinstance(claims.sid, str) and claims.email and claims.sid
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in (claims.issued, claims.seen))):
+    if not (
+        isinstance(claims.email, str)
+        and isinstance(claims.sid, str)
+        and claims.email
+        and claims.sid
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in (claims.issued, claims.seen))
+    ):
         raise Refused("malformed payload")
     if claims.issued > now + CLOCK_SKEW or claims.seen < claims.issued:
         raise Refused("issued in the future")

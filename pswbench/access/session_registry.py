@@ -5,8 +5,8 @@
   (pswbench.app.web), which swaps it for the cookie. A token lasts TOKEN_SECONDS, works once, and only
   for the browser whose Streamlit XSRF cookie was on the websocket that signed in.
 * Signed-out sign-ins (and those found disabled), until their cookie would have expired anyway,
-  so a copy of the cookie is refused here after sign-out. Other processes learn nothing of it: there a copy stays good until
-  its idle limit (session_cookie.IDLE) runs out; `users disable` ends it everywhere.
+  so a copy of the cookie is refused here after sign-out. Other processes learn nothing of it: there a
+  copy stays good until its idle limit (session_cookie.IDLE) runs out; `users disable` ends it everywhere.
 * The last activity of each sign-in (a script run, an HTTP request), for the idle limit: a user
   busy in one tab for hours is not signed out when they reload, though the cookie's own `seen`
   stamp only moves on HTTP requests.
@@ -15,6 +15,7 @@
   session's id alone (it is in every upload URL) lets nobody upload into it or act for it.
 * The cookie key of each database, read once.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -40,9 +41,9 @@ class Registry:
     def __init__(self):
         self._lock = threading.Lock()
         self._tokens: dict[str, _Token] = {}
-        self._revoked: dict[str, float] = {}              # sid -> when its cookie expires anyway
-        self._activity: dict[str, float] = {}             # sid -> last activity (Unix seconds)
-        self._bound: dict[str, tuple[str, float]] = {}    # Streamlit session id -> (sid, when bound)
+        self._revoked: dict[str, float] = {}  # sid -> when its cookie expires anyway
+        self._activity: dict[str, float] = {}  # sid -> last activity (Unix seconds)
+        self._bound: dict[str, tuple[str, float]] = {}  # Streamlit session id -> (sid, when bound)
         self._keys: dict[str, str] = {}
         self._pruned = 0.0
 

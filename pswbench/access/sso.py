@@ -13,6 +13,7 @@ users table, never kept in session state: an account disabled or removed while i
 is refused at its next run. A password lockout does not stop single sign-on (the lock is there
 against password guessing; the provider has checked the person).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -23,17 +24,23 @@ from pswbench.access import auth
 from pswbench.access.auth import User
 
 SIGN_IN_LABEL = "Sign in with your NHS account"
-NOT_REGISTERED = ("Your account {email} is not registered for pswbench. Ask an HEE analyst to add you, "
-                  "or sign in with a different account.")
-NO_EMAIL = ("Your sign-in service did not tell pswbench your email address, so it cannot tell who you are. "
-            "Ask your IT team to release the email claim to pswbench.")
-NOT_VERIFIED = ("Your sign-in service says the email address {email} is not verified, so pswbench "
-                "cannot accept it. Ask your IT team to verify it, or sign in with a different account.")
+NOT_REGISTERED = (
+    "Your account {email} is not registered for pswbench. Ask an HEE analyst to add you, "
+    "or sign in with a different account."
+)
+NO_EMAIL = (
+    "Your sign-in service did not tell pswbench your email address, so it cannot tell who you are. "
+    "Ask your IT team to release the email claim to pswbench."
+)
+NOT_VERIFIED = (
+    "Your sign-in service says the email address {email} is not verified, so pswbench "
+    "cannot accept it. Ask your IT team to verify it, or sign in with a different account."
+)
 
 # session_state key: the last refusal, shown on the sign-in screen; it never lets anyone in.
 _REFUSAL = "_pswbench_sso_refusal"
 
-Recorder = Callable[..., None]   # ui.record_event(con, actor, action, trust_code, detail)
+Recorder = Callable[..., None]  # ui.record_event(con, actor, action, trust_code, detail)
 
 
 class Refused(Exception):
@@ -64,9 +71,9 @@ def _false(value) -> bool:
 
 def resolve(con, claims: Mapping) -> User:
     """The enabled user the provider's claims name, or Refused saying why not."""
-    email = auth.normalise_email(str(claims.get("email") or ""))[:auth.MAX_EMAIL_LENGTH]
+    email = auth.normalise_email(str(claims.get("email") or ""))[: auth.MAX_EMAIL_LENGTH]
     if not email:
-        sub = str(claims.get("sub") or "")[:auth.MAX_EMAIL_LENGTH]
+        sub = str(claims.get("sub") or "")[: auth.MAX_EMAIL_LENGTH]
         raise Refused(NO_EMAIL, "no_email", f"(no email; sub {sub})" if sub else "(no email)")
     if _false(claims.get("email_verified")):
         raise Refused(NOT_VERIFIED.format(email=_shown(email)), "email_not_verified", email)
@@ -105,8 +112,7 @@ def signed_in_user(con, record: Recorder) -> User | None:
         with con.cursor() as cur:
             user = resolve(cur, claims)
     except Refused as refused:
-        record(con, refused.actor, "sign_in_failed", refused.trust_code,
-               {"method": "oidc", "reason": refused.reason})
+        record(con, refused.actor, "sign_in_failed", refused.trust_code, {"method": "oidc", "reason": refused.reason})
         st.session_state[_REFUSAL] = refused.message
         _end_streamlit_session()
         return None
@@ -127,7 +133,7 @@ def sign_in_screen() -> None:
 
     try:
         validate_auth_credentials("default")
-    except StreamlitAuthError as exc:   # the operator's secrets.toml, said before anyone clicks
+    except StreamlitAuthError as exc:  # the operator's secrets.toml, said before anyone clicks
         st.error(f"Single sign-on is not set up correctly: {exc} See docs/deployment.md.")
         st.stop()
     refusal = st.session_state.get(_REFUSAL)

@@ -13,6 +13,7 @@ lock, so a lock told an attacker which emails exist. Here the record is keyed by
   made-up emails cannot grow the table without bound. Accounts' records are never evicted, so the
   spray cannot wipe a real account's count either.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,6 +35,7 @@ MAX_TRACKED_UNKNOWN = 10_000
 @dataclass(frozen=True)
 class Failures:
     """One email's failed sign-ins: how many in the current run, the last one, and any lock."""
+
     count: int = 0
     last_failed_at: datetime | None = None
     locked_until: datetime | None = None
@@ -41,7 +43,7 @@ class Failures:
     def locked(self, at: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > at
 
-    def current(self, at: datetime) -> "Failures":
+    def current(self, at: datetime) -> Failures:
         """As counted at `at`: a run of failures that has gone quiet, or a lock run out, is forgotten."""
         if self.locked(at):
             return self
@@ -49,7 +51,7 @@ class Failures:
             return Failures()
         return self
 
-    def after_failure(self, at: datetime) -> "Failures":
+    def after_failure(self, at: datetime) -> Failures:
         """The record after one more failure at `at` (unchanged while locked)."""
         now = self.current(at)
         if now.locked(at):
@@ -58,7 +60,7 @@ class Failures:
         last = max(at, now.last_failed_at) if now.last_failed_at else at
         return Failures(count, last, at + LOCK_DURATION if count >= MAX_FAILED_ATTEMPTS else None)
 
-    def stricter(self, other: "Failures", at: datetime) -> "Failures":
+    def stricter(self, other: Failures, at: datetime) -> Failures:
         """Whichever of two views of the same email counts more at `at` (a viewer's own and its snapshot's)."""
         a, b = self.current(at), other.current(at)
         if a.locked(at) or b.locked(at):
@@ -76,8 +78,9 @@ class Failures:
 def read(con: duckdb.DuckDBPyConnection, key: str) -> Failures:
     """The stored record for key; none stored (or a snapshot older than this table) is no failures."""
     try:
-        rows = con.execute("SELECT failures, last_failed_at, locked_until FROM sign_in_throttle WHERE email = ?",
-                           [key]).fetchall()
+        rows = con.execute(
+            "SELECT failures, last_failed_at, locked_until FROM sign_in_throttle WHERE email = ?", [key]
+        ).fetchall()
     except duckdb.CatalogException:
         return Failures()
     return Failures(*rows[0]) if rows else Failures()
@@ -92,7 +95,8 @@ def write(con: duckdb.DuckDBPyConnection, key: str, record: Failures) -> None:
         "INSERT INTO sign_in_throttle (email, failures, last_failed_at, locked_until) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (email) DO UPDATE SET failures = excluded.failures, "
         "last_failed_at = excluded.last_failed_at, locked_until = excluded.locked_until",
-        [key, record.count, record.last_failed_at, record.locked_until])
+        [key, record.count, record.last_failed_at, record.locked_until],
+    )
 
 
 def count_failure(con: duckdb.DuckDBPyConnection, key: str, at: datetime) -> tuple[Failures, Failures]:
@@ -114,12 +118,16 @@ def prune(con: duckdb.DuckDBPyConnection, at: datetime) -> int:
         con.execute("BEGIN TRANSACTION")
         gone = con.execute(
             f"DELETE FROM sign_in_throttle WHERE greatest(last_failed_at + {window}, "
-            "coalesce(locked_until, last_failed_at)) <= ?", [at]).fetchone()[0]
-        unknown = ("FROM sign_in_throttle t WHERE NOT EXISTS (SELECT 1 FROM app_user u WHERE u.email = t.email)")
+            "coalesce(locked_until, last_failed_at)) <= ?",
+            [at],
+        ).fetchone()[0]
+        unknown = "FROM sign_in_throttle t WHERE NOT EXISTS (SELECT 1 FROM app_user u WHERE u.email = t.email)"
         if con.execute(f"SELECT count(*) {unknown}").fetchone()[0] > MAX_TRACKED_UNKNOWN:
             gone += con.execute(
                 f"DELETE FROM sign_in_throttle WHERE email IN (SELECT t.email {unknown} "
-                "ORDER BY t.last_failed_at DESC, t.email OFFSET ?)", [MAX_TRACKED_UNKNOWN]).fetchone()[0]
+                "ORDER BY t.last_failed_at DESC, t.email OFFSET ?)",
+                [MAX_TRACKED_UNKNOWN],
+            ).fetchone()[0]
         con.execute("COMMIT")
         return gone
     except duckdb.TransactionException:

@@ -4,6 +4,7 @@ An email holding U+202E (right-to-left override) prints as a different address, 
 ESC sequence rewrites the operator's terminal when `users list` prints it. Such emails are refused
 when a user is added; anything printed to a terminal goes through escape() in case older rows have them.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -37,7 +38,7 @@ def escape(text: object) -> str:
             code = ord(ch)
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
         elif ch == "\\":
-            out.append("\\\\")   # so an escape shown is never mistaken for a backslash typed
+            out.append("\\\\")  # so an escape shown is never mistaken for a backslash typed
         else:
             out.append(ch)
     return "".join(out)

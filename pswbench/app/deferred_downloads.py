@@ -10,14 +10,15 @@ each request's session and cookie in a context variable as the message arrives; 
 into the task and the worker thread that run the callable, so it cannot leak into another
 request. Anything else (no request recorded, a run nobody was signed in to) is refused.
 """
+
 from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass
 
 from pswbench.access import auth, browser_session
-from pswbench.store import process_db
 from pswbench.access.session_cookie import Claims
+from pswbench.store import process_db
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def _account_enabled(email: str) -> bool:
 
 def owned(make, owner: tuple[str, str | None] | None):
     """make, runnable only for owner (Streamlit session id, sign-in id)."""
+
     def make_for_owner():
         asked = _ASKED.get()
         if owner is None or owner[1] is None or asked is None:
@@ -54,6 +56,7 @@ def owned(make, owner: tuple[str, str | None] | None):
         if not _account_enabled(asked.claims.email):
             raise Refused("the account is disabled")
         return make()
+
     return make_for_owner
 
 

@@ -11,13 +11,14 @@ number is 0. asyncio switches Nagle's algorithm off (TCP_NODELAY) only on socket
 is IPPROTO_TCP (uvicorn does not set it either), so every connection the app accepts keeps Nagle
 on. A script run sends many small websocket frames; with Nagle on, the frames after the first wait
 for the client's delayed ACK (40 ms on Linux), so every page view and every click took at least
-~45 ms however little the page did (measured with benchmarks/st_protocol.py: a two-line app 44 ms
+~45 ms however little the page did (measured with tests/helpers/st_protocol.py: a two-line app 44 ms
 per run, 6 ms with this fix).
 
 This wraps Streamlit's own bind (used by both its runners) so the listening socket says it is TCP;
 the accepted connections inherit that and asyncio sets TCP_NODELAY on each. If a later Streamlit
 moves the bind, the app still starts and says so.
 """
+
 from __future__ import annotations
 
 import logging
@@ -70,8 +71,10 @@ def serve_guarded(main_script_path: str, is_hello: bool, args: list[str], flag_o
 
 def main(argv: list[str] | None = None) -> int:
     if not patch_streamlit_bind():
-        log.warning("pswbench.app.server: this Streamlit has no starlette_server._bind_socket; "
-                    "page views may wait ~40 ms for TCP acks")
+        log.warning(
+            "pswbench.app.server: this Streamlit has no starlette_server._bind_socket; "
+            "page views may wait ~40 ms for TCP acks"
+        )
     from streamlit.web import bootstrap
     from streamlit.web.cli import main as streamlit_main
 

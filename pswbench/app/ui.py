@@ -3,6 +3,7 @@
 Pages call page(key) first: it signs the user in, checks the page is theirs (recording a refusal)
 and hands back the user and the cached queries. Great Expectations is never imported here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,11 +15,11 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from pswbench import paths
 from pswbench.access import auth, browser_session, permissions, sso
-from pswbench.reports import exports
-from pswbench.store import audit, database, process_db, viewer_mode
 from pswbench.access.auth import User
-from pswbench.reports.queries import Queries
 from pswbench.access.scope import PEER_GROUPS, Scope
+from pswbench.reports import exports
+from pswbench.reports.queries import Queries
+from pswbench.store import audit, database, process_db, viewer_mode
 
 
 def through_the_router() -> None:
@@ -36,19 +37,25 @@ def through_the_router() -> None:
 
 NHS_BLUE = "#005EB8"
 PAGE_TITLES = {
-    "overview": "Overview", "regions": "Regional comparison", "benchmark": "Trust benchmark",
-    "snapshot": "Board snapshot", "upload": "Upload return", "submissions": "Submissions and data quality",
+    "overview": "Overview",
+    "regions": "Regional comparison",
+    "benchmark": "Trust benchmark",
+    "snapshot": "Board snapshot",
+    "upload": "Upload return",
+    "submissions": "Submissions and data quality",
     "definitions": "Definitions",
 }
 
 
 # ---- database -------------------------------------------------------------------------------
 
+
 def _open(db: str):
     """The process's writer connection (pswbench.store.process_db: opened once, whatever a client sends);
     every query takes its own cursor from it."""
-    return process_db.writer(db, building=lambda: st.spinner(
-        "First start: building the synthetic demo database (about 10 seconds)..."))
+    return process_db.writer(
+        db, building=lambda: st.spinner("First start: building the synthetic demo database (about 10 seconds)...")
+    )
 
 
 def _viewer_reader(db: str) -> viewer_mode.SnapshotReader:
@@ -74,7 +81,7 @@ def _connect(db: str):
         con = _viewer_reader(db).connection()
         try:
             memo._pswbench_viewer_con = con
-        except AttributeError:   # no script run: check every time
+        except AttributeError:  # no script run: check every time
             pass
     return con
 
@@ -113,6 +120,7 @@ class CachedQueries:
             # The key holds the data version read from this very connection, and a miss is answered
             # from it too: a viewer never files one snapshot generation's answer under another's.
             return _cached(self._db, self.mode, self.version, method, args, self._con)
+
         return call
 
 
@@ -135,6 +143,7 @@ def is_synthetic() -> bool:
 
 
 # ---- sign-in --------------------------------------------------------------------------------
+
 
 def current_user() -> User | None:
     """The user this run is signed in as, never a value kept in the session: with single sign-on from
@@ -160,7 +169,7 @@ def sign_in_screen() -> None:
     browser_session.explain_failed_hand_over()
     con = connection()
     if sso.configured():
-        sso.sign_in_screen()   # stops the script
+        sso.sign_in_screen()  # stops the script
     with st.form("sign_in"):
         email = st.text_input("Email address", max_chars=254)
         password = st.text_input("Password", type="password", max_chars=256)
@@ -168,7 +177,7 @@ def sign_in_screen() -> None:
     if submitted:
         try:
             with con.cursor() as cur:
-                if viewer_mode.is_viewer():   # read-only: verified against the snapshot, attempt spooled
+                if viewer_mode.is_viewer():  # read-only: verified against the snapshot, attempt spooled
                     user = viewer_mode.authenticate(cur, paths.db_path(), email, password)
                 else:
                     user = auth.authenticate(cur, email, password)
@@ -186,14 +195,14 @@ def sign_out() -> None:
     with single sign-on also the provider's session (st.logout), otherwise this browser's cookie and
     every tab's session in this process (browser_session.sign_out does both)."""
     if sso.configured():
-        browser_session.sign_out(connection(), oidc=True)   # st.logout: the provider's session ends too
-        st.stop()   # a rerun now would drop st.logout's redirect to the provider
+        browser_session.sign_out(connection(), oidc=True)  # st.logout: the provider's session ends too
+        st.stop()  # a rerun now would drop st.logout's redirect to the provider
     browser_session.sign_out(connection(), oidc=False)
 
 
 # ---- page frame -----------------------------------------------------------------------------
 
-WRITING_PAGES = ("upload",)   # pages whose purpose is to write: a viewer shows where to go instead
+WRITING_PAGES = ("upload",)  # pages whose purpose is to write: a viewer shows where to go instead
 
 
 def page(key: str) -> tuple[User, Scope]:
@@ -223,14 +232,18 @@ def refuse(user: User, what: str, exc: Exception) -> None:
 
 def synthetic_banner() -> None:
     if is_synthetic():
-        st.caption(":orange-badge[SYNTHETIC DEMO DATA] Every figure here is made up for demonstration; "
-                   "no real trust's workforce is shown.")
+        st.caption(
+            ":orange-badge[SYNTHETIC DEMO DATA] Every figure here is made up for demonstration; "
+            "no real trust's workforce is shown."
+        )
 
 
 def sidebar(user: User, pages: dict) -> None:
     with st.sidebar:
-        st.markdown(f"**pswbench**  \nSigned in as {user.email}  \nRole: {user.role.replace('_', ' ')}"
-                    + (f" ({user.trust_code})" if user.trust_code else ""))
+        st.markdown(
+            f"**pswbench**  \nSigned in as {user.email}  \nRole: {user.role.replace('_', ' ')}"
+            + (f" ({user.trust_code})" if user.trust_code else "")
+        )
         for key in permissions.pages_for(user):
             st.page_link(pages[key], label=PAGE_TITLES[key])
         if st.button("Sign out"):
@@ -240,21 +253,20 @@ def sidebar(user: User, pages: dict) -> None:
 
 # ---- pickers --------------------------------------------------------------------------------
 
+
 def period_picker(data: Scope, key: str = "period") -> dt.date:
     periods = data.periods()
     if not periods:
         st.info("No returns have been loaded yet.")
         st.stop()
-    return st.selectbox("Quarter ending", periods, index=0, key=key,
-                        format_func=lambda d: d.strftime("%d %B %Y"))
+    return st.selectbox("Quarter ending", periods, index=0, key=key, format_func=lambda d: d.strftime("%d %B %Y"))
 
 
 def peer_group_picker(key: str = "peer_group") -> str:
     return st.radio("Compare with", list(PEER_GROUPS), format_func=PEER_GROUPS.get, horizontal=True, key=key)
 
 
-def trust_picker(user: User, data: Scope, period: dt.date, key: str = "trust",
-                 from_link: bool = False) -> str:
+def trust_picker(user: User, data: Scope, period: dt.date, key: str = "trust", from_link: bool = False) -> str:
     """Analysts choose any trust with a return; everyone else gets their own trust.
 
     With from_link, the page can be shared: the address's ?trust=CODE is the trust chosen, and a new
@@ -272,23 +284,35 @@ def trust_picker(user: User, data: Scope, period: dt.date, key: str = "trust",
     def follow() -> None:
         st.query_params["trust"] = st.session_state[key]
 
-    chosen = st.selectbox("Trust", codes, format_func=lambda c: f"{names[c]} ({c})", key=key,
-                          on_change=follow if from_link else None)
+    chosen = st.selectbox(
+        "Trust", codes, format_func=lambda c: f"{names[c]} ({c})", key=key, on_change=follow if from_link else None
+    )
     # A linked code that is unknown, or has no return this quarter, goes to the page to say so.
     return linked if linked and linked not in codes else chosen
 
 
 # ---- tables, charts, downloads --------------------------------------------------------------
 
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
 COLUMN_LABELS = {
-    "period_end": "Quarter ending", "n_trusts": "Trusts with a return", "trust_code": "Trust code",
-    "trust_name": "Trust", "region_code": "Region code", "region_name": "Region",
-    "submitted_at": "Submitted at", "submitted_by": "Submitted by", "file_name": "File", "status": "Status",
-    "version": "Version", "error_count": "Errors", "warning_count": "Warnings", "submission_id": "Submission",
+    "period_end": "Quarter ending",
+    "n_trusts": "Trusts with a return",
+    "trust_code": "Trust code",
+    "trust_name": "Trust",
+    "region_code": "Region code",
+    "region_name": "Region",
+    "submitted_at": "Submitted at",
+    "submitted_by": "Submitted by",
+    "file_name": "File",
+    "status": "Status",
+    "version": "Version",
+    "error_count": "Errors",
+    "warning_count": "Warnings",
+    "submission_id": "Submission",
     "row_count": "Rows",
 }
 
@@ -322,17 +346,31 @@ def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> No
     key = key or _slug(name)
     stamp = dt.date.today().isoformat()
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button("Download CSV", export_file(df, name, user, "csv"), f"{key}-{stamp}.csv", "text/csv",
-                       key=f"{key}-csv", on_click="ignore")
-    c2.download_button("Download XLSX", export_file(df, name, user, "xlsx"), f"{key}-{stamp}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"{key}-xlsx", on_click="ignore")
+    c1.download_button(
+        "Download CSV",
+        export_file(df, name, user, "csv"),
+        f"{key}-{stamp}.csv",
+        "text/csv",
+        key=f"{key}-csv",
+        on_click="ignore",
+    )
+    c2.download_button(
+        "Download XLSX",
+        export_file(df, name, user, "xlsx"),
+        f"{key}-{stamp}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}-xlsx",
+        on_click="ignore",
+    )
 
 
 def export_file(df: pl.DataFrame, name: str, user: User, fmt: str):
     """A table's download as a callable (see audited)."""
-    return audited(lambda: exports.to_csv_bytes(df) if fmt == "csv" else exports.to_xlsx_bytes(df, sheet_name="data"),
-                   user, {"table": name, "format": fmt})
+    return audited(
+        lambda: exports.to_csv_bytes(df) if fmt == "csv" else exports.to_xlsx_bytes(df, sheet_name="data"),
+        user,
+        {"table": name, "format": fmt},
+    )
 
 
 def audited(make, user: User, detail: dict):
@@ -344,6 +382,7 @@ def audited(make, user: User, detail: dict):
     def made() -> bytes:
         record_event(con, user.email, "export", user.trust_code, detail)
         return make()
+
     return made
 
 
@@ -354,7 +393,6 @@ def download(label: str, make, file_name: str, mime: str, user: User, detail: di
 
 def chart(fig, data: pl.DataFrame, name: str, user: User, key: str | None = None) -> None:
     """A chart with the data behind it one click away."""
-    st.plotly_chart(fig, width="stretch", key=f"{key or _slug(name)}-chart",
-                    config={"displaylogo": False})
+    st.plotly_chart(fig, width="stretch", key=f"{key or _slug(name)}-chart", config={"displaylogo": False})
     with st.expander(f"Data behind this chart: {name}"):
         table(data, name, user, key=key)

@@ -20,6 +20,7 @@ Guard (pure ASGI middleware, outside all of Streamlit's own) does, on every requ
 Routes: GET /_pswbench/signed-in?token=... swaps a one-time token (browser_session.begin) for the
 cookie and reloads the app; GET /_pswbench/sign-out forgets the sign-in and deletes the cookie.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,14 +38,14 @@ from streamlit import config
 
 from pswbench import paths
 from pswbench.access import browser_session, session_cookie
+from pswbench.access.session_registry import REGISTRY
 from pswbench.app import deferred_downloads
 from pswbench.store import process_db
-from pswbench.access.session_registry import REGISTRY
 
 log = logging.getLogger(__name__)
 
-MAX_FILES = 3                   # files one session may hold uploaded at once
-MAX_BYTES = 12 * 1024 * 1024    # bytes one session may hold uploaded at once (two files at the 6 MB cap)
+MAX_FILES = 3  # files one session may hold uploaded at once
+MAX_BYTES = 12 * 1024 * 1024  # bytes one session may hold uploaded at once (two files at the 6 MB cap)
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": "frame-ancestors 'none'",
@@ -127,6 +128,7 @@ async def _claims(value: str | None) -> session_cookie.Claims | None:
 
 # ---- the guard ------------------------------------------------------------------------------
 
+
 class _Uploads:
     """Bytes and files of uploads in flight per session (the held ones are Streamlit's)."""
 
@@ -146,9 +148,10 @@ class _Uploads:
             files, size_pending = self._pending.get(session_id, (0, 0))
             if files + 1 > MAX_FILES or size_pending + size > MAX_BYTES:
                 return False
-            held = list((manager.file_storage.get(session_id) or {}).items())   # oldest first
-            while held and (len(held) + files + 1 > MAX_FILES
-                            or sum(len(f.data) for _, f in held) + size_pending + size > MAX_BYTES):
+            held = list((manager.file_storage.get(session_id) or {}).items())  # oldest first
+            while held and (
+                len(held) + files + 1 > MAX_FILES or sum(len(f.data) for _, f in held) + size_pending + size > MAX_BYTES
+            ):
                 file_id, _ = held.pop(0)
                 manager.remove_file(session_id, file_id)
             self._pending[session_id] = (files + 1, size_pending + size)
@@ -163,7 +166,7 @@ class _Uploads:
                 self._pending[session_id] = (files - 1, pending - size)
 
 
-DRAIN_UNSIGNED = 64 * 1024   # request body read (and dropped) before refusing a request without a cookie
+DRAIN_UNSIGNED = 64 * 1024  # request body read (and dropped) before refusing a request without a cookie
 
 
 async def _refuse(response: Response, scope, receive, send, drain: int) -> None:
@@ -197,7 +200,7 @@ class Guard:
 
     async def _http(self, scope, receive, send):
         base = _base()
-        path = scope["path"][len(base):] if base and scope["path"].startswith(base) else scope["path"]
+        path = scope["path"][len(base) :] if base and scope["path"].startswith(base) else scope["path"]
         method = scope["method"]
         value = _cookies(scope).get(session_cookie.NAME)
         claims, refused = await _checked(value)
@@ -210,7 +213,7 @@ class Guard:
             elif time.time() - claims.seen > session_cookie.REFRESH_AFTER:
                 extra = _cookie_headers(scope, session_cookie.seen_again(await _key(), claims))
         elif refused:
-            extra = _cookie_headers(scope, None)   # expired, signed out or forged: drop it
+            extra = _cookie_headers(scope, None)  # expired, signed out or forged: drop it
 
         async def send_guarded(message):
             if message["type"] == "http.response.start":
@@ -219,8 +222,11 @@ class Guard:
                     headers[name] = val
                 if path.startswith(MEDIA_PREFIX) or path.startswith("/_pswbench/"):
                     headers["Cache-Control"] = "no-store"
-                ours = any(v.startswith(f"{session_cookie.NAME}=".encode()) for k, v in message["headers"]
-                           if k == b"set-cookie")
+                ours = any(
+                    v.startswith(f"{session_cookie.NAME}=".encode())
+                    for k, v in message["headers"]
+                    if k == b"set-cookie"
+                )
                 if not ours:
                     message["headers"] = [*message["headers"], *extra]
             await send(message)
@@ -231,7 +237,7 @@ class Guard:
         elif path.startswith(MEDIA_PREFIX) and claims is None:
             refusal = PlainTextResponse("Sign in to download this file.", status_code=403)
         elif path.startswith(UPLOAD_PREFIX) and method in ("PUT", "DELETE"):
-            parts = path[len(UPLOAD_PREFIX):].split("/")
+            parts = path[len(UPLOAD_PREFIX) :].split("/")
             session_id = parts[0] if len(parts) == 2 else ""
             if claims is None or not session_id or REGISTRY.bound_sid(session_id) != claims.sid:
                 refusal = PlainTextResponse("Sign in to upload a file.", status_code=403)
@@ -250,10 +256,17 @@ class Guard:
             return
         size = int(length)
         if not self.uploads.reserve(session_id, size):
-            await _refuse(PlainTextResponse(
-                f"This session already holds its limit of uploaded files ({MAX_FILES} files, "
-                f"{MAX_BYTES // (1024 * 1024)} MB). Remove a file first.", status_code=413),
-                scope, receive, send, MAX_BYTES)
+            await _refuse(
+                PlainTextResponse(
+                    f"This session already holds its limit of uploaded files ({MAX_FILES} files, "
+                    f"{MAX_BYTES // (1024 * 1024)} MB). Remove a file first.",
+                    status_code=413,
+                ),
+                scope,
+                receive,
+                send,
+                MAX_BYTES,
+            )
             return
         try:
             await self.app(scope, receive, send)
@@ -271,7 +284,7 @@ class Guard:
 
         async def send_guarded(message):
             if state["closed"]:
-                return   # the guard closed this connection: nothing more goes out on it
+                return  # the guard closed this connection: nothing more goes out on it
             if state["session_id"] is None and message["type"] == "websocket.send" and message.get("bytes"):
                 with contextlib.suppress(Exception):
                     fwd = ForwardMsg.FromString(message["bytes"])
@@ -314,16 +327,16 @@ class Guard:
 
 # ---- routes ---------------------------------------------------------------------------------
 
+
 def _home() -> str:
     return f"{_base()}/"
 
 
 async def signed_in(request: Request) -> Response:
     """Swap a one-time token for the session cookie, then reload the app."""
-    email = REGISTRY.redeem(request.query_params.get("token", ""),
-                            request.cookies.get(browser_session.XSRF_COOKIE))
+    email = REGISTRY.redeem(request.query_params.get("token", ""), request.cookies.get(browser_session.XSRF_COOKIE))
     key = await _key() if email else None
-    if email is None or key is None:   # used, expired or another browser's: the sign-in screen says so
+    if email is None or key is None:  # used, expired or another browser's: the sign-in screen says so
         return RedirectResponse(f"{_home()}?{browser_session.HAND_OVER_FAILED}=expired", status_code=303)
     response = RedirectResponse(_home(), status_code=303)
     value, claims = session_cookie.issue(key, email)
@@ -336,7 +349,7 @@ async def sign_out(request: Request) -> Response:
     """Forget the sign-in and delete the cookie (only when the browser's own page asked)."""
     response = RedirectResponse(_home(), status_code=303)
     if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
-        return response   # another site's link or form: sign nobody out
+        return response  # another site's link or form: sign nobody out
     claims = await _claims(request.cookies.get(session_cookie.NAME))
     if claims is not None:
         REGISTRY.revoke(claims)
@@ -363,7 +376,12 @@ def make_app(script: str | Path):
     from starlette.routing import Route
 
     base = _base()
-    return st.App(str(script), middleware=[Middleware(Guard)], lifespan=_lifespan, routes=[
-        Route(f"{base}/{browser_session.SIGNED_IN_PATH}", signed_in, methods=["GET"]),
-        Route(f"{base}/{browser_session.SIGN_OUT_PATH}", sign_out, methods=["GET"]),
-    ])
+    return st.App(
+        str(script),
+        middleware=[Middleware(Guard)],
+        lifespan=_lifespan,
+        routes=[
+            Route(f"{base}/{browser_session.SIGNED_IN_PATH}", signed_in, methods=["GET"]),
+            Route(f"{base}/{browser_session.SIGN_OUT_PATH}", sign_out, methods=["GET"]),
+        ],
+    )

@@ -1,4 +1,5 @@
 """Command line: python -m pswbench validate|load|synth|demo|indicators|backup|restore|users ..."""
+
 from __future__ import annotations
 
 import argparse
@@ -98,8 +99,10 @@ def cmd_synth(args) -> int:
     paths = generate(Path(args.out), seed=args.seed, scale=args.scale)
     print(f"wrote {len(paths)} synthetic returns to {args.out}")
     if args.scale > 1:
-        print("synthetic trusts Z0001... are not in the reference list: build a database that knows them "
-              "with pswbench.synthetic.scale.build_scaled (benchmarks/bench_scale.py)")
+        print(
+            "synthetic trusts Z0001... are not in the reference list: build a database that knows them "
+            "with pswbench.synthetic.scale.build_scaled (benchmarks/bench_scale.py)"
+        )
     return EXIT_OK
 
 
@@ -111,8 +114,10 @@ def cmd_demo(args) -> int:
         return EXIT_UNREADABLE
     outcomes = build_demo(Path(args.db), args.seed)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("accepted", "rejected", "duplicate")}
-    print(f"demo database {args.db} (SYNTHETIC demo data): {counts['accepted']} returns accepted, "
-          f"{counts['rejected']} rejected, {sum(o.warnings for o in outcomes)} warnings")
+    print(
+        f"demo database {args.db} (SYNTHETIC demo data): {counts['accepted']} returns accepted, "
+        f"{counts['rejected']} rejected, {sum(o.warnings for o in outcomes)} warnings"
+    )
     print("demo accounts: " + ", ".join(f"{email} ({role})" for email, role, _, _ in DEMO_ACCOUNTS))
     return EXIT_OK if counts["rejected"] == 0 else EXIT_INVALID
 
@@ -137,8 +142,10 @@ def cmd_restore(args) -> int:
     except backup.BackupError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_UNREADABLE
-    print(f"Restored {sum(tables.values()):,} rows in {len(tables)} tables from {args.source} into the new "
-          f"database {args.db}. Point PSWBENCH_DB (or --db) at it to use it.")
+    print(
+        f"Restored {sum(tables.values()):,} rows in {len(tables)} tables from {args.source} into the new "
+        f"database {args.db}. Point PSWBENCH_DB (or --db) at it to use it."
+    )
     return EXIT_OK
 
 
@@ -191,8 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synth", help="write the synthetic demo returns as CSV files")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=2019)
-    p.add_argument("--scale", type=_scale, default=1,
-                   help="K times the demo's rows (1 = the demo; K >= 10 adds quarters back to 2019-09-30)")
+    p.add_argument(
+        "--scale",
+        type=_scale,
+        default=1,
+        help="K times the demo's rows (1 = the demo; K >= 10 adds quarters back to 2019-09-30)",
+    )
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("demo", help="build a demo database from the synthetic returns")

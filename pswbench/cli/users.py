@@ -14,6 +14,7 @@ While the app holds the database (DuckDB lets one process write it), `disable`, 
 command prints its answer; `list` reads the published snapshot; `add` needs the app stopped.
 Exit codes: 0 done, 1 refused (the message says why), 3 the database is held and nothing answered.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,46 +22,61 @@ import getpass
 import sys
 
 from pswbench.access import auth, unsafe_text
-from pswbench.store import admin_requests, audit, database, publish
 from pswbench.paths import db_path
-
+from pswbench.store import admin_requests, audit, database, publish
 
 WAIT_SECONDS = 30.0
-EXIT_HELD = 3      # as pswbench.cli.main.EXIT_LOCKED
+EXIT_HELD = 3  # as pswbench.cli.main.EXIT_LOCKED
 
 
 def add_arguments(subparsers) -> argparse.ArgumentParser:
     """Register the `users` command and its sub-commands on an argparse subparsers object."""
-    users = subparsers.add_parser("users", help="manage dashboard users",
-                                  description="Manage the people who may sign in to the dashboard.")
+    users = subparsers.add_parser(
+        "users", help="manage dashboard users", description="Manage the people who may sign in to the dashboard."
+    )
     sub = users.add_subparsers(dest="users_command", metavar="{add,list,disable,enable,unlock}")
     sub.required = True
 
     def db_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", default=None, metavar="PATH",
-                       help="database file (default: PSWBENCH_DB or data/pswbench.duckdb)")
+        p.add_argument(
+            "--db", default=None, metavar="PATH", help="database file (default: PSWBENCH_DB or data/pswbench.duckdb)"
+        )
 
-    add = sub.add_parser("add", help="add a user",
-                         description="Add a user. The password is read from standard input when "
-                                     "it is piped in, otherwise asked for twice.")
+    add = sub.add_parser(
+        "add",
+        help="add a user",
+        description="Add a user. The password is read from standard input when "
+        "it is piped in, otherwise asked for twice.",
+    )
     add.add_argument("email")
     add.add_argument("--role", required=True, choices=auth.ROLES)
-    add.add_argument("--trust", default=None, metavar="CODE",
-                     help="trust code; required for trust_lead and board users")
-    add.add_argument("--no-password", action="store_true",
-                     help="the user signs in only through single sign-on (OIDC)")
+    add.add_argument(
+        "--trust", default=None, metavar="CODE", help="trust code; required for trust_lead and board users"
+    )
+    add.add_argument("--no-password", action="store_true", help="the user signs in only through single sign-on (OIDC)")
     db_option(add)
 
     lst = sub.add_parser("list", help="list users")
     db_option(lst)
-    for name, text in (("disable", "stop a user signing in"),
-                       ("enable", "let a disabled user sign in again (also clears a lock)"),
-                       ("unlock", "clear a lock after too many failed sign-ins")):
-        p = sub.add_parser(name, help=text, description=f"{text[0].upper()}{text[1:]}. Works while the app "
-                           "runs: the running writer applies it within PSWBENCH_SPOOL_SECONDS.")
+    for name, text in (
+        ("disable", "stop a user signing in"),
+        ("enable", "let a disabled user sign in again (also clears a lock)"),
+        ("unlock", "clear a lock after too many failed sign-ins"),
+    ):
+        p = sub.add_parser(
+            name,
+            help=text,
+            description=f"{text[0].upper()}{text[1:]}. Works while the app "
+            "runs: the running writer applies it within PSWBENCH_SPOOL_SECONDS.",
+        )
         p.add_argument("email")
-        p.add_argument("--wait", type=float, default=WAIT_SECONDS, metavar="SECONDS",
-                       help=f"while the app runs, how long to wait for its answer (default {WAIT_SECONDS:.0f})")
+        p.add_argument(
+            "--wait",
+            type=float,
+            default=WAIT_SECONDS,
+            metavar="SECONDS",
+            help=f"while the app runs, how long to wait for its answer (default {WAIT_SECONDS:.0f})",
+        )
         db_option(p)
     users.set_defaults(func=run)
     return users
@@ -105,8 +121,20 @@ def _print_list(con) -> None:
     rows = [("email", "role", "trust", "sign-in", "status")]
     for r in df.iter_rows(named=True):
         # Escaped: an email from before emails were checked could hold a bidi or terminal control character.
-        rows.append(tuple(map(unsafe_text.escape, (r["email"], r["role"], r["trust_code"] or "-",
-                     "password" if r["has_password"] else "single sign-on only", _status(r)))))
+        rows.append(
+            tuple(
+                map(
+                    unsafe_text.escape,
+                    (
+                        r["email"],
+                        r["role"],
+                        r["trust_code"] or "-",
+                        "password" if r["has_password"] else "single sign-on only",
+                        _status(r),
+                    ),
+                )
+            )
+        )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip())
@@ -131,15 +159,20 @@ def _while_held(command: str, args: argparse.Namespace, db) -> int:
         if con is not None:
             try:
                 manifest = publish.read_manifest(db) or {}
-                print(f"(The app holds {db}: this is its published snapshot, "
-                      f"{manifest.get('published_at', 'time unknown')}.)")
+                print(
+                    f"(The app holds {db}: this is its published snapshot, "
+                    f"{manifest.get('published_at', 'time unknown')}.)"
+                )
                 _print_list(con)
                 return 0
             finally:
                 con.close()
-    print(f"Error: the database {db} is in use by another process (for example the running app), and "
-          f"`users {command}` needs it. Nothing was changed. Stop that process and try again (disable, enable "
-          "and unlock work while the app runs).", file=sys.stderr)
+    print(
+        f"Error: the database {db} is in use by another process (for example the running app), and "
+        f"`users {command}` needs it. Nothing was changed. Stop that process and try again (disable, enable "
+        "and unlock work while the app runs).",
+        file=sys.stderr,
+    )
     return EXIT_HELD
 
 

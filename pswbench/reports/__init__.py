@@ -1,1 +1,3 @@
-"""What the pages show: one module per page's data, named after the page, plus charts, downloads and the board pack."""
+"""What the pages show: one module per page's data, named after the page, plus charts, downloads and
+the board pack.
+"""

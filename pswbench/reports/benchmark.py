@@ -3,21 +3,23 @@
 Streamlit-free. Everything shown comes through the user's pswbench.access.scope.Scope, so anonymising,
 suppression and the peer statistics are already done for the user; this module only reshapes and words it.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import plotly.graph_objects as go
 import polars as pl
 
-from pswbench.reports import charts
 from pswbench.access.disclosure import SUPPRESSED_TEXT, hidden
-from pswbench.reports.definitions import BY_NAME, INDICATORS, Indicator
 from pswbench.access.scope import Position, Scope
+from pswbench.reports import charts
+from pswbench.reports.definitions import BY_NAME, INDICATORS, Indicator
 
 PERCENTILE = "Percentile rank (0 lowest, 100 highest)"
-FUNNEL_MEANING = ("The dashed lines (95%) and dotted lines (99.8%) show how far a trust of that size could "
-                  "sit from the England rate by chance alone: a trust outside the 99.8% limits is unlikely "
-                  "to differ only by chance, while small trusts spread widely without meaning anything.")
+FUNNEL_MEANING = (
+    "The dashed lines (95%) and dotted lines (99.8%) show how far a trust of that size could "
+    "sit from the England rate by chance alone: a trust outside the 99.8% limits is unlikely "
+    "to differ only by chance, while small trusts spread widely without meaning anything."
+)
 
 
 def _scale_and_decimals(spec: Indicator) -> tuple[int, int]:
@@ -51,20 +53,26 @@ def chart_rows(values: pl.DataFrame, indicator: str) -> pl.DataFrame:
     """The rows behind the ranked bar chart, lowest first (the chart's order, ties by label), then the
     trusts whose figure is suppressed for this user, said so in a Note rather than left out unexplained."""
     is_hidden = hidden(indicator)
-    return (values.filter(pl.col(indicator).is_not_null() | is_hidden)
-            .with_columns(is_hidden.alias("_hidden"))
-            .sort("_hidden", indicator, "label", nulls_last=True)
-            .select(pl.col("label").alias("Trust"), pl.col("region_name").alias("Region"),
-                    display_column(BY_NAME[indicator]),
-                    pl.when("_hidden").then(pl.lit(SUPPRESSED_TEXT)).otherwise(pl.lit("")).alias("Note")))
+    return (
+        values.filter(pl.col(indicator).is_not_null() | is_hidden)
+        .with_columns(is_hidden.alias("_hidden"))
+        .sort("_hidden", indicator, "label", nulls_last=True)
+        .select(
+            pl.col("label").alias("Trust"),
+            pl.col("region_name").alias("Region"),
+            display_column(BY_NAME[indicator]),
+            pl.when("_hidden").then(pl.lit(SUPPRESSED_TEXT)).otherwise(pl.lit("")).alias("Note"),
+        )
+    )
 
 
 def funnel_data(values: pl.DataFrame, indicator: str) -> pl.DataFrame:
     """Rate and denominator per trust, for the chart: only trusts whose rate this user may see (a
     suppressed rate is null, and so is its denominator, which would give the headcount away)."""
     denominator = BY_NAME[indicator].denominator
-    return (values.filter(pl.col(indicator).is_not_null() & pl.col(denominator).is_not_null())
-            .select("trust_code", "label", "is_own", indicator, denominator))
+    return values.filter(pl.col(indicator).is_not_null() & pl.col(denominator).is_not_null()).select(
+        "trust_code", "label", "is_own", indicator, denominator
+    )
 
 
 def funnel_rows(values: pl.DataFrame, indicator: str, national_rate: float) -> pl.DataFrame:
@@ -72,12 +80,19 @@ def funnel_rows(values: pl.DataFrame, indicator: str, national_rate: float) -> p
     spec = BY_NAME[indicator]
     d = funnel_data(values, indicator).filter(pl.col(spec.denominator) > 0)
     outside = charts.outside_limits(d, indicator, spec.denominator, national_rate)
-    return (d.with_columns(outside)
-            .sort(spec.denominator, "label")
-            .select(pl.col("label").alias("Trust"), display_column(spec),
-                    pl.col(spec.denominator).round(1).alias(charts.denominator_label(spec)),
-                    pl.when("outside").then(pl.lit("outside 99.8% limits")).otherwise(pl.lit("within 99.8% limits"))
-                    .alias("Against the limits")))
+    return (
+        d.with_columns(outside)
+        .sort(spec.denominator, "label")
+        .select(
+            pl.col("label").alias("Trust"),
+            display_column(spec),
+            pl.col(spec.denominator).round(1).alias(charts.denominator_label(spec)),
+            pl.when("outside")
+            .then(pl.lit("outside 99.8% limits"))
+            .otherwise(pl.lit("within 99.8% limits"))
+            .alias("Against the limits"),
+        )
+    )
 
 
 def ranked_chart(values: pl.DataFrame, indicator: str, trust: str, stats: dict, title: str) -> go.Figure:
@@ -88,17 +103,25 @@ def funnel_chart(values: pl.DataFrame, indicator: str, national_rate: float, tru
     return charts.funnel(values, indicator, national_rate, trust, title=title)
 
 
-def trend_data(scope: Scope, trust_code: str, trust_label: str, region_code: str, region_name: str,
-               indicator: str) -> pl.DataFrame:
+def trend_data(
+    scope: Scope, trust_code: str, trust_label: str, region_code: str, region_name: str, indicator: str
+) -> pl.DataFrame:
     """The trust's own series first, then England's and its region's median of the trust figures
     this user may see."""
-    own = (scope.own_rows(trust_code).select("period_end", pl.col(indicator).cast(pl.Float64).alias("value"))
-           .with_columns(pl.lit(trust_label).alias("series")))
-    medians = scope.medians_over_time(indicator, {"England median of trusts": None,
-                                                  f"{region_name} median of trusts": region_code})
+    own = (
+        scope.own_rows(trust_code)
+        .select("period_end", pl.col(indicator).cast(pl.Float64).alias("value"))
+        .with_columns(pl.lit(trust_label).alias("series"))
+    )
+    medians = scope.medians_over_time(
+        indicator, {"England median of trusts": None, f"{region_name} median of trusts": region_code}
+    )
     order = {"England median of trusts": 1, f"{region_name} median of trusts": 2}
-    medians = (medians.with_columns(pl.col("series").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
-               .sort("_order", "period_end").drop("_order"))
+    medians = (
+        medians.with_columns(pl.col("series").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
+        .sort("_order", "period_end")
+        .drop("_order")
+    )
     return pl.concat([own.sort("period_end"), medians.select(own.columns)])
 
 
@@ -109,8 +132,9 @@ def trend_chart(df: pl.DataFrame, indicator: str, title: str) -> go.Figure:
 def trend_rows(df: pl.DataFrame, indicator: str) -> pl.DataFrame:
     """The rows behind the trend chart: one column per series, in display units."""
     spec = BY_NAME[indicator]
-    wide = df.with_columns(display_column(spec, "value").alias("value")).pivot("series", index="period_end",
-                                                                               values="value")
+    wide = df.with_columns(display_column(spec, "value").alias("value")).pivot(
+        "series", index="period_end", values="value"
+    )
     return wide.rename({"period_end": "Quarter ending"})
 
 
@@ -135,14 +159,17 @@ def position_table(positions: dict[str, Position]) -> pl.DataFrame:
     rows = []
     for spec in INDICATORS:
         p = positions[spec.name]
-        rows.append({
-            "Indicator": spec.label, "Unit": spec.unit,
-            "Trust value": display_value(spec, p.value),
-            "Peer median": display_value(spec, p.median),
-            PERCENTILE: None if p.percentile_rank is None else round(p.percentile_rank * 100),
-            "Quartile": quartile_text(p),
-            "Peer lower quartile": display_value(spec, p.q1),
-            "Peer upper quartile": display_value(spec, p.q3),
-            "Trusts with a figure": p.n,
-        })
+        rows.append(
+            {
+                "Indicator": spec.label,
+                "Unit": spec.unit,
+                "Trust value": display_value(spec, p.value),
+                "Peer median": display_value(spec, p.median),
+                PERCENTILE: None if p.percentile_rank is None else round(p.percentile_rank * 100),
+                "Quartile": quartile_text(p),
+                "Peer lower quartile": display_value(spec, p.q1),
+                "Peer upper quartile": display_value(spec, p.q3),
+                "Trusts with a figure": p.n,
+            }
+        )
     return pl.DataFrame(rows, infer_schema_length=None)

@@ -4,13 +4,14 @@ Self-contained means inline CSS and inline SVG only: no scripts, fonts, images o
 the file can be emailed, opened offline and filed with board papers. Every piece of text that
 comes from data (trust names, sentences) is HTML-escaped.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from html import escape
 
-from pswbench.reports.definitions import INDICATORS, SOURCE
 from pswbench.reports.board_snapshot import Card, Snapshot
+from pswbench.reports.definitions import INDICATORS, SOURCE
 
 # Okabe-Ito bluish green and vermillion: distinguishable with the common colour-vision deficiencies,
 # and the arrow and the words "better"/"worse" carry the same meaning without colour.
@@ -72,14 +73,21 @@ def _spark(card: Card, width: int = 150, height: int = 30) -> str:
             run = []
     if run:
         runs.append(run)
-    lines = "".join(f'<polyline fill="none" stroke="{NHS_BLUE}" stroke-width="2" points="'
-                    + " ".join(f"{x:.1f},{y:.1f}" for x, y in r) + '"/>' for r in runs)
+    lines = "".join(
+        f'<polyline fill="none" stroke="{NHS_BLUE}" stroke-width="2" points="'
+        + " ".join(f"{x:.1f},{y:.1f}" for x, y in r)
+        + '"/>'
+        for r in runs
+    )
     # A dot on every quarter, so a quarter between two gaps still shows; the latest is larger.
     points = [p for r in runs for p in r]
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{3 if (x, y) == points[-1] else 1.5}" '
-                   f'fill="{NHS_BLUE}"/>' for x, y in points)
-    return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
-            f"{title}{lines}{dots}</svg>")
+    dots = "".join(
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{3 if (x, y) == points[-1] else 1.5}" fill="{NHS_BLUE}"/>'
+        for x, y in points
+    )
+    return (
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">{title}{lines}{dots}</svg>'
+    )
 
 
 def _change(card: Card) -> str:
@@ -90,8 +98,7 @@ def _change(card: Card) -> str:
     if card.change_is_zero:
         return '<p class="change">No change on previous quarter</p>'
     up = not card.change_text.startswith("-")
-    verdict = "" if card.spec.better == "neither" else (
-        "better" if up == (card.spec.better == "higher") else "worse")
+    verdict = "" if card.spec.better == "neither" else ("better" if up == (card.spec.better == "higher") else "worse")
     arrow = "&#9650;" if up else "&#9660;"
     tail = f" ({verdict})" if verdict else ""
     return f'<p class="change {verdict}">{arrow} {escape(card.change_text)} on previous quarter{tail}</p>'
@@ -99,25 +106,38 @@ def _change(card: Card) -> str:
 
 def _card(card: Card, snap: Snapshot) -> str:
     first, last = card.series[0][0], card.series[-1][0]
-    return (f'<div class="card"><h3>{escape(card.spec.label)}</h3>'
-            f'<p class="value">{escape(card.value_text)}</p>{_change(card)}'
-            f'<p class="small">{escape(snap.caption(card))}</p>'
-            f'{_spark(card)}<p class="small">{first:%b %Y} to {last:%b %Y}</p></div>')
+    return (
+        f'<div class="card"><h3>{escape(card.spec.label)}</h3>'
+        f'<p class="value">{escape(card.value_text)}</p>{_change(card)}'
+        f'<p class="small">{escape(snap.caption(card))}</p>'
+        f'{_spark(card)}<p class="small">{first:%b %Y} to {last:%b %Y}</p></div>'
+    )
 
 
 def _definitions() -> str:
-    rows = "".join(f"<tr><th>{escape(i.label)}</th><td>{escape(i.unit)}</td><td>{escape(i.formula)}</td>"
-                   f"<td>{escape(i.direction_words)}</td></tr>" for i in INDICATORS)
-    return ("<table><thead><tr><th>Indicator</th><th>Unit</th><th>How it is worked out</th>"
-            f"<th>Direction of good</th></tr></thead><tbody>{rows}</tbody></table>")
+    rows = "".join(
+        f"<tr><th>{escape(i.label)}</th><td>{escape(i.unit)}</td><td>{escape(i.formula)}</td>"
+        f"<td>{escape(i.direction_words)}</td></tr>"
+        for i in INDICATORS
+    )
+    return (
+        "<table><thead><tr><th>Indicator</th><th>Unit</th><th>How it is worked out</th>"
+        f"<th>Direction of good</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def render(snap: Snapshot, sentences: list[str], synthetic: bool, generated: dt.date | None = None) -> str:
     """The board pack as an HTML document (text)."""
     generated = generated or dt.date.today()
     name = escape(snap.trust_name)
-    flag = ('<p class="synthetic">SYNTHETIC DEMO DATA: every figure is made up for demonstration; '
-            "no real trust's workforce is shown.</p>") if synthetic else ""
+    flag = (
+        (
+            '<p class="synthetic">SYNTHETIC DEMO DATA: every figure is made up for demonstration; '
+            "no real trust's workforce is shown.</p>"
+        )
+        if synthetic
+        else ""
+    )
     summary = "".join(f"<li>{escape(s)}</li>" for s in sentences)
     cards = "".join(_card(c, snap) for c in snap.cards)
     return f"""<!DOCTYPE html>

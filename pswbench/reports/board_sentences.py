@@ -4,6 +4,7 @@ Every sentence is read off the snapshot's numbers; when a figure is missing the 
 rather than guessing. Comparisons count the other trusts in the peer group that have a figure, so
 ties and short groups are described as they are.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,7 @@ def comparison(card: Card, where: str) -> str | None:
         return f"higher than half of the other trusts {where} ({lower} of {o}{ties})"
     if higher >= 0.5 * o:
         return f"lower than half of the other trusts {where} ({higher} of {o}{ties})"
-    return (f"in the middle of the other trusts {where} (higher than {lower} and lower than {higher} "
-            f"of {o}{ties})")
+    return f"in the middle of the other trusts {where} (higher than {lower} and lower than {higher} of {o}{ties})"
 
 
 def _opening(snap: Snapshot) -> str:
@@ -83,14 +83,18 @@ def _extremity(card: Card) -> float:
 def sentences(snap: Snapshot) -> list[str]:
     """Three to five sentences (fewer only when the figures to say more are missing)."""
     if not snap.has_return:
-        return [f"{snap.trust_name} has no accepted return for the {_quarter(snap)}, so there are no "
-                f"figures for it to compare.",
-                "The cards show the England medians for that quarter."]
+        return [
+            f"{snap.trust_name} has no accepted return for the {_quarter(snap)}, so there are no "
+            f"figures for it to compare.",
+            "The cards show the England medians for that quarter.",
+        ]
     out = [_opening(snap)]
     head = snap.card("headcount").value
     if head is not None and head < SMALL_NUMBER_THRESHOLD:
-        out.append(f"These rates rest on fewer than {SMALL_NUMBER_THRESHOLD} peer support workers, so one "
-                   f"person joining, leaving or being off sick changes them a lot.")
+        out.append(
+            f"These rates rest on fewer than {SMALL_NUMBER_THRESHOLD} peer support workers, so one "
+            f"person joining, leaving or being off sick changes them a lot."
+        )
     rates = [c for c in snap.cards if c.spec.is_rate]
     compared = [c for c in rates if c.value is not None and c.others > 0]
     # The most striking positions first; sorted() keeps the definitions' order among equals.
@@ -106,4 +110,3 @@ def sentences(snap: Snapshot) -> list[str]:
 def as_markdown(lines: list[str]) -> str:
     """A bullet list for st.markdown, with Markdown (and LaTeX '$') characters shown as typed."""
     return "\n".join("- " + _MARKDOWN.sub(r"\\\1", line) for line in lines)
-

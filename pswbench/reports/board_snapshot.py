@@ -4,6 +4,7 @@ Built on the user's pswbench.access.scope.Scope, so a trust lead or board member
 refused here whatever route the request came by, and every peer statistic (median, position, counts
 of trusts above and below) is over the peer figures this user may see.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pswbench.returns.contract import quarter_ends
-from pswbench.reports.definitions import INDICATORS, Indicator
 from pswbench.access.scope import NEAREST_N, Position, Scope
+from pswbench.reports.definitions import INDICATORS, Indicator
+from pswbench.returns.contract import quarter_ends
 
 SPARK_QUARTERS = 8
 
@@ -28,10 +29,10 @@ class Card:
     spec: Indicator
     value: float | None
     position: Position
-    lower: int                     # other trusts in the peer group with a figure below this trust's
+    lower: int  # other trusts in the peer group with a figure below this trust's
     same: int
     higher: int
-    series: tuple[tuple[dt.date, float | None], ...]   # the last eight quarters, oldest first
+    series: tuple[tuple[dt.date, float | None], ...]  # the last eight quarters, oldest first
 
     @property
     def value_text(self) -> str:
@@ -69,10 +70,13 @@ class Card:
         """The sparkline's numbers, rates as percentages so the table reads like the card."""
         scale = 100 if self.spec.is_rate else 1
         unit = "%" if self.spec.is_rate else self.spec.unit
-        return pl.DataFrame({
-            "Quarter ending": [d for d, _ in self.series],
-            f"{self.spec.label} ({unit})": [None if v is None else round(v * scale, 2) for _, v in self.series],
-        }, schema={"Quarter ending": pl.Date, f"{self.spec.label} ({unit})": pl.Float64})
+        return pl.DataFrame(
+            {
+                "Quarter ending": [d for d, _ in self.series],
+                f"{self.spec.label} ({unit})": [None if v is None else round(v * scale, 2) for _, v in self.series],
+            },
+            schema={"Quarter ending": pl.Date, f"{self.spec.label} ({unit})": pl.Float64},
+        )
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,9 @@ class Snapshot:
     trust_code: str
     trust_name: str
     period: dt.date
-    group: str                     # key of scope.PEER_GROUPS actually used
-    group_short: str               # "England", "North East and Yorkshire", "10 nearest trusts"
-    group_where: str               # completes "the other trusts ...": "in England", "closest in size by PSW WTE"
+    group: str  # key of scope.PEER_GROUPS actually used
+    group_short: str  # "England", "North East and Yorkshire", "10 nearest trusts"
+    group_where: str  # completes "the other trusts ...": "in England", "closest in size by PSW WTE"
     has_return: bool
     cards: tuple[Card, ...]
 
@@ -143,11 +147,16 @@ def build(scope: Scope, period: dt.date, trust_code: str | None, group: str = "e
         place = places[spec.name]
         others = peers[spec.name].drop_nulls()
         v = place.value
-        cards.append(Card(
-            spec=spec, value=v, position=place,
-            lower=0 if v is None else int((others < v).sum()),
-            same=0 if v is None else int((others == v).sum()),
-            higher=0 if v is None else int((others > v).sum()),
-            series=_series(own, spec.name, period)))
+        cards.append(
+            Card(
+                spec=spec,
+                value=v,
+                position=place,
+                lower=0 if v is None else int((others < v).sum()),
+                same=0 if v is None else int((others == v).sum()),
+                higher=0 if v is None else int((others > v).sum()),
+                series=_series(own, spec.name, period),
+            )
+        )
     short, where = _group_words(group, ref["region_name"])
     return Snapshot(trust_code, ref["trust_name"], period, group, short, where, has_return, tuple(cards))

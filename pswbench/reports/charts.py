@@ -1,5 +1,6 @@
 """Plotly figures for the pages: NHS Blue highlights, a colour-blind-safe palette, units on every axis,
 and never colour alone (highlights are also labelled, outliers also change shape)."""
+
 from __future__ import annotations
 
 from statistics import NormalDist
@@ -25,7 +26,7 @@ def figure(*traces, **layout) -> go.Figure:
     """A new figure in the house template. The template is attached as plotly's default, not named
     on the figure: a named template is validated and deep-copied for every figure (about 6 ms each,
     most of a sparkline's cost, paid on every page view), the default one is attached as it is."""
-    if pio.templates.default != TEMPLATE:   # importing streamlit sets its own default
+    if pio.templates.default != TEMPLATE:  # importing streamlit sets its own default
         pio.templates.default = TEMPLATE
     return go.Figure(data=list(traces), layout=layout or None)
 
@@ -49,33 +50,66 @@ def trend(df: pl.DataFrame, indicator: str, series_col: str = "series", title: s
     # Series keep the order they come in, so the first (the one to highlight) gets NHS Blue.
     for i, name in enumerate(dict.fromkeys(df[series_col].to_list())):
         part = df.filter(pl.col(series_col) == name).sort("period_end")
-        fig.add_trace(go.Scatter(x=part["period_end"].to_list(), y=part["value"].to_list(), name=str(name),
-                                 mode="lines+markers", marker=dict(symbol=symbols[i % len(symbols)], size=8),
-                                 line=dict(color=PALETTE[i % len(PALETTE)], width=3 if i == 0 else 2)))
+        fig.add_trace(
+            go.Scatter(
+                x=part["period_end"].to_list(),
+                y=part["value"].to_list(),
+                name=str(name),
+                mode="lines+markers",
+                marker=dict(symbol=symbols[i % len(symbols)], size=8),
+                line=dict(color=PALETTE[i % len(PALETTE)], width=3 if i == 0 else 2),
+            )
+        )
     return _layout(fig, title, "Quarter ending", axis_title(spec), spec)
 
 
 def ranked_bar(df: pl.DataFrame, indicator: str, highlight: str | None, stats: dict, title: str = "") -> go.Figure:
     """Every trust's value, ranked; the chosen trust in NHS Blue and labelled; median and quartile bands."""
     spec = BY_NAME[indicator]
-    d = df.drop_nulls(indicator).sort(indicator, "label")   # ties by label: row order never follows codes
+    d = df.drop_nulls(indicator).sort(indicator, "label")  # ties by label: row order never follows codes
     is_hi = (d["trust_code"] == (highlight or "")).to_list()
-    fig = figure(go.Bar(
-        x=d["label"].to_list(), y=d[indicator].to_list(),
-        marker_color=[NHS_BLUE if h else GREY for h in is_hi],
-        marker_pattern_shape=["/" if h else "" for h in is_hi],
-        hovertemplate="%{x}: %{y}<extra></extra>", name=spec.label, showlegend=False))
+    fig = figure(
+        go.Bar(
+            x=d["label"].to_list(),
+            y=d[indicator].to_list(),
+            marker_color=[NHS_BLUE if h else GREY for h in is_hi],
+            marker_pattern_shape=["/" if h else "" for h in is_hi],
+            hovertemplate="%{x}: %{y}<extra></extra>",
+            name=spec.label,
+            showlegend=False,
+        )
+    )
     if stats.get("median") is not None:
         shades = (("q1", "q3", "rgba(0,94,184,0.08)", "middle half of trusts (Q1 to Q3)"),)
         for lo, hi, colour, text in shades:
-            fig.add_hrect(y0=stats[lo], y1=stats[hi], fillcolor=colour, line_width=0, opacity=1,
-                          annotation_text=text, annotation_position="top left")
-        fig.add_hline(y=stats["median"], line=dict(color=DARK, dash="dash", width=2), opacity=1,
-                      annotation_text=f"median {spec.format(stats['median'])}", annotation_position="top right")
+            fig.add_hrect(
+                y0=stats[lo],
+                y1=stats[hi],
+                fillcolor=colour,
+                line_width=0,
+                opacity=1,
+                annotation_text=text,
+                annotation_position="top left",
+            )
+        fig.add_hline(
+            y=stats["median"],
+            line=dict(color=DARK, dash="dash", width=2),
+            opacity=1,
+            annotation_text=f"median {spec.format(stats['median'])}",
+            annotation_position="top right",
+        )
     for x, y, h in zip(d["label"], d[indicator], is_hi):
         if h:
-            fig.add_annotation(x=x, y=y, text=f"{x}: {spec.format(y)}", showarrow=True, arrowhead=2,
-                               ax=0, ay=-40, font=dict(color=NHS_BLUE, size=14))
+            fig.add_annotation(
+                x=x,
+                y=y,
+                text=f"{x}: {spec.format(y)}",
+                showarrow=True,
+                arrowhead=2,
+                ax=0,
+                ay=-40,
+                font=dict(color=NHS_BLUE, size=14),
+            )
     fig.update_xaxes(showticklabels=len(d) <= 25)
     return _layout(fig, title, "Trusts, ranked from lowest to highest", axis_title(spec), spec)
 
@@ -92,8 +126,7 @@ def funnel_limits(p: float, n_max: float, points: int = 120) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["limit", "denominator", "lower", "upper"], orient="row")
 
 
-def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: str | None,
-           title: str = "") -> go.Figure:
+def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: str | None, title: str = "") -> go.Figure:
     """Rate against its denominator with 95% and 99.8% limits, so small trusts are not flagged by chance."""
     spec = BY_NAME[indicator]
     d = df.drop_nulls([indicator, spec.denominator]).filter(pl.col(spec.denominator) > 0)
@@ -104,11 +137,23 @@ def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: st
     for _, name, style in FUNNEL_LEVELS:
         part = limits.filter(pl.col("limit") == name)
         for bound in ("upper", "lower"):
-            fig.add_trace(go.Scatter(x=part["denominator"].to_list(), y=part[bound].to_list(), mode="lines",
-                                     line=dict(color=DARK, dash=style, width=1), name=name,
-                                     showlegend=bound == "upper", hoverinfo="skip"))
-    fig.add_hline(y=national_rate, line=dict(color=DARK, width=2), opacity=1,
-                  annotation_text=f"England {spec.format(national_rate)}")
+            fig.add_trace(
+                go.Scatter(
+                    x=part["denominator"].to_list(),
+                    y=part[bound].to_list(),
+                    mode="lines",
+                    line=dict(color=DARK, dash=style, width=1),
+                    name=name,
+                    showlegend=bound == "upper",
+                    hoverinfo="skip",
+                )
+            )
+    fig.add_hline(
+        y=national_rate,
+        line=dict(color=DARK, width=2),
+        opacity=1,
+        annotation_text=f"England {spec.format(national_rate)}",
+    )
     flagged = outside_limits(d, indicator, spec.denominator, national_rate)
     is_hi = d["trust_code"] == (highlight or "")
     for mask, name, colour, symbol in (
@@ -118,13 +163,21 @@ def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: st
     ):
         part = d.filter(mask)
         if part.height:
-            fig.add_trace(go.Scatter(x=part[spec.denominator].to_list(), y=part[indicator].to_list(),
-                                     mode="markers+text" if name == "Chosen trust" else "markers",
-                                     text=part["label"].to_list() if name == "Chosen trust" else None,
-                                     textposition="top center", name=name,
-                                     marker=dict(color=colour, symbol=symbol, size=14 if symbol == "star" else 9,
-                                                 line=dict(color=DARK, width=1)),
-                                     hovertext=part["label"].to_list(), hoverinfo="text+x+y"))
+            fig.add_trace(
+                go.Scatter(
+                    x=part[spec.denominator].to_list(),
+                    y=part[indicator].to_list(),
+                    mode="markers+text" if name == "Chosen trust" else "markers",
+                    text=part["label"].to_list() if name == "Chosen trust" else None,
+                    textposition="top center",
+                    name=name,
+                    marker=dict(
+                        color=colour, symbol=symbol, size=14 if symbol == "star" else 9, line=dict(color=DARK, width=1)
+                    ),
+                    hovertext=part["label"].to_list(),
+                    hoverinfo="text+x+y",
+                )
+            )
     # The limits reach 100% at the smallest denominators; cut the axis to the trusts' range.
     top = max(national_rate, float(d[indicator].max()))
     fig = _layout(fig, title, denominator_label(spec), axis_title(spec), spec)
@@ -132,12 +185,13 @@ def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: st
 
 
 def denominator_label(spec: Indicator) -> str:
-    return {"establishment_wte": "Establishment (WTE in post + vacant WTE)",
-            "fte_days_available": "FTE days available in the quarter (days)",
-            "average_headcount": "Average headcount in the quarter (people)",
-            "average_headcount_12m": "Average headcount over 12 months (people)",
-            "temp_staffing_total_wte": "WTE worked incl. bank and agency (WTE)"}.get(spec.denominator,
-                                                                                     spec.denominator or "")
+    return {
+        "establishment_wte": "Establishment (WTE in post + vacant WTE)",
+        "fte_days_available": "FTE days available in the quarter (days)",
+        "average_headcount": "Average headcount in the quarter (people)",
+        "average_headcount_12m": "Average headcount over 12 months (people)",
+        "temp_staffing_total_wte": "WTE worked incl. bank and agency (WTE)",
+    }.get(spec.denominator, spec.denominator or "")
 
 
 def outside_limits(d: pl.DataFrame, indicator: str, denominator: str, p: float, level: float = 0.998) -> pl.Series:
@@ -150,27 +204,60 @@ def region_spread(df: pl.DataFrame, indicator: str, pooled: pl.DataFrame, title:
     """Box and points of trust values per region, with each region's pooled rate marked as a diamond."""
     spec = BY_NAME[indicator]
     d = df.drop_nulls(indicator).sort("region_name", "label")
-    fig = figure(go.Box(x=d["region_name"].to_list(), y=d[indicator].to_list(), boxpoints="all",
-                           jitter=0.4, pointpos=0, marker=dict(color=GREY, size=7, line=dict(color=DARK, width=1)),
-                           line=dict(color=NHS_BLUE), fillcolor="rgba(0,94,184,0.10)", name="Trusts",
-                           hovertext=d["label"].to_list()))
-    fig.add_trace(go.Scatter(x=pooled["region_name"].to_list(), y=pooled[indicator].to_list(), mode="markers",
-                             marker=dict(symbol="diamond", size=13, color=NHS_BLUE, line=dict(color=DARK, width=1)),
-                             name="Region pooled figure"))
+    fig = figure(
+        go.Box(
+            x=d["region_name"].to_list(),
+            y=d[indicator].to_list(),
+            boxpoints="all",
+            jitter=0.4,
+            pointpos=0,
+            marker=dict(color=GREY, size=7, line=dict(color=DARK, width=1)),
+            line=dict(color=NHS_BLUE),
+            fillcolor="rgba(0,94,184,0.10)",
+            name="Trusts",
+            hovertext=d["label"].to_list(),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=pooled["region_name"].to_list(),
+            y=pooled[indicator].to_list(),
+            mode="markers",
+            marker=dict(symbol="diamond", size=13, color=NHS_BLUE, line=dict(color=DARK, width=1)),
+            name="Region pooled figure",
+        )
+    )
     return _layout(fig, title, "NHS England region", axis_title(spec), spec)
 
 
 def region_bars(pooled: pl.DataFrame, indicator: str, title: str = "") -> go.Figure:
     spec = BY_NAME[indicator]
     d = pooled.sort(indicator, nulls_last=True)
-    fig = figure(go.Bar(x=d["region_name"].to_list(), y=d[indicator].to_list(), marker_color=NHS_BLUE,
-                           text=[spec.format(v) for v in d[indicator].to_list()], textposition="outside",
-                           showlegend=False))
+    fig = figure(
+        go.Bar(
+            x=d["region_name"].to_list(),
+            y=d[indicator].to_list(),
+            marker_color=NHS_BLUE,
+            text=[spec.format(v) for v in d[indicator].to_list()],
+            textposition="outside",
+            showlegend=False,
+        )
+    )
     return _layout(fig, title, "NHS England region", axis_title(spec), spec)
 
 
 def sparkline(values: list[float | None], spec: Indicator) -> go.Figure:
-    return figure(go.Scatter(y=values, mode="lines+markers", line=dict(color=NHS_BLUE, width=2), marker=dict(size=4),
-                             hovertemplate=("%{y:.1%}" if spec.is_rate else "%{y:,.2f}") + "<extra></extra>"),
-                  height=70, margin=dict(l=0, r=0, t=0, b=0), showlegend=False, xaxis=dict(visible=False),
-                  yaxis=dict(visible=False, tickformat=".0%" if spec.is_rate else None))
+    return figure(
+        go.Scatter(
+            y=values,
+            mode="lines+markers",
+            line=dict(color=NHS_BLUE, width=2),
+            marker=dict(size=4),
+            hovertemplate=("%{y:.1%}" if spec.is_rate else "%{y:,.2f}") + "<extra></extra>",
+        ),
+        height=70,
+        margin=dict(l=0, r=0, t=0, b=0),
+        showlegend=False,
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False, tickformat=".0%" if spec.is_rate else None),
+    )

@@ -3,6 +3,7 @@
 One table drives the definitions page, chart axis titles, the board snapshot's wording and the
 small-number rule, so they cannot drift apart.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,12 +13,12 @@ from dataclasses import dataclass
 class Indicator:
     name: str
     label: str
-    unit: str            # shown on axes and cards
-    kind: str            # "count" or "rate" (a share shown as %)
-    better: str          # "higher", "lower" or "neither"
+    unit: str  # shown on axes and cards
+    kind: str  # "count" or "rate" (a share shown as %)
+    better: str  # "higher", "lower" or "neither"
     formula: str
-    basis: str           # column of people behind the figure, for the small-number rule
-    numerator: str | None = None    # for funnel plots: numerator and denominator columns
+    basis: str  # column of people behind the figure, for the small-number rule
+    numerator: str | None = None  # for funnel plots: numerator and denominator columns
     denominator: str | None = None
 
     @property
@@ -26,8 +27,11 @@ class Indicator:
 
     @property
     def direction_words(self) -> str:
-        return {"higher": "higher is better", "lower": "lower is better",
-                "neither": "neither higher nor lower is better in itself"}[self.better]
+        return {
+            "higher": "higher is better",
+            "lower": "lower is better",
+            "neither": "neither higher nor lower is better in itself",
+        }[self.better]
 
     @property
     def delta_colour(self) -> str:
@@ -61,38 +65,116 @@ class Indicator:
 
 
 SOURCE = "Quarterly PSW workforce returns submitted by trusts to pswbench (current version of each return)."
-POPULATION_SOURCE = ("ONS Census 2021 usual residents, mapped onto NHS England regions (approximate: NHS "
-                     "region boundaries differ a little from ONS regions).")
+POPULATION_SOURCE = (
+    "ONS Census 2021 usual residents, mapped onto NHS England regions (approximate: NHS "
+    "region boundaries differ a little from ONS regions)."
+)
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("headcount", "PSW headcount", "people", "count", "higher",
-              "Σ headcount of PSWs in post at the quarter end", "headcount"),
-    Indicator("wte_in_post", "PSW WTE in post", "WTE", "count", "higher",
-              "Σ whole-time equivalent in post at the quarter end", "headcount"),
-    Indicator("vacancy_wte", "Vacant WTE", "WTE", "count", "lower",
-              "Σ funded WTE not filled by substantive or fixed-term staff", "headcount"),
-    Indicator("vacancy_rate", "Vacancy rate", "% of establishment", "rate", "lower",
-              "Σ vacancy WTE ÷ (Σ WTE in post + Σ vacancy WTE)", "headcount",
-              "vacancy_wte", "establishment_wte"),
-    Indicator("sickness_rate", "Sickness absence rate", "% of FTE days", "rate", "lower",
-              "Σ FTE days lost to sickness ÷ Σ FTE days available in the quarter", "headcount",
-              "sickness_fte_days_lost", "fte_days_available"),
-    Indicator("leaver_rate_quarter", "Leaver rate (quarter)", "% of average headcount", "rate", "lower",
-              "leavers ÷ ((headcount at end + headcount at start) ÷ 2), start = end − joiners + leavers",
-              "leaver_basis", "leavers", "average_headcount"),
-    Indicator("leaver_rate_12m", "Leaver rate (12 months)", "% of average headcount", "rate", "lower",
-              "leavers over the four quarters ending now ÷ ((headcount now + headcount at the start of the "
-              "earliest quarter) ÷ 2); blank unless all four returns are loaded", "leaver_basis_12m",
-              "leavers_12m", "average_headcount_12m"),
-    Indicator("temporary_staffing_share", "Temporary staffing share", "% of WTE worked", "rate", "lower",
-              "(Σ bank WTE + Σ agency WTE) ÷ (Σ WTE in post + Σ bank WTE + Σ agency WTE); blank cells "
-              "left out; blank when nothing is recorded", "headcount",
-              "temp_staffing_wte", "temp_staffing_total_wte"),
-    Indicator("wte_per_100k_population", "WTE per 100,000 population", "WTE per 100,000 people", "count",
-              "higher", "Σ WTE in post ÷ population × 100,000 (regions and England; "
-              + POPULATION_SOURCE + " Blank for trusts: no public catchment population.)", "headcount"),
-    Indicator("mean_wte_per_head", "Mean WTE per person", "WTE per head", "count", "neither",
-              "Σ WTE in post ÷ Σ headcount", "headcount"),
+    Indicator(
+        "headcount",
+        "PSW headcount",
+        "people",
+        "count",
+        "higher",
+        "Σ headcount of PSWs in post at the quarter end",
+        "headcount",
+    ),
+    Indicator(
+        "wte_in_post",
+        "PSW WTE in post",
+        "WTE",
+        "count",
+        "higher",
+        "Σ whole-time equivalent in post at the quarter end",
+        "headcount",
+    ),
+    Indicator(
+        "vacancy_wte",
+        "Vacant WTE",
+        "WTE",
+        "count",
+        "lower",
+        "Σ funded WTE not filled by substantive or fixed-term staff",
+        "headcount",
+    ),
+    Indicator(
+        "vacancy_rate",
+        "Vacancy rate",
+        "% of establishment",
+        "rate",
+        "lower",
+        "Σ vacancy WTE ÷ (Σ WTE in post + Σ vacancy WTE)",
+        "headcount",
+        "vacancy_wte",
+        "establishment_wte",
+    ),
+    Indicator(
+        "sickness_rate",
+        "Sickness absence rate",
+        "% of FTE days",
+        "rate",
+        "lower",
+        "Σ FTE days lost to sickness ÷ Σ FTE days available in the quarter",
+        "headcount",
+        "sickness_fte_days_lost",
+        "fte_days_available",
+    ),
+    Indicator(
+        "leaver_rate_quarter",
+        "Leaver rate (quarter)",
+        "% of average headcount",
+        "rate",
+        "lower",
+        "leavers ÷ ((headcount at end + headcount at start) ÷ 2), start = end − joiners + leavers",
+        "leaver_basis",
+        "leavers",
+        "average_headcount",
+    ),
+    Indicator(
+        "leaver_rate_12m",
+        "Leaver rate (12 months)",
+        "% of average headcount",
+        "rate",
+        "lower",
+        "leavers over the four quarters ending now ÷ ((headcount now + headcount at the start of the "
+        "earliest quarter) ÷ 2); blank unless all four returns are loaded",
+        "leaver_basis_12m",
+        "leavers_12m",
+        "average_headcount_12m",
+    ),
+    Indicator(
+        "temporary_staffing_share",
+        "Temporary staffing share",
+        "% of WTE worked",
+        "rate",
+        "lower",
+        "(Σ bank WTE + Σ agency WTE) ÷ (Σ WTE in post + Σ bank WTE + Σ agency WTE); blank cells "
+        "left out; blank when nothing is recorded",
+        "headcount",
+        "temp_staffing_wte",
+        "temp_staffing_total_wte",
+    ),
+    Indicator(
+        "wte_per_100k_population",
+        "WTE per 100,000 population",
+        "WTE per 100,000 people",
+        "count",
+        "higher",
+        "Σ WTE in post ÷ population × 100,000 (regions and England; "
+        + POPULATION_SOURCE
+        + " Blank for trusts: no public catchment population.)",
+        "headcount",
+    ),
+    Indicator(
+        "mean_wte_per_head",
+        "Mean WTE per person",
+        "WTE per head",
+        "count",
+        "neither",
+        "Σ WTE in post ÷ Σ headcount",
+        "headcount",
+    ),
 )
 BY_NAME = {i.name: i for i in INDICATORS}
 RATES = tuple(i.name for i in INDICATORS if i.is_rate)
@@ -111,8 +193,13 @@ def suppression_rules() -> dict[str, str]:
 
 
 HEADCOUNT_COMPONENTS = (
-    "sickness_fte_days_lost", "fte_days_available", "establishment_wte", "bank_wte", "agency_wte",
-    "temp_staffing_wte", "temp_staffing_total_wte",
+    "sickness_fte_days_lost",
+    "fte_days_available",
+    "establishment_wte",
+    "bank_wte",
+    "agency_wte",
+    "temp_staffing_wte",
+    "temp_staffing_total_wte",
 )
 LEAVER_COMPONENTS = ("leavers", "joiners", "start_headcount", "average_headcount", "leaver_basis")
 LEAVER_12M_COMPONENTS = ("leavers_12m", "start_headcount_12m", "average_headcount_12m", "leaver_basis_12m")

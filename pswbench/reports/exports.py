@@ -5,6 +5,7 @@ so a spreadsheet shows it as text instead of running it (CSV/formula injection).
 left as numbers. In the .xlsx file every text cell is also written with the string data type,
 so nothing is ever stored as a formula.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 DANGEROUS_FIRST_CHARACTERS = ("=", "+", "-", "@", "\t", "\r")
-_EXCEL_SHEET_NAME_FORBIDDEN = set('[]:*?/\\')
+_EXCEL_SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
 
 
 def neutralise(value: Any) -> Any:
@@ -81,9 +82,7 @@ def _excel_value(value: Any) -> Any:
 
 def _check_sheet_name(name: str) -> str:
     if not name or len(name) > 31 or _EXCEL_SHEET_NAME_FORBIDDEN & set(name) or name.startswith("'"):
-        raise ValueError(
-            f"{name!r} cannot be an Excel sheet name (1-31 characters, none of [ ] : * ? / \\)"
-        )
+        raise ValueError(f"{name!r} cannot be an Excel sheet name (1-31 characters, none of [ ] : * ? / \\)")
     return name
 
 

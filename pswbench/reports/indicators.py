@@ -5,6 +5,7 @@ module only loads those queries and binds the period. Pooled (region, national) 
 sums of numerators over sums of denominators, never means of trust rates. A zero
 denominator or missing data gives null, not zero.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,9 +63,7 @@ def percentile_ranks(con: duckdb.DuckDBPyConnection, period: dt.date | None = No
     return _run(con, "trust_percentile_ranks", period)
 
 
-def indicators(
-    con: duckdb.DuckDBPyConnection, level: str = "trust", period: dt.date | None = None
-) -> pl.DataFrame:
+def indicators(con: duckdb.DuckDBPyConnection, level: str = "trust", period: dt.date | None = None) -> pl.DataFrame:
     """trust_indicators, region_indicators or national_indicators by level."""
     if level == "trust":
         return trust_indicators(con, period)

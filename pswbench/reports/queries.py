@@ -4,6 +4,7 @@ Nothing here knows who is asking: pswbench.access.scope applies the access rules
 the pages reach data through. The app wraps these
 methods in a cache keyed by the data version, so a newly loaded return shows at once.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,8 @@ import duckdb
 import polars as pl
 
 from pswbench.reports import indicators
-from pswbench.store import database
 from pswbench.returns.contract import as_period
+from pswbench.store import database
 from pswbench.store.database import sql
 
 
@@ -24,8 +25,10 @@ def _with_derived(df: pl.DataFrame) -> pl.DataFrame:
     extra = [(pl.col("wte_in_post") + pl.col("vacancy_wte")).alias("establishment_wte")]
     if "leavers" in df.columns:
         # A leaver rate can reveal the number of leavers, so both counts must reach the threshold.
-        extra += [pl.min_horizontal("headcount", "leavers").alias("leaver_basis"),
-                  pl.min_horizontal("headcount", "leavers_12m").alias("leaver_basis_12m")]
+        extra += [
+            pl.min_horizontal("headcount", "leavers").alias("leaver_basis"),
+            pl.min_horizontal("headcount", "leavers_12m").alias("leaver_basis_12m"),
+        ]
     return df.with_columns(extra)
 
 
@@ -55,8 +58,9 @@ class Queries:
 
     def regions(self) -> pl.DataFrame:
         with self._cur() as cur:
-            return cur.sql("SELECT region_code, region_name, ons_code, population FROM region "
-                           "ORDER BY region_name").pl()
+            return cur.sql(
+                "SELECT region_code, region_name, ons_code, population FROM region ORDER BY region_name"
+            ).pl()
 
     def trust_indicators(self, period: dt.date | None = None) -> pl.DataFrame:
         with self._cur() as cur:

@@ -4,6 +4,7 @@ Streamlit-free. Pooled figures and trust rows come from the user's pswbench.acce
 built only from the trust figures this user may see; the medians here are taken over those rows, so no
 hidden figure can be read back out of a median or a pooled total.
 """
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
@@ -14,8 +15,10 @@ from pswbench.reports.benchmark import chart_rows, display_column, display_value
 from pswbench.reports.definitions import BY_NAME, INDICATORS, POPULATION_SOURCE
 
 ENGLAND = "England"
-POPULATION_CAVEAT = (POPULATION_SOURCE + " Treat WTE per 100,000 population as approximate: it divides by "
-                     "everyone living in the region, not by the catchments of mental health services.")
+POPULATION_CAVEAT = (
+    POPULATION_SOURCE + " Treat WTE per 100,000 population as approximate: it divides by "
+    "everyone living in the region, not by the catchments of mental health services."
+)
 
 
 def _median(name: str) -> pl.Expr:
@@ -32,8 +35,9 @@ def england_medians(rows: pl.DataFrame) -> dict[str, float | None]:
     return rows.select(_median(i.name) for i in INDICATORS).row(0, named=True)
 
 
-def comparison_table(regions: pl.DataFrame, pooled: pl.DataFrame, national: pl.DataFrame,
-                     rows: pl.DataFrame) -> pl.DataFrame:
+def comparison_table(
+    regions: pl.DataFrame, pooled: pl.DataFrame, national: pl.DataFrame, rows: pl.DataFrame
+) -> pl.DataFrame:
     """One row per indicator and measure (pooled / median of trusts), one column per region and
     England, in the units the Unit column states. Every region is a column even with no return."""
     order = regions.sort("region_name")
@@ -45,25 +49,43 @@ def comparison_table(regions: pl.DataFrame, pooled: pl.DataFrame, national: pl.D
     counts = [("Trusts in the pooled figures", "n_trusts")]
     if any(r.get("n_left_out") for r in [nat, *pooled_by.values()]):
         counts.append(("Trusts left out (fewer than 5 PSWs: figures not shown to you)", "n_left_out"))
-    rows = [{"Indicator": label, "Unit": "trusts", "Measure": "count",
-             **{n: float(pooled_by.get(c, {}).get(col) or 0) for c, n in zip(codes, names)},
-             ENGLAND: float(nat.get(col) or 0)} for label, col in counts]
+    rows = [
+        {
+            "Indicator": label,
+            "Unit": "trusts",
+            "Measure": "count",
+            **{n: float(pooled_by.get(c, {}).get(col) or 0) for c, n in zip(codes, names)},
+            ENGLAND: float(nat.get(col) or 0),
+        }
+        for label, col in counts
+    ]
     for spec in INDICATORS:
-        for measure, by_region, england in (("Region pooled", pooled_by, nat),
-                                            ("Median of trusts", median_by, nat_median)):
+        for measure, by_region, england in (
+            ("Region pooled", pooled_by, nat),
+            ("Median of trusts", median_by, nat_median),
+        ):
             cells = {n: display_value(spec, by_region.get(c, {}).get(spec.name)) for c, n in zip(codes, names)}
             cells[ENGLAND] = display_value(spec, england.get(spec.name))
             if any(v is not None for v in cells.values()):
                 rows.append({"Indicator": spec.label, "Unit": spec.unit, "Measure": measure, **cells})
-    return pl.DataFrame(rows, schema={"Indicator": pl.String, "Unit": pl.String, "Measure": pl.String,
-                                      **{n: pl.Float64 for n in [*names, ENGLAND]}})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "Indicator": pl.String,
+            "Unit": pl.String,
+            "Measure": pl.String,
+            **{n: pl.Float64 for n in [*names, ENGLAND]},
+        },
+    )
 
 
 def pooled_for_chart(regions: pl.DataFrame, pooled: pl.DataFrame, indicator: str) -> pl.DataFrame:
     """Region pooled values for one indicator, every region listed (null where none returned)."""
-    return (regions.select("region_code", "region_name")
-            .join(pooled.select("region_code", indicator), on="region_code", how="left")
-            .sort("region_name"))
+    return (
+        regions.select("region_code", "region_name")
+        .join(pooled.select("region_code", indicator), on="region_code", how="left")
+        .sort("region_name")
+    )
 
 
 def bar_rows(bars: pl.DataFrame, indicator: str) -> pl.DataFrame:
@@ -95,15 +117,27 @@ def population_table(regions: pl.DataFrame, pooled: pl.DataFrame, national: pl.D
     """WTE in post, population and WTE per 100,000 population per region and for England."""
     wte, per_100k = BY_NAME["wte_in_post"], BY_NAME["wte_per_100k_population"]
     pooled_by = {r["region_code"]: r for r in pooled.iter_rows(named=True)}
-    places = [(r["region_name"], r["population"], pooled_by.get(r["region_code"], {}))
-              for r in regions.sort("region_name").iter_rows(named=True)]
+    places = [
+        (r["region_name"], r["population"], pooled_by.get(r["region_code"], {}))
+        for r in regions.sort("region_name").iter_rows(named=True)
+    ]
     if national.height:
         nat = national.row(0, named=True)
         places.append((ENGLAND, nat["population"], nat))
     return pl.DataFrame(
-        [{"Region": name, "PSW WTE in post (WTE)": display_value(wte, figures.get("wte_in_post")),
-          "Population (people)": population,
-          per_100k.label: display_value(per_100k, figures.get("wte_per_100k_population"))}
-         for name, population, figures in places],
-        schema={"Region": pl.String, "PSW WTE in post (WTE)": pl.Float64, "Population (people)": pl.Int64,
-                per_100k.label: pl.Float64})
+        [
+            {
+                "Region": name,
+                "PSW WTE in post (WTE)": display_value(wte, figures.get("wte_in_post")),
+                "Population (people)": population,
+                per_100k.label: display_value(per_100k, figures.get("wte_per_100k_population")),
+            }
+            for name, population, figures in places
+        ],
+        schema={
+            "Region": pl.String,
+            "PSW WTE in post (WTE)": pl.Float64,
+            "Population (people)": pl.Int64,
+            per_100k.label: pl.Float64,
+        },
+    )

@@ -5,6 +5,7 @@ change the figures, so it does not bump the data version, yet it must show here 
 Access is checked here, below the pages: the quality views are for analysts, and a trust's upload
 history is for those who may upload for it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from pswbench.access import permissions
-from pswbench.reports import charts
 from pswbench.access.auth import User
+from pswbench.reports import charts
 from pswbench.reports.charts import GREY, PALETTE
 from pswbench.returns.contract import as_period
 from pswbench.store.database import sql
@@ -27,8 +28,9 @@ STATUS_ORDER = ("accepted", "rejected only", "missing")
 
 def dates_as_text(df: pl.DataFrame) -> pl.DataFrame:
     """Dates as ISO text and times to the second: the table widget otherwise shows dates with a midnight time."""
-    return df.with_columns([pl.col(pl.Date).dt.strftime("%Y-%m-%d"),
-                            pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S")])
+    return df.with_columns(
+        [pl.col(pl.Date).dt.strftime("%Y-%m-%d"), pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M:%S")]
+    )
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pl.DataFrame:
@@ -51,10 +53,11 @@ def status_counts(coverage: pl.DataFrame) -> dict[str, int]:
 
 
 def non_submitters(coverage: pl.DataFrame) -> pl.DataFrame:
-    return (coverage.filter(pl.col("status") != "accepted")
-            .select("trust_code", "trust_name", "region_name", "status", "attempts", "rejected_attempts",
-                    "last_attempt_at")
-            .sort("status", "trust_name"))
+    return (
+        coverage.filter(pl.col("status") != "accepted")
+        .select("trust_code", "trust_name", "region_name", "status", "attempts", "rejected_attempts", "last_attempt_at")
+        .sort("status", "trust_name")
+    )
 
 
 def failing_rules(con, user: User, period: dt.date | None) -> pl.DataFrame:
@@ -68,17 +71,31 @@ def rule_chart(rules: pl.DataFrame, top: int = 15) -> go.Figure:
     d = rules.head(top).reverse()
     labels = [f"{r} ({s})" for r, s in zip(d["rule"], d["severity"])]
     is_error = [s == "error" for s in d["severity"]]
-    fig = charts.figure(go.Bar(
-        x=d["findings"].to_list(), y=labels, orientation="h",
-        marker_color=[PALETTE[5] if e else GREY for e in is_error],
-        marker_pattern_shape=["x" if e else "" for e in is_error],
-        text=[f"{n:,} in {s:,} submission{'s' if s != 1 else ''}" for n, s in zip(d["findings"], d["submissions"])],
-        textposition="auto", hovertemplate="%{y}: %{x} findings<extra></extra>", showlegend=False))
-    fig.update_layout(title=f"Most frequent validation findings (top {min(top, rules.height)})",
-                      **charts.HOUSE_LAYOUT, height=120 + 32 * max(d.height, 1))
+    fig = charts.figure(
+        go.Bar(
+            x=d["findings"].to_list(),
+            y=labels,
+            orientation="h",
+            marker_color=[PALETTE[5] if e else GREY for e in is_error],
+            marker_pattern_shape=["x" if e else "" for e in is_error],
+            text=[f"{n:,} in {s:,} submission{'s' if s != 1 else ''}" for n, s in zip(d["findings"], d["submissions"])],
+            textposition="auto",
+            hovertemplate="%{y}: %{x} findings<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(
+        title=f"Most frequent validation findings (top {min(top, rules.height)})",
+        **charts.HOUSE_LAYOUT,
+        height=120 + 32 * max(d.height, 1),
+    )
     # Whole-number ticks: half a finding means nothing.
-    fig.update_xaxes(title="Findings (count)", rangemode="tozero", tickformat=",d",
-                     dtick=1 if d.height and d["findings"].max() <= 10 else None)
+    fig.update_xaxes(
+        title="Findings (count)",
+        rangemode="tozero",
+        tickformat=",d",
+        dtick=1 if d.height and d["findings"].max() <= 10 else None,
+    )
     fig.update_yaxes(title="Rule (severity)")
     return fig
 
@@ -95,9 +112,9 @@ def submission_rows(con, user: User, submission_id: int) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class VersionDiff:
-    added: pl.DataFrame      # rows only in the newer version
-    removed: pl.DataFrame    # rows only in the older version
-    changed: pl.DataFrame    # service_setting, afc_band, column, old, new (as text)
+    added: pl.DataFrame  # rows only in the newer version
+    removed: pl.DataFrame  # rows only in the older version
+    changed: pl.DataFrame  # service_setting, afc_band, column, old, new (as text)
 
     @property
     def is_empty(self) -> bool:
@@ -116,8 +133,9 @@ def diff(old: pl.DataFrame, new: pl.DataFrame) -> VersionDiff:
     removed = old.join(new.select(KEY), on=KEY, how="anti").sort(KEY)
     both = old.join(new, on=KEY, how="inner", suffix="__new")
     changed = [
-        both.filter(pl.col(c).ne_missing(pl.col(f"{c}__new")))
-        .select(*KEY, pl.lit(c).alias("column"), _as_text(c).alias("old"), _as_text(f"{c}__new").alias("new"))
+        both.filter(pl.col(c).ne_missing(pl.col(f"{c}__new"))).select(
+            *KEY, pl.lit(c).alias("column"), _as_text(c).alias("old"), _as_text(f"{c}__new").alias("new")
+        )
         for c in values
     ]
     schema = {**{k: pl.String for k in KEY}, "column": pl.String, "old": pl.String, "new": pl.String}

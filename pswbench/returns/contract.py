@@ -2,6 +2,7 @@
 
 docs/return-spec.md is the human-readable version of this module; keep them in step.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -15,30 +16,49 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DATA_ROWS = 10_000
 MAX_NOTES_CHARS = 500
 # What is read of any file, whatever it declares, so that every upload costs bounded work.
-MAX_ROWS_READ = 100_000        # rows looked at, blank ones included (Excel keeps formatted empty rows)
-MAX_COLUMNS = 100              # a value further right than this is refused; blank cells there are ignored
-MAX_CELL_CHARS = 32_767        # the most an Excel cell can hold; no cell of a return needs more than notes
+MAX_ROWS_READ = 100_000  # rows looked at, blank ones included (Excel keeps formatted empty rows)
+MAX_COLUMNS = 100  # a value further right than this is refused; blank cells there are ignored
+MAX_CELL_CHARS = 32_767  # the most an Excel cell can hold; no cell of a return needs more than notes
 
 SERVICE_SETTINGS = (
-    "adult_community", "adult_inpatient", "crisis", "early_intervention", "older_adults",
-    "children_young_people", "perinatal", "forensic", "other",
+    "adult_community",
+    "adult_inpatient",
+    "crisis",
+    "early_intervention",
+    "older_adults",
+    "children_young_people",
+    "perinatal",
+    "forensic",
+    "other",
 )
 AFC_BANDS = ("2", "3", "4", "5", "6", "7", "8a")
 
 INTEGER_COLUMNS = ("headcount", "leavers_headcount", "joiners_headcount")
 REQUIRED_DECIMAL_COLUMNS = (
-    "wte_in_post", "vacancy_wte", "sickness_fte_days_lost", "fte_days_available",
+    "wte_in_post",
+    "vacancy_wte",
+    "sickness_fte_days_lost",
+    "fte_days_available",
 )
 OPTIONAL_DECIMAL_COLUMNS = ("bank_wte", "agency_wte")
 NUMERIC_COLUMNS = INTEGER_COLUMNS + REQUIRED_DECIMAL_COLUMNS + OPTIONAL_DECIMAL_COLUMNS
 
 # File order of the template.
 COLUMNS = (
-    "trust_code", "period_end", "service_setting", "afc_band",
-    "headcount", "wte_in_post", "vacancy_wte",
-    "sickness_fte_days_lost", "fte_days_available",
-    "leavers_headcount", "joiners_headcount",
-    "bank_wte", "agency_wte", "notes",
+    "trust_code",
+    "period_end",
+    "service_setting",
+    "afc_band",
+    "headcount",
+    "wte_in_post",
+    "vacancy_wte",
+    "sickness_fte_days_lost",
+    "fte_days_available",
+    "leavers_headcount",
+    "joiners_headcount",
+    "bank_wte",
+    "agency_wte",
+    "notes",
 )
 OPTIONAL_COLUMNS = ("notes",)
 REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
@@ -51,8 +71,10 @@ _BAND = re.compile(r"^\s*(?:band\s*)?([2-7]|8a)\s*$", re.IGNORECASE)
 # also matches Arabic-Indic, full-width and other digits, which then pass the rules and cast to null.
 NUMBER_TEXT = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 WHOLE_NUMBER_TEXT = r"^[+-]?[0-9]+(?:\.0*)?$"
-DATE_TEXT = (r"^(?:[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-             r"|(?:0?[1-9]|[12][0-9]|3[01])/(?:0?[1-9]|1[0-2])/[0-9]{4})$")
+DATE_TEXT = (
+    r"^(?:[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0?[1-9]|[12][0-9]|3[01])/(?:0?[1-9]|1[0-2])/[0-9]{4})$"
+)
 ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 UK_DATE = re.compile(r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$")
 

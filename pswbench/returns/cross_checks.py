@@ -2,6 +2,7 @@
 
 Each takes the prepared frame of one return and yields findings in the same shape as the GX rules.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +10,9 @@ from functools import cache
 
 import polars as pl
 
+from pswbench.paths import REFERENCE_DIR
 from pswbench.returns import contract
 from pswbench.returns.findings import Finding, error, warning
-from pswbench.paths import REFERENCE_DIR
 
 FTE_DAYS_TOLERANCE = 0.20
 SICKNESS_WARN = 0.15
@@ -26,59 +27,91 @@ def trust_reference() -> dict[str, tuple[str, dt.date | None, dt.date | None]]:
     """trust_code -> (name, open_date, close_date), from the same file the database loads."""
     ref = pl.read_csv(REFERENCE_DIR / "mental_health_trusts.csv", infer_schema=False)
     parse = lambda s: dt.date.fromisoformat(s) if s else None  # noqa: E731
-    return {r["trust_code"]: (r["trust_name"], parse(r["open_date"]), parse(r["close_date"]))
-            for r in ref.iter_rows(named=True)}
+    return {
+        r["trust_code"]: (r["trust_name"], parse(r["open_date"]), parse(r["close_date"]))
+        for r in ref.iter_rows(named=True)
+    }
 
 
 def single_value(frame: pl.DataFrame, column: str, rule: str, what: str) -> list[Finding]:
     """A return is for one trust and one quarter: every row must carry the same value."""
-    values = frame.filter(pl.col(column).is_not_null()).group_by(column, maintain_order=True) \
+    values = (
+        frame.filter(pl.col(column).is_not_null())
+        .group_by(column, maintain_order=True)
         .agg(pl.col("line").min().alias("first_line"))
+    )
     if values.height <= 1:
         return []
     listed = ", ".join(f"'{v}' (first on line {n})" for v, n in values.iter_rows())
-    return [error(rule, f"The file holds more than one {what}: {listed}. A return is for one trust and one "
-                  "quarter; split it into one file each.", column=column.split("__")[0],  # the file's column
-                  value=values[column][1])]
+    return [
+        error(
+            rule,
+            f"The file holds more than one {what}: {listed}. A return is for one trust and one "
+            "quarter; split it into one file each.",
+            column=column.split("__")[0],  # the file's column
+            value=values[column][1],
+        )
+    ]
 
 
 def duplicate_cells(frame: pl.DataFrame) -> list[Finding]:
-    keyed = frame.filter(pl.col("service_setting__norm").is_not_null() & pl.col("afc_band__norm").ne("?")
-                         & pl.col("afc_band__norm").is_not_null())
+    keyed = frame.filter(
+        pl.col("service_setting__norm").is_not_null()
+        & pl.col("afc_band__norm").ne("?")
+        & pl.col("afc_band__norm").is_not_null()
+    )
     out = []
     for (setting, band), group in keyed.group_by(["service_setting__norm", "afc_band__norm"], maintain_order=True):
         lines = sorted(group["line"].to_list())
         for later in lines[1:]:
-            out.append(error(
-                "duplicate_cell",
-                f"Line {later} repeats service_setting {setting} and afc_band {band} from line {lines[0]}: "
-                "give each setting and band one row (add the figures together).",
-                line=later, column="afc_band", value=f"{setting} / {band}"))
+            out.append(
+                error(
+                    "duplicate_cell",
+                    f"Line {later} repeats service_setting {setting} and afc_band {band} from line {lines[0]}: "
+                    "give each setting and band one row (add the figures together).",
+                    line=later,
+                    column="afc_band",
+                    value=f"{setting} / {band}",
+                )
+            )
     return out
 
 
 TrustReference = dict[str, tuple[str, "dt.date | None", "dt.date | None"]]
 
 
-def trust_known_and_open(trust_code: str | None, period: dt.date | None, line: int,
-                         reference: TrustReference | None = None) -> list[Finding]:
+def trust_known_and_open(
+    trust_code: str | None, period: dt.date | None, line: int, reference: TrustReference | None = None
+) -> list[Finding]:
     """reference: trust_code -> (name, open_date, close_date) to check against instead of the
     reference file (for a database whose trust table holds more, e.g. synthetic scale-test trusts)."""
     if trust_code is None:
         return []
     ref = (trust_reference() if reference is None else reference).get(trust_code.upper())
     if ref is None:
-        return [error("unknown_trust_code",
-                      f"trust_code '{trust_code}' on line {line} is not an NHS mental health trust ODS code we "
-                      "know. Use your trust's 3-character ODS code, for example RX4.",
-                      line=line, column="trust_code", value=trust_code)]
+        return [
+            error(
+                "unknown_trust_code",
+                f"trust_code '{trust_code}' on line {line} is not an NHS mental health trust ODS code we "
+                "know. Use your trust's 3-character ODS code, for example RX4.",
+                line=line,
+                column="trust_code",
+                value=trust_code,
+            )
+        ]
     name, opened, closed = ref
     if period and ((opened and period < opened) or (closed and period > closed)):
         span = f"open {opened or 'before 2019'} to {closed or 'now'}"
-        return [error("trust_not_open",
-                      f"trust_code {trust_code} ({name}) was not open on {period.isoformat()} ({span}). "
-                      "Check the code and the period; a merged trust reports under its new code.",
-                      line=line, column="trust_code", value=trust_code)]
+        return [
+            error(
+                "trust_not_open",
+                f"trust_code {trust_code} ({name}) was not open on {period.isoformat()} ({span}). "
+                "Check the code and the period; a merged trust reports under its new code.",
+                line=line,
+                column="trust_code",
+                value=trust_code,
+            )
+        ]
     return []
 
 
@@ -88,42 +121,67 @@ def fte_days_mismatch(frame: pl.DataFrame, period: dt.date | None) -> list[Findi
     days = contract.days_in_quarter(period)
     expected = pl.col("wte_in_post__num") * days
     # A hair of slack so a figure exactly 20% off (0.72 against 0.9) is not flagged by float rounding.
-    off = frame.filter((expected > 0) & ((pl.col("fte_days_available__num") - expected).abs()
-                                         > FTE_DAYS_TOLERANCE * expected + 1e-9))
-    return [warning("fte_days_mismatch",
-                    f"fte_days_available {r['fte_days_available']} on line {r['line']} differs by more than 20% "
-                    f"from wte_in_post {r['wte_in_post']} x {days} days in the quarter "
-                    f"({r['wte_in_post__num'] * days:,.1f}). Check both figures.",
-                    line=r["line"], column="fte_days_available", value=r["fte_days_available"])
-            for r in off.iter_rows(named=True)]
+    off = frame.filter(
+        (expected > 0) & ((pl.col("fte_days_available__num") - expected).abs() > FTE_DAYS_TOLERANCE * expected + 1e-9)
+    )
+    return [
+        warning(
+            "fte_days_mismatch",
+            f"fte_days_available {r['fte_days_available']} on line {r['line']} differs by more than 20% "
+            f"from wte_in_post {r['wte_in_post']} x {days} days in the quarter "
+            f"({r['wte_in_post__num'] * days:,.1f}). Check both figures.",
+            line=r["line"],
+            column="fte_days_available",
+            value=r["fte_days_available"],
+        )
+        for r in off.iter_rows(named=True)
+    ]
 
 
 def trust_rates(frame: pl.DataFrame) -> list[Finding]:
     t = frame.select(
-        pl.col("headcount__num").sum().alias("h"), pl.col("wte_in_post__num").sum().alias("w"),
-        pl.col("vacancy_wte__num").sum().alias("v"), pl.col("sickness_fte_days_lost__num").sum().alias("lost"),
+        pl.col("headcount__num").sum().alias("h"),
+        pl.col("wte_in_post__num").sum().alias("w"),
+        pl.col("vacancy_wte__num").sum().alias("v"),
+        pl.col("sickness_fte_days_lost__num").sum().alias("lost"),
         pl.col("fte_days_available__num").sum().alias("avail"),
-        pl.col("leavers_headcount__num").sum().alias("l"), pl.col("joiners_headcount__num").sum().alias("j"),
+        pl.col("leavers_headcount__num").sum().alias("l"),
+        pl.col("joiners_headcount__num").sum().alias("j"),
     ).row(0, named=True)
     out = []
     if t["avail"] and t["lost"] / t["avail"] > SICKNESS_WARN:
-        out.append(warning("high_sickness_rate",
-                           f"The trust's sickness rate is {t['lost'] / t['avail']:.1%} (days lost {t['lost']:,.1f} of "
-                           f"{t['avail']:,.1f} available), above 15%. Check the figures; if right, say why in notes.",
-                           column="sickness_fte_days_lost", value=f"{t['lost'] / t['avail']:.4f}"))
+        out.append(
+            warning(
+                "high_sickness_rate",
+                f"The trust's sickness rate is {t['lost'] / t['avail']:.1%} (days lost {t['lost']:,.1f} of "
+                f"{t['avail']:,.1f} available), above 15%. Check the figures; if right, say why in notes.",
+                column="sickness_fte_days_lost",
+                value=f"{t['lost'] / t['avail']:.4f}",
+            )
+        )
     if (t["w"] + t["v"]) and t["v"] / (t["w"] + t["v"]) > VACANCY_WARN:
         rate = t["v"] / (t["w"] + t["v"])
-        out.append(warning("high_vacancy_rate",
-                           f"The trust's vacancy rate is {rate:.1%} (vacancy {t['v']:,.2f} WTE of "
-                           f"{t['w'] + t['v']:,.2f} WTE establishment), above 40%. Check the figures.",
-                           column="vacancy_wte", value=f"{rate:.4f}"))
+        out.append(
+            warning(
+                "high_vacancy_rate",
+                f"The trust's vacancy rate is {rate:.1%} (vacancy {t['v']:,.2f} WTE of "
+                f"{t['w'] + t['v']:,.2f} WTE establishment), above 40%. Check the figures.",
+                column="vacancy_wte",
+                value=f"{rate:.4f}",
+            )
+        )
     start = t["h"] - t["j"] + t["l"]
     if (t["h"] + start) > 0 and t["l"] / ((t["h"] + start) / 2) > LEAVER_WARN:
         rate = t["l"] / ((t["h"] + start) / 2)
-        out.append(warning("high_leaver_rate",
-                           f"The trust's leaver rate this quarter is {rate:.1%} ({t['l']:.0f} leavers against an "
-                           f"average headcount of {(t['h'] + start) / 2:,.1f}), above 25%. Check the figures.",
-                           column="leavers_headcount", value=f"{rate:.4f}"))
+        out.append(
+            warning(
+                "high_leaver_rate",
+                f"The trust's leaver rate this quarter is {rate:.1%} ({t['l']:.0f} leavers against an "
+                f"average headcount of {(t['h'] + start) / 2:,.1f}), above 25%. Check the figures.",
+                column="leavers_headcount",
+                value=f"{rate:.4f}",
+            )
+        )
     return out
 
 
@@ -135,8 +193,13 @@ def headcount_change(headcount: float, previous: tuple[dt.date, int] | None) -> 
     change = headcount - before
     if abs(change) > HEADCOUNT_CHANGE_PEOPLE and (before == 0 or abs(change) / before > HEADCOUNT_CHANGE_SHARE):
         share = "" if before == 0 else f" ({change / before:+.0%})"
-        return [warning("headcount_change",
-                        f"Total headcount is {headcount:.0f}, against {before} at {when.isoformat()}: a change of "
-                        f"{change:+.0f}{share}. Check the figures; if right, say why in notes.",
-                        column="headcount", value=f"{headcount:.0f}")]
+        return [
+            warning(
+                "headcount_change",
+                f"Total headcount is {headcount:.0f}, against {before} at {when.isoformat()}: a change of "
+                f"{change:+.0f}{share}. Check the figures; if right, say why in notes.",
+                column="headcount",
+                value=f"{headcount:.0f}",
+            )
+        ]
     return []

@@ -1,4 +1,5 @@
 """One shape for every finding, whichever check produced it."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -7,17 +8,17 @@ from dataclasses import asdict, dataclass
 # A finding quotes the offending value; a cell can hold 32,767 characters and a file thousands of bad
 # cells, so what is quoted (and stored, and sent to the browser) is cut short and the list is capped.
 MAX_VALUE_CHARS = 1_000
-MAX_PER_RULE = 20          # findings listed per rule and column in one file; the rest are counted
+MAX_PER_RULE = 20  # findings listed per rule and column in one file; the rest are counted
 
 
 @dataclass(frozen=True)
 class Finding:
-    severity: str          # "error" blocks a load; "warning" is shown and recorded
-    line: int | None       # 1-based line in the file (header = 1); None for file-level
+    severity: str  # "error" blocks a load; "warning" is shown and recorded
+    line: int | None  # 1-based line in the file (header = 1); None for file-level
     column: str | None
-    rule: str              # stable id, documented in docs/return-spec.md
+    rule: str  # stable id, documented in docs/return-spec.md
     value: str | None
-    message: str           # a sentence a trust lead understands, saying what to do
+    message: str  # a sentence a trust lead understands, saying what to do
 
     def as_json(self) -> dict:
         d = asdict(self)
@@ -35,13 +36,13 @@ def quoted(value: object) -> str | None:
     return f"{text[:MAX_VALUE_CHARS]}… ({len(text):,} characters)"
 
 
-def error(rule: str, message: str, line: int | None = None, column: str | None = None,
-          value: object = None) -> Finding:
+def error(rule: str, message: str, line: int | None = None, column: str | None = None, value: object = None) -> Finding:
     return Finding("error", line, column, rule, quoted(value), message)
 
 
-def warning(rule: str, message: str, line: int | None = None, column: str | None = None,
-            value: object = None) -> Finding:
+def warning(
+    rule: str, message: str, line: int | None = None, column: str | None = None, value: object = None
+) -> Finding:
     return Finding("warning", line, column, rule, quoted(value), message)
 
 
@@ -60,7 +61,7 @@ def capped(found: list[Finding]) -> list[Finding]:
         groups[(f.severity, f.rule, f.column)].append(f)
     out: list[Finding] = []
     for (severity, rule, column), group in groups.items():
-        if len(group) <= MAX_PER_RULE + 1:      # a summary of one would be no shorter
+        if len(group) <= MAX_PER_RULE + 1:  # a summary of one would be no shorter
             out += group
             continue
         out += group[:MAX_PER_RULE]
@@ -69,7 +70,15 @@ def capped(found: list[Finding]) -> list[Finding]:
         span = f", from line {min(lines):,} to line {max(lines):,}," if lines else ""
         where = f" in {column}" if column else ""
         # At the first line left out, so it sorts in among the lines it stands for.
-        out.append(Finding(severity, min(lines) if lines else None, column, rule, f"{len(rest):,} more",
-                           f"{len(rest):,} more lines{span} have the same problem ({rule}){where}; only the "
-                           f"first {MAX_PER_RULE} are listed. Correct every one, then upload the file again."))
+        out.append(
+            Finding(
+                severity,
+                min(lines) if lines else None,
+                column,
+                rule,
+                f"{len(rest):,} more",
+                f"{len(rest):,} more lines{span} have the same problem ({rule}){where}; only the "
+                f"first {MAX_PER_RULE} are listed. Correct every one, then upload the file again.",
+            )
+        )
     return sorted(out, key=sort_key)

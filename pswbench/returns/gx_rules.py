@@ -4,6 +4,7 @@ GX takes seconds to import, so this module is imported only on the upload path, 
 context and suite are built once per process. Several returns are checked in one GX run:
 each row carries a unique index that maps back to its file and line.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,14 +16,18 @@ from functools import cache
 
 import polars as pl
 
+from pswbench.paths import VALIDATION_DIR
 from pswbench.returns import contract
 from pswbench.returns.findings import Finding, quoted
-from pswbench.paths import VALIDATION_DIR
 
 SUITE_FILE = VALIDATION_DIR / "return_rows_suite.json"
 # The second pass lists the failing rows; the failing values and GX's query text are not needed.
-LIST_FAILURES = {"result_format": "COMPLETE", "exclude_unexpected_values": True,
-                 "return_unexpected_index_query": False, "partial_unexpected_count": 0}
+LIST_FAILURES = {
+    "result_format": "COMPLETE",
+    "exclude_unexpected_values": True,
+    "return_unexpected_index_query": False,
+    "partial_unexpected_count": 0,
+}
 
 
 def rule_specs() -> list[dict]:
@@ -57,9 +62,11 @@ def _suite(today: dt.date):
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (context.data_sources.add_pandas("returns")
-             .add_dataframe_asset("return_rows")
-             .add_batch_definition_whole_dataframe("all_rows"))
+    batch = (
+        context.data_sources.add_pandas("returns")
+        .add_dataframe_asset("return_rows")
+        .add_batch_definition_whole_dataframe("all_rows")
+    )
     suite = gx.ExpectationSuite(name="psw_return_rows")
     for i, spec in enumerate(rule_specs()):
         kwargs = {k: _substitute(v, today) for k, v in spec["kwargs"].items()}
@@ -72,19 +79,27 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     parsed_period = pl.col("period_end").map_elements(contract.parse_period, return_dtype=pl.Date)
     regex_date = pl.col("period_end").str.contains(contract.DATE_TEXT)
     return frame.with_columns(
-        *[pl.when(pl.col(c).str.contains(contract.NUMBER_TEXT)).then(pl.col(c).cast(pl.Float64, strict=False))
-          .alias(f"{c}__num") for c in contract.NUMERIC_COLUMNS],
+        *[
+            pl.when(pl.col(c).str.contains(contract.NUMBER_TEXT))
+            .then(pl.col(c).cast(pl.Float64, strict=False))
+            .alias(f"{c}__num")
+            for c in contract.NUMERIC_COLUMNS
+        ],
         pl.col("service_setting").str.to_lowercase().alias("service_setting__norm"),
-        pl.col("afc_band").map_elements(lambda b: contract.normalise_band(b) or "?", return_dtype=pl.String)
+        pl.col("afc_band")
+        .map_elements(lambda b: contract.normalise_band(b) or "?", return_dtype=pl.String)
         .alias("afc_band__norm"),
         parsed_period.alias("period_end__date"),
     ).with_columns(
-        (pl.col("period_end__date").dt.year().cast(pl.Int32) * 10000 + _month_day("period_end__date"))
-        .alias("period_end__ymd"),
+        (pl.col("period_end__date").dt.year().cast(pl.Int32) * 10000 + _month_day("period_end__date")).alias(
+            "period_end__ymd"
+        ),
         # A date in the right shape that is not a real day (31/02/2025) is reported as not a quarter end.
         pl.when(pl.col("period_end__date").is_not_null())
         .then(_month_day("period_end__date"))
-        .when(regex_date).then(0).alias("period_end__mmdd"),
+        .when(regex_date)
+        .then(0)
+        .alias("period_end__mmdd"),
     )
 
 
@@ -115,8 +130,9 @@ def run(prepared: pl.DataFrame, today: dt.date | None = None) -> list[tuple[int,
         failed.append((spec, indices))
     # A cell one rule explains fully is not reported again by rules it "replaces" (a number written
     # in Arabic-Indic digits is not also "not a number").
-    replaced = {(rule, spec["column"], idx) for spec, indices in failed for rule in spec.get("replaces", ())
-                for idx in indices}
+    replaced = {
+        (rule, spec["column"], idx) for spec, indices in failed for rule in spec.get("replaces", ()) for idx in indices
+    }
     rows = prepared.to_dicts()
     out: list[tuple[int, Finding]] = []
     for spec, indices in failed:
@@ -125,8 +141,19 @@ def run(prepared: pl.DataFrame, today: dt.date | None = None) -> list[tuple[int,
                 continue
             row = rows[idx]
             value = row[spec["column"]]
-            out.append((idx, Finding("error", row["line"], spec["column"], spec["rule"], quoted(value),
-                                     spec["message"].format(**_message_context(spec, row, value)))))
+            out.append(
+                (
+                    idx,
+                    Finding(
+                        "error",
+                        row["line"],
+                        spec["column"],
+                        spec["rule"],
+                        quoted(value),
+                        spec["message"].format(**_message_context(spec, row, value)),
+                    ),
+                )
+            )
     return out
 
 
@@ -134,8 +161,10 @@ def _message_context(spec: dict, row: dict, value) -> dict:
     context = {k: ("blank" if v is None else quoted(v)) for k, v in row.items() if k in contract.COLUMNS}
     context.update(line=row["line"], value="blank" if value is None else quoted(value))
     if "{numerals}" in spec["message"]:
-        named = [f"{ch} ({unicodedata.name(ch, f'U+{ord(ch):04X}').lower()})"
-                 for ch in contract.non_ascii_numerals(value)[:3]]
+        named = [
+            f"{ch} ({unicodedata.name(ch, f'U+{ord(ch):04X}').lower()})"
+            for ch in contract.non_ascii_numerals(value)[:3]
+        ]
         typed = contract.in_ascii_digits(value)
         context.update(numerals=", ".join(named), in_digits=f", as {typed}" if typed else "")
     return context

@@ -3,6 +3,7 @@
 Kept free of Streamlit so the upload rules hold below the page, whatever calls them. Great
 Expectations is imported only when a file is validated (pswbench.returns.gx_rules imports it lazily).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,20 +17,21 @@ import duckdb
 import polars as pl
 
 from pswbench.access import permissions
-from pswbench.returns import contract, findings
-from pswbench.store import audit, loader, viewer_mode
 from pswbench.access.auth import User
-from pswbench.store.database import sql
+from pswbench.returns import contract, findings
 from pswbench.returns.validate import ValidationResult, validate_bytes
+from pswbench.store import audit, loader, viewer_mode
+from pswbench.store.database import sql
 
 log = logging.getLogger(__name__)
 MAX_BYTES = contract.MAX_FILE_BYTES
 REFUSED_RULE = "not_your_trust"
-CONFLICT_MESSAGE = ("Another upload was being saved at the same moment; nothing was lost. "
-                    "Please submit again.")
-FAULT_MESSAGE = ("The return could not be saved because of a fault in the service, not in your file; "
-                 "nothing was saved. The fault has been logged as reference {reference}: please send that "
-                 "reference to the HEE data team. Submitting again will not help until it is fixed.")
+CONFLICT_MESSAGE = "Another upload was being saved at the same moment; nothing was lost. Please submit again."
+FAULT_MESSAGE = (
+    "The return could not be saved because of a fault in the service, not in your file; "
+    "nothing was saved. The fault has been logged as reference {reference}: please send that "
+    "reference to the HEE data team. Submitting again will not help until it is fixed."
+)
 FINDING_COLUMNS = ("severity", "line", "column", "rule", "value", "message")
 # A trust code from the file goes into a sentence rendered as Markdown; anything that does not look
 # like an ODS code is described instead of quoted, so the file cannot format the page.
@@ -55,12 +57,13 @@ class SaveFailed(NotSaved):
 @dataclass
 class Check:
     """A validated upload and what has happened to it so far."""
+
     result: ValidationResult
-    target: str                                  # the trust the user is uploading for
-    refusal: str | None = None                   # why the file was refused, when it is another trust's
-    outcome: loader.LoadOutcome | None = None    # set once the attempt is recorded
+    target: str  # the trust the user is uploading for
+    refusal: str | None = None  # why the file was refused, when it is another trust's
+    outcome: loader.LoadOutcome | None = None  # set once the attempt is recorded
     refused_submission_id: int | None = None
-    same_as_version: int | None = None           # the current version, when the file is identical to it
+    same_as_version: int | None = None  # the current version, when the file is identical to it
 
     @property
     def can_submit(self) -> bool:
@@ -69,16 +72,24 @@ class Check:
     def findings_table(self) -> pl.DataFrame:
         """Every finding, errors first (the validator's order), as text a table shows inertly."""
         rows = [(f.severity, f.line, f.column, f.rule, f.value, f.message) for f in self.result.findings]
-        schema = {"severity": pl.String, "line": pl.Int64, "column": pl.String, "rule": pl.String,
-                  "value": pl.String, "message": pl.String}
+        schema = {
+            "severity": pl.String,
+            "line": pl.Int64,
+            "column": pl.String,
+            "rule": pl.String,
+            "value": pl.String,
+            "message": pl.String,
+        }
         return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def size_problem(size: int) -> str | None:
     """A message when a file is over the limit; checked on the size before the bytes are read."""
     if size > MAX_BYTES:
-        return (f"The file is {size / 1_048_576:.1f} MB; a return may be at most 5 MB. A return has one row "
-                "per service setting and band, so a larger file is probably the wrong file.")
+        return (
+            f"The file is {size / 1_048_576:.1f} MB; a return may be at most 5 MB. A return has one row "
+            "per service setting and band, so a larger file is probably the wrong file."
+        )
     return None
 
 
@@ -88,7 +99,7 @@ def uploadable_trusts(user: User, trust_codes: list[str]) -> list[str]:
 
 
 def require_upload(user: User, trust_code: str | None) -> str:
-    viewer_mode.require_writer("uploading a return")   # a read-only viewer refuses, whatever page calls
+    viewer_mode.require_writer("uploading a return")  # a read-only viewer refuses, whatever page calls
     if not permissions.can_upload_for(user, trust_code):
         raise permissions.NotPermitted("You cannot upload returns for this trust.")
     return trust_code
@@ -112,13 +123,16 @@ def _saving(what: str):
 def _refusal_message(user: User, file_code: str, target: str) -> str:
     shown = file_code if _PLAIN_CODE.fullmatch(file_code) else "a trust code we do not recognise"
     if user.role == "analyst":
-        return (f"This return is for {shown}, but you chose to upload for {target}. "
-                "Choose the trust the return is for and upload it again.")
+        return (
+            f"This return is for {shown}, but you chose to upload for {target}. "
+            "Choose the trust the return is for and upload it again."
+        )
     return f"This return is for {shown}; you can upload returns for {target} only."
 
 
-def check(con: duckdb.DuckDBPyConnection, user: User, target: str, file_name: str, data: bytes,
-          today: dt.date | None = None) -> Check:
+def check(
+    con: duckdb.DuckDBPyConnection, user: User, target: str, file_name: str, data: bytes, today: dt.date | None = None
+) -> Check:
     """Validate a file for the target trust; record it at once when it is refused or has errors."""
     require_upload(user, target)
     lookup = loader.previous_headcount_lookup(con)
@@ -130,16 +144,18 @@ def check(con: duckdb.DuckDBPyConnection, user: User, target: str, file_name: st
     chk = Check(result, target)
     if result.trust_code != target:
         chk.refusal = _refusal_message(user, result.trust_code, target)
-        result.findings.insert(0, findings.error(REFUSED_RULE, chk.refusal, column="trust_code",
-                                                 value=result.trust_code))
+        result.findings.insert(
+            0, findings.error(REFUSED_RULE, chk.refusal, column="trust_code", value=result.trust_code)
+        )
         chk.refused_submission_id = _record_refusal(con, user, result, target)
     elif not result.valid:
         with _saving(f"the rejected upload {file_name!r} for {target}"):
             chk.outcome = loader.load_result(con, result, user.email)
     else:
         # Said before Submit; the loader still decides at submit time (another upload may come first).
-        current = con.execute(sql("queries/current_version"), {"trust_code": result.trust_code,
-                                                               "period_end": result.period_end}).fetchall()
+        current = con.execute(
+            sql("queries/current_version"), {"trust_code": result.trust_code, "period_end": result.period_end}
+        ).fetchall()
         if current and current[0][2] == result.sha256:
             chk.same_as_version = int(current[0][0])
     return chk
@@ -155,18 +171,40 @@ def _record_refusal(con, user: User, result: ValidationResult, target: str) -> i
         con.execute("BEGIN TRANSACTION")
         try:
             submission_id = con.execute(sql("queries/next_submission_id")).fetchone()[0]
-            con.execute(sql("queries/insert_submission"), {
-                "submission_id": submission_id, "trust_code": target, "period_end": result.period_end,
-                "file_name": result.file_name, "sha256": result.sha256, "size_bytes": result.size_bytes,
-                "row_count": result.rows, "submitted_by": user.email, "submitted_at": dt.datetime.now(),
-                "status": "rejected", "version": None, "error_count": len(result.errors),
-                "warning_count": len(result.warnings)})
-            con.executemany(sql("queries/insert_finding"),
-                            [[submission_id, f.severity, f.line, f.column, f.rule, f.value, f.message]
-                             for f in result.findings])
-            audit.record(con, user.email, "upload_refused", target,
-                         {"submission_id": submission_id, "file_name": result.file_name,
-                          "file_trust_code": result.trust_code, "period_end": result.period_end})
+            con.execute(
+                sql("queries/insert_submission"),
+                {
+                    "submission_id": submission_id,
+                    "trust_code": target,
+                    "period_end": result.period_end,
+                    "file_name": result.file_name,
+                    "sha256": result.sha256,
+                    "size_bytes": result.size_bytes,
+                    "row_count": result.rows,
+                    "submitted_by": user.email,
+                    "submitted_at": dt.datetime.now(),
+                    "status": "rejected",
+                    "version": None,
+                    "error_count": len(result.errors),
+                    "warning_count": len(result.warnings),
+                },
+            )
+            con.executemany(
+                sql("queries/insert_finding"),
+                [[submission_id, f.severity, f.line, f.column, f.rule, f.value, f.message] for f in result.findings],
+            )
+            audit.record(
+                con,
+                user.email,
+                "upload_refused",
+                target,
+                {
+                    "submission_id": submission_id,
+                    "file_name": result.file_name,
+                    "file_trust_code": result.trust_code,
+                    "period_end": result.period_end,
+                },
+            )
             con.execute("COMMIT")
         except BaseException:
             loader.rollback(con)
@@ -190,17 +228,25 @@ def counted(n: int, noun: str) -> str:
 
 def duplicate_notice(chk: Check) -> str:
     r = chk.result
-    return (f"This file is identical to the current return for {r.trust_code}, quarter ending "
-            f"{r.period_end:%d %B %Y} (version {chk.same_as_version}). Submitting it records the attempt "
-            "and changes nothing; to change the figures, upload the corrected file instead.")
+    return (
+        f"This file is identical to the current return for {r.trust_code}, quarter ending "
+        f"{r.period_end:%d %B %Y} (version {chk.same_as_version}). Submitting it records the attempt "
+        "and changes nothing; to change the figures, upload the corrected file instead."
+    )
 
 
 def outcome_words(outcome: loader.LoadOutcome) -> str:
     if outcome.status == "accepted":
-        return f"Accepted: this return is now version {outcome.version} for {outcome.trust_code}, quarter ending " \
-               f"{outcome.period_end:%d %B %Y}."
+        return (
+            f"Accepted: this return is now version {outcome.version} for {outcome.trust_code}, quarter ending "
+            f"{outcome.period_end:%d %B %Y}."
+        )
     if outcome.status == "duplicate":
-        return (f"Not added: this file is identical to the current return (duplicate of version {outcome.version}). "
-                "Nothing has changed.")
-    return (f"Rejected with {counted(outcome.errors, 'error')}: nothing was loaded. "
-            "Correct the file and upload it again; the attempt is recorded in the history below.")
+        return (
+            f"Not added: this file is identical to the current return (duplicate of version {outcome.version}). "
+            "Nothing has changed."
+        )
+    return (
+        f"Rejected with {counted(outcome.errors, 'error')}: nothing was loaded. "
+        "Correct the file and upload it again; the attempt is recorded in the history below."
+    )

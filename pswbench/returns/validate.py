@@ -1,4 +1,5 @@
 """Validating returns: read the file, run the GX rules and the cross-row checks, one verdict per file."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,7 @@ class ValidationResult:
     period_end: dt.date | None = None
     rows: int = 0
     findings: list[Finding] = field(default_factory=list)
-    clean: pl.DataFrame | None = None   # typed rows, ready to load, when valid
+    clean: pl.DataFrame | None = None  # typed rows, ready to load, when valid
 
     @property
     def errors(self) -> list[Finding]:
@@ -41,20 +42,28 @@ class ValidationResult:
 
     def as_json(self) -> dict:
         return {
-            "file": self.file_name, "valid": self.valid, "trust_code": self.trust_code,
-            "period_end": self.period_end.isoformat() if self.period_end else None, "rows": self.rows,
-            "errors": [f.as_json() for f in self.errors], "warnings": [f.as_json() for f in self.warnings],
+            "file": self.file_name,
+            "valid": self.valid,
+            "trust_code": self.trust_code,
+            "period_end": self.period_end.isoformat() if self.period_end else None,
+            "rows": self.rows,
+            "errors": [f.as_json() for f in self.errors],
+            "warnings": [f.as_json() for f in self.warnings],
         }
 
 
-def validate_bytes(file_name: str, data: bytes, previous: PreviousHeadcount | None = None,
-                   today: dt.date | None = None) -> ValidationResult:
+def validate_bytes(
+    file_name: str, data: bytes, previous: PreviousHeadcount | None = None, today: dt.date | None = None
+) -> ValidationResult:
     return validate_many([(file_name, data)], previous, today)[0]
 
 
-def validate_many(files: list[tuple[str, bytes]], previous: PreviousHeadcount | None = None,
-                  today: dt.date | None = None,
-                  trust_reference: cross_checks.TrustReference | None = None) -> list[ValidationResult]:
+def validate_many(
+    files: list[tuple[str, bytes]],
+    previous: PreviousHeadcount | None = None,
+    today: dt.date | None = None,
+    trust_reference: cross_checks.TrustReference | None = None,
+) -> list[ValidationResult]:
     """Validate several files with one Great Expectations run over all their rows.
 
     trust_reference overrides the reference file's trusts (see checks.trust_known_and_open)."""
@@ -80,8 +89,12 @@ def validate_many(files: list[tuple[str, bytes]], previous: PreviousHeadcount | 
     return results
 
 
-def _whole_file_checks(result: ValidationResult, frame: pl.DataFrame, previous: PreviousHeadcount | None,
-                       trust_reference: cross_checks.TrustReference | None = None) -> None:
+def _whole_file_checks(
+    result: ValidationResult,
+    frame: pl.DataFrame,
+    previous: PreviousHeadcount | None,
+    trust_reference: cross_checks.TrustReference | None = None,
+) -> None:
     frame = frame.with_columns(pl.col("trust_code").str.to_uppercase())
     f = result.findings
     f += cross_checks.single_value(frame, "trust_code", "mixed_trust_codes", "trust code")
@@ -102,7 +115,8 @@ def _whole_file_checks(result: ValidationResult, frame: pl.DataFrame, previous: 
 
 def _clean(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(
-        "line", "trust_code",
+        "line",
+        "trust_code",
         pl.col("period_end__date").alias("period_end"),
         pl.col("service_setting__norm").alias("service_setting"),
         pl.col("afc_band__norm").alias("afc_band"),

@@ -11,6 +11,7 @@ still decides which number formats are dates and turns a date serial into a date
 The limits (contract.MAX_* and those below) are far above any real return: a 10,000-row return with
 500-character notes reads well inside every one of them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,12 +30,12 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 from pswbench.returns import contract, read_limits
 from pswbench.returns.findings import Finding, error
 
-MAX_UNCOMPRESSED = 50 * 1024 * 1024       # the zip's members together, as its directory says
-MAX_XML_BYTES = 20 * 1024 * 1024          # the XML actually read: workbook, styles, shared strings, sheet
-MAX_PARTS = 1_000                         # zip members; a real workbook has a few dozen
-MAX_ELEMENTS = 400_000                    # XML elements read in all: rows, cells, strings, styles
-MAX_ATTRIBUTES = 600_000                  # their attributes (a cell has two or three)
-MAX_TAG_BYTES = 16 * 1024                 # one tag; Excel's longest, the sheet's root, is under 1 KB
+MAX_UNCOMPRESSED = 50 * 1024 * 1024  # the zip's members together, as its directory says
+MAX_XML_BYTES = 20 * 1024 * 1024  # the XML actually read: workbook, styles, shared strings, sheet
+MAX_PARTS = 1_000  # zip members; a real workbook has a few dozen
+MAX_ELEMENTS = 400_000  # XML elements read in all: rows, cells, strings, styles
+MAX_ATTRIBUTES = 600_000  # their attributes (a cell has two or three)
+MAX_TAG_BYTES = 16 * 1024  # one tag; Excel's longest, the sheet's root, is under 1 KB
 MAX_TEXT_CHARS = contract.MAX_FILE_BYTES  # text in the cells read: no more than a 5 MB CSV can hold
 CHUNK = 64 * 1024
 
@@ -65,6 +66,7 @@ class NotAWorkbook(Exception):
 @dataclass
 class Work:
     """What a read cost; the limits apply to these counts, and tests assert on them."""
+
     elements: int = 0
     attributes: int = 0
     xml_bytes: int = 0
@@ -79,23 +81,31 @@ class Work:
     def add_text(self, n: int) -> None:
         self.text_chars += n
         if self.text_chars > MAX_TEXT_CHARS:
-            raise Stop(error(
-                "file_too_large",
-                f"The sheet's cells hold more than {MAX_TEXT_CHARS:,} characters, more text than a 5 MB "
-                "return can hold. Copy the return's rows into the template (data/template.csv) and upload "
-                "that.", value=f">{MAX_TEXT_CHARS}"))
+            raise Stop(
+                error(
+                    "file_too_large",
+                    f"The sheet's cells hold more than {MAX_TEXT_CHARS:,} characters, more text than a 5 MB "
+                    "return can hold. Copy the return's rows into the template (data/template.csv) and upload "
+                    "that.",
+                    value=f">{MAX_TEXT_CHARS}",
+                )
+            )
 
     def too_many(self, limit: int, what: str) -> Stop:
-        return Stop(error(
-            "file_too_large",
-            f"The workbook holds far more than any return: more than {limit:,} {what} (Excel keeps "
-            "formatted empty cells too). Copy the return's rows into the template (data/template.csv) "
-            "and upload that, or save the sheet as CSV UTF-8.", value=f">{limit}"))
+        return Stop(
+            error(
+                "file_too_large",
+                f"The workbook holds far more than any return: more than {limit:,} {what} (Excel keeps "
+                "formatted empty cells too). Copy the return's rows into the template (data/template.csv) "
+                "and upload that, or save the sheet as CSV UTF-8.",
+                value=f">{limit}",
+            )
+        )
 
 
 @dataclass
 class Sheet:
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)   # (Excel row number, cell texts)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (Excel row number, cell texts)
     problem: Finding | None = None
     work: Work = field(default_factory=Work)
 
@@ -103,7 +113,8 @@ class Sheet:
 UNREADABLE = error(
     "unreadable_xlsx",
     "The Excel workbook could not be read; it may be damaged or password-protected. "
-    "Save it again from Excel, or save the first sheet as CSV UTF-8 and upload that.")
+    "Save it again from Excel, or save the first sheet as CSV UTF-8 and upload that.",
+)
 
 
 def read(data: bytes) -> Sheet:
@@ -114,10 +125,13 @@ def read(data: bytes) -> Sheet:
     # zipfile reads the central directory entry by entry in Python; each entry starts with this
     # signature, so counting it bounds that work before zipfile does any.
     if data.count(b"PK\x01\x02") > MAX_PARTS:
-        sheet.problem = error("file_too_large",
-                              f"The workbook has more than {MAX_PARTS:,} parts (sheets, pictures and the like); "
-                              "a return is one sheet. Copy the return's rows into the template "
-                              "(data/template.csv) and upload that.", value=f">{MAX_PARTS}")
+        sheet.problem = error(
+            "file_too_large",
+            f"The workbook has more than {MAX_PARTS:,} parts (sheets, pictures and the like); "
+            "a return is one sheet. Copy the return's rows into the template "
+            "(data/template.csv) and upload that.",
+            value=f">{MAX_PARTS}",
+        )
         return sheet
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -134,8 +148,20 @@ def read(data: bytes) -> Sheet:
         _read_first_sheet(archive, infos, sheet)
     except Stop as stop:
         sheet.problem = stop.finding
-    except (Unreadable, expat.ExpatError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError,
-            OSError, ValueError, KeyError, IndexError, NotImplementedError, RuntimeError):
+    except (
+        Unreadable,
+        expat.ExpatError,
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        NotImplementedError,
+        RuntimeError,
+    ):
         sheet.problem = UNREADABLE
     return sheet
 
@@ -169,11 +195,11 @@ def _read_first_sheet(archive: zipfile.ZipFile, infos: dict, sheet: Sheet) -> No
             raise
 
 
-def _parse(archive: zipfile.ZipFile, infos: dict, name: str, handler: "_Part") -> None:
+def _parse(archive: zipfile.ZipFile, infos: dict, name: str, handler: _Part) -> None:
     info = infos.get(name)
     if info is None:
         if isinstance(handler, _Relationships):
-            return      # a workbook with no relationships part has no sheets; _read_first_sheet says so
+            return  # a workbook with no relationships part has no sheets; _read_first_sheet says so
         raise Unreadable(f"missing {name}")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
         raise Unreadable(f"{name}: compression or encryption Excel does not use")
@@ -211,8 +237,8 @@ class _Markup:
     """
 
     def __init__(self):
-        self.tail = b""          # the end of the previous chunk, for a marker split between two
-        self.open_tag = -1       # bytes of a tag still open at the end of the previous chunk, or -1
+        self.tail = b""  # the end of the previous chunk, for a marker split between two
+        self.open_tag = -1  # bytes of a tag still open at the end of the previous chunk, or -1
         self.first = True
 
     def check(self, chunk: bytes) -> None:
@@ -221,7 +247,7 @@ class _Markup:
         if self.first:
             self.first = False
             declaration = joined.find(b"<?xml")
-            skip = declaration + 2 if 0 <= declaration <= 3 else 0   # after a byte-order mark at most
+            skip = declaration + 2 if 0 <= declaration <= 3 else 0  # after a byte-order mark at most
         if b"<!--" in joined or b"<?" in joined[skip:]:
             raise Unreadable("a comment or processing instruction")
         if b"\x00" in chunk:
@@ -369,7 +395,7 @@ class _Text:
         parts = self.parts
         text = parts[0] if len(parts) == 1 else "".join(parts)
         if len(text) > contract.MAX_CELL_CHARS:
-            text = text[:contract.MAX_CELL_CHARS + 1]
+            text = text[: contract.MAX_CELL_CHARS + 1]
         # Excel writes characters XML cannot hold as _xHHHH_ (and a literal "_x" as _x005F_).
         return _ESCAPE.sub(lambda m: chr(int(m[1], 16)), text) if "_x" in text else text
 
@@ -419,8 +445,8 @@ class _SheetRows(_Part):
         self.column = 0
         self.kind = "n"
         self.style = 0
-        self.value: list[str] | None = None     # the <v> being read
-        self.inline: _Text | None = None        # the <is> being read
+        self.value: list[str] | None = None  # the <v> being read
+        self.inline: _Text | None = None  # the <is> being read
         self.in_cell = False
 
     def start(self, name, attrs):
@@ -483,16 +509,16 @@ class _SheetRows(_Part):
     def _cell_text(self) -> str:
         if self.kind == "inlineStr":
             return self.inline.value() if self.inline is not None else ""
-        raw = "".join(self.value)[:contract.MAX_CELL_CHARS + 1] if self.value is not None else ""
+        raw = "".join(self.value)[: contract.MAX_CELL_CHARS + 1] if self.value is not None else ""
         if not raw:
             return ""
         if self.kind == "s":
             return self.strings[int(raw)] if raw.strip() else ""
-        if self.kind in ("str", "e"):       # a formula's text result, or an error such as #DIV/0!
+        if self.kind in ("str", "e"):  # a formula's text result, or an error such as #DIV/0!
             return raw
         if self.kind == "b":
             return {"1": "TRUE", "0": "FALSE"}.get(raw.strip(), raw)
-        if self.kind == "d":                # an ISO 8601 date, which Excel itself rarely writes
+        if self.kind == "d":  # an ISO 8601 date, which Excel itself rarely writes
             return raw[:10] if contract.ISO_DATE.match(raw[:10]) else raw
         raw = raw.strip()
         if raw and self.style in self.date_styles:
@@ -505,20 +531,20 @@ class _SheetRows(_Part):
         if any(v.strip() for v in self.cells.values()):
             width = max(self.cells)
             self.rows.append((self.row, [self.cells.get(i, "") for i in range(1, width + 1)]))
-            if len(self.rows) > contract.MAX_DATA_ROWS + 1:   # the header and one row too many: enough to say so
+            if len(self.rows) > contract.MAX_DATA_ROWS + 1:  # the header and one row too many: enough to say so
                 raise Stop()
 
 
 def number_text(raw: str) -> str:
     """A number as Excel stored it, written out in full (1E-3 -> 0.001) and exactly: the digits in the
     file are the digits read, never a float's rounding of them. Anything else is returned as it is."""
-    if not raw or not raw.isascii():       # Decimal reads other scripts' digits; the validator must see them instead
+    if not raw or not raw.isascii():  # Decimal reads other scripts' digits; the validator must see them instead
         return raw
     try:
         number = Decimal(raw)
     except InvalidOperation:
         return raw
-    if not number.is_finite() or abs(number.adjusted()) > 30:   # no 1E+999999999 written out in full
+    if not number.is_finite() or abs(number.adjusted()) > 30:  # no 1E+999999999 written out in full
         return raw
     return format(number, "f")
 

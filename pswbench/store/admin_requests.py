@@ -14,6 +14,7 @@ creates with mode 0600 (the account the app runs as, and root). It is not in the
 the snapshot or backups that viewers and readers see. A request is applied once (its id is in the
 audit row it makes), only within REQUEST_TTL of being signed, and only for COMMANDS.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,7 +38,7 @@ from pswbench.store import audit
 log = logging.getLogger(__name__)
 
 COMMANDS = {"disable": "disabled", "enable": "enabled", "unlock": "unlocked"}
-REQUEST_TTL = dt.timedelta(minutes=2)     # a request not applied by then is refused as stale
+REQUEST_TTL = dt.timedelta(minutes=2)  # a request not applied by then is refused as stale
 MAX_AHEAD = dt.timedelta(minutes=1)
 MAX_REQUEST_BYTES = 4096
 ACTOR = "system:admin-requests"
@@ -81,14 +82,18 @@ def read_key(db: str | Path) -> str:
         raise AdminRequestError(
             f"The admin key file {path} does not exist, so no request can be signed. It is created by "
             "the app (PSWBENCH_MODE=writer) when it starts serving this database: is it a pswbench "
-            "writer of this version?") from None
+            "writer of this version?"
+        ) from None
     except PermissionError:
         raise AdminRequestError(
             f"The admin key file {path} cannot be read (permission denied). Run this command as the "
-            "user the app runs as (or root).") from None
+            "user the app runs as (or root)."
+        ) from None
     if not re.fullmatch(r"[0-9a-f]{64}", key):
-        raise AdminRequestError(f"The admin key file {path} is damaged. Stop the app, delete the file "
-                                "and start the app again: it writes a new one.")
+        raise AdminRequestError(
+            f"The admin key file {path} is damaged. Stop the app, delete the file "
+            "and start the app again: it writes a new one."
+        )
     return key
 
 
@@ -115,42 +120,51 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 # ---- the command's side ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Answer:
     ok: bool
     message: str
 
 
-def submit(db: str | Path, command: str, email: str, requested_by: str, wait: float,
-           poll: float = 0.1) -> Answer:
+def submit(db: str | Path, command: str, email: str, requested_by: str, wait: float, poll: float = 0.1) -> Answer:
     """Ask the running writer to carry out command for email; its answer, or AdminRequestError when
     no writer answered within wait seconds (the request is then withdrawn: nothing changes later)."""
     if command not in COMMANDS:
         raise ValueError(f"not an admin request: {command!r}")
     key = read_key(db)
     where = folder(db)
-    request = {"v": 1, "id": uuid.uuid4().hex, "command": command, "email": auth.normalise_email(email),
-               "requested_by": requested_by, "requested_at": audit.utc_now().isoformat()}
+    request = {
+        "v": 1,
+        "id": uuid.uuid4().hex,
+        "command": command,
+        "email": auth.normalise_email(email),
+        "requested_by": requested_by,
+        "requested_at": audit.utc_now().isoformat(),
+    }
     request["mac"] = _mac(key, request)
     asked, answer = where / f"{request['id']}.request.json", where / f"{request['id']}.answer.json"
     try:
         where.mkdir(mode=0o700, exist_ok=True)
         _write_atomic(asked, _canonical(request))
     except OSError as exc:
-        raise AdminRequestError(f"The request could not be written to {where} ({exc.strerror or exc}). Run this "
-                                "command as the user the app runs as (or root).") from None
+        raise AdminRequestError(
+            f"The request could not be written to {where} ({exc.strerror or exc}). Run this "
+            "command as the user the app runs as (or root)."
+        ) from None
     found = _await(answer, wait, poll)
     if found is None:
         try:
-            asked.unlink()     # not taken: withdrawn, so no writer applies it later
+            asked.unlink()  # not taken: withdrawn, so no writer applies it later
         except FileNotFoundError:
-            found = _await(answer, wait, poll)   # taken just now: the answer follows
+            found = _await(answer, wait, poll)  # taken just now: the answer follows
         if found is None:
             raise AdminRequestError(
                 f"The database {db} is in use by another process, so this was sent to the running app as a "
                 f"request, but no pswbench writer answered within {wait:g} s. Nothing was changed. Check "
                 "that the app runs with PSWBENCH_MODE=writer on this database (it takes requests every "
-                "PSWBENCH_SPOOL_SECONDS once it has served its first page), or stop it and run the command again.")
+                "PSWBENCH_SPOOL_SECONDS once it has served its first page), or stop it and run the command again."
+            )
     return found
 
 
@@ -161,7 +175,7 @@ def _await(path: Path, wait: float, poll: float) -> Answer | None:
             data = json.loads(path.read_bytes())
         except FileNotFoundError:
             data = None
-        except ValueError:      # never half-written (atomic), but a stranger's file is not an answer
+        except ValueError:  # never half-written (atomic), but a stranger's file is not an answer
             data = {"ok": False, "message": f"The answer {path.name} could not be read."}
         if data is not None:
             path.unlink(missing_ok=True)
@@ -173,25 +187,32 @@ def _await(path: Path, wait: float, poll: float) -> Answer | None:
 
 # ---- the writer's side ----------------------------------------------------------------------
 
+
 @dataclass
 class Taken:
-    path: Path          # the claimed request file
+    path: Path  # the claimed request file
     request_id: str
     answer: Answer
 
 
 def _earlier(con, request_id: str, now: dt.datetime) -> str | None:
     """The action of the audit row an earlier answer to this request made, if any."""
-    since = now - 2 * (REQUEST_TTL + MAX_AHEAD)      # older ids are refused as stale anyway
+    since = now - 2 * (REQUEST_TTL + MAX_AHEAD)  # older ids are refused as stale anyway
     rows = con.execute(
-        "SELECT action FROM audit_log WHERE event_at >= ? AND json_extract_string(detail, '$.request_id') = ? "
-        "LIMIT 1", [since, request_id]).fetchall()
+        "SELECT action FROM audit_log WHERE event_at >= ? AND json_extract_string(detail, '$.request_id') = ? LIMIT 1",
+        [since, request_id],
+    ).fetchall()
     return rows[0][0] if rows else None
 
 
 def _refuse(con, request_id: str, reason: str, requested_by: str | None = None, **detail) -> Answer:
-    audit.record(con, requested_by or ACTOR, "admin_request_refused", None,
-                 {"request_id": request_id, "reason": reason, **detail})
+    audit.record(
+        con,
+        requested_by or ACTOR,
+        "admin_request_refused",
+        None,
+        {"request_id": request_id, "reason": reason, **detail},
+    )
     return Answer(False, reason)
 
 
@@ -202,23 +223,39 @@ def _apply(con, key: str, request_id: str, raw: bytes, now: dt.datetime) -> Answ
     except (ValueError, TypeError, AttributeError, KeyError):
         return _refuse(con, request_id, "The request could not be read.")
     if not (isinstance(mac, str) and hmac.compare_digest(mac, _mac(key, request))):
-        return _refuse(con, request_id, "The request's signature is not right: it was not signed with this "
-                                        "database's admin key. Nothing was changed.")
-    if request.get("v") != 1 or request.get("id") != request_id or request.get("command") not in COMMANDS \
-            or not isinstance(request.get("email"), str) or not isinstance(request.get("requested_by"), str):
+        return _refuse(
+            con,
+            request_id,
+            "The request's signature is not right: it was not signed with this "
+            "database's admin key. Nothing was changed.",
+        )
+    if (
+        request.get("v") != 1
+        or request.get("id") != request_id
+        or request.get("command") not in COMMANDS
+        or not isinstance(request.get("email"), str)
+        or not isinstance(request.get("requested_by"), str)
+    ):
         return _refuse(con, request_id, "The request is not one this writer understands. Nothing was changed.")
     try:
         at = dt.datetime.fromisoformat(request["requested_at"])
     except (KeyError, TypeError, ValueError):
         return _refuse(con, request_id, "The request has no readable time. Nothing was changed.")
     earlier = _earlier(con, request_id, now)
-    if earlier is not None:   # a writer stopped before answering, or the file was put back: never twice
-        return Answer(earlier != "admin_request_refused",
-                      f"Request {request_id} was answered before ({earlier}); it is not applied twice.")
+    if earlier is not None:  # a writer stopped before answering, or the file was put back: never twice
+        return Answer(
+            earlier != "admin_request_refused",
+            f"Request {request_id} was answered before ({earlier}); it is not applied twice.",
+        )
     who, command, email = request["requested_by"][:200], request["command"], request["email"]
     if not now - REQUEST_TTL <= at <= now + MAX_AHEAD:
-        return _refuse(con, request_id, f"The request was made at {at:%H:%M:%S} UTC, too long ago (or ahead) "
-                                        "to apply now. Nothing was changed; run the command again.", who)
+        return _refuse(
+            con,
+            request_id,
+            f"The request was made at {at:%H:%M:%S} UTC, too long ago (or ahead) "
+            "to apply now. Nothing was changed; run the command again.",
+            who,
+        )
     detail = {"request_id": request_id, "via": "admin_request"}
     try:
         if command == "unlock":
@@ -253,7 +290,7 @@ def take(con: duckdb.DuckDBPyConnection, db: str | Path, now: dt.datetime | None
             try:
                 os.replace(path, claimed)
             except FileNotFoundError:
-                continue      # withdrawn meanwhile
+                continue  # withdrawn meanwhile
         try:
             with open(claimed, "rb") as fh:
                 raw = fh.read(MAX_REQUEST_BYTES + 1)
@@ -272,8 +309,12 @@ def answer(db: str | Path, taken: list[Taken], published: bool) -> None:
     for t in taken:
         message = t.answer.message
         if t.answer.ok and not published:
-            message += (" The read-only snapshot could not be published, so viewers see it only after the "
-                        "next publish (the writer refuses the account already).")
-        _write_atomic(folder(db) / f"{t.request_id}.answer.json",
-                      json.dumps({"ok": t.answer.ok, "message": message}).encode("utf-8"))
+            message += (
+                " The read-only snapshot could not be published, so viewers see it only after the "
+                "next publish (the writer refuses the account already)."
+            )
+        _write_atomic(
+            folder(db) / f"{t.request_id}.answer.json",
+            json.dumps({"ok": t.answer.ok, "message": message}).encode("utf-8"),
+        )
         t.path.unlink(missing_ok=True)

@@ -3,11 +3,12 @@
 ``record`` does not open a transaction of its own, so a caller can write the audit row in the
 same transaction as the change it describes (and both are kept or both are lost).
 """
+
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -21,7 +22,7 @@ RETURNING audit_id
 
 def utc_now() -> datetime:
     """The current time in UTC as a naive datetime (how TIMESTAMP columns store it)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def as_utc_naive(moment: datetime | None) -> datetime:
@@ -29,7 +30,7 @@ def as_utc_naive(moment: datetime | None) -> datetime:
     if moment is None:
         return utc_now()
     if moment.tzinfo is not None:
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
@@ -58,7 +59,5 @@ def record(
         raise ValueError("audit actor must be a non-empty string")
     if not isinstance(action, str) or not action.strip():
         raise ValueError("audit action must be a non-empty string")
-    rows = con.execute(
-        _INSERT, [as_utc_naive(at), actor, action, trust_code, _detail_text(detail)]
-    ).fetchall()
+    rows = con.execute(_INSERT, [as_utc_naive(at), actor, action, trust_code, _detail_text(detail)]).fetchall()
     return int(rows[0][0])

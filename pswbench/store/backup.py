@@ -5,6 +5,7 @@ from the last published snapshot (pswbench.store.publish), and the report says w
 The backup folder is a plain DuckDB export (schema.sql, load.sql, one Parquet file per table) plus
 pswbench_backup.json (what it reflects and each table's row count, checked on restore).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,22 +32,26 @@ class BackupError(RuntimeError):
 @dataclass(frozen=True)
 class BackupReport:
     out: Path
-    source: str                 # "database" or "snapshot"
+    source: str  # "database" or "snapshot"
     data_version: int
     data_changed_at: str
-    published_at: str | None    # when the snapshot was published (snapshot backups)
+    published_at: str | None  # when the snapshot was published (snapshot backups)
     tables: dict[str, int]
 
     def summary(self) -> str:
         if self.source == "database":
-            return (f"Backup written to {self.out} from the database itself: data version {self.data_version} "
-                    f"(data last changed {self.data_changed_at}), {sum(self.tables.values()):,} rows "
-                    f"in {len(self.tables)} tables.")
-        return (f"The database is in use by another process (the running app), so this backup was taken from "
-                f"the last published snapshot instead. Backup written to {self.out}: it reflects the data as "
-                f"published at {self.published_at or 'an unknown time'} (data version {self.data_version}, "
-                f"data last changed {self.data_changed_at}). Anything recorded after that publish (for example "
-                f"sign-ins and audit entries since the last accepted return) is not in it.")
+            return (
+                f"Backup written to {self.out} from the database itself: data version {self.data_version} "
+                f"(data last changed {self.data_changed_at}), {sum(self.tables.values()):,} rows "
+                f"in {len(self.tables)} tables."
+            )
+        return (
+            f"The database is in use by another process (the running app), so this backup was taken from "
+            f"the last published snapshot instead. Backup written to {self.out}: it reflects the data as "
+            f"published at {self.published_at or 'an unknown time'} (data version {self.data_version}, "
+            f"data last changed {self.data_changed_at}). Anything recorded after that publish (for example "
+            f"sign-ins and audit entries since the last accepted return) is not in it."
+        )
 
 
 def _literal(text: str) -> str:
@@ -54,9 +59,13 @@ def _literal(text: str) -> str:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    names = [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND NOT internal AND NOT temporary ORDER BY 1").fetchall()]
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND NOT internal AND NOT temporary ORDER BY 1"
+        ).fetchall()
+    ]
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in names}
 
 
@@ -125,20 +134,33 @@ def backup(db: str | Path, out: str | Path) -> BackupReport:
         schema = partial / "schema.sql"
         schema.write_text(_order_views(schema.read_text(encoding="utf-8")), encoding="utf-8")
         published_at = manifest.get("published_at") if manifest and manifest.get("data_version") == version else None
-        if source == "snapshot" and published_at is None:   # manifest missing or from another publish
-            published_at = dt.datetime.fromtimestamp(publish.snapshot_path(db).stat().st_mtime,
-                                                      dt.timezone.utc).isoformat(timespec="seconds")
-        report = BackupReport(out, source, int(version), changed_at.isoformat(sep=" ", timespec="seconds"),
-                              published_at, tables)
-        (partial / MANIFEST).write_text(json.dumps({
-            "source": source, "database": str(db.absolute()), "data_version": report.data_version,
-            "data_changed_at": report.data_changed_at, "published_at": published_at,
-            "taken_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "duckdb_version": duckdb.__version__, "tables": tables}, indent=2), encoding="utf-8")
+        if source == "snapshot" and published_at is None:  # manifest missing or from another publish
+            published_at = dt.datetime.fromtimestamp(publish.snapshot_path(db).stat().st_mtime, dt.UTC).isoformat(
+                timespec="seconds"
+            )
+        report = BackupReport(
+            out, source, int(version), changed_at.isoformat(sep=" ", timespec="seconds"), published_at, tables
+        )
+        (partial / MANIFEST).write_text(
+            json.dumps(
+                {
+                    "source": source,
+                    "database": str(db.absolute()),
+                    "data_version": report.data_version,
+                    "data_changed_at": report.data_changed_at,
+                    "published_at": published_at,
+                    "taken_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "duckdb_version": duckdb.__version__,
+                    "tables": tables,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
         for f in partial.iterdir():
             publish._fsync(f)
         if out.exists():
-            out.rmdir()      # empty, checked above
+            out.rmdir()  # empty, checked above
         os.replace(partial, out)
         publish._fsync(out.parent)
     except BaseException:
@@ -156,8 +178,10 @@ def restore(src: str | Path, db: str | Path) -> dict[str, int]:
     src, db = Path(src).absolute(), Path(db)
     for p in (db, db.with_name(db.name + ".wal")):
         if p.exists() or p.is_symlink():
-            raise BackupError(f"{p} already exists; restore only into a new path (nothing was changed). "
-                              "Choose another --db, or move the existing file away first.")
+            raise BackupError(
+                f"{p} already exists; restore only into a new path (nothing was changed). "
+                "Choose another --db, or move the existing file away first."
+            )
     if not db.parent.is_dir():
         raise BackupError(f"The folder {db.parent} does not exist; create it or choose another --db.")
     if not (src / "schema.sql").is_file() or not (src / "load.sql").is_file():
@@ -176,13 +200,17 @@ def restore(src: str | Path, db: str | Path) -> dict[str, int]:
             tables = _tables(con)
             con.execute("CHECKPOINT")
         except duckdb.Error as exc:
-            raise BackupError(f"The backup in {src} could not be imported: {str(exc).splitlines()[0]}. "
-                              "Nothing was written to " + str(db)) from exc
+            raise BackupError(
+                f"The backup in {src} could not be imported: {str(exc).splitlines()[0]}. "
+                "Nothing was written to " + str(db)
+            ) from exc
         finally:
             con.close()
         if expected is not None and tables != expected:
-            raise BackupError(f"The restored tables do not match the backup's record ({tables} != {expected}); "
-                              f"the backup may be incomplete. Nothing was written to {db}.")
+            raise BackupError(
+                f"The restored tables do not match the backup's record ({tables} != {expected}); "
+                f"the backup may be incomplete. Nothing was written to {db}."
+            )
         publish._fsync(tmp)
         try:
             os.link(tmp, db)

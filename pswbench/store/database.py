@@ -1,9 +1,10 @@
 """Opening the DuckDB file, running the schema, and loading SQL by name."""
+
 from __future__ import annotations
 
 import csv
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -11,8 +12,7 @@ import duckdb
 
 from pswbench.paths import REFERENCE_DIR, SQL_DIR
 
-
-VIEWER_EVENT_KEY = "viewer_event_key"   # app_setting: the HMAC key of viewer events
+VIEWER_EVENT_KEY = "viewer_event_key"  # app_setting: the HMAC key of viewer events
 
 
 class DatabaseLocked(RuntimeError):
@@ -32,9 +32,11 @@ def sql(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-RESTORE_HINT = ("Restore it from a backup (python -m pswbench restore --from BACKUP_DIR --db NEW_PATH) "
-                "or point PSWBENCH_DB / --db at the right file. The file has been left exactly as it was.")
-_HEADER_BYTES = 3 * 4096        # DuckDB's main header and its two database headers
+RESTORE_HINT = (
+    "Restore it from a backup (python -m pswbench restore --from BACKUP_DIR --db NEW_PATH) "
+    "or point PSWBENCH_DB / --db at the right file. The file has been left exactly as it was."
+)
+_HEADER_BYTES = 3 * 4096  # DuckDB's main header and its two database headers
 _MAGIC, _MAGIC_AT = b"DUCK", 8
 
 
@@ -65,20 +67,22 @@ def _check_file(path: Path) -> None:
         probe = duckdb.connect(str(path), read_only=True)
     except duckdb.ConnectionException as exc:
         if "different configuration" in str(exc):
-            return   # this process already has it open (and checked it when it did)
+            return  # this process already has it open (and checked it when it did)
         raise
     # Read every stored value once: a file cut short fails here, read-only, before a writer touches
     # it. (Comparing the file's size with DuckDB's block count is not enough: a checkpoint can
     # shrink a healthy file below the blocks DuckDB still lists as free.)
     try:
-        tables = probe.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-                               ).fetchall()
+        tables = probe.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
         for (table,) in tables:
             quoted = table.replace('"', '""')
             probe.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{quoted}"').fetchall()
     except duckdb.Error as exc:
-        raise _unreadable(path, "the file is damaged or truncated (DuckDB could not read all of it: "
-                                f"{str(exc).splitlines()[0]})") from exc
+        raise _unreadable(
+            path, f"the file is damaged or truncated (DuckDB could not read all of it: {str(exc).splitlines()[0]})"
+        ) from exc
     finally:
         probe.close()
 
@@ -123,8 +127,9 @@ def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> No
         for path in sorted((SQL_DIR / folder).glob("*.sql")):
             text = sql(f"{folder}/{path.stem}")
             if temporary:
-                text = (text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1)
-                        .replace("CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1))
+                text = text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1).replace(
+                    "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1
+                )
             con.execute(text)
 
 
@@ -136,17 +141,17 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _create_views(con)
         if con.execute("SELECT count(*) FROM region").fetchone()[0] == 0:
             _load_reference(con)
-        con.execute(
-            "INSERT INTO data_version SELECT 1, 0, now() WHERE NOT EXISTS (SELECT 1 FROM data_version)"
-        )
+        con.execute("INSERT INTO data_version SELECT 1, 0, now() WHERE NOT EXISTS (SELECT 1 FROM data_version)")
         _migrate_sign_in_counters(con)
         # Random secrets per database: peer_salt, so peer labels cannot be recomputed from the public
         # code list; viewer_event_key, with which read-only viewers sign the events they spool for the
         # writer (they read it from the snapshot; pswbench.store.viewer_events); session_key, which signs
         # session cookies (pswbench.access.session_cookie), so the writer and every viewer accept the same cookie.
         for key, size in (("peer_salt", 16), (VIEWER_EVENT_KEY, 32), ("session_key", 32)):
-            con.execute("INSERT INTO app_setting SELECT ?, ? WHERE NOT EXISTS "
-                        "(SELECT 1 FROM app_setting WHERE key = ?)", [key, secrets.token_hex(size), key])
+            con.execute(
+                "INSERT INTO app_setting SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM app_setting WHERE key = ?)",
+                [key, secrets.token_hex(size), key],
+            )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -155,9 +160,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def _migrate_sign_in_counters(con: duckdb.DuckDBPyConnection) -> None:
     """A database from before sign_in_throttle kept failures on app_user: move them, drop the columns."""
-    columns = {r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = current_schema() AND table_name = 'app_user'").fetchall()}
+    columns = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = current_schema() AND table_name = 'app_user'"
+        ).fetchall()
+    }
     if "failed_attempts" not in columns:
         return
     # The last failure's time was not kept: a lock's start, else now, so nothing is forgotten early.
@@ -165,7 +174,8 @@ def _migrate_sign_in_counters(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT OR IGNORE INTO sign_in_throttle SELECT email, failed_attempts, "
         "coalesce(locked_until - INTERVAL 15 MINUTE, ?), locked_until FROM app_user "
         "WHERE failed_attempts > 0 OR locked_until IS NOT NULL",
-        [datetime.now(timezone.utc).replace(tzinfo=None)])
+        [datetime.now(UTC).replace(tzinfo=None)],
+    )
     con.execute("ALTER TABLE app_user DROP COLUMN failed_attempts")
     con.execute("ALTER TABLE app_user DROP COLUMN IF EXISTS locked_until")
 
@@ -185,8 +195,12 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             sql("queries/insert_trust"),
             [
-                t["trust_code"], t["trust_name"], t["region_code"], t["icb_code"] or None,
-                t["open_date"] or None, t["close_date"] or None,
+                t["trust_code"],
+                t["trust_name"],
+                t["region_code"],
+                t["icb_code"] or None,
+                t["open_date"] or None,
+                t["close_date"] or None,
             ],
         )
 

@@ -1,4 +1,5 @@
 """Loading validated returns: versions, duplicates and the record of every attempt, all-or-nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,15 +12,15 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pswbench.returns.validate import ValidationResult, validate_many
 from pswbench.store import database
 from pswbench.store.database import sql
-from pswbench.returns.validate import ValidationResult, validate_many
 
 log = logging.getLogger(__name__)
 # A load that meets another session's write (the single data_version row, or the same trust and
 # quarter) is retried this many times in all; a load re-reads the current version each time.
-ATTEMPTS = 5   # waits 0.05 + 0.1 + 0.2 + 0.4 s between them: far longer than a load takes
-ROWS_VIEW = "new_return_rows"   # the typed rows being loaded, as sql/queries/insert_return_rows reads them
+ATTEMPTS = 5  # waits 0.05 + 0.1 + 0.2 + 0.4 s between them: far longer than a load takes
+ROWS_VIEW = "new_return_rows"  # the typed rows being loaded, as sql/queries/insert_return_rows reads them
 # What DuckDB says when two transactions wrote the same rows ("Conflict on update!", "Conflict on tuple
 # deletion!", a catalog write-write conflict) or both inserted the same key and one committed first.
 # Its other TransactionExceptions are not conflicts: "Current transaction is aborted" follows an
@@ -29,28 +30,31 @@ _CONFLICT_WORDS = ("conflict", "failed to commit: primary key or unique constrai
 
 def is_write_conflict(exc: BaseException) -> bool:
     """True when exc is another session's concurrent write, which a retry (or Submit again) resolves."""
-    return isinstance(exc, duckdb.TransactionException) and any(w in str(exc).lower()
-                                                                 for w in _CONFLICT_WORDS)
+    return isinstance(exc, duckdb.TransactionException) and any(w in str(exc).lower() for w in _CONFLICT_WORDS)
 
 
 @dataclass(frozen=True)
 class LoadOutcome:
     file_name: str
-    status: str                 # accepted, rejected or duplicate
+    status: str  # accepted, rejected or duplicate
     submission_id: int
     trust_code: str | None
     period_end: dt.date | None
-    version: int | None         # the new version (accepted) or the current one (duplicate)
+    version: int | None  # the new version (accepted) or the current one (duplicate)
     errors: int
     warnings: int
     result: ValidationResult
 
     def summary(self) -> str:
-        what = {"accepted": f"accepted as version {self.version}",
-                "duplicate": f"duplicate of current version {self.version}; nothing added",
-                "rejected": "rejected"}[self.status]
+        what = {
+            "accepted": f"accepted as version {self.version}",
+            "duplicate": f"duplicate of current version {self.version}; nothing added",
+            "rejected": "rejected",
+        }[self.status]
         who = f"{self.trust_code or '?'} {self.period_end or '?'}"
-        return f"{self.file_name}: {what} ({who}; {self.result.rows} rows, {self.errors} errors, {self.warnings} warnings)"
+        return (
+            f"{self.file_name}: {what} ({who}; {self.result.rows} rows, {self.errors} errors, {self.warnings} warnings)"
+        )
 
 
 def default_user() -> str:
@@ -62,14 +66,21 @@ def default_user() -> str:
 
 def previous_headcount_lookup(con: duckdb.DuckDBPyConnection):
     def lookup(trust_code: str, period_end: dt.date):
-        row = con.execute(sql("queries/previous_quarter_headcount"),
-                          {"trust_code": trust_code, "period_end": period_end}).fetchone()
+        row = con.execute(
+            sql("queries/previous_quarter_headcount"), {"trust_code": trust_code, "period_end": period_end}
+        ).fetchone()
         return (row[0], row[1]) if row else None
+
     return lookup
 
 
-def load_files(con: duckdb.DuckDBPyConnection, files: list[tuple[str, bytes]], user: str | None = None,
-               today: dt.date | None = None, meta: list[tuple[int, str]] | None = None) -> list[LoadOutcome]:
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[tuple[str, bytes]],
+    user: str | None = None,
+    today: dt.date | None = None,
+    meta: list[tuple[int, str]] | None = None,
+) -> list[LoadOutcome]:
     """Validate then load each file in turn, each in its own transaction.
 
     meta, when given, is each file's true (size, SHA-256): the caller read only the start of a huge file.
@@ -83,10 +94,9 @@ def load_files(con: duckdb.DuckDBPyConnection, files: list[tuple[str, bytes]], u
         results = validate_many(files, None, today)
     for r, (size, sha) in zip(results, meta or []):
         r.size_bytes, r.sha256 = size, sha
-    outcomes = [load_result(con, r, user, check_headcount_change=len(files) > 1, publish=False)
-                for r in results]
+    outcomes = [load_result(con, r, user, check_headcount_change=len(files) > 1, publish=False) for r in results]
     if any(o.status == "accepted" for o in outcomes):
-        _publish(con)   # once for the batch, after the last commit
+        _publish(con)  # once for the batch, after the last commit
     return outcomes
 
 
@@ -98,7 +108,8 @@ def _after_rows_written(con: duckdb.DuckDBPyConnection) -> None:
     """
     pause = os.environ.get("PSWBENCH_FAULT_PAUSE_AFTER_ROWS")
     if pause:
-        print("PSWBENCH_FAULT paused after rows written", file=sys.stderr, flush=True)
+        sys.stderr.write("PSWBENCH_FAULT paused after rows written\n")
+        sys.stderr.flush()
         time.sleep(float(pause))
 
 
@@ -109,15 +120,20 @@ def _publish(con: duckdb.DuckDBPyConnection) -> None:
     publish.publish_quietly(con)
 
 
-def load_result(con: duckdb.DuckDBPyConnection, result: ValidationResult, user: str,
-                check_headcount_change: bool = False, publish: bool = True) -> LoadOutcome:
+def load_result(
+    con: duckdb.DuckDBPyConnection,
+    result: ValidationResult,
+    user: str,
+    check_headcount_change: bool = False,
+    publish: bool = True,
+) -> LoadOutcome:
     """Load one validated return in one transaction, then (when accepted) publish the snapshot.
 
     A write conflict with another session's load (is_write_conflict) is retried, ATTEMPTS in all;
     if it still conflicts, that duckdb.TransactionException is raised. Any other failure is raised at
     once, as itself. Either way nothing of this load is kept.
     """
-    findings = list(result.findings)   # a retry starts from the validator's findings again
+    findings = list(result.findings)  # a retry starts from the validator's findings again
     for attempt in range(1, ATTEMPTS + 1):
         result.findings[:] = findings
         con.execute("BEGIN TRANSACTION")
@@ -127,7 +143,7 @@ def load_result(con: duckdb.DuckDBPyConnection, result: ValidationResult, user: 
             outcome = _load_in_transaction(con, result, user, check_headcount_change)
             con.execute("COMMIT")
         except BaseException as exc:
-            rollback(con)   # a failed COMMIT has already ended the transaction
+            rollback(con)  # a failed COMMIT has already ended the transaction
             if not is_write_conflict(exc) or attempt == ATTEMPTS:
                 raise
             log.info("load of %s met a concurrent write; retrying (%d/%d)", result.file_name, attempt, ATTEMPTS)
@@ -148,7 +164,7 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
     """ROLLBACK, when a transaction is still open (a failed COMMIT has already ended it)."""
     try:
         con.execute("ROLLBACK")
-    except duckdb.TransactionException:   # "no transaction is active": it ended with the error
+    except duckdb.TransactionException:  # "no transaction is active": it ended with the error
         pass
 
 
@@ -170,22 +186,49 @@ def _load_in_transaction(con, result: ValidationResult, user: str, check_headcou
     submission_id = con.execute(sql("queries/next_submission_id")).fetchone()[0]
     if status == "accepted":
         con.execute(sql("queries/retire_current_version"), key)
-        version = con.execute(sql("queries/insert_return_version"),
-                              {**key, "submission_id": submission_id}).fetchone()[0]
+        version = con.execute(sql("queries/insert_return_version"), {**key, "submission_id": submission_id}).fetchone()[
+            0
+        ]
         con.execute(sql("queries/insert_return_rows"), {"submission_id": submission_id})
         database.bump_data_version(con)
-    con.execute(sql("queries/insert_submission"), {
-        **key, "submission_id": submission_id, "file_name": result.file_name, "sha256": result.sha256,
-        "size_bytes": result.size_bytes, "row_count": result.rows, "submitted_by": user,
-        "submitted_at": dt.datetime.now(), "status": status,
-        "version": version, "error_count": len(result.errors), "warning_count": len(result.warnings),
-    })
+    con.execute(
+        sql("queries/insert_submission"),
+        {
+            **key,
+            "submission_id": submission_id,
+            "file_name": result.file_name,
+            "sha256": result.sha256,
+            "size_bytes": result.size_bytes,
+            "row_count": result.rows,
+            "submitted_by": user,
+            "submitted_at": dt.datetime.now(),
+            "status": status,
+            "version": version,
+            "error_count": len(result.errors),
+            "warning_count": len(result.warnings),
+        },
+    )
     if result.findings:
-        con.executemany(sql("queries/insert_finding"),
-                        [[submission_id, f.severity, f.line, f.column, f.rule, f.value, f.message]
-                         for f in result.findings])
-    audit.record(con, user, f"upload_{status}", result.trust_code,
-                 {"submission_id": submission_id, "file_name": result.file_name, "version": version})
+        con.executemany(
+            sql("queries/insert_finding"),
+            [[submission_id, f.severity, f.line, f.column, f.rule, f.value, f.message] for f in result.findings],
+        )
+    audit.record(
+        con,
+        user,
+        f"upload_{status}",
+        result.trust_code,
+        {"submission_id": submission_id, "file_name": result.file_name, "version": version},
+    )
     _after_rows_written(con)
-    return LoadOutcome(result.file_name, status, submission_id, result.trust_code, result.period_end, version,
-                       len(result.errors), len(result.warnings), result)
+    return LoadOutcome(
+        result.file_name,
+        status,
+        submission_id,
+        result.trust_code,
+        result.period_end,
+        version,
+        len(result.errors),
+        len(result.warnings),
+        result,
+    )

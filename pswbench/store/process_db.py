@@ -6,6 +6,7 @@ st.cache_resource, and when the connection lived there each such message opened 
 connection, published the whole database again and started another spool-watcher thread that
 never stopped. Nothing a client sends reaches this module's state.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,11 +41,11 @@ def writer(db: str | Path, building: Callable[[], contextlib.AbstractContextMana
 
 def _open_writer(path: Path, building):
     if not path.exists():
-        from pswbench.synthetic.demo import build_demo   # first start: build the synthetic demo through the real loader
+        from pswbench.synthetic.demo import build_demo  # first start: build the synthetic demo through the real loader
 
         with building():
             build_demo(path)
-    con = database.connect(path)   # a damaged file raises DatabaseUnreadable and is left untouched
+    con = database.connect(path)  # a damaged file raises DatabaseUnreadable and is left untouched
     # Readers and backups use the published snapshot while this process holds the file: publish at
     # start (after a demo build too), so it exists and is current; loads publish after each commit.
     # The publish also ingests the events read-only viewers spooled; the watcher keeps doing that.

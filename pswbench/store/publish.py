@@ -9,6 +9,7 @@ sees the old snapshot or the new one, never half of one. A small JSON manifest s
 A failed publish never touches the database itself; publish_quietly logs it and the next publish
 catches up, since each one copies the whole database as it is then.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 log = logging.getLogger(__name__)
-_LOCK = threading.Lock()   # one publish at a time per process: the later one is always the newer
+_LOCK = threading.Lock()  # one publish at a time per process: the later one is always the newer
 
 
 def snapshot_path(db: str | Path) -> Path:
@@ -114,9 +115,14 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict | None:
                 raise RuntimeError(f"the snapshot {tmp} was not fully written (a WAL file remains)")
             _fsync(tmp)
             os.replace(tmp, target)
-            manifest = {"data_version": int(version), "data_changed_at": changed_at.isoformat(),
-                        "published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                        "source": str(db), "snapshot": target.name, "publish_id": uuid.uuid4().hex}
+            manifest = {
+                "data_version": int(version),
+                "data_changed_at": changed_at.isoformat(),
+                "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "source": str(db),
+                "snapshot": target.name,
+                "publish_id": uuid.uuid4().hex,
+            }
             _write_atomic(manifest_path(db), json.dumps(manifest, indent=2).encode("utf-8"))
             _fsync(db.parent)
         finally:
@@ -129,6 +135,8 @@ def publish_quietly(con: duckdb.DuckDBPyConnection) -> dict | None:
     try:
         return publish(con)
     except Exception:
-        log.exception("publishing the read-only snapshot failed; the database is unchanged and the "
-                      "next accepted load will publish again")
+        log.exception(
+            "publishing the read-only snapshot failed; the database is unchanged and the "
+            "next accepted load will publish again"
+        )
         return None

@@ -21,6 +21,7 @@ event lowers a count or clears a lock, a viewer's successful sign-in included: o
 checks (its sign-in form, an analyst's unlock or enable) do that. Every other line is skipped,
 counted by reason in a logged warning and one 'viewer_events_refused' audit row, and never ingested.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,7 +43,7 @@ from pswbench.store import audit, database
 log = logging.getLogger(__name__)
 
 FORMAT = 2
-MAX_AHEAD = dt.timedelta(minutes=5)     # clocks of hosts sharing the folder may differ this much
+MAX_AHEAD = dt.timedelta(minutes=5)  # clocks of hosts sharing the folder may differ this much
 MAX_AGE = dt.timedelta(days=7)
 MAX_TEXT = 200
 KEY_SETTING = database.VIEWER_EVENT_KEY
@@ -65,7 +66,7 @@ def _count(value) -> bool:
     return type(value) is int and 0 <= value <= 1000
 
 
-Check = tuple | Callable[[object], bool]   # the values a detail key may take, or a test of its value
+Check = tuple | Callable[[object], bool]  # the values a detail key may take, or a test of its value
 SIGN_IN_REASONS = (*auth.COUNTED_REASONS, "disabled")
 
 # Each kind of event a viewer produces, with the detail keys it may carry. Where they come from:
@@ -76,8 +77,12 @@ SIGN_IN_REASONS = (*auth.COUNTED_REASONS, "disabled")
 # that kind are refused (tests/unit/test_viewer_events.py reads the callers and checks).
 VIEWER_EVENTS: dict[str, dict[str, Check]] = {
     "sign_in": {"method": ("password", "oidc")},
-    "sign_in_failed": {"reason": SIGN_IN_REASONS, "method": ("oidc",), "failed_attempts": _count,
-                       "locked_until": _time},
+    "sign_in_failed": {
+        "reason": SIGN_IN_REASONS,
+        "method": ("oidc",),
+        "failed_attempts": _count,
+        "locked_until": _time,
+    },
     "sign_in_locked": {"locked_until": _time},
     "not_permitted": {"what": _text},
     "export": {"table": _text, "format": ("csv", "xlsx", "html"), "board_pack": _text, "period": _text},
@@ -112,8 +117,12 @@ def verify(key: str, raw: bytes, file_name: str, last_seq: int, now: dt.datetime
         raise Refused("unreadable") from None
     if not (isinstance(mac, str) and hmac.compare_digest(mac, _mac(key, canonical(event)))):
         raise Refused("bad_signature")
-    if set(event) != {"v", "spool", "seq", "at", "actor", "action", "trust_code", "detail", "pid"} \
-            or event["v"] != FORMAT or type(event["seq"]) is not int or type(event["pid"]) is not int:
+    if (
+        set(event) != {"v", "spool", "seq", "at", "actor", "action", "trust_code", "detail", "pid"}
+        or event["v"] != FORMAT
+        or type(event["seq"]) is not int
+        or type(event["pid"]) is not int
+    ):
         raise Refused("unreadable")
     if event["spool"] != file_name or event["seq"] <= last_seq:
         raise Refused("replayed")
@@ -127,9 +136,15 @@ def verify(key: str, raw: bytes, file_name: str, last_seq: int, now: dt.datetime
     allowed = VIEWER_EVENTS.get(action)
     if allowed is None:
         raise Refused("kind_not_allowed")
-    if not isinstance(detail, dict) or not set(detail) <= set(allowed) or not all(
+    if (
+        not isinstance(detail, dict)
+        or not set(detail) <= set(allowed)
+        or not all(
             (value in check) if isinstance(check, tuple) else check(value)
-            for name, value in detail.items() for check in (allowed[name],)):
+            for name, value in detail.items()
+            for check in (allowed[name],)
+        )
+    ):
         raise Refused("detail_not_allowed")
     if not (isinstance(actor, str) and 0 < len(actor) <= auth.MAX_EMAIL_LENGTH):
         raise Refused("actor_not_allowed")
@@ -138,15 +153,15 @@ def verify(key: str, raw: bytes, file_name: str, last_seq: int, now: dt.datetime
 
 
 class Ingested(NamedTuple):
-    events: int              # events taken into audit_log
-    users_changed: bool      # a failure count or lock changed (publish, so viewers see it)
-    refused: Counter         # lines skipped, by reason
+    events: int  # events taken into audit_log
+    users_changed: bool  # a failure count or lock changed (publish, so viewers see it)
+    refused: Counter  # lines skipped, by reason
 
 
 def _parse_state(value: str | None) -> tuple[int, int]:
     if value is None:
         return 0, 0
-    if value.isdigit():          # written before lines had sequence numbers
+    if value.isdigit():  # written before lines had sequence numbers
         return int(value), 0
     state = json.loads(value)
     return int(state["offset"]), int(state["seq"])
@@ -160,7 +175,7 @@ def _file_state(con, name: str) -> tuple[int, int]:
 def offsets(con) -> dict[str, int]:
     """Bytes already read, per spool file name (one query)."""
     rows = con.execute("SELECT key, value FROM app_setting WHERE key LIKE ?", [OFFSET_SETTING + "%"]).fetchall()
-    return {k[len(OFFSET_SETTING):]: _parse_state(v)[0] for k, v in rows}
+    return {k[len(OFFSET_SETTING) :]: _parse_state(v)[0] for k, v in rows}
 
 
 def _apply(con, event: dict) -> bool:
@@ -174,12 +189,13 @@ def _apply(con, event: dict) -> bool:
     if action == "sign_in_failed" and detail.get("reason") in auth.COUNTED_REASONS:
         before, after = throttle.count_failure(con, actor, at)
         changed = after != before
-        detail["failed_attempts"] = after.count          # the writer's count, not the viewer's
+        detail["failed_attempts"] = after.count  # the writer's count, not the viewer's
         detail.pop("locked_until", None)
         if after.locked_until is not None:
             detail["locked_until"] = after.locked_until.isoformat()
-    audit.record(con, actor, action, row[2] if row else None,
-                 dict(detail, via="viewer", viewer_pid=event["pid"]), at=at)
+    audit.record(
+        con, actor, action, row[2] if row else None, dict(detail, via="viewer", viewer_pid=event["pid"]), at=at
+    )
     return changed
 
 
@@ -190,7 +206,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: str, now: dt.da
     try:
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
-            if size < offset:      # the file was cut short or replaced: read it again (seq still guards)
+            if size < offset:  # the file was cut short or replaced: read it again (seq still guards)
                 offset = 0
             fh.seek(offset)
             data = fh.read(size - offset)
@@ -202,7 +218,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: str, now: dt.da
     taken, changed, refused = 0, False, Counter()
     con.execute("BEGIN TRANSACTION")
     try:
-        for raw in data[:end + 1].splitlines():
+        for raw in data[: end + 1].splitlines():
             try:
                 event = verify(key, raw, path.name, last_seq, now)
                 changed |= _apply(con, event)
@@ -212,18 +228,24 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: str, now: dt.da
             last_seq = event["seq"]
             taken += 1
         if refused:
-            audit.record(con, "system:viewer-spool", "viewer_events_refused", None,
-                         {"file": path.name, **refused}, at=now)
-        con.execute("INSERT OR REPLACE INTO app_setting VALUES (?, ?)",
-                    [setting, json.dumps({"offset": offset + end + 1, "seq": last_seq})])
+            audit.record(
+                con, "system:viewer-spool", "viewer_events_refused", None, {"file": path.name, **refused}, at=now
+            )
+        con.execute(
+            "INSERT OR REPLACE INTO app_setting VALUES (?, ?)",
+            [setting, json.dumps({"offset": offset + end + 1, "seq": last_seq})],
+        )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     if refused:
-        log.warning("skipped %d line(s) of %s that could not be verified as a viewer's events (%s); "
-                    "none of them was ingested", sum(refused.values()), path.name,
-                    ", ".join(f"{why}: {n}" for why, n in sorted(refused.items())))
+        log.warning(
+            "skipped %d line(s) of %s that could not be verified as a viewer's events (%s); none of them was ingested",
+            sum(refused.values()),
+            path.name,
+            ", ".join(f"{why}: {n}" for why, n in sorted(refused.items())),
+        )
     if changed:
         throttle.prune(con, now)
     return Ingested(taken, changed, refused)

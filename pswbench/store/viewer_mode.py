@@ -19,6 +19,7 @@ PSWBENCH_MODE=viewer (default writer) makes an app process read the snapshot the
   viewer with the next publish. Meanwhile each viewer also counts the failures it sees itself, for
   every email alike, and locks an email after MAX_FAILED_ATTEMPTS of them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,12 +36,12 @@ from pathlib import Path
 import duckdb
 
 from pswbench.access import auth, throttle
-from pswbench.store import admin_requests, audit, database, publish, viewer_events
 from pswbench.access.throttle import Failures
+from pswbench.store import admin_requests, audit, database, publish, viewer_events
 
 log = logging.getLogger(__name__)
 
-GRACE_SECONDS = 30.0          # a replaced generation stays open this long for runs still reading it
+GRACE_SECONDS = 30.0  # a replaced generation stays open this long for runs still reading it
 
 
 class ReadOnlyViewer(RuntimeError):
@@ -74,6 +75,7 @@ def require_writer(what: str = "this") -> None:
 
 # ---- snapshot generations -------------------------------------------------------------------
 
+
 @dataclass
 class Generation:
     key: tuple
@@ -106,15 +108,16 @@ class SnapshotReader:
         if not snap.exists():
             raise database.DatabaseUnreadable(
                 f"No published snapshot ({snap.name}) exists yet next to {self.db}. Start the writer "
-                "(PSWBENCH_MODE=writer) first: it publishes one at start.")
+                "(PSWBENCH_MODE=writer) first: it publishes one at start."
+            )
         self._count += 1
         private = snap.with_name(f".{self.db.stem}.snapshot.{os.getpid()}.{self._count}.duckdb")
         private.unlink(missing_ok=True)
-        os.link(snap, private)   # the whole snapshot in place now; a later os.replace does not touch it
+        os.link(snap, private)  # the whole snapshot in place now; a later os.replace does not touch it
         try:
             con = database.connect(private, read_only=True)
         finally:
-            private.unlink(missing_ok=True)   # the open file stays readable; nothing is left behind
+            private.unlink(missing_ok=True)  # the open file stays readable; nothing is left behind
         version = database.data_version(con)
         _remember_key(self.db, database.setting(con, viewer_events.KEY_SETTING))
         key = (manifest or {}).get("publish_id"), (manifest or {}).get("published_at"), version
@@ -207,17 +210,32 @@ def _event_key(db: str | Path) -> str | None:
     return found
 
 
-def record(db: str | Path, actor: str, action: str, trust_code: str | None = None,
-           detail: dict | None = None, *, at: dt.datetime | None = None) -> None:
+def record(
+    db: str | Path,
+    actor: str,
+    action: str,
+    trust_code: str | None = None,
+    detail: dict | None = None,
+    *,
+    at: dt.datetime | None = None,
+) -> None:
     """Append one signed audit event to this process's spool: one JSON line, flushed and fsynced."""
     key = _event_key(db)
-    if key is None:   # kept in the spool as a record, but the writer will refuse it
+    if key is None:  # kept in the spool as a record, but the writer will refuse it
         log.error("no viewer-event key in the snapshot of %s: this event cannot be signed", db)
     with _SPOOL_LOCK:
         path = spool_path(db)
-        event = {"v": viewer_events.FORMAT, "spool": path.name, "seq": next(_SEQUENCE),
-                 "at": audit.as_utc_naive(at).isoformat(), "actor": actor, "action": action,
-                 "trust_code": trust_code, "detail": detail or {}, "pid": os.getpid()}
+        event = {
+            "v": viewer_events.FORMAT,
+            "spool": path.name,
+            "seq": next(_SEQUENCE),
+            "at": audit.as_utc_naive(at).isoformat(),
+            "actor": actor,
+            "action": action,
+            "trust_code": trust_code,
+            "detail": detail or {},
+            "pid": os.getpid(),
+        }
         with open(path, "ab") as fh:
             fh.write(viewer_events.signed_line(key, event))
             fh.flush()
@@ -240,7 +258,7 @@ class LocalFailures:
     def put(self, key: str, record: Failures, at: dt.datetime) -> None:
         with self._lock:
             self._records.pop(key, None)
-            self._records[key] = record          # the newest last
+            self._records[key] = record  # the newest last
             if len(self._records) > throttle.MAX_TRACKED_UNKNOWN:
                 for k in [k for k, r in self._records.items() if r.current(at) == Failures()]:
                     del self._records[k]
@@ -254,8 +272,9 @@ class LocalFailures:
 _LOCAL = LocalFailures()
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, db: str | Path, email: str, password: str,
-                 now: dt.datetime | None = None) -> auth.User:
+def authenticate(
+    con: duckdb.DuckDBPyConnection, db: str | Path, email: str, password: str, now: dt.datetime | None = None
+) -> auth.User:
     """auth.authenticate for a viewer: the same rules and answers, read-only; every attempt spooled.
 
     The failures counted are the stricter of the snapshot's (the writer's count at its last publish)
@@ -276,6 +295,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, db: str | Path, email: str, pas
 
 
 # ---- the writer's side: ingesting the spool -------------------------------------------------
+
 
 def spool_pending(con: duckdb.DuckDBPyConnection, db: str | Path) -> bool:
     """Whether any spool file holds bytes not yet ingested (a stat per file and one query)."""
@@ -308,8 +328,9 @@ def ingest_spool(con: duckdb.DuckDBPyConnection, db: str | Path) -> viewer_event
     return viewer_events.Ingested(total, changed, refused)
 
 
-def watch_spool(con: duckdb.DuckDBPyConnection, db: str | Path, interval: float,
-                stop: threading.Event) -> threading.Thread:
+def watch_spool(
+    con: duckdb.DuckDBPyConnection, db: str | Path, interval: float, stop: threading.Event
+) -> threading.Thread:
     """In the writer: every interval seconds, ingest new viewer events and apply waiting admin
     requests (pswbench.store.admin_requests), and publish when a failure count, a lock or an account
     changed, so it reaches the viewers without waiting for an upload. A request's answer is written
@@ -320,7 +341,7 @@ def watch_spool(con: duckdb.DuckDBPyConnection, db: str | Path, interval: float,
         while not stop.wait(interval):
             try:
                 changed, taken = False, []
-                with publish._LOCK, con.cursor() as cur:   # not at the same time as a publish's ingest
+                with publish._LOCK, con.cursor() as cur:  # not at the same time as a publish's ingest
                     if spool_pending(cur, db):
                         changed = ingest_spool(cur, db).users_changed
                     taken = admin_requests.take(cur, db)
@@ -329,8 +350,9 @@ def watch_spool(con: duckdb.DuckDBPyConnection, db: str | Path, interval: float,
                     published = publish.publish_quietly(con)
                 admin_requests.answer(db, taken, published is not None)
             except Exception:
-                log.exception("ingesting the viewers' events or admin requests failed; trying again in %.0f s",
-                              interval)
+                log.exception(
+                    "ingesting the viewers' events or admin requests failed; trying again in %.0f s", interval
+                )
 
     thread = threading.Thread(target=loop, name="pswbench-spool-watcher", daemon=True)
     thread.start()

@@ -1,1 +1,3 @@
-"""Synthetic data only: demo returns, the demo database and its accounts, scaled databases for benchmarks."""
+"""Synthetic data only: demo returns, the demo database and its accounts, scaled databases for
+benchmarks.
+"""

@@ -1,4 +1,5 @@
 """The synthetic demo: a database built through the real validate-and-load path, and demo accounts."""
+
 from __future__ import annotations
 
 import tempfile

@@ -7,6 +7,7 @@ batch) against that database's own trust list, and loads each file in its own tr
 headcount-change check, oldest quarter first. It adds the demo accounts and marks the database as
 the synthetic demo, so the app and its page benchmarks can sign in to it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,12 +21,12 @@ from pathlib import Path
 import duckdb
 
 from pswbench.access import auth
+from pswbench.returns.validate import validate_many
 from pswbench.store import database
 from pswbench.store.database import sql
-from pswbench.synthetic.demo import DEMO_ACCOUNTS
 from pswbench.store.loader import LoadOutcome, load_result
+from pswbench.synthetic.demo import DEMO_ACCOUNTS
 from pswbench.synthetic.trust_returns import ScaledReturns, SyntheticTrust, generate, generate_scaled
-from pswbench.returns.validate import validate_many
 
 BATCH_FILES = 200
 USER = "scale:synthetic"
@@ -42,10 +43,10 @@ class ScaledBuild:
     rows: int
     synthetic_trusts: int
     periods: int
-    counts: dict[str, int]                     # accepted / rejected / duplicate
+    counts: dict[str, int]  # accepted / rejected / duplicate
     warnings: int
-    seconds: dict[str, float] = field(default_factory=dict)   # generate, validate, load, accounts
-    rejected: list[str] = field(default_factory=list)          # "file: first error" for each rejected
+    seconds: dict[str, float] = field(default_factory=dict)  # generate, validate, load, accounts
+    rejected: list[str] = field(default_factory=list)  # "file: first error" for each rejected
 
     @property
     def total_seconds(self) -> float:
@@ -54,8 +55,12 @@ class ScaledBuild:
 
 def db_trust_reference(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dt.date | None, dt.date | None]]:
     """The database's own trust list, in the shape checks.trust_known_and_open takes."""
-    return {code: (name, opened, closed) for code, name, opened, closed in
-            con.execute("SELECT trust_code, trust_name, open_date, close_date FROM trust").fetchall()}
+    return {
+        code: (name, opened, closed)
+        for code, name, opened, closed in con.execute(
+            "SELECT trust_code, trust_name, open_date, close_date FROM trust"
+        ).fetchall()
+    }
 
 
 def insert_synthetic_trusts(con: duckdb.DuckDBPyConnection, trusts: list[SyntheticTrust]) -> None:
@@ -73,9 +78,14 @@ def insert_synthetic_trusts(con: duckdb.DuckDBPyConnection, trusts: list[Synthet
         raise
 
 
-def load_scaled(con: duckdb.DuckDBPyConnection, paths: list[Path], batch: int = BATCH_FILES,
-                user: str = USER, timings: dict[str, float] | None = None,
-                progress: Callable[[dict], None] | None = None) -> list[LoadOutcome]:
+def load_scaled(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    batch: int = BATCH_FILES,
+    user: str = USER,
+    timings: dict[str, float] | None = None,
+    progress: Callable[[dict], None] | None = None,
+) -> list[LoadOutcome]:
     """Validate (a GX run per batch, against the database's trusts) and load each file, oldest first.
 
     progress, when given, is called after each batch with its figures (files done, seconds taken)."""
@@ -84,7 +94,7 @@ def load_scaled(con: duckdb.DuckDBPyConnection, paths: list[Path], batch: int = 
     paths = sorted(paths, key=lambda p: (p.stem.split("_")[-1], p.stem))
     outcomes: list[LoadOutcome] = []
     for start in range(0, len(paths), batch):
-        files = [(p.name, p.read_bytes()) for p in paths[start:start + batch]]
+        files = [(p.name, p.read_bytes()) for p in paths[start : start + batch]]
         t0 = time.perf_counter()
         # The headcount-change warning needs the earlier quarters loaded: checked at load time.
         results = validate_many(files, None, None, trust_reference=reference)
@@ -94,13 +104,26 @@ def load_scaled(con: duckdb.DuckDBPyConnection, paths: list[Path], batch: int = 
         timings["validate"] = timings.get("validate", 0.0) + t1 - t0
         timings["load"] = timings.get("load", 0.0) + t2 - t1
         if progress:
-            progress({"files_done": len(outcomes), "files_total": len(paths), "batch_files": len(files),
-                      "validate_s": t1 - t0, "load_s": t2 - t1})
+            progress(
+                {
+                    "files_done": len(outcomes),
+                    "files_total": len(paths),
+                    "batch_files": len(files),
+                    "validate_s": t1 - t0,
+                    "load_s": t2 - t1,
+                }
+            )
     return outcomes
 
 
-def build_scaled(db: str | Path, scale: int = 10, seed: int = 2019, batch: int = BATCH_FILES,
-                 accounts: bool = True, progress: Callable[[dict], None] | None = None) -> ScaledBuild:
+def build_scaled(
+    db: str | Path,
+    scale: int = 10,
+    seed: int = 2019,
+    batch: int = BATCH_FILES,
+    accounts: bool = True,
+    progress: Callable[[dict], None] | None = None,
+) -> ScaledBuild:
     """Build a new database at db holding scale x the demo's rows (see the module notes)."""
     db = Path(db)
     if db.exists():
@@ -131,12 +154,22 @@ def build_scaled(db: str | Path, scale: int = 10, seed: int = 2019, batch: int =
                 from pswbench.store import publish
 
                 t0 = time.perf_counter()
-                publish.publish(con)   # the read-only snapshot, once; its time is one upload's extra cost
+                publish.publish(con)  # the read-only snapshot, once; its time is one upload's extra cost
                 seconds["publish"] = time.perf_counter() - t0
         finally:
             con.close()
     counts = {s: sum(o.status == s for o in outcomes) for s in ("accepted", "rejected", "duplicate")}
     rows = sum(o.result.rows for o in outcomes)
     rejected = [f"{o.file_name}: {o.result.errors[0].message}" for o in outcomes if o.status == "rejected"]
-    return ScaledBuild(db, scale, len(outcomes), rows, len(made.synthetic_trusts), len(made.periods) or 11,
-                       counts, sum(o.warnings for o in outcomes), seconds, rejected)
+    return ScaledBuild(
+        db,
+        scale,
+        len(outcomes),
+        rows,
+        len(made.synthetic_trusts),
+        len(made.periods) or 11,
+        counts,
+        sum(o.warnings for o in outcomes),
+        seconds,
+        rejected,
+    )

@@ -30,6 +30,7 @@ page-speed benchmarks, adding synthetic trusts Z0001... (and, for K >= 10, quart
 2019-09-30); see ``generate_scaled``. Those trusts are not in the reference file:
 pswbench/synthetic/scale.py builds a database that knows them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -40,8 +41,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from pswbench.returns import contract
 from pswbench.paths import REFERENCE_DIR
+from pswbench.returns import contract
 
 FIRST_PERIOD = dt.date(2024, 3, 31)
 LAST_PERIOD = dt.date(2026, 9, 30)
@@ -51,13 +52,13 @@ GAPS = (("RLY", dt.date(2025, 6, 30)), ("RJ8", dt.date(2026, 3, 31)))
 
 # Trust-quarters built to raise a warning, and which one.
 OUTLIERS = {
-    ("RNK", dt.date(2024, 3, 31)): "vacancy_rate",          # 0 PSWs, 1 WTE vacancy: 100%
-    ("RNK", dt.date(2024, 6, 30)): "vacancy_rate",          # same
-    ("RGD", dt.date(2024, 12, 31)): "fte_days_available",   # one row uses working days, not calendar days
-    ("RXE", dt.date(2025, 3, 31)): "sickness_rate",         # about 19%
-    ("RWR", dt.date(2025, 9, 30)): "vacancy_rate",          # about 47%
+    ("RNK", dt.date(2024, 3, 31)): "vacancy_rate",  # 0 PSWs, 1 WTE vacancy: 100%
+    ("RNK", dt.date(2024, 6, 30)): "vacancy_rate",  # same
+    ("RGD", dt.date(2024, 12, 31)): "fte_days_available",  # one row uses working days, not calendar days
+    ("RXE", dt.date(2025, 3, 31)): "sickness_rate",  # about 19%
+    ("RWR", dt.date(2025, 9, 30)): "vacancy_rate",  # about 47%
     ("RP7", dt.date(2025, 12, 31)): "leaver_rate_quarter",  # about 30% in the quarter
-    ("RXY", dt.date(2026, 6, 30)): "headcount_change",      # +60% and more than 10 people
+    ("RXY", dt.date(2026, 6, 30)): "headcount_change",  # +60% and more than 10 people
 }
 
 ZERO_TRUST = "RNK"
@@ -65,13 +66,20 @@ ZERO_QUARTERS = (dt.date(2024, 3, 31), dt.date(2024, 6, 30))
 MERGED_FROM = ("RRP", "TAF")
 MERGED_INTO = "G6V2S"
 
-LARGE = ("RX4", "RV5", "RXV", "RW4")      # 60+ PSWs
-SMALL = ("RJ8", "RLY", "RP1")             # 1-5 PSWs
-NATIONAL_START = 1160                     # at 2023-12-31; about 1,200 a quarter later
+LARGE = ("RX4", "RV5", "RXV", "RW4")  # 60+ PSWs
+SMALL = ("RJ8", "RLY", "RP1")  # 1-5 PSWs
+NATIONAL_START = 1160  # at 2023-12-31; about 1,200 a quarter later
 
 _SETTING_WEIGHTS = {
-    "adult_community": 10, "crisis": 6, "adult_inpatient": 6, "early_intervention": 5,
-    "older_adults": 3, "children_young_people": 3, "perinatal": 2, "forensic": 2, "other": 1,
+    "adult_community": 10,
+    "crisis": 6,
+    "adult_inpatient": 6,
+    "early_intervention": 5,
+    "older_adults": 3,
+    "children_young_people": 3,
+    "perinatal": 2,
+    "forensic": 2,
+    "other": 1,
 }
 _BAND_WEIGHTS = {"2": 2, "3": 30, "4": 40, "5": 18, "6": 6, "7": 3, "8a": 1}
 
@@ -229,8 +237,15 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}"
 
 
-def _rows(rng: random.Random, t: _Trust, period: dt.date, start: dict[Cell, int],
-          leavers: dict[Cell, int], joiners: dict[Cell, int], kind: str | None) -> list[list[str]]:
+def _rows(
+    rng: random.Random,
+    t: _Trust,
+    period: dt.date,
+    start: dict[Cell, int],
+    leavers: dict[Cell, int],
+    joiners: dict[Cell, int],
+    kind: str | None,
+) -> list[list[str]]:
     days = contract.days_in_quarter(period)
     cells = sorted(set(start) | set(leavers) | set(joiners) | set(t.staff), key=_cell_order)
     bank_on = t.bank_recorded and rng.random() > 0.05
@@ -252,12 +267,23 @@ def _rows(rng: random.Random, t: _Trust, period: dt.date, start: dict[Cell, int]
         else:
             wte, avail, lost = 0.0, 0.0, 0.0
             vac = rng.choice((0.0, 0.6, 0.8))
-        bank = "" if not bank_on else _fmt(0.0 if rng.random() < 0.6 else
-                                           rng.uniform(0.1, min(1.5, 0.3 + 0.1 * h)))
+        bank = "" if not bank_on else _fmt(0.0 if rng.random() < 0.6 else rng.uniform(0.1, min(1.5, 0.3 + 0.1 * h)))
         agency = "" if not agency_on else _fmt(0.0 if rng.random() < 0.85 else rng.uniform(0.1, 0.6))
-        recs.append({"cell": c, "h": h, "wte": wte, "vac": vac, "lost": lost, "avail": avail,
-                     "l": leavers.get(c, 0), "j": joiners.get(c, 0), "bank": bank,
-                     "agency": agency, "notes": ""})
+        recs.append(
+            {
+                "cell": c,
+                "h": h,
+                "wte": wte,
+                "vac": vac,
+                "lost": lost,
+                "avail": avail,
+                "l": leavers.get(c, 0),
+                "j": joiners.get(c, 0),
+                "bank": bank,
+                "agency": agency,
+                "notes": "",
+            }
+        )
     if kind is None:
         # Keep ordinary trust-quarters well clear of the trust-level warnings.
         s_wte = sum(r["wte"] for r in recs)
@@ -276,16 +302,30 @@ def _rows(rng: random.Random, t: _Trust, period: dt.date, start: dict[Cell, int]
     if kind in _OUTLIER_NOTES and len(recs) > 1:
         recs[-1]["notes"] = _OUTLIER_NOTES[kind]
     return [
-        [t.code, period.isoformat(), r["cell"][0], r["cell"][1], str(r["h"]), _fmt(r["wte"]),
-         _fmt(r["vac"]), _fmt(r["lost"]), _fmt(r["avail"]), str(r["l"]), str(r["j"]),
-         r["bank"], r["agency"], r["notes"]]
+        [
+            t.code,
+            period.isoformat(),
+            r["cell"][0],
+            r["cell"][1],
+            str(r["h"]),
+            _fmt(r["wte"]),
+            _fmt(r["vac"]),
+            _fmt(r["lost"]),
+            _fmt(r["avail"]),
+            str(r["l"]),
+            str(r["j"]),
+            r["bank"],
+            r["agency"],
+            r["notes"],
+        ]
         for r in recs
     ]
 
 
 def _zero_rows(code: str, period: dt.date) -> list[list[str]]:
-    return [[code, period.isoformat(), "adult_community", "3", "0", "0.00", "1.00", "0.00",
-             "0.00", "0", "0", "", "", ""]]
+    return [
+        [code, period.isoformat(), "adult_community", "3", "0", "0.00", "1.00", "0.00", "0.00", "0", "0", "", "", ""]
+    ]
 
 
 def generate(out_dir: Path, seed: int = 2019, scale: int = 1) -> list[Path]:
@@ -306,7 +346,7 @@ def _write(path: Path, rows: list[list[str]]) -> None:
         w.writerows(rows)
 
 
-def _generate_demo(out_dir: Path, seed: int) -> tuple[list[Path], dict[str, "_Trust"]]:
+def _generate_demo(out_dir: Path, seed: int) -> tuple[list[Path], dict[str, _Trust]]:
     """The demo's files, and each trust as it stood at 2023-12-31 (before the first quarter's step)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -388,10 +428,10 @@ def _generate_demo(out_dir: Path, seed: int) -> tuple[list[Path], dict[str, "_Tr
 # The split: K < 10 keeps the demo's 11 quarters and multiplies trusts by about K; K >= 10 uses
 # 29 quarters (x2.6) and about K / 2.6 times the trusts' worth of rows per quarter.
 # Synthetic trusts carry no deliberate outliers; their returns are valid and raise few warnings.
-SCALED_FIRST_PERIOD = contract.EARLIEST_PERIOD           # 2019-09-30
-SCALE_MORE_QUARTERS = 10                                  # from this scale on, back to 2019-09-30
+SCALED_FIRST_PERIOD = contract.EARLIEST_PERIOD  # 2019-09-30
+SCALE_MORE_QUARTERS = 10  # from this scale on, back to 2019-09-30
 SYNTHETIC_PREFIX = "Z"
-_BACKCAST_LEAVER_CAP = 0.22                               # as the forward model's ordinary quarters
+_BACKCAST_LEAVER_CAP = 0.22  # as the forward model's ordinary quarters
 
 
 @dataclass(frozen=True)
@@ -403,10 +443,10 @@ class SyntheticTrust:
 
 @dataclass
 class ScaledReturns:
-    paths: list[Path]                       # period then trust order (oldest first)
+    paths: list[Path]  # period then trust order (oldest first)
     synthetic_trusts: list[SyntheticTrust]
-    rows: int                               # data rows written
-    demo_rows: int                          # data rows of the demo (scale 1)
+    rows: int  # data rows written
+    demo_rows: int  # data rows of the demo (scale 1)
     periods: list[dt.date]
 
 
@@ -434,22 +474,38 @@ def _backcast(rng: random.Random, t: _Trust, periods: list[dt.date]) -> dict[dt.
         t.staff = end
         h = sum(end.values())
         if h == 0:
-            out[period] = [[t.code, period.isoformat(), "adult_community", "3", "0", "0.00", "0.00", "0.00",
-                            "0.00", "0", "0", "", "", ""]]
+            out[period] = [
+                [
+                    t.code,
+                    period.isoformat(),
+                    "adult_community",
+                    "3",
+                    "0",
+                    "0.00",
+                    "0.00",
+                    "0.00",
+                    "0.00",
+                    "0",
+                    "0",
+                    "",
+                    "",
+                    "",
+                ]
+            ]
             continue
         g = t.growth + rng.uniform(-0.015, 0.015)
         s = max(1, _stoch_round(rng, h / (1 + g)))
         n_leave = sum(1 for _ in range(s) if rng.random() < t.leave_q)
-        n_leave = max(n_leave, s - h)                       # joiners never negative
+        n_leave = max(n_leave, s - h)  # joiners never negative
         n_leave = min(n_leave, math.floor(_BACKCAST_LEAVER_CAP * (h + s) / 2), s)
         n_leave = max(n_leave, s - h)
         n_join = h - s + n_leave
-        joiners = t.remove_people(rng, end, n_join)         # people in the end staff
+        joiners = t.remove_people(rng, end, n_join)  # people in the end staff
         leavers: dict[Cell, int] = {}
         for _ in range(n_leave):
             c = rng.choices(t.cells, weights=t.weights)[0]
             leavers[c] = leavers.get(c, 0) + 1
-        start = _moved(end, out=joiners, into=leavers)   # the quarter run backwards
+        start = _moved(end, out=joiners, into=leavers)  # the quarter run backwards
         out[period] = _rows(rng, t, period, start, leavers, joiners, None)
         end = start
     return out
@@ -466,9 +522,14 @@ def _forward(rng: random.Random, t: _Trust, periods: list[dt.date]) -> dict[dt.d
 def _initial_size(rng: random.Random, back_quarters: int) -> int:
     """A trust's PSWs at the quarter before its first return, like the demo's trusts at 2023-12-31."""
     draw = rng.random()
-    size = rng.randint(58, 80) if draw < 0.08 else rng.randint(1, 4) if draw < 0.14 else \
-        max(6, round(rng.randint(8, 40) * 0.83))
-    return max(1, round(size / 1.035 ** back_quarters))   # about 15% a year of growth, undone
+    size = (
+        rng.randint(58, 80)
+        if draw < 0.08
+        else rng.randint(1, 4)
+        if draw < 0.14
+        else max(6, round(rng.randint(8, 40) * 0.83))
+    )
+    return max(1, round(size / 1.035**back_quarters))  # about 15% a year of growth, undone
 
 
 def generate_scaled(out_dir: Path, seed: int = 2019, scale: int = 2) -> ScaledReturns:
@@ -478,7 +539,7 @@ def generate_scaled(out_dir: Path, seed: int = 2019, scale: int = 2) -> ScaledRe
     out_dir = Path(out_dir)
     demo_paths, initial = _generate_demo(out_dir, seed)
     demo_rows = sum(_rows_in(p) for p in demo_paths)
-    files: dict[tuple[str, dt.date], list[list[str]]] = {}   # everything beyond the demo's files
+    files: dict[tuple[str, dt.date], list[list[str]]] = {}  # everything beyond the demo's files
     first = FIRST_PERIOD
     if scale >= SCALE_MORE_QUARTERS:
         first = SCALED_FIRST_PERIOD
@@ -488,8 +549,24 @@ def generate_scaled(out_dir: Path, seed: int = 2019, scale: int = 2) -> ScaledRe
             t = copy.deepcopy(t)
             if code == ZERO_TRUST and not t.staff:
                 for period in earlier:
-                    files[(code, period)] = [[code, period.isoformat(), "adult_community", "3", "0", "0.00",
-                                              "0.00", "0.00", "0.00", "0", "0", "", "", ""]]
+                    files[(code, period)] = [
+                        [
+                            code,
+                            period.isoformat(),
+                            "adult_community",
+                            "3",
+                            "0",
+                            "0.00",
+                            "0.00",
+                            "0.00",
+                            "0.00",
+                            "0",
+                            "0",
+                            "",
+                            "",
+                            "",
+                        ]
+                    ]
                 continue
             for period, rows in _backcast(rng, t, earlier).items():
                 files[(code, period)] = rows
@@ -518,7 +595,7 @@ def generate_scaled(out_dir: Path, seed: int = 2019, scale: int = 2) -> ScaledRe
         t = _Trust(rng, code, _initial_size(rng, back))
         made = _forward(rng, t, periods)
         extra = sum(len(r) for r in made.values())
-        if rows_now + extra / 2 > target:   # nearer the target without this trust
+        if rows_now + extra / 2 > target:  # nearer the target without this trust
             break
         synthetic.append(SyntheticTrust(code, f"Synthetic trust {code}", region_rng.choice(regions)))
         for period, rows in made.items():

@@ -20,6 +20,7 @@ over the visible trusts, their quartiles per region and England: truth.derived),
 trust's of any quarter, since its series over time is shown): the number then says nothing the user
 did not see.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -30,19 +31,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from harness import Num, Seen, Sequence, Slot
-from truth import Figure, Pooled, is_rate
+from tests.disclosure.harness import Num, Seen, Sequence, Slot
+from tests.disclosure.truth import Figure, Pooled, is_rate
 
 REL = 1e-9
 
 
 # ---- matching -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Entry:
-    value: float          # in the units of this entry
-    display: bool         # True: a rate x 100
-    target: object        # a Figure or a Pooled
+    value: float  # in the units of this entry
+    display: bool  # True: a rate x 100
+    target: object  # a Figure or a Pooled
     column: str
     integral: bool
 
@@ -63,9 +65,9 @@ class Index:
 
     def matches(self, num: Num, attributed_only: bool = True) -> list[_Entry]:
         if attributed_only and num.quarter is None and num.decimals == 0:
-            return []   # a whole number in text of no quarter (documentation): not a figure
+            return []  # a whole number in text of no quarter (documentation): not a figure
         x = num.value
-        tol = REL * max(abs(x), 1e-300) if num.decimals is None else 0.5 * 10 ** -num.decimals + REL * abs(x)
+        tol = REL * max(abs(x), 1e-300) if num.decimals is None else 0.5 * 10**-num.decimals + REL * abs(x)
         lo, hi = bisect.bisect_left(self._values, x - tol), bisect.bisect_right(self._values, x + tol)
         out = []
         for e in self._entries[lo:hi]:
@@ -73,8 +75,11 @@ class Index:
                 continue
             if num.decimals is None and abs(e.value - x) > REL * max(abs(e.value), abs(x), 1e-300):
                 continue
-            if attributed_only and (e.integral or num.integer or num.decimals is not None) \
-                    and e.column not in num.attrib:
+            if (
+                attributed_only
+                and (e.integral or num.integer or num.decimals is not None)
+                and e.column not in num.attrib
+            ):
                 continue
             out.append(e)
         return out
@@ -128,7 +133,7 @@ def readings(num: Num) -> list[Num]:
             decimals = len(text.split(".")[1].rstrip("0"))
             if 1 <= decimals <= 2:
                 out.append(Num(num.value, decimals, num.percent, num.attrib, False, num.quarter, "rounded"))
-            elif decimals == 0:   # 276.0: a figure shown to one decimal that happens to end in 0
+            elif decimals == 0:  # 276.0: a figure shown to one decimal that happens to end in 0
                 out.append(Num(num.value, 1, num.percent, num.attrib, False, num.quarter, "rounded"))
     return out
 
@@ -144,11 +149,12 @@ def slot_readings(num: Num) -> list[Num]:
 
 # ---- 1. no other trust's code or name ------------------------------------------------------------
 
+
 @dataclass
 class NameFinding:
     code: str
-    text: str            # the code or name found
-    string: str          # the string it was found in (shortened)
+    text: str  # the code or name found
+    string: str  # the string it was found in (shortened)
     seen: Seen
 
     def __str__(self) -> str:
@@ -178,17 +184,18 @@ def check_names(strings: dict[str, Seen], others: list[tuple[str, str]]) -> list
             found = m.group(0)
             code = lookup.get(found) or lookup.get(found.lower(), "?")
             start = max(0, m.start() - 60)
-            out.append(NameFinding(code, found, text[start:m.end() + 60], seen))
+            out.append(NameFinding(code, found, text[start : m.end() + 60], seen))
     return out
 
 
 # ---- 2. no number equal to a suppressed figure -----------------------------------------------------
 
+
 @dataclass
 class NumberFinding:
     num: Num
     seen: Seen
-    figures: list       # the suppressed (or all-trusts pooled) figures it equals
+    figures: list  # the suppressed (or all-trusts pooled) figures it equals
 
     @property
     def exact(self) -> bool:
@@ -212,9 +219,11 @@ def tally(findings: list[NumberFinding]) -> str:
             kinds[where_kind(w)] += 1
     exact = sum(f.exact for f in findings)
     shown = sum(f.num.decimals is not None for f in findings)
-    return (f"{exact} sent exactly with 3 or more decimals, {len(findings) - exact - shown} sent as round numbers, "
-            f"{shown} in text or rounded cells; first seen in "
-            + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])))
+    return (
+        f"{exact} sent exactly with 3 or more decimals, {len(findings) - exact - shown} sent as round numbers, "
+        f"{shown} in text or rounded cells; first seen in "
+        + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    )
 
 
 def where_kind(where) -> str:
@@ -226,9 +235,13 @@ def where_kind(where) -> str:
     return element.split("#")[0]
 
 
-def check_suppressed(numbers: dict[Num, Seen], suppressed: list[Figure],
-                     visible: dict[dt.date, list[Figure]], own: str,
-                     derived: dict[dt.date, list[Figure]] | None = None) -> list[NumberFinding]:
+def check_suppressed(
+    numbers: dict[Num, Seen],
+    suppressed: list[Figure],
+    visible: dict[dt.date, list[Figure]],
+    own: str,
+    derived: dict[dt.date, list[Figure]] | None = None,
+) -> list[NumberFinding]:
     """Every received number that equals a suppressed figure of its quarter and no figure the user
     may see (see Allowed)."""
     targets = ByQuarter((f.value, f.column, f) for f in suppressed)
@@ -254,6 +267,7 @@ def _unique(items: list) -> list:
 
 # ---- 3. no suppressed figure recoverable by subtraction -------------------------------------------
 
+
 @dataclass
 class SlotFinding:
     slot: Slot
@@ -263,23 +277,30 @@ class SlotFinding:
     def __str__(self) -> str:
         n = self.slot.num
         shown = f"{n.value:.{n.decimals}f}" if n.decimals is not None else repr(n.value)
-        return (f"{self.slot.scope} {self.slot.quantity} {self.slot.period}: received {shown}"
-                f"{'%' if n.percent else ''}, pooled over the visible trusts {self.pooled.visible!r}, over all "
-                f"{self.pooled.all_trusts!r} (left out: {', '.join(self.pooled.left_out) or 'none'}); "
-                f"e.g. {self.seen.wheres[0]}")
+        return (
+            f"{self.slot.scope} {self.slot.quantity} {self.slot.period}: received {shown}"
+            f"{'%' if n.percent else ''}, pooled over the visible trusts {self.pooled.visible!r}, over all "
+            f"{self.pooled.all_trusts!r} (left out: {', '.join(self.pooled.left_out) or 'none'}); "
+            f"e.g. {self.seen.wheres[0]}"
+        )
 
 
 @dataclass
 class PooledReport:
-    leaks: list[NumberFinding] = field(default_factory=list)        # numbers equal to an all-trusts figure
-    wrong_slots: list[SlotFinding] = field(default_factory=list)    # pooled figures not over the visible trusts
-    slots_checked: int = 0                                          # slots whose all/visible figures differ
-    slots_consistent: int = 0                                       # slots where the two are the same
+    leaks: list[NumberFinding] = field(default_factory=list)  # numbers equal to an all-trusts figure
+    wrong_slots: list[SlotFinding] = field(default_factory=list)  # pooled figures not over the visible trusts
+    slots_checked: int = 0  # slots whose all/visible figures differ
+    slots_consistent: int = 0  # slots where the two are the same
 
 
-def check_pooled(numbers: dict[Num, Seen], slots: dict[Slot, Seen], pooled: list[Pooled],
-                 visible: dict[dt.date, list[Figure]], own: str,
-                 derived: dict[dt.date, list[Figure]] | None = None) -> PooledReport:
+def check_pooled(
+    numbers: dict[Num, Seen],
+    slots: dict[Slot, Seen],
+    pooled: list[Pooled],
+    visible: dict[dt.date, list[Figure]],
+    own: str,
+    derived: dict[dt.date, list[Figure]] | None = None,
+) -> PooledReport:
     """Numbers equal to a region's or England's pooled figure over ALL trusts where that differs
     from the figure over the trusts the user may see (the difference is what subtraction recovers),
     and received region/England figures (slots) that are not the visible-only pooled figure. Any
@@ -288,15 +309,19 @@ def check_pooled(numbers: dict[Num, Seen], slots: dict[Slot, Seen], pooled: list
     report = PooledReport()
     differing = [p for p in pooled if p.differs and p.all_trusts is not None]
     targets = ByQuarter((p.all_trusts, p.quantity, p) for p in differing)
-    allowed = Allowed(visible, own, [*((p.visible, p.quantity, p) for p in pooled if p.visible is not None),
-                                     *_items(derived)])
+    allowed = Allowed(
+        visible, own, [*((p.visible, p.quantity, p) for p in pooled if p.visible is not None), *_items(derived)]
+    )
     for num, seen in numbers.items():
         if num.decimals is not None:
-            continue   # a rounded number is judged where it is a region/England figure (the slots)
+            continue  # a rounded number is judged where it is a region/England figure (the slots)
         # A float of one or two decimals may be any figure rounded: it counts where it is named so.
         round_looking = len(readings(num)) > 1
-        bad = [e.target for e in targets.matches(num) if not allowed.covers(num, e.target.period)
-               and not (round_looking and e.column not in num.attrib)]
+        bad = [
+            e.target
+            for e in targets.matches(num)
+            if not allowed.covers(num, e.target.period) and not (round_looking and e.column not in num.attrib)
+        ]
         if bad:
             report.leaks.append(NumberFinding(num, seen, _unique(bad)))
     by_key = {(p.period, p.scope, p.quantity): p for p in pooled}
@@ -316,13 +341,14 @@ def check_pooled(numbers: dict[Num, Seen], slots: dict[Slot, Seen], pooled: list
 
 # ---- 4. label order carries no information --------------------------------------------------------
 
+
 @dataclass
 class OrderReport:
-    sequences: int = 0                      # distinct code sequences of 4 or more
+    sequences: int = 0  # distinct code sequences of 4 or more
     mean_rho: float = 0.0
-    sorted_long: list[tuple[tuple[str, ...], Seen]] = field(default_factory=list)   # 6+ in exact code order
-    expected_sorted: float = 0.0            # how many of those chance gives
-    p_value: float = 1.0                    # P(at least that many sorted by chance)
+    sorted_long: list[tuple[tuple[str, ...], Seen]] = field(default_factory=list)  # 6+ in exact code order
+    expected_sorted: float = 0.0  # how many of those chance gives
+    p_value: float = 1.0  # P(at least that many sorted by chance)
     unknown_labels: list[tuple[str, dt.date | None]] = field(default_factory=list)
     strongest: list[tuple[float, tuple[str, ...], Seen]] = field(default_factory=list)
 
@@ -338,12 +364,17 @@ def spearman(codes: list[str]) -> float:
 def _poisson_tail(k: int, mean: float) -> float:
     if k <= 0:
         return 1.0
-    return max(0.0, 1.0 - sum(math.exp(-mean) * mean ** i / math.factorial(i) for i in range(k)))
+    return max(0.0, 1.0 - sum(math.exp(-mean) * mean**i / math.factorial(i) for i in range(k)))
 
 
-def code_sequences(sequences: dict[Sequence, Seen], labels: dict[dt.date, dict[str, str]], own: str,
-                   own_names: set[str], region_of: dict[str, str],
-                   report: OrderReport | None = None) -> dict[tuple[str, ...], Seen]:
+def code_sequences(
+    sequences: dict[Sequence, Seen],
+    labels: dict[dt.date, dict[str, str]],
+    own: str,
+    own_names: set[str],
+    region_of: dict[str, str],
+    report: OrderReport | None = None,
+) -> dict[tuple[str, ...], Seen]:
     """Received label sequences as trust codes (labels mapped with the quarter's labelling), each
     also cut down to every region's trusts (a region's codes are public), 4 or more codes each."""
     out: dict[tuple[str, ...], Seen] = {}
@@ -367,8 +398,13 @@ def code_sequences(sequences: dict[Sequence, Seen], labels: dict[dt.date, dict[s
     return out
 
 
-def check_label_order(sequences: dict[Sequence, Seen], labels: dict[dt.date, dict[str, str]], own: str,
-                      own_names: set[str], region_of: dict[str, str]) -> OrderReport:
+def check_label_order(
+    sequences: dict[Sequence, Seen],
+    labels: dict[dt.date, dict[str, str]],
+    own: str,
+    own_names: set[str],
+    region_of: dict[str, str],
+) -> OrderReport:
     report = OrderReport()
     distinct = code_sequences(sequences, labels, own, own_names, region_of, report)
     report.sequences = len(distinct)
@@ -392,8 +428,10 @@ class TrackFinding:
     quarters: tuple[dt.date, ...]
 
     def __str__(self) -> str:
-        return (f"label {self.label!r} appears in {self.region} exactly in the quarters {self.trust} was open "
-                f"({', '.join(str(q) for q in self.quarters)}) and stands for {self.trust} in each")
+        return (
+            f"label {self.label!r} appears in {self.region} exactly in the quarters {self.trust} was open "
+            f"({', '.join(str(q) for q in self.quarters)}) and stands for {self.trust} in each"
+        )
 
 
 def label_regions(sequences: dict[Sequence, Seen]) -> dict[tuple[str, str], set[dt.date]]:
@@ -411,8 +449,9 @@ def open_quarters(open_date: dt.date | None, close_date: dt.date | None, quarter
     return {q for q in quarters if (open_date is None or open_date <= q) and (close_date is None or q <= close_date)}
 
 
-def check_open_close(sequences: dict[Sequence, Seen], labels: dict[dt.date, dict[str, str]],
-                     changed: list[tuple[str, str, set[dt.date]]]) -> list[TrackFinding]:
+def check_open_close(
+    sequences: dict[Sequence, Seen], labels: dict[dt.date, dict[str, str]], changed: list[tuple[str, str, set[dt.date]]]
+) -> list[TrackFinding]:
     """For each trust that opened or closed within the loaded quarters (code, region, quarters it
     was open or returned), a label that appears in its region in exactly those quarters and stands
     for that trust in each of them: a label followed over time to a public opening or closing date.

@@ -5,29 +5,23 @@ on one websocket session per role and shared by every check.
 The crawl's size and time are written to artifacts/disclosure/crawl-<role>.json and printed at the
 end of the run.
 """
+
 from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-for folder in (HERE, ROOT / "scripts", ROOT / "benchmarks"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-
-import app_server  # noqa: E402  (scripts/app_server.py)
-import harness  # noqa: E402
-import truth as ground  # noqa: E402
-from disclosure_report import ARTIFACTS  # noqa: E402
+from tests.disclosure import harness
+from tests.disclosure import truth as ground
+from tests.disclosure.disclosure_report import ARTIFACTS
+from tests.helpers import app_server
 
 OWN = "RX4"
 CRAWLED_ROLES = ("trust_lead", "board")
-MAX_RUNS = 2000   # per role: the trust lead's pickers multiply to about 600 runs on the demo
+MAX_RUNS = 2000  # per role: the trust lead's pickers multiply to about 600 runs on the demo
 # Set to fetch every download of every run, not once per table content and page (about 5x slower).
 EVERY_DOWNLOAD = os.environ.get("PSWBENCH_DISCLOSURE_EVERY_DOWNLOAD") == "1"
 _SUMMARIES: dict[str, dict] = {}
@@ -35,7 +29,7 @@ _SUMMARIES: dict[str, dict] = {}
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if HERE in Path(str(item.fspath)).resolve().parents:
+        if Path(__file__).resolve().parent in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.disclosure)
 
 
@@ -64,9 +58,12 @@ def vocabulary(t: ground.Truth) -> harness.Vocabulary:
 
     own = t.trusts.filter(t.trusts["trust_code"] == t.own).row(0, named=True)
     denominators = {charts.denominator_label(i): i.denominator for i in INDICATORS if i.denominator}
-    return harness.Vocabulary.build(t.trusts["region_name"].unique().to_list(), ground.basis_rules(),
-                                    [own["trust_code"], own["trust_name"], f"{own['trust_name']} ({own['trust_code']})"],
-                                    denominators)
+    return harness.Vocabulary.build(
+        t.trusts["region_name"].unique().to_list(),
+        ground.basis_rules(),
+        [own["trust_code"], own["trust_name"], f"{own['trust_name']} ({own['trust_code']})"],
+        denominators,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -85,8 +82,17 @@ def crawls(disclosure_app_url, vocab):
     def received(role: str) -> harness.Received:
         if role not in done:
             email, password = app_server.DEMO_ACCOUNTS[role]
-            got = harness.run_crawl(disclosure_app_url, role, email, password, permissions.PAGES_BY_ROLE[role],
-                                    ui.PAGE_TITLES, vocab, max_runs=MAX_RUNS, every_download=EVERY_DOWNLOAD)
+            got = harness.run_crawl(
+                disclosure_app_url,
+                role,
+                email,
+                password,
+                permissions.PAGES_BY_ROLE[role],
+                ui.PAGE_TITLES,
+                vocab,
+                max_runs=MAX_RUNS,
+                every_download=EVERY_DOWNLOAD,
+            )
             done[role] = got
             _SUMMARIES[role] = got.summary()
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -107,4 +113,5 @@ def pytest_terminal_summary(terminalreporter):
             f"disclosure crawl {role}: {s['runs']} runs (picker combinations) {s['runs_by_page']}, "
             f"{sum(s['downloads'].values())} downloads fetched {s['downloads']} "
             f"({s['downloads_not_refetched']} not fetched again: same table), {s['messages']} messages "
-            f"({s['message_bytes'] / 1e6:.1f} MB), {s['seconds']} s")
+            f"({s['message_bytes'] / 1e6:.1f} MB), {s['seconds']} s"
+        )

@@ -1,6 +1,7 @@
 """Where the disclosure suite writes what it found: every finding of a check, one per line, and the
 crawl's and sweep's sizes, under artifacts/disclosure/ (a plain module, so test modules need not
 import a conftest)."""
+
 from __future__ import annotations
 
 from pathlib import Path

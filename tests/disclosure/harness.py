@@ -1,6 +1,6 @@
 """The disclosure suite's crawl, and what it takes out of everything received.
 
-The crawl signs in over Streamlit's own websocket protocol (benchmarks/st_protocol.py), as a
+The crawl signs in over Streamlit's own websocket protocol (tests/helpers/st_protocol.py), as a
 browser does, follows the sidebar's link to every page the role may open, and sets every option of
 every picker the server sends (a selectbox or radio in the page), depth first, so every combination
 of options is run once: the options are read from each run, never listed here, so a picker whose
@@ -25,6 +25,7 @@ into a Received:
 Nothing here knows the answers: the checks (checkers.py) compare a Received with the ground truth
 (truth.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,30 +38,22 @@ import html.parser
 import io
 import json
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 from google.protobuf.descriptor import FieldDescriptor
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-ROOT = Path(__file__).resolve().parents[2]
-for _folder in ("benchmarks", "scripts"):
-    if str(ROOT / _folder) not in sys.path:
-        sys.path.insert(0, str(ROOT / _folder))
-
-import st_protocol  # noqa: E402  (benchmarks/st_protocol.py)
-
-from pswbench.access.disclosure import SMALL_NUMBER_THRESHOLD  # noqa: E402
-from pswbench.reports.definitions import INDICATORS  # noqa: E402
+from pswbench.access.disclosure import SMALL_NUMBER_THRESHOLD
+from pswbench.reports.definitions import INDICATORS
+from tests.helpers import st_protocol
 
 PICKER_KINDS = ("selectbox", "radio")
-PERIOD_LABEL = "Quarter ending"   # the label of ui.period_picker
+PERIOD_LABEL = "Quarter ending"  # the label of ui.period_picker
 PEER_LABEL = re.compile(r"^Peer \d{2,}$")
 NOT_A_FIGURE = re.compile(r"percentile|quartile$|^trusts with", re.I)
 ENGLAND = "England"
@@ -69,18 +62,23 @@ STEP_TIMEOUT_S = 120
 
 # ---- sign-in: the one place that knows how a browser-less client signs in ----------------------
 
+
 @contextlib.asynccontextmanager
-async def signed_in(base_url: str, email: str, password: str) -> AsyncIterator[tuple[st_protocol.Session,
-                                                                                    st_protocol.Run]]:
+async def signed_in(
+    base_url: str, email: str, password: str
+) -> AsyncIterator[tuple[st_protocol.Session, st_protocol.Run]]:
     """A websocket session signed in as email, the way a browser signs in (the form, then the session
     cookie from the app's sign-in route, then a reconnect with it), and the run of its landing page."""
     async with st_protocol.signed_in(base_url, email, password, timeout_s=STEP_TIMEOUT_S) as session:
         if not session.landing.page_links():
-            raise RuntimeError(f"sign-in as {email} failed: {session.landing.problems() or session.landing.texts()[:3]}")
+            raise RuntimeError(
+                f"sign-in as {email} failed: {session.landing.problems() or session.landing.texts()[:3]}"
+            )
         yield session, session.landing
 
 
 # ---- where a thing was received -----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Where:
@@ -90,9 +88,14 @@ class Where:
     element: str = ""
     path: str = ""
 
-    def at(self, element: str | None = None, path: str | None = None) -> "Where":
-        return Where(self.role, self.page, self.pickers, self.element if element is None else element,
-                     self.path if path is None else path)
+    def at(self, element: str | None = None, path: str | None = None) -> Where:
+        return Where(
+            self.role,
+            self.page,
+            self.pickers,
+            self.element if element is None else element,
+            self.path if path is None else path,
+        )
 
     def __str__(self) -> str:
         picks = ", ".join(f"{k}={v}" for k, v in self.pickers) or "no pickers"
@@ -103,18 +106,20 @@ class Where:
 class Num:
     """A number as a user receives it. decimals None: a binary float or integer, exact; otherwise a
     decimal shown with that many decimals (text, or a float that looks rounded for display)."""
+
     value: float
     decimals: int | None
-    percent: bool            # shown as a percentage ("8.4%"), so it is compared with rates x 100
-    attrib: frozenset[str]   # indicator and component columns its context names
-    integer: bool            # an integer as sent (JSON/Arrow/CSV integer, or text without decimals)
+    percent: bool  # shown as a percentage ("8.4%"), so it is compared with rates x 100
+    attrib: frozenset[str]  # indicator and component columns its context names
+    integer: bool  # an integer as sent (JSON/Arrow/CSV integer, or text without decimals)
     quarter: dt.date | None  # the quarter it is a figure of: its point's or row's date, else the run's
-    source: str = "binary"   # "binary" (as sent), "rounded" (a float read at its shown precision), "text"
+    source: str = "binary"  # "binary" (as sent), "rounded" (a float read at its shown precision), "text"
 
 
 @dataclass(frozen=True)
 class Slot:
     """A region or England figure received: scope (region name or England), quarter, quantity."""
+
     scope: str
     period: dt.date | None
     quantity: str
@@ -124,9 +129,10 @@ class Slot:
 @dataclass(frozen=True)
 class Sequence:
     """Labels (peer labels and the user's own trust) in the order an element sent them."""
+
     period: dt.date | None
     labels: tuple[str, ...]
-    regions: tuple[str, ...] | None   # the region shown with each label, where the element shows one
+    regions: tuple[str, ...] | None  # the region shown with each label, where the element shows one
 
 
 @dataclass
@@ -143,6 +149,7 @@ class Seen:
 @dataclass
 class Received:
     """Everything one role received in the crawl, deduplicated, each with where it was seen."""
+
     role: str
     strings: dict[str, Seen] = field(default_factory=dict)
     numbers: dict[Num, Seen] = field(default_factory=dict)
@@ -152,37 +159,53 @@ class Received:
     runs_by_page: Counter = field(default_factory=Counter)
     periods_by_page: dict[str, set] = field(default_factory=dict)
     pickers_by_page: dict[str, dict[str, set[str]]] = field(default_factory=dict)
-    downloads: Counter = field(default_factory=Counter)    # fetched, by kind: csv, xlsx, html, other
-    downloads_not_refetched: int = 0                        # same table content as one fetched before
+    downloads: Counter = field(default_factory=Counter)  # fetched, by kind: csv, xlsx, html, other
+    downloads_not_refetched: int = 0  # same table content as one fetched before
     download_bytes: int = 0
     message_count: int = 0
     message_bytes: int = 0
     seconds: float = 0.0
 
     def summary(self) -> dict:
-        return {"role": self.role, "runs": sum(self.runs_by_page.values()), "runs_by_page": dict(self.runs_by_page),
-                "pickers_by_page": {p: {k: len(v) for k, v in d.items()} for p, d in self.pickers_by_page.items()},
-                "messages": self.message_count, "message_bytes": self.message_bytes,
-                "downloads": dict(self.downloads), "download_bytes": self.download_bytes,
-                "downloads_not_refetched": self.downloads_not_refetched,
-                "distinct_strings": len(self.strings), "distinct_numbers": len(self.numbers),
-                "slots": len(self.slots), "sequences": len(self.sequences), "problems": len(self.problems),
-                "seconds": round(self.seconds, 1)}
+        return {
+            "role": self.role,
+            "runs": sum(self.runs_by_page.values()),
+            "runs_by_page": dict(self.runs_by_page),
+            "pickers_by_page": {p: {k: len(v) for k, v in d.items()} for p, d in self.pickers_by_page.items()},
+            "messages": self.message_count,
+            "message_bytes": self.message_bytes,
+            "downloads": dict(self.downloads),
+            "download_bytes": self.download_bytes,
+            "downloads_not_refetched": self.downloads_not_refetched,
+            "distinct_strings": len(self.strings),
+            "distinct_numbers": len(self.numbers),
+            "slots": len(self.slots),
+            "sequences": len(self.sequences),
+            "problems": len(self.problems),
+            "seconds": round(self.seconds, 1),
+        }
 
 
 # ---- what names an indicator --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The public words the extraction recognises: region names, indicator labels, column names."""
+
     regions: frozenset[str]
-    columns: frozenset[str]                    # every value column of the small-number rule
+    columns: frozenset[str]  # every value column of the small-number rule
     header_names: tuple[tuple[str, str], ...]  # (text naming a column, column), longest text first
-    own_names: frozenset[str]                  # the user's own trust's code and name
+    own_names: frozenset[str]  # the user's own trust's code and name
 
     @classmethod
-    def build(cls, regions: Iterable[str], columns: Iterable[str], own_names: Iterable[str],
-              extra_names: dict[str, str] | None = None) -> "Vocabulary":
+    def build(
+        cls,
+        regions: Iterable[str],
+        columns: Iterable[str],
+        own_names: Iterable[str],
+        extra_names: dict[str, str] | None = None,
+    ) -> Vocabulary:
         names = {i.label: i.name for i in INDICATORS}
         names.update(extra_names or {})
         ordered = tuple(sorted(names.items(), key=lambda kv: -len(kv[0])))
@@ -202,7 +225,7 @@ class Vocabulary:
         for name, column in self.header_names:
             if name.lower() in low:
                 out.add(column)
-                low = low.replace(name.lower(), " ")   # "Leaver rate (12 months)" is not also "Leaver rate"
+                low = low.replace(name.lower(), " ")  # "Leaver rate (12 months)" is not also "Leaver rate"
         return frozenset(out)
 
     def label_cell(self, text: str) -> str | None:
@@ -212,22 +235,26 @@ class Vocabulary:
 
 # ---- numbers in text ----------------------------------------------------------------------------
 
-_MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
-           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec")
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
 _NOT_FIGURES = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?"        # ISO dates and times
+    r"\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?"  # ISO dates and times
     rf"|\b\d{{1,2}} (?:{_MONTHS})\b(?: \d{{4}})?|\b(?:{_MONTHS}) \d{{4}}\b"  # 30 September 2026, Sep 2026
-    r"|\bPeer \d+\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"                        # labels, clock times
-    rf"|<\s*{SMALL_NUMBER_THRESHOLD}\b|fewer than {SMALL_NUMBER_THRESHOLD}\b"   # the rule, not a figure
-    r"|\b(?:99\.8|95)% limits\b|%\{[^}]*\}")                            # funnel levels, plotly templates
+    r"|\bPeer \d+\b|\b\d{1,2}:\d{2}(?::\d{2})?\b"  # labels, clock times
+    rf"|<\s*{SMALL_NUMBER_THRESHOLD}\b|fewer than {SMALL_NUMBER_THRESHOLD}\b"  # the rule, not a figure
+    r"|\b(?:99\.8|95)% limits\b|%\{[^}]*\}"
+)  # funnel levels, plotly templates
 _NUMBER = re.compile(r"(?<![\w.])([-+\u2212]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w])(\s*%|\s*percentage point)?")
 
 
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
 
 
-def text_numbers(text: str, vocab: Vocabulary, attrib: frozenset[str] = frozenset(),
-                 quarter: dt.date | None = None) -> Iterator[Num]:
+def text_numbers(
+    text: str, vocab: Vocabulary, attrib: frozenset[str] = frozenset(), quarter: dt.date | None = None
+) -> Iterator[Num]:
     """The figures in a piece of text at the precision shown. A figure is attributed to the
     columns its sentence names (and to attrib, what its element names)."""
     if not text or not any(ch.isdigit() for ch in text):
@@ -237,7 +264,7 @@ def text_numbers(text: str, vocab: Vocabulary, attrib: frozenset[str] = frozense
             continue
         named = attrib | vocab.named_in(sentence)
         cleaned = _NOT_FIGURES.sub(" ", sentence)
-        for name, _ in vocab.header_names:   # "WTE per 100,000 population", "Leaver rate (12 months)"
+        for name, _ in vocab.header_names:  # "WTE per 100,000 population", "Leaver rate (12 months)"
             cleaned = cleaned.replace(name, " ")
         for m in _NUMBER.finditer(cleaned):
             sign, whole, frac, pct = m.groups()
@@ -267,13 +294,52 @@ def int_num(value: int, attrib: frozenset[str], quarter: dt.date | None = None) 
 
 # ---- the extraction -----------------------------------------------------------------------------
 
-_SKIP_STRING_FIELDS = {"id", "form_id", "page_script_hash", "deferred_file_id", "spec", "hash", "session_id",
-                       "script_run_id", "active_script_hash", "fragment_id", "main_script_hash", "url",
-                       "query_param_key", "ref_hash", "raw_value"}
-_NUMBER_FREE_FIELDS = _SKIP_STRING_FIELDS | {"config", "columns", "icon", "main_script_path", "theme", "css",
-                                             "script_path", "url_pathname", "page_name", "placeholder"}
-_DATA_SCALARS = {"x0", "x1", "y0", "y1", "base", "median", "q1", "q3", "mean", "lowerfence", "upperfence",
-                 "x", "y", "dx", "dy"}
+_SKIP_STRING_FIELDS = {
+    "id",
+    "form_id",
+    "page_script_hash",
+    "deferred_file_id",
+    "spec",
+    "hash",
+    "session_id",
+    "script_run_id",
+    "active_script_hash",
+    "fragment_id",
+    "main_script_hash",
+    "url",
+    "query_param_key",
+    "ref_hash",
+    "raw_value",
+}
+_NUMBER_FREE_FIELDS = _SKIP_STRING_FIELDS | {
+    "config",
+    "columns",
+    "icon",
+    "main_script_path",
+    "theme",
+    "css",
+    "script_path",
+    "url_pathname",
+    "page_name",
+    "placeholder",
+}
+_DATA_SCALARS = {
+    "x0",
+    "x1",
+    "y0",
+    "y1",
+    "base",
+    "median",
+    "q1",
+    "q3",
+    "mean",
+    "lowerfence",
+    "upperfence",
+    "x",
+    "y",
+    "dx",
+    "dy",
+}
 
 
 @dataclass
@@ -292,7 +358,7 @@ class Extractor:
 
     def __init__(self, received: Received, vocab: Vocabulary):
         self.r, self.v = received, vocab
-        self.quarter: dt.date | None = None   # the quarter of the run being read
+        self.quarter: dt.date | None = None  # the quarter of the run being read
 
     # -- recording --
 
@@ -321,8 +387,9 @@ class Extractor:
 
     # -- one run --
 
-    def add_run(self, where: Where, run: st_protocol.Run, period: dt.date | None,
-                downloads: list[tuple[Where, str, bytes]]) -> None:
+    def add_run(
+        self, where: Where, run: st_protocol.Run, period: dt.date | None, downloads: list[tuple[Where, str, bytes]]
+    ) -> None:
         self.quarter = period
         h1 = run.h1() or ""
         seen = Counter()
@@ -349,8 +416,11 @@ class Extractor:
             if name == "heading":
                 places.heading(obj.body)
             context = places.context(path)
-            label = f"{name}#{seen[name]}" + (f" {_snippet(obj)!r}" if _snippet(obj) else "") + \
-                (f" under {context!r}" if context else "")
+            label = (
+                f"{name}#{seen[name]}"
+                + (f" {_snippet(obj)!r}" if _snippet(obj) else "")
+                + (f" under {context!r}" if context else "")
+            )
             seen[name] += 1
             self._element(name, obj, where.at(label), context, h1)
         for file_where, kind, data in downloads:
@@ -369,8 +439,10 @@ class Extractor:
                 data = lazy.initial_chunk.data
                 rows = pa.ipc.open_stream(data).read_all().num_rows
                 if lazy.HasField("row_count") and lazy.row_count > rows:
-                    raise RuntimeError(f"{where}: a lazily loaded table of {lazy.row_count} rows; the crawl "
-                                       "does not page through lazy tables, so it would miss rows")
+                    raise RuntimeError(
+                        f"{where}: a lazily loaded table of {lazy.row_count} rows; the crawl "
+                        "does not page through lazy tables, so it would miss rows"
+                    )
             self.table(arrow_table(data), where, context)
             return
         if name == "metric":
@@ -381,7 +453,7 @@ class Extractor:
             self._text(obj.delta, where.at(path="delta"), attrib)
             self._text(obj.help, where.at(path="help"), attrib)
             quantity = only(attrib)
-            if ENGLAND in h1 and quantity and nums:   # a metric on a page about England
+            if ENGLAND in h1 and quantity and nums:  # a metric on a page about England
                 self._slot(ENGLAND, self.quarter, quantity, nums[0], where.at(path="value"))
             return
         self._proto_strings(obj, where, numbers=True)
@@ -416,7 +488,7 @@ class Extractor:
             name_attrib = self.v.named_in(str(trace.get("name") or ""))
             xs = trace.get("x") if isinstance(trace.get("x"), list) else []
             dates = [_iso_date(x) if isinstance(x, str) else None for x in xs]
-            dates = dates if dates and all(dates) else None   # a point's quarter, on a time axis
+            dates = dates if dates and all(dates) else None  # a point's quarter, on a time axis
             for key, value in trace.items():
                 if key == "x" and trace.get("hoverinfo") == "skip" and trace.get("mode") == "lines":
                     # A reference curve's x is a grid drawn from the largest visible denominator
@@ -430,8 +502,9 @@ class Extractor:
                 attrib = y_attrib if "y" in str(item.get("yref", "y")) else chart_attrib
                 for k in ("x0", "x1", "y0", "y1", "x", "y"):
                     if isinstance(item.get(k), (int, float)) and not isinstance(item.get(k), bool):
-                        self._value(item[k], x_attrib if k.startswith("x") else attrib,
-                                    where.at(path=f"layout.{key}[{j}].{k}"))
+                        self._value(
+                            item[k], x_attrib if k.startswith("x") else attrib, where.at(path=f"layout.{key}[{j}].{k}")
+                        )
                 text = item.get("text")
                 if isinstance(text, str):
                     nums = self._text(text, where.at(path=f"layout.{key}[{j}].text"), attrib)
@@ -439,8 +512,13 @@ class Extractor:
                     quantity = only(attrib)
                     y = item.get("y")
                     if key == "annotations" and scope and quantity and isinstance(y, (int, float)):
-                        self._slot(scope, self.quarter, quantity, next(_json_num(y, attrib, self.quarter)),
-                                   where.at(path=f"layout.{key}[{j}].y"))
+                        self._slot(
+                            scope,
+                            self.quarter,
+                            quantity,
+                            next(_json_num(y, attrib, self.quarter)),
+                            where.at(path=f"layout.{key}[{j}].y"),
+                        )
                         for n in nums[:1]:
                             self._slot(scope, self.quarter, quantity, n, where.at(path=f"layout.{key}[{j}].text"))
         for axis, attrib, axis_title in (("xaxis", x_attrib, x_title), ("yaxis", y_attrib, y_title)):
@@ -454,8 +532,16 @@ class Extractor:
         if title:
             self._text(title, where.at(path="layout.title"), chart_attrib)
 
-    def _json_numbers(self, value, key: str, attrib: frozenset[str], where: Where,
-                      dates: list[dt.date] | None = None, in_array: bool = False, quarter=None) -> None:
+    def _json_numbers(
+        self,
+        value,
+        key: str,
+        attrib: frozenset[str],
+        where: Where,
+        dates: list[dt.date] | None = None,
+        in_array: bool = False,
+        quarter=None,
+    ) -> None:
         """Numbers in a trace's value: arrays at any depth, and the scalars that are data (x0, base,
         median, ...); styling scalars (sizes, widths, opacity) are not figures. Text in arrays and in
         text/hovertext is read for the numbers it shows. On a time axis, an array as long as x holds
@@ -471,8 +557,15 @@ class Extractor:
         elif isinstance(value, list):
             per_point = dates if dates and len(dates) == len(value) else None
             for i, item in enumerate(value):
-                self._json_numbers(item, key, attrib, where.at(path=f"{where.path}[{i}]"), None, True,
-                                   per_point[i] if per_point else quarter)
+                self._json_numbers(
+                    item,
+                    key,
+                    attrib,
+                    where.at(path=f"{where.path}[{i}]"),
+                    None,
+                    True,
+                    per_point[i] if per_point else quarter,
+                )
         elif isinstance(value, dict):
             for k, item in value.items():
                 self._json_numbers(item, k, attrib, where.at(path=f"{where.path}.{k}"), dates, in_array, quarter)
@@ -486,8 +579,11 @@ class Extractor:
             if isinstance(values, list) and sum(isinstance(v, str) and self._is_label(v) for v in values) >= 4:
                 keep = [i for i, v in enumerate(values) if isinstance(v, str) and self._is_label(v)]
                 regions = None
-                if xs and len(xs) == len(values) and all(isinstance(xs[i], str) and xs[i] in self.v.regions
-                                                         for i in keep):
+                if (
+                    xs
+                    and len(xs) == len(values)
+                    and all(isinstance(xs[i], str) and xs[i] in self.v.regions for i in keep)
+                ):
                     regions = [xs[i] for i in keep]
                 self._sequence([values[i] for i in keep], regions, where.at(path=f"{where.path}.{key}"))
                 break
@@ -517,10 +613,14 @@ class Extractor:
         col_attrib = [frozenset() if NOT_A_FIGURE.search(c) else self.v.named_in(c) for c in t.columns]
         for j, c in enumerate(t.columns):
             self._string(c, where.at(path=f"column {j}"))
-        label_cols = [j for j in range(len(t.columns))
-                      if sum(isinstance(r[j], str) and self._is_label(r[j]) for r in t.rows) >= 4]
-        region_cols = [j for j in range(len(t.columns))
-                       if t.rows and all(isinstance(r[j], str) and r[j] in self.v.regions for r in t.rows)]
+        label_cols = [
+            j for j in range(len(t.columns)) if sum(isinstance(r[j], str) and self._is_label(r[j]) for r in t.rows) >= 4
+        ]
+        region_cols = [
+            j
+            for j in range(len(t.columns))
+            if t.rows and all(isinstance(r[j], str) and r[j] in self.v.regions for r in t.rows)
+        ]
         for j in label_cols:
             keep = [i for i, r in enumerate(t.rows) if isinstance(r[j], str) and self._is_label(r[j])]
             regions = [t.rows[i][region_cols[0]] for i in keep] if region_cols else None
@@ -536,7 +636,9 @@ class Extractor:
             quarter = row_date or self.quarter
             for j, value in enumerate(row):
                 here = where.at(path=f"row {i}, column {t.columns[j]!r}")
-                attrib = frozenset() if NOT_A_FIGURE.search(t.columns[j]) else col_attrib[j] | row_attrib | context_attrib
+                attrib = (
+                    frozenset() if NOT_A_FIGURE.search(t.columns[j]) else col_attrib[j] | row_attrib | context_attrib
+                )
                 if isinstance(value, str):
                     self._string(value, here)
                     self._text(value, here, attrib, quarter)
@@ -698,7 +800,7 @@ class _HtmlText(html.parser.HTMLParser):
         if not text:
             return
         if self._tag == "h3" or self._tag == "th":
-            self.section = text   # a card's or a definition row's indicator
+            self.section = text  # a card's or a definition row's indicator
         self.texts.append((text, self.section))
 
 
@@ -718,6 +820,7 @@ def file_kind(data: bytes) -> str:
 
 
 # ---- the crawl ----------------------------------------------------------------------------------
+
 
 def _pickers(run: st_protocol.Run) -> list:
     return [e for kind, e in run.main + run.sidebar if kind in PICKER_KINDS]
@@ -743,8 +846,9 @@ def parse_period(text: str | None) -> dt.date | None:
 class Crawl:
     """Every page of a role, every combination of picker options, on one websocket session."""
 
-    def __init__(self, session: st_protocol.Session, role: str, vocab: Vocabulary, max_runs: int,
-                 every_download: bool = False):
+    def __init__(
+        self, session: st_protocol.Session, role: str, vocab: Vocabulary, max_runs: int, every_download: bool = False
+    ):
         self.session, self.role, self.max_runs = session, role, max_runs
         self.every_download = every_download
         self.fetched: set[tuple] = set()
@@ -770,8 +874,10 @@ class Crawl:
 
     async def _run(self, key: str, page_hash: str, values: dict[str, str]) -> st_protocol.Run:
         if sum(self.received.runs_by_page.values()) >= self.max_runs:
-            raise RuntimeError(f"the {self.role} crawl passed {self.max_runs} runs: the pickers multiply to more "
-                               "combinations than the bound; raise max_runs knowingly")
+            raise RuntimeError(
+                f"the {self.role} crawl passed {self.max_runs} runs: the pickers multiply to more "
+                "combinations than the bound; raise max_runs knowingly"
+            )
         s = self.session
         s.page_hash, s.values = page_hash, {i: WidgetState(id=i, string_value=v) for i, v in values.items()}
         run = await s.run()
@@ -830,8 +936,9 @@ def _buttons(run: st_protocol.Run) -> list[tuple[object, str, str | None]]:
             elif kind == "download_button":
                 container = path[:-1]
                 # st.columns puts the buttons one level deeper than the table they belong to.
-                table = next((last_table[c] for c in (container, container[:-2], container[:-4]) if c in last_table),
-                             None)
+                table = next(
+                    (last_table[c] for c in (container, container[:-2], container[:-4]) if c in last_table), None
+                )
                 out.append((element, places.context(path), table))
     return out
 
@@ -851,7 +958,7 @@ class _Places:
         self.last_heading = text
 
     def context(self, path: tuple) -> str:
-        inside = [p for p in self.expanders if path[:len(p)] == p and len(path) > len(p)]
+        inside = [p for p in self.expanders if path[: len(p)] == p and len(path) > len(p)]
         return self.expanders[max(inside, key=len)] if inside else self.last_heading
 
 
@@ -864,9 +971,17 @@ def _snippet(obj) -> str:
     return ""
 
 
-async def crawl_role(base_url: str, role: str, email: str, password: str, pages: Iterable[str],
-                     titles: dict[str, str], vocab: Vocabulary, max_runs: int = 2000,
-                     every_download: bool = False) -> Received:
+async def crawl_role(
+    base_url: str,
+    role: str,
+    email: str,
+    password: str,
+    pages: Iterable[str],
+    titles: dict[str, str],
+    vocab: Vocabulary,
+    max_runs: int = 2000,
+    every_download: bool = False,
+) -> Received:
     """Sign in as email and crawl every page in pages (keys; titles maps a key to its sidebar link)."""
     t0 = time.perf_counter()
     async with signed_in(base_url, email, password) as (session, landing):

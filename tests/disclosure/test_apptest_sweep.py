@@ -7,27 +7,24 @@ each picker is run once with the others as they stand (a picker that appears onl
 set, such as the version pickers of the submissions page, is swept where it appears). The websocket
 crawl (conftest.crawls) runs every combination for the trust lead and the board.
 """
+
 from __future__ import annotations
 
 import json
 import os
-import sys
-from pathlib import Path
 
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1.element_tree import Radio, Selectbox
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from apptest_helpers import ACCOUNTS, page_file, signed_in  # noqa: E402
-
-import app_server  # noqa: E402
-from disclosure_report import ARTIFACTS  # noqa: E402
-from pswbench.access import permissions  # noqa: E402
+from pswbench.access import permissions
+from tests.disclosure.disclosure_report import ARTIFACTS
+from tests.helpers import app_server
+from tests.helpers.apptest_helpers import ACCOUNTS, page_file, signed_in
 
 FULL_PRODUCT = 40
 CASES = [(role, page) for role in ACCOUNTS for page in permissions.PAGES_BY_ROLE[role]]
-RUNS: dict[str, int] = {}   # runs per case, written to artifacts/disclosure/sweep.json
+RUNS: dict[str, int] = {}  # runs per case, written to artifacts/disclosure/sweep.json
 
 
 @pytest.fixture(scope="module")
@@ -127,8 +124,12 @@ class Sweep:
                     new = [k for k in _pickers(self.at) if k not in self.varied]
                     if new:
                         self.each_option(new)
-            if start is not None and key in _pickers(self.at) and _pickers(self.at)[key].index is not None \
-                    and _pickers(self.at)[key].options[_pickers(self.at)[key].index] != start:
+            if (
+                start is not None
+                and key in _pickers(self.at)
+                and _pickers(self.at)[key].index is not None
+                and _pickers(self.at)[key].options[_pickers(self.at)[key].index] != start
+            ):
                 self.choose(key, start)
 
 
@@ -151,6 +152,8 @@ def test_every_option_of_every_picker_runs_cleanly(sweep_db, role, page):
     else:
         sweep.each_option()
     RUNS[f"{role}-{page}"] = sweep.runs
-    assert not sweep.problems, (f"{role} on {page}: {len(sweep.problems)} of {sweep.runs} runs ended in an "
-                                f"exception or error alert:\n  " + "\n  ".join(sweep.problems[:20]))
+    assert not sweep.problems, (
+        f"{role} on {page}: {len(sweep.problems)} of {sweep.runs} runs ended in an "
+        f"exception or error alert:\n  " + "\n  ".join(sweep.problems[:20])
+    )
     assert sweep.runs >= min(combos, 2) or not _pickers(at), f"{role} on {page}: only {sweep.runs} runs"

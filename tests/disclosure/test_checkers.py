@@ -1,6 +1,7 @@
 """Each disclosure check fails on hand-made data that breaks its rule, and passes on data that does
 not; and the extraction finds figures where the pages put them (plotly shapes, typed arrays, text,
 tables). No app and no database: these run in well under a second."""
+
 from __future__ import annotations
 
 import base64
@@ -9,15 +10,15 @@ import datetime as dt
 import numpy as np
 import pytest
 
-import checkers
-import harness
-from harness import Num, Seen, Sequence, Slot, Where
-from truth import Figure, Pooled
+from tests.disclosure import checkers, harness
+from tests.disclosure.harness import Num, Seen, Sequence, Slot, Where
+from tests.disclosure.truth import Figure, Pooled
 
 Q1, Q2, Q3 = dt.date(2026, 3, 31), dt.date(2026, 6, 30), dt.date(2026, 9, 30)
 HERE = Where("trust_lead", "benchmark", (("Quarter ending", "30 September 2026"),), "plotly_chart#0", "data[0].y[3]")
-VOCAB = harness.Vocabulary.build(["London", "South West"], ["headcount", "wte_in_post", "vacancy_rate", "leavers"],
-                                 ["RX4", "Own Trust"])
+VOCAB = harness.Vocabulary.build(
+    ["London", "South West"], ["headcount", "wte_in_post", "vacancy_rate", "leavers"], ["RX4", "Own Trust"]
+)
 
 
 def seen() -> Seen:
@@ -32,20 +33,34 @@ def num(value, decimals=None, percent=False, attrib=(), integer=False, quarter=Q
 
 # ---- 1. names ------------------------------------------------------------------------------------
 
+
 def test_names_check_finds_codes_and_names_on_word_boundaries():
-    others = [("RAT", "North East London NHS Foundation Trust"), ("RX3", "Tees, Esk and Wear Valleys NHS Foundation Trust")]
-    strings = {"Peer 07 and RAT": seen(), "the RATE of RX3s": seen(), "north east london nhs foundation trust, 12": seen(),
-               "London region median": seen(), "Tees, Esk and Wear Valleys NHS Foundation Trust": seen()}
+    others = [
+        ("RAT", "North East London NHS Foundation Trust"),
+        ("RX3", "Tees, Esk and Wear Valleys NHS Foundation Trust"),
+    ]
+    strings = {
+        "Peer 07 and RAT": seen(),
+        "the RATE of RX3s": seen(),
+        "north east london nhs foundation trust, 12": seen(),
+        "London region median": seen(),
+        "Tees, Esk and Wear Valleys NHS Foundation Trust": seen(),
+    }
     found = {(f.code, f.string[:20]) for f in checkers.check_names(strings, others)}
     assert found == {("RAT", "Peer 07 and RAT"), ("RAT", "north east london nh"), ("RX3", "Tees, Esk and Wear V")}
 
 
 # ---- 2. suppressed figures -----------------------------------------------------------------------
 
-SUPPRESSED = [Figure(Q3, "RJ8", "vacancy_rate", 0.123456), Figure(Q3, "RJ8", "headcount", 4.0),
-              Figure(Q2, "RLY", "wte_in_post", 2.29)]
-VISIBLE = {Q3: [Figure(Q3, "RX4", "headcount", 109.0), Figure(Q3, "RAT", "vacancy_rate", 0.08)],
-           Q2: [Figure(Q2, "RAT", "wte_in_post", 40.0)]}
+SUPPRESSED = [
+    Figure(Q3, "RJ8", "vacancy_rate", 0.123456),
+    Figure(Q3, "RJ8", "headcount", 4.0),
+    Figure(Q2, "RLY", "wte_in_post", 2.29),
+]
+VISIBLE = {
+    Q3: [Figure(Q3, "RX4", "headcount", 109.0), Figure(Q3, "RAT", "vacancy_rate", 0.08)],
+    Q2: [Figure(Q2, "RAT", "wte_in_post", 40.0)],
+}
 
 
 def flagged(*nums: Num, suppressed=SUPPRESSED, visible=VISIBLE) -> set[Num]:
@@ -77,8 +92,11 @@ def test_a_figure_built_on_visible_figures_only_explains_a_coincidence():
 
 
 def test_a_small_integer_counts_only_where_it_is_attributed_to_that_figure():
-    count, headcount, other = num(4, integer=True), num(4, integer=True, attrib={"headcount"}), \
-        num(4, integer=True, attrib={"leavers"})
+    count, headcount, other = (
+        num(4, integer=True),
+        num(4, integer=True, attrib={"headcount"}),
+        num(4, integer=True, attrib={"leavers"}),
+    )
     assert flagged(count, headcount, other) == {headcount}
 
 
@@ -99,13 +117,19 @@ def test_a_rounded_table_cell_counts_only_under_a_header_naming_the_figure():
 
 # ---- 3. subtraction ------------------------------------------------------------------------------
 
-POOLED = [Pooled(Q3, "South West", "headcount", 104.0, 100.0, ("RJ8",)),
-          Pooled(Q3, "London", "headcount", 300.0, 300.0, ()),
-          Pooled(Q3, "South West", "vacancy_rate", 0.0812345, 0.0800001, ("RJ8",))]
+POOLED = [
+    Pooled(Q3, "South West", "headcount", 104.0, 100.0, ("RJ8",)),
+    Pooled(Q3, "London", "headcount", 300.0, 300.0, ()),
+    Pooled(Q3, "South West", "vacancy_rate", 0.0812345, 0.0800001, ("RJ8",)),
+]
 
 
 def test_an_all_trusts_pooled_figure_received_is_a_leak():
-    numbers = {num(104, integer=True, attrib={"headcount"}): seen(), num(8.12345): seen(), num(100, integer=True): seen()}
+    numbers = {
+        num(104, integer=True, attrib={"headcount"}): seen(),
+        num(8.12345): seen(),
+        num(100, integer=True): seen(),
+    }
     report = checkers.check_pooled(numbers, {}, POOLED, VISIBLE, "RX4")
     assert {f.num.value for f in report.leaks} == {104.0, 8.12345}
 
@@ -154,9 +178,15 @@ def test_labels_in_value_order_pass_the_order_check():
 
 
 def test_a_stable_label_that_appears_exactly_while_a_trust_was_open_is_found():
-    closed = "RA"   # open in Q1 and Q2, closed before Q3
-    seqs = {Sequence(q, tuple(STABLE[c] for c in CODES if q != Q3 or c != closed),
-                     tuple(REGION[c] for c in CODES if q != Q3 or c != closed)): seen() for q in (Q1, Q2, Q3)}
+    closed = "RA"  # open in Q1 and Q2, closed before Q3
+    seqs = {
+        Sequence(
+            q,
+            tuple(STABLE[c] for c in CODES if q != Q3 or c != closed),
+            tuple(REGION[c] for c in CODES if q != Q3 or c != closed),
+        ): seen()
+        for q in (Q1, Q2, Q3)
+    }
     stable = {q: STABLE for q in (Q1, Q2, Q3)}
     found = checkers.check_open_close(seqs, stable, [(closed, "London", {Q1, Q2})])
     assert [(f.trust, f.label) for f in found] == [(closed, STABLE[closed])]
@@ -168,14 +198,21 @@ def test_labels_drawn_afresh_each_quarter_do_not_follow_a_trust():
     rng = np.random.default_rng(3)
     fresh = {q: dict(zip(CODES, (f"Peer {i:02d}" for i in rng.permutation(len(CODES)) + 1))) for q in (Q1, Q2, Q3)}
     closed = "RA"
-    seqs = {Sequence(q, tuple(fresh[q][c] for c in CODES if q != Q3 or c != closed),
-                     tuple(REGION[c] for c in CODES if q != Q3 or c != closed)): seen() for q in (Q1, Q2, Q3)}
+    seqs = {
+        Sequence(
+            q,
+            tuple(fresh[q][c] for c in CODES if q != Q3 or c != closed),
+            tuple(REGION[c] for c in CODES if q != Q3 or c != closed),
+        ): seen()
+        for q in (Q1, Q2, Q3)
+    }
     assert not checkers.check_open_close(seqs, fresh, [(closed, "London", {Q1, Q2})])
     share, _ = checkers.region_persistence(seqs, [Q1, Q2, Q3])
     assert share < 0.9
 
 
 # ---- the extraction ------------------------------------------------------------------------------
+
 
 def extract(spec: dict | None = None, table: harness.Table | None = None, context: str = "") -> harness.Received:
     received = harness.Received("trust_lead")
@@ -190,11 +227,15 @@ def extract(spec: dict | None = None, table: harness.Table | None = None, contex
 
 def test_plotly_shapes_annotations_and_typed_arrays_are_read():
     y = base64.b64encode(np.array([0.5, 0.123456]).tobytes()).decode()
-    spec = {"data": [{"type": "bar", "x": ["Peer 01", "Peer 02"], "y": {"dtype": "f8", "bdata": y},
-                      "marker": {"size": 8}}],
-            "layout": {"yaxis": {"title": {"text": "Vacancy rate (% of establishment)"}},
-                       "shapes": [{"type": "line", "y0": 0.0812, "y1": 0.0812, "line": {"width": 2}}],
-                       "annotations": [{"text": "median 8.1%", "y": 0.0812}], "margin": {"l": 60}}}
+    spec = {
+        "data": [{"type": "bar", "x": ["Peer 01", "Peer 02"], "y": {"dtype": "f8", "bdata": y}, "marker": {"size": 8}}],
+        "layout": {
+            "yaxis": {"title": {"text": "Vacancy rate (% of establishment)"}},
+            "shapes": [{"type": "line", "y0": 0.0812, "y1": 0.0812, "line": {"width": 2}}],
+            "annotations": [{"text": "median 8.1%", "y": 0.0812}],
+            "margin": {"l": 60},
+        },
+    }
     values = {(n.value, n.decimals, n.percent) for n in extract(spec).numbers}
     assert {(0.5, None, False), (0.123456, None, False), (0.0812, None, False), (8.1, 1, True)} <= values
     assert not {v for v in values if v[0] in (8.0, 2.0, 60.0)}, "styling numbers are not figures"
@@ -204,14 +245,18 @@ def test_plotly_shapes_annotations_and_typed_arrays_are_read():
 def test_text_numbers_skip_dates_labels_and_the_rule():
     text = "Quarter ending 30 September 2026: Peer 07 had 1,234 (3.5%), suppressed (<5), 2026-09-30"
     assert [(n.value, n.decimals, n.percent) for n in harness.text_numbers(text, VOCAB)] == [
-        (1234.0, 0, False), (3.5, 1, True)]
+        (1234.0, 0, False),
+        (3.5, 1, True),
+    ]
 
 
 def test_tables_give_slots_sequences_and_attributed_cells():
     table = harness.Table(["Region", "PSW headcount (people)"], [["London", 300], ["South West", 100]])
     got = extract(table=table)
-    assert {(s.scope, s.quantity, s.num.value) for s in got.slots} == {("London", "headcount", 300.0),
-                                                                       ("South West", "headcount", 100.0)}
+    assert {(s.scope, s.quantity, s.num.value) for s in got.slots} == {
+        ("London", "headcount", 300.0),
+        ("South West", "headcount", 100.0),
+    }
     ranked = harness.Table(["Trust", "Region", "x"], [[f"Peer 0{i}", "London", i] for i in range(1, 6)])
     seqs = list(extract(table=ranked).sequences)
     assert seqs == [Sequence(Q3, tuple(f"Peer 0{i}" for i in range(1, 6)), ("London",) * 5)]

@@ -11,14 +11,15 @@ region's trusts (the codes of a region are public). Over all quarters:
   a public date), and labels seen with a region in consecutive quarters keep that region only as
   often as chance allows (labels drawn afresh each quarter do not link).
 """
+
 from __future__ import annotations
 
-import checkers
-from disclosure_report import write_findings
+from tests.disclosure import checkers
+from tests.disclosure.disclosure_report import write_findings
 
 MAX_MEAN_RHO = 0.25
 MIN_P_VALUE = 1e-3
-MAX_REGION_PERSISTENCE = 0.5   # chance is the sum of squared region shares, about 0.15 for the demo
+MAX_REGION_PERSISTENCE = 0.5  # chance is the sum of squared region shares, about 0.15 for the demo
 
 
 def _own_names(truth) -> set[str]:
@@ -27,19 +28,21 @@ def _own_names(truth) -> set[str]:
 
 
 def test_label_order_follows_no_code_order(received, truth):
-    report = checkers.check_label_order(received.sequences, truth.labels, truth.own, _own_names(truth),
-                                        truth.region_of())
+    report = checkers.check_label_order(
+        received.sequences, truth.labels, truth.own, _own_names(truth), truth.region_of()
+    )
     lines = [f"rho {rho:+.2f} {codes} e.g. {seen.wheres[0]}" for rho, codes, seen in report.strongest]
     lines += [f"SORTED {codes} e.g. {seen.wheres[0]}" for codes, seen in report.sorted_long]
     path = write_findings("label-order", received.role, lines)
     assert not report.unknown_labels, f"labels that stand for no trust in their quarter: {report.unknown_labels[:10]}"
-    if received.role == "trust_lead":   # the board snapshot sends no peer labels in sequence
+    if received.role == "trust_lead":  # the board snapshot sends no peer labels in sequence
         assert report.sequences >= 20, f"only {report.sequences} label sequences were received: nothing to judge"
     assert abs(report.mean_rho) <= MAX_MEAN_RHO and report.p_value >= MIN_P_VALUE, (
         f"{received.role}: over {report.sequences} label sequences the mean Spearman rho with code order is "
         f"{report.mean_rho:+.2f} (at most ±{MAX_MEAN_RHO}), and {len(report.sorted_long)} sequences of 6 or "
         f"more are in exact code order where chance gives {report.expected_sorted:.3f} (p = {report.p_value:.1e}); "
-        f"details in {path}:\n  " + "\n  ".join(lines[:12]))
+        f"details in {path}:\n  " + "\n  ".join(lines[:12])
+    )
 
 
 def _changed_trusts(truth) -> list[tuple[str, str, set]]:
@@ -51,8 +54,9 @@ def _changed_trusts(truth) -> list[tuple[str, str, set]]:
         opened, closed = r["open_date"], r["close_date"]
         if (opened and first <= opened <= last) or (closed and first <= closed <= last):
             out.append((r["trust_code"], r["region_name"], checkers.open_quarters(opened, closed, truth.periods)))
-            out.append((r["trust_code"], r["region_name"],
-                        {q for q in truth.periods if r["trust_code"] in truth.returned[q]}))
+            out.append(
+                (r["trust_code"], r["region_name"], {q for q in truth.periods if r["trust_code"] in truth.returned[q]})
+            )
     return out
 
 
@@ -68,4 +72,5 @@ def test_labels_do_not_follow_a_trust_across_quarters(crawls, truth):
     assert not tracked and share <= MAX_REGION_PERSISTENCE, (
         f"{len(tracked)} labels follow a trust that opened or closed to its public dates, and "
         f"{share:.0%} of {pairs} labels seen with a region in consecutive quarters keep it (chance is about 15%, "
-        f"at most {MAX_REGION_PERSISTENCE:.0%} allowed); details in {path}:\n  " + "\n  ".join(lines[:12]))
+        f"at most {MAX_REGION_PERSISTENCE:.0%} allowed); details in {path}:\n  " + "\n  ".join(lines[:12])
+    )

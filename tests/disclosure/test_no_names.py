@@ -1,9 +1,10 @@
 """Policy: a non-analyst never receives another trust's ODS code or full name, anywhere (messages,
 charts, tables, downloads, the board pack). Region names are fine."""
+
 from __future__ import annotations
 
-import checkers
-from disclosure_report import write_findings
+from tests.disclosure import checkers
+from tests.disclosure.disclosure_report import write_findings
 
 
 def test_no_other_trust_is_named(received, truth):
@@ -13,5 +14,6 @@ def test_no_other_trust_is_named(received, truth):
     codes = sorted({f.code for f in findings})
     assert not findings, (
         f"{received.role} received {len(findings)} strings naming {len(codes)} other trusts ({', '.join(codes[:20])}); "
-        f"all in {report}:\n  " + "\n  ".join(str(f) for f in findings[:20]))
+        f"all in {report}:\n  " + "\n  ".join(str(f) for f in findings[:20])
+    )
     assert len(received.strings) > 100, "the crawl received almost no text: nothing was checked"

@@ -8,6 +8,7 @@ trust is never suppressed. Pooled region and England figures are computed here f
 components, sums over sums as pswbench/reports/definitions.py states them, once over every trust and once
 over only the trusts the user may see for that quantity, independently of the app's SQL and views.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,6 +59,7 @@ def labels_for(con: duckdb.DuckDBPyConnection, period: dt.date) -> dict[str, str
 @dataclass(frozen=True)
 class Figure:
     """One trust's figure in one quarter: value in raw units (rates as fractions)."""
+
     period: dt.date
     trust: str
     column: str
@@ -82,11 +84,13 @@ class Pooled:
     quantity: str
     all_trusts: float | None
     visible: float | None
-    left_out: tuple[str, ...]      # trusts in scope whose figure for quantity the user may not see
+    left_out: tuple[str, ...]  # trusts in scope whose figure for quantity the user may not see
 
     def __str__(self) -> str:
-        return (f"{self.scope} {self.quantity} {self.period} pooled over all trusts = {self.all_trusts!r}, "
-                f"over the visible ones = {self.visible!r} (left out: {', '.join(self.left_out) or 'none'})")
+        return (
+            f"{self.scope} {self.quantity} {self.period} pooled over all trusts = {self.all_trusts!r}, "
+            f"over the visible ones = {self.visible!r} (left out: {', '.join(self.left_out) or 'none'})"
+        )
 
     @property
     def differs(self) -> bool:
@@ -99,14 +103,15 @@ class Pooled:
 @dataclass
 class Truth:
     """Everything the checks compare received figures with."""
+
     own: str
     periods: list[dt.date]
-    trusts: pl.DataFrame                               # reference list: code, name, region, dates
+    trusts: pl.DataFrame  # reference list: code, name, region, dates
     suppressed: list[Figure] = field(default_factory=list)
     visible: dict[dt.date, list[Figure]] = field(default_factory=dict)
     pooled: list[Pooled] = field(default_factory=list)
-    labels: dict[dt.date, dict[str, str]] = field(default_factory=dict)   # quarter -> {code: label}
-    returned: dict[dt.date, set[str]] = field(default_factory=dict)       # quarter -> trusts with a return
+    labels: dict[dt.date, dict[str, str]] = field(default_factory=dict)  # quarter -> {code: label}
+    returned: dict[dt.date, set[str]] = field(default_factory=dict)  # quarter -> trusts with a return
     # Figures a user may see that are built on visible figures only: pooled figures over the
     # visible trusts and the quartiles of visible trusts' figures, per region and England (the
     # "trust" of such a Figure names it: "pooled London", "median England").
@@ -136,8 +141,9 @@ def load(db_path, own: str) -> Truth:
             _split(truth, period, df, rules)
             pooled = _pooled(period, df, regions, own, rules)
             truth.pooled.extend(pooled)
-            truth.derived[period] = [Figure(period, f"pooled {p.scope}", p.quantity, p.visible)
-                                     for p in pooled if p.visible is not None]
+            truth.derived[period] = [
+                Figure(period, f"pooled {p.scope}", p.quantity, p.visible) for p in pooled if p.visible is not None
+            ]
             truth.derived[period] += _quartiles(period, df, own, rules)
         return truth
     finally:
@@ -161,7 +167,7 @@ def _split(truth: Truth, period: dt.date, df: pl.DataFrame, rules: dict[str, str
             (visible if ok else truth.suppressed).append(fig)
 
 
-NEAREST = 10   # the peer group "10 trusts nearest in PSW WTE"
+NEAREST = 10  # the peer group "10 trusts nearest in PSW WTE"
 
 
 def _quartiles(period: dt.date, df: pl.DataFrame, own: str, rules: dict[str, str]) -> list[Figure]:
@@ -181,13 +187,13 @@ def _quartiles(period: dt.date, df: pl.DataFrame, own: str, rules: dict[str, str
             values = part.filter(_visible_mask(part, own, rules[spec.name]))[spec.name].drop_nulls()
             if values.len():
                 for name, q in (("lower quartile", 0.25), ("median", 0.5), ("upper quartile", 0.75)):
-                    out.append(Figure(period, f"{name} {scope}", spec.name,
-                                      float(values.quantile(q, interpolation="linear"))))
+                    out.append(
+                        Figure(period, f"{name} {scope}", spec.name, float(values.quantile(q, interpolation="linear")))
+                    )
     return out
 
 
-def _pooled(period: dt.date, df: pl.DataFrame, regions: pl.DataFrame, own: str,
-            rules: dict[str, str]) -> list[Pooled]:
+def _pooled(period: dt.date, df: pl.DataFrame, regions: pl.DataFrame, own: str, rules: dict[str, str]) -> list[Pooled]:
     populations = dict(regions.select("region_name", "population").iter_rows())
     populations[ENGLAND] = sum(populations.values())
     scopes = {name: df.filter(pl.col("region_name") == name) for name in populations if name != ENGLAND}
@@ -199,9 +205,16 @@ def _pooled(period: dt.date, df: pl.DataFrame, regions: pl.DataFrame, own: str,
         for quantity, (num, den, scale) in POOLED.items():
             shown = _visible_mask(part, own, rules[quantity])
             left_out = tuple(part.filter(~shown)["trust_code"].to_list())
-            out.append(Pooled(period, scope, quantity,
-                              _ratio(part, num, den, scale, populations[scope]),
-                              _ratio(part.filter(shown), num, den, scale, populations[scope]), left_out))
+            out.append(
+                Pooled(
+                    period,
+                    scope,
+                    quantity,
+                    _ratio(part, num, den, scale, populations[scope]),
+                    _ratio(part.filter(shown), num, den, scale, populations[scope]),
+                    left_out,
+                )
+            )
     return out
 
 

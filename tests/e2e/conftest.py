@@ -3,19 +3,17 @@
 The app runs as a real `streamlit run app.py` subprocess on a free port, once per session. A
 missing Chromium makes the tests error (fail), never skip: CI installs it with `make test`.
 """
+
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import app_server  # noqa: E402  (scripts/app_server.py, shared with scripts/screenshots.py)
-from app_server import DEMO_ACCOUNTS, VIEWPORT, main_area, sidebar, sign_in  # noqa: E402,F401
+from pswbench.paths import ROOT
+from tests.helpers import app_server
+from tests.helpers.app_server import DEMO_ACCOUNTS, VIEWPORT, main_area, sidebar, sign_in  # noqa: F401  (fixtures and helpers the e2e tests import from here)
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 

@@ -6,6 +6,7 @@ with widget state is covered by the AppTest tests) and, for a trust lead, a retu
 another trust's code. Each is refused, shows no data, and each refusal is in the audit log, read
 after the app process has exited (the app holds the database while it runs).
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,28 +19,37 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
-import app_server
-from app_server import DEMO_ACCOUNTS, main_area, open_in_session, sidebar, sign_in, wait_until_idle
+from pswbench.paths import ROOT
+from tests.helpers import app_server
+from tests.helpers.app_server import DEMO_ACCOUNTS, main_area, open_in_session, sidebar, sign_in, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 RX4_NAME = "Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust"
 RMY_NAME = "Norfolk and Suffolk NHS Foundation Trust"
-ALL_PAGES = {"overview": "Overview", "regions": "Regional comparison", "benchmark": "Trust benchmark",
-             "snapshot": "Board snapshot", "upload": "Upload return", "submissions": "Submissions and data quality",
-             "definitions": "Definitions"}
-DATA = '[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stMetric"], .js-plotly-plot, ' \
-       '[data-testid="stDownloadButton"], [data-testid="stFileUploader"]'
+ALL_PAGES = {
+    "overview": "Overview",
+    "regions": "Regional comparison",
+    "benchmark": "Trust benchmark",
+    "snapshot": "Board snapshot",
+    "upload": "Upload return",
+    "submissions": "Submissions and data quality",
+    "definitions": "Definitions",
+}
+DATA = (
+    '[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stMetric"], .js-plotly-plot, '
+    '[data-testid="stDownloadButton"], [data-testid="stFileUploader"]'
+)
 
 
 def audit_rows(db: Path, actor: str) -> list[tuple[str, str | None, dict]]:
     """(action, trust_code, detail) of the actor's audit rows, oldest first. Only call it once the
     app process has exited."""
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("SELECT action, trust_code, detail FROM audit_log WHERE actor = ? ORDER BY audit_id",
-                           [actor]).fetchall()
+        rows = con.execute(
+            "SELECT action, trust_code, detail FROM audit_log WHERE actor = ? ORDER BY audit_id", [actor]
+        ).fetchall()
     return [(a, t, json.loads(d) if d else {}) for a, t, d in rows]
 
 
@@ -85,8 +95,9 @@ def test_trust_lead_cannot_reach_another_trust_by_any_route(page, own_db, tmp_pa
     example = (ROOT / "data" / "example_return.csv").read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(example)))
     rmy = tmp_path / "rmy-return.csv"
-    rmy.write_text("".join(",".join([*(["RMY"] if i else r[:1]), *r[1:]]) + "\n" for i, r in enumerate(rows)),
-                   encoding="utf-8")
+    rmy.write_text(
+        "".join(",".join([*(["RMY"] if i else r[:1]), *r[1:]]) + "\n" for i, r in enumerate(rows)), encoding="utf-8"
+    )
     assert rmy.read_text().splitlines()[1].startswith("RMY,")
 
     with app_server.running_app(own_db, ARTIFACTS / "access-routes-trust-lead-app.log", timeout=60) as url:
@@ -122,7 +133,8 @@ def test_trust_lead_cannot_reach_another_trust_by_any_route(page, own_db, tmp_pa
         go(page, "Upload return")
         page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(rmy))
         refusal = main_area(page).get_by_text(
-            "Refused. This return is for RMY; you can upload returns for RX4 only. The attempt has been recorded.")
+            "Refused. This return is for RMY; you can upload returns for RX4 only. The attempt has been recorded."
+        )
         expect(refusal).to_be_visible(timeout=60_000)
         wait_until_idle(page, timeout=60_000)
         expect(main_area(page).get_by_role("button", name="Submit return")).to_have_count(0)
@@ -137,7 +149,7 @@ def test_trust_lead_cannot_reach_another_trust_by_any_route(page, own_db, tmp_pa
     assert not [a for a, _, _ in rows if a.startswith("upload_") and a != "upload_refused"], rows
     with duckdb.connect(str(own_db), read_only=True) as con:
         mine = con.execute("SELECT trust_code, status FROM submission WHERE submitted_by = ?", [email]).fetchall()
-    assert mine == [("RX4", "rejected")]   # filed under the uploader's trust, nothing loaded
+    assert mine == [("RX4", "rejected")]  # filed under the uploader's trust, nothing loaded
 
 
 def test_board_member_cannot_reach_another_trust_or_page_by_any_route(page, own_db, shot):

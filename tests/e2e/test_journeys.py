@@ -12,6 +12,7 @@ Journeys that change data (1) or compare with the database (2) get a copy of a p
 database and an app process of their own, so they disturb no other test; expected figures are read
 from the copy before the app opens it (the app holds the database while it runs).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,18 +29,19 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-import app_server
-from app_server import DEMO_ACCOUNTS, grid_rows, main_area, sidebar, sign_in, wait_until_idle
+from pswbench.paths import ROOT
+from tests.helpers import app_server
+from tests.helpers.app_server import DEMO_ACCOUNTS, grid_rows, main_area, sidebar, sign_in, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
-PERIOD = "2026-09-30"                   # the demo's latest quarter, already loaded for RX4
+PERIOD = "2026-09-30"  # the demo's latest quarter, already loaded for RX4
 RX4_NAME = "Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust"
 
 
 # ---- fixtures and helpers -----------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def own_app(db: Path, name: str):
@@ -86,8 +88,11 @@ def rx4_snapshot_headcount(page) -> str:
 
 
 def snapshot_headcount(page) -> str:
-    card = main_area(page).get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text("PSW headcount", exact=True))
+    card = (
+        main_area(page)
+        .get_by_test_id("stMetric")
+        .filter(has=page.get_by_test_id("stMetricLabel").get_by_text("PSW headcount", exact=True))
+    )
     expect(card).to_have_count(1)
     return card.get_by_test_id("stMetricValue").inner_text().strip()
 
@@ -104,12 +109,18 @@ def write_return(path: Path, rows: list[list[str]]) -> Path:
 
 
 def validate_cli(path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-m", "pswbench", "validate", str(path), "--json"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "pswbench", "validate", str(path), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     return json.loads(done.stdout)[0]
 
 
 # ---- 1. trust lead ------------------------------------------------------------------------------
+
 
 def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db, tmp_path, shot):
     example = list(csv.reader(io.StringIO((ROOT / "data" / "example_return.csv").read_text(encoding="utf-8"))))
@@ -119,9 +130,9 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
     changed_headcount = sum(int(r[col["headcount"]]) for r in body)
 
     broken_rows = [list(r) for r in body]
-    broken_rows[1][col["wte_in_post"]] = "25.00"      # line 3: more WTE than the 18 people
-    broken_rows[4][col["afc_band"]] = "9"              # line 6: not an Agenda for Change band
-    broken_rows[7][col["headcount"]] = "-1"            # line 9: a negative headcount
+    broken_rows[1][col["wte_in_post"]] = "25.00"  # line 3: more WTE than the 18 people
+    broken_rows[4][col["afc_band"]] = "9"  # line 6: not an Agenda for Change band
+    broken_rows[7][col["headcount"]] = "-1"  # line 9: a negative headcount
     broken = write_return(tmp_path / "rx4-2026-q3-broken.csv", [header, *broken_rows])
 
     fixed_rows = [list(r) for r in broken_rows]
@@ -141,17 +152,21 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
 
     # What the database holds before the app opens it; the expected findings come from the same
     # validator the app uses, with the same lookup of the previous quarter's headcount.
-    from pswbench.store import loader
     from pswbench.returns.validate import validate_bytes
+    from pswbench.store import loader
 
     with duckdb.connect(str(own_db), read_only=True) as con:
-        version, = con.execute("SELECT version FROM return_version WHERE trust_code = 'RX4' "
-                               "AND period_end = ? AND is_current", [PERIOD]).fetchone()
-        before, = con.execute("SELECT sum(r.headcount) FROM return_row r JOIN return_version v USING (submission_id) "
-                              "WHERE v.trust_code = 'RX4' AND v.period_end = ? AND v.is_current", [PERIOD]).fetchone()
+        (version,) = con.execute(
+            "SELECT version FROM return_version WHERE trust_code = 'RX4' AND period_end = ? AND is_current", [PERIOD]
+        ).fetchone()
+        (before,) = con.execute(
+            "SELECT sum(r.headcount) FROM return_row r JOIN return_version v USING (submission_id) "
+            "WHERE v.trust_code = 'RX4' AND v.period_end = ? AND v.is_current",
+            [PERIOD],
+        ).fetchone()
         lookup = loader.previous_headcount_lookup(con)
         expected = {p.name: validate_bytes(p.name, p.read_bytes(), lookup) for p in (changed, broken, corrected)}
-    assert before not in (changed_headcount, corrected_headcount)   # so the new figure is visibly new
+    assert before not in (changed_headcount, corrected_headcount)  # so the new figure is visibly new
 
     with own_app(own_db, "journey-trust-lead") as url:
         page.goto(url)
@@ -168,8 +183,7 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
         submit_valid_return(page, changed, expected[changed.name], version + 1, shot, "changed-return")
 
         go(page, "Trust benchmark", "How does a trust's peer support workforce compare with its peers?")
-        expect(main_area(page).get_by_text(f"PSW headcount: {changed_headcount} against a peer median"))\
-            .to_be_visible()
+        expect(main_area(page).get_by_text(f"PSW headcount: {changed_headcount} against a peer median")).to_be_visible()
         shot("benchmark-shows-new-headcount")
         assert rx4_snapshot_headcount(page) == str(changed_headcount)
         shot("snapshot-shows-new-headcount")
@@ -183,9 +197,10 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
         rows = grid_rows(main_area(page).get_by_test_id("stDataFrame").first)
         assert rows[0] == ["severity", "line", "column", "rule", "value", "message"]
         want = expected[broken.name].findings
-        assert all(f.line is not None for f in want)          # each of these findings is about one line
-        assert [r[:4] + r[5:] for r in rows[1:]] == [[f.severity, str(f.line), f.column, f.rule, f.message]
-                                                     for f in want]
+        assert all(f.line is not None for f in want)  # each of these findings is about one line
+        assert [r[:4] + r[5:] for r in rows[1:]] == [
+            [f.severity, str(f.line), f.column, f.rule, f.message] for f in want
+        ]
         shown = [(r[0], r[1]) for r in rows[1:]]
         assert {s[1] for s in shown if s[0] == "error"} == {"3", "6", "9"}
         shot("broken-return-findings")
@@ -203,31 +218,49 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
         go(page, "Upload return", "Upload a quarterly return")
         upload(page, corrected)
         # The app says so before Submit, and again once it is submitted: nothing added, the version stays.
-        expect(main_area(page).get_by_text(
-            "This file is identical to the current return for RX4, quarter ending", exact=False)).to_be_visible()
+        expect(
+            main_area(page).get_by_text(
+                "This file is identical to the current return for RX4, quarter ending", exact=False
+            )
+        ).to_be_visible()
         main_area(page).get_by_role("button", name="Submit return").click()
-        expect(main_area(page).get_by_text(
-            f"Not added: this file is identical to the current return (duplicate of version {version + 2})."))\
-            .to_be_visible()
+        expect(
+            main_area(page).get_by_text(
+                f"Not added: this file is identical to the current return (duplicate of version {version + 2})."
+            )
+        ).to_be_visible()
         expect(main_area(page).get_by_role("button", name="Submit return")).to_have_count(0)
         shot("same-file-again-duplicate")
 
     # After the app has exited: every attempt is on record, and version N+1 is the current return.
     with duckdb.connect(str(own_db), read_only=True) as con:
-        attempts = con.execute("SELECT file_name, status, version FROM submission WHERE submitted_by = ? "
-                               "ORDER BY submission_id", [DEMO_ACCOUNTS["trust_lead"][0]]).fetchall()
-        current = con.execute("SELECT version FROM return_version WHERE trust_code = 'RX4' AND period_end = ? "
-                              "AND is_current", [PERIOD]).fetchall()
-    assert attempts == [(changed.name, "accepted", version + 1), (broken.name, "rejected", None),
-                        (corrected.name, "accepted", version + 2), (corrected.name, "duplicate", version + 2)]
+        attempts = con.execute(
+            "SELECT file_name, status, version FROM submission WHERE submitted_by = ? ORDER BY submission_id",
+            [DEMO_ACCOUNTS["trust_lead"][0]],
+        ).fetchall()
+        current = con.execute(
+            "SELECT version FROM return_version WHERE trust_code = 'RX4' AND period_end = ? AND is_current", [PERIOD]
+        ).fetchall()
+    assert attempts == [
+        (changed.name, "accepted", version + 1),
+        (broken.name, "rejected", None),
+        (corrected.name, "accepted", version + 2),
+        (corrected.name, "duplicate", version + 2),
+    ]
     assert current == [(version + 2,)]
 
 
 # ---- 2. analyst ---------------------------------------------------------------------------------
 
+
 def _national_from_cli(db: Path) -> list[dict]:
-    done = subprocess.run([sys.executable, "-m", "pswbench", "indicators", "--db", str(db), "--level", "national",
-                           "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "pswbench", "indicators", "--db", str(db), "--level", "national", "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -249,15 +282,20 @@ def test_analyst_walks_the_pages_and_downloads_match_the_database(page, own_db, 
         page.goto(url)
         sign_in(page, *DEMO_ACCOUNTS["analyst"])
         expect(main_area(page).locator("h1").first).to_have_text(
-            "How is the peer support workforce in England changing?")
+            "How is the peer support workforce in England changing?"
+        )
         wait_until_idle(page)
         shot("overview")
 
         # The national table, as CSV and as XLSX.
         table = main_area(page).locator(".st-key-national-indicators-by-quarter-csv")
         csv_bytes = download(page, table.get_by_role("button", name="Download CSV"))
-        xlsx_bytes = download(page, main_area(page).locator(".st-key-national-indicators-by-quarter-xlsx")
-                              .get_by_role("button", name="Download XLSX"))
+        xlsx_bytes = download(
+            page,
+            main_area(page)
+            .locator(".st-key-national-indicators-by-quarter-xlsx")
+            .get_by_role("button", name="Download XLSX"),
+        )
         text = csv_bytes.decode("utf-8-sig")
         got_csv = list(csv.DictReader(io.StringIO(text)))
         columns = [c for c in got_csv[0] if c not in ("period_end",)]
@@ -283,25 +321,29 @@ def test_analyst_walks_the_pages_and_downloads_match_the_database(page, own_db, 
         go(page, "Regional comparison", "How do the NHS England regions compare on the peer support workforce?")
         shot("regions")
         go(page, "Trust benchmark", "How does a trust's peer support workforce compare with its peers?")
-        expect(main_area(page).get_by_label("Trust", exact=True)).to_be_visible()   # analysts pick any trust
+        expect(main_area(page).get_by_label("Trust", exact=True)).to_be_visible()  # analysts pick any trust
         shot("benchmark")
         go(page, "Submissions and data quality", "Submissions and data quality")
         expect(main_area(page).get_by_text(re.compile(r"^Not permitted"))).to_have_count(0)
         shot("submissions")
 
     with duckdb.connect(str(own_db), read_only=True) as con:
-        exports = con.execute("SELECT detail FROM audit_log WHERE actor = ? AND action = 'export'",
-                              [DEMO_ACCOUNTS["analyst"][0]]).fetchall()
-    formats = sorted(json.loads(d)["format"] for d, in exports)
+        exports = con.execute(
+            "SELECT detail FROM audit_log WHERE actor = ? AND action = 'export'", [DEMO_ACCOUNTS["analyst"][0]]
+        ).fetchall()
+    formats = sorted(json.loads(d)["format"] for (d,) in exports)
     assert formats == ["csv", "csv", "xlsx"]
 
 
 # ---- 3. board member ----------------------------------------------------------------------------
 
+
 def test_board_member_sees_own_trust_and_a_self_contained_board_pack(page, app_url, shot):
-    others = [r["trust_name"] for r in csv.DictReader(
-        (ROOT / "data" / "reference" / "mental_health_trusts.csv").open(encoding="utf-8"))
-        if r["trust_code"] != "RX4" and r["trust_name"] not in RX4_NAME]
+    others = [
+        r["trust_name"]
+        for r in csv.DictReader((ROOT / "data" / "reference" / "mental_health_trusts.csv").open(encoding="utf-8"))
+        if r["trust_code"] != "RX4" and r["trust_name"] not in RX4_NAME
+    ]
     page.goto(app_url)
     sign_in(page, *DEMO_ACCOUNTS["board"])
     title = main_area(page).locator("h1").first

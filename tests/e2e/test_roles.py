@@ -9,6 +9,7 @@ and pages outside the role refused.
   browser) the sign-in screen shows, and after signing in the user is on their landing page (the
   requested path is dropped), never the requested page.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,15 +17,24 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app_server import DEMO_ACCOUNTS, main_area, sidebar, sign_in
+from tests.helpers.app_server import DEMO_ACCOUNTS, main_area, sidebar, sign_in
 
 pytestmark = pytest.mark.browser
 
 SIGN_IN_TITLE = "pswbench: peer support worker workforce benchmarking"
-ALL_MENU = ["Overview", "Regional comparison", "Trust benchmark", "Board snapshot", "Upload return",
-            "Submissions and data quality", "Definitions"]
-DATA = '[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stMetric"], .js-plotly-plot, ' \
-       '[data-testid="stDownloadButton"], [data-testid="stFileUploader"]'
+ALL_MENU = [
+    "Overview",
+    "Regional comparison",
+    "Trust benchmark",
+    "Board snapshot",
+    "Upload return",
+    "Submissions and data quality",
+    "Definitions",
+]
+DATA = (
+    '[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stMetric"], .js-plotly-plot, '
+    '[data-testid="stDownloadButton"], [data-testid="stFileUploader"]'
+)
 
 
 def heading(page):
@@ -48,8 +58,9 @@ def wait_for_page(page, base: str, path: str = "") -> str:
 
 def open_in_session(page, base: str, key: str) -> None:
     """Go to base/key inside the signed-in session, as the browser's back/forward buttons do."""
-    page.evaluate("path => { history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }",
-                  f"/{key}")
+    page.evaluate(
+        "path => { history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }", f"/{key}"
+    )
 
 
 def expect_not_permitted(page) -> None:
@@ -104,8 +115,14 @@ def test_trust_lead_journey(page, app_url, shot):
     landing = wait_for_page(page, app_url)
     assert re.search("upload", landing, re.I), landing
     shot("landed-upload")
-    assert menu(page) == ["Trust benchmark", "Board snapshot", "Upload return", "Regional comparison",
-                          "Overview", "Definitions"]
+    assert menu(page) == [
+        "Trust benchmark",
+        "Board snapshot",
+        "Upload return",
+        "Regional comparison",
+        "Overview",
+        "Definitions",
+    ]
     expect(sidebar(page).get_by_text("Submissions and data quality")).to_have_count(0)
     # The landing page is the Upload return page: its menu entry is the default page (href "").
     expect(sidebar(page).get_by_role("link", name="Upload return")).to_have_attribute("href", "")

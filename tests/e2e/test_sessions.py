@@ -1,6 +1,6 @@
 """Sessions bound to the browser, against a real app process (`python -m pswbench.app.server`, as `make run`)
 on its own copy of the demo database: in Chromium, and over Streamlit's websocket protocol
-(benchmarks/st_protocol.py) where a test has to send what no browser page sends.
+(tests/helpers/st_protocol.py) where a test has to send what no browser page sends.
 
 * A signed-in browser keeps its sign-in over a reload and a full page load; sign-out ends it (the
   cookie goes, a copy of it is refused) and the next user in the tab starts afresh.
@@ -18,12 +18,12 @@ on its own copy of the demo database: in Chromium, and over Streamlit's websocke
 * Expired or altered cookies sign nobody in and are deleted; a hand-over token works once.
 * Plain `streamlit run` (no guard) signs nobody in and says how to start the app.
 """
+
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import re
-import sys
 import time
 import urllib.error
 from pathlib import Path
@@ -35,14 +35,11 @@ from playwright.sync_api import expect
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-import app_server
-from app_server import DEMO_ACCOUNTS, main_area, sidebar, sign_in, wait_until_idle
 from pswbench.access import session_cookie
 from pswbench.app import web
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import st_protocol  # noqa: E402
+from pswbench.paths import ROOT
+from tests.helpers import app_server, st_protocol
+from tests.helpers.app_server import DEMO_ACCOUNTS, main_area, sidebar, sign_in, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -118,18 +115,19 @@ def signed_in_as(page, email: str) -> None:
 
 # ---- in the browser -------------------------------------------------------------------------
 
+
 def test_reload_keeps_the_sign_in_and_sign_out_ends_it(browser, app, shot, page):
     email = DEMO_ACCOUNTS["analyst"][0]
     page.goto(app.url)
     sign_in(page, *DEMO_ACCOUNTS["analyst"])
     [cookie] = [c for c in page.context.cookies() if c["name"] == COOKIE]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
-    assert cookie["secure"] is False                                 # plain http here; https sets Secure
+    assert cookie["secure"] is False  # plain http here; https sets Secure
     assert 0 < cookie["expires"] - time.time() <= session_cookie.ABSOLUTE + 60
-    assert COOKIE not in page.evaluate("document.cookie")           # no page script can read it
+    assert COOKIE not in page.evaluate("document.cookie")  # no page script can read it
     page.reload()
     signed_in_as(page, email)
-    page.goto(f"{app.url}/definitions")                              # a full page load of another page
+    page.goto(f"{app.url}/definitions")  # a full page load of another page
     signed_in_as(page, email)
     expect(main_area(page).locator("h1").first).to_have_text("Definitions")
     shot("reloaded-still-signed-in")
@@ -204,9 +202,11 @@ def test_another_browser_with_the_session_id_gets_no_signed_in_page(browser, app
 
         # The upload URL with the victim's session id, from the thief's browser: refused.
         xsrf = next((c["value"] for c in thief_ctx.cookies() if c["name"] == "_streamlit_xsrf"), "")
-        resp = thief_ctx.request.put(f"{app.url}/_stcore/upload_file/{victim}/f-{int(time.time())}",
-                                     multipart={"file": {"name": "r.csv", "mimeType": "text/csv", "buffer": b"a,b\n"}},
-                                     headers={"X-Xsrftoken": xsrf})
+        resp = thief_ctx.request.put(
+            f"{app.url}/_stcore/upload_file/{victim}/f-{int(time.time())}",
+            multipart={"file": {"name": "r.csv", "mimeType": "text/csv", "buffer": b"a,b\n"}},
+            headers={"X-Xsrftoken": xsrf},
+        )
         assert resp.status == 403
     finally:
         owner_ctx.close()
@@ -214,6 +214,7 @@ def test_another_browser_with_the_session_id_gets_no_signed_in_page(browser, app
 
 
 # ---- over HTTP and the websocket protocol -----------------------------------------------------
+
 
 def test_security_headers_and_refused_endpoints(app):
     client = st_protocol.Session(app.url)
@@ -237,7 +238,7 @@ def test_the_session_id_alone_gives_the_sign_in_screen_and_the_run_reads_its_own
             assert owner.landing.h1() == "How is the peer support workforce in England changing?"
             async with st_protocol.Session(app.url, session_id=victim) as thief:
                 run = await thief.run()
-                assert thief.session_id == victim                 # Streamlit attached it to the session
+                assert thief.session_id == victim  # Streamlit attached it to the session
                 assert run.h1() == SIGN_IN_TITLE and run.page_links() == {}
                 msg = BackMsg()
                 msg.clear_cache = True
@@ -245,8 +246,9 @@ def test_the_session_id_alone_gives_the_sign_in_screen_and_the_run_reads_its_own
                 assert await thief.wait_closed() == 1008
             # Another user's valid cookie on the victim's session id: that user's pages, not the analyst's.
             async with st_protocol.signed_in(app.url, *DEMO_ACCOUNTS["board"]) as board:
-                async with st_protocol.Session(app.url, session_id=victim,
-                                               cookies={COOKIE: board.cookie(COOKIE)}) as other:
+                async with st_protocol.Session(
+                    app.url, session_id=victim, cookies={COOKIE: board.cookie(COOKIE)}
+                ) as other:
                     run = await other.run()
                     assert other.session_id == victim
                     assert set(run.page_links()) == {"Board snapshot", "Definitions"}
@@ -258,13 +260,14 @@ def test_the_session_id_alone_gives_the_sign_in_screen_and_the_run_reads_its_own
                 assert owner.session_id == victim
                 assert "Submissions and data quality" in run.page_links()
                 assert put_status(board, f"/_stcore/upload_file/{victim}/f-board", b"a,b\n") == 403
+
     run_async(go())
 
 
 async def _unsigned_clear_cache(url: str, times: int) -> None:
     for i in range(times):
         async with st_protocol.Session(url) as s:
-            run = await s.run()                                  # the sign-in screen reads the database
+            run = await s.run()  # the sign-in screen reads the database
             assert run.h1() == SIGN_IN_TITLE
             msg = BackMsg()
             msg.clear_cache = True
@@ -275,11 +278,11 @@ async def _unsigned_clear_cache(url: str, times: int) -> None:
 async def _signed_in_clear_cache(url: str, times: int) -> None:
     async with st_protocol.signed_in(url, *DEMO_ACCOUNTS["board"]) as s:
         definitions = s.landing.page_links()["Definitions"]
-        for _ in range(times):                                   # allowed when signed in, and harmless
+        for _ in range(times):  # allowed when signed in, and harmless
             msg = BackMsg()
             msg.clear_cache = True
             await s.send(msg)
-            run = await s.run(definitions)                       # a run after each: the app reopens what was cleared
+            run = await s.run(definitions)  # a run after each: the app reopens what was cleared
             assert run.h1() == "Definitions" and not run.problems()
 
 
@@ -301,14 +304,25 @@ def test_without_a_valid_cookie_only_script_runs_are_served_and_clear_cache_cost
             msg.file_urls_request.file_names.append("r.csv")
             await s.send(msg)
             assert await s.wait_closed() == 1008
-            assert status_of(lambda: s.get(f"/_stcore/upload_file/{s.session_id}/f1", method="PUT", data=b"x",
-                                           headers={"X-Xsrftoken": s.cookie("_streamlit_xsrf") or ""})) == 403
+            assert (
+                status_of(
+                    lambda: s.get(
+                        f"/_stcore/upload_file/{s.session_id}/f1",
+                        method="PUT",
+                        data=b"x",
+                        headers={"X-Xsrftoken": s.cookie("_streamlit_xsrf") or ""},
+                    )
+                )
+                == 403
+            )
             assert status_of(lambda: s.get(f"/_stcore/upload_file/{s.session_id}/f1", method="DELETE")) == 403
         return start, unsigned, signed
 
     start, unsigned, signed = run_async(go())
-    print(f"server threads: {start} after warm-up, {unsigned} after 100 unsigned clear_cache, "
-          f"{signed} after 100 signed-in clear_cache (each followed by a run)")
+    print(
+        f"server threads: {start} after warm-up, {unsigned} after 100 unsigned clear_cache, "
+        f"{signed} after 100 signed-in clear_cache (each followed by a run)"
+    )
     assert unsigned <= start + 2 and signed <= start + 2, (start, unsigned, signed)
 
 
@@ -325,6 +339,7 @@ def test_one_session_holds_a_bounded_number_of_uploaded_files_and_bytes(app):
             urls = await s.upload_urls(["a.csv", "b.csv", "c.csv"])
             codes = [put_status(s, u.upload_url, d) for u, d in zip(urls, [big, big, b"x" * 1_000_000])]
         assert codes == [204, 204, 204], codes
+
     run_async(go())
 
 
@@ -338,19 +353,21 @@ def test_a_deferred_download_runs_only_for_the_session_and_sign_in_that_made_it(
             assert url and not error
             with owner.get(url) as resp:
                 assert resp.status == 200 and resp.read()
-            assert status_of(lambda: st_protocol.Session(app.url).get(url)) == 403     # no cookie
+            assert status_of(lambda: st_protocol.Session(app.url).get(url)) == 403  # no cookie
             # The same analyst signed in in another browser: another session, refused.
             async with st_protocol.signed_in(app.url, *DEMO_ACCOUNTS["analyst"]) as other:
                 url, error = await other.download(deferred[0])
                 assert not url and error
             # Another sign-in on the owner's very session id: refused before and after its own run.
             async with st_protocol.signed_in(app.url, *DEMO_ACCOUNTS["board"]) as board:
-                async with st_protocol.Session(app.url, session_id=owner.session_id,
-                                               cookies={COOKIE: board.cookie(COOKIE)}) as hijack:
+                async with st_protocol.Session(
+                    app.url, session_id=owner.session_id, cookies={COOKIE: board.cookie(COOKIE)}
+                ) as hijack:
                     await hijack.run()
                     assert hijack.session_id == owner.session_id
                     url, error = await hijack.download(deferred[0])
                     assert not url and error
+
     run_async(go())
 
 
@@ -366,11 +383,14 @@ def test_expired_or_altered_cookies_sign_nobody_in_and_are_deleted(app):
                 run = await s.run()
                 assert run.h1() == SIGN_IN_TITLE
             with st_protocol.Session(app.url, cookies={COOKIE: value}).get("/") as resp:
-                cleared = [v for k, v in resp.headers.items() if k.lower() == "set-cookie" and v.startswith(f"{COOKIE}=")]
+                cleared = [
+                    v for k, v in resp.headers.items() if k.lower() == "set-cookie" and v.startswith(f"{COOKIE}=")
+                ]
             assert cleared and ("Max-Age=0" in cleared[0] or "expires=Thu, 01 Jan 1970" in cleared[0]), cleared
         async with st_protocol.Session(app.url, cookies={COOKIE: good}) as s:
             run = await s.run()
             assert run.h1() == "How is the peer support workforce in England changing?"
+
     run_async(go())
 
 
@@ -386,16 +406,21 @@ def test_a_hand_over_token_works_once(app):
         async with st_protocol.Session(app.url) as s:
             run = await s.run()
             assert run.h1() == SIGN_IN_TITLE and not any("did not finish" in t for t in run.texts())
+
     run_async(go())
 
 
 def test_plain_streamlit_run_signs_nobody_in_and_says_how_to_start_the_app(own_db):
-    with app_server.app_process(own_db, ARTIFACTS / "sessions-plain-streamlit.log", timeout=90,
-                                module="streamlit") as (url, _):
+    with app_server.app_process(own_db, ARTIFACTS / "sessions-plain-streamlit.log", timeout=90, module="streamlit") as (
+        url,
+        _,
+    ):
+
         async def go():
             async with st_protocol.Session(url) as s:
                 run = await s.run()
                 alerts = [e.body for k, e in run.main if k == "alert"]
                 assert run.widget("text_input", "Password") is None
                 assert any("python -m pswbench.app.server run app.py" in a for a in alerts), alerts
+
         run_async(go())

@@ -7,6 +7,7 @@ process): its login page takes a subject, and the ID token it issues carries tha
 secrets.toml written to a temporary folder and named by STREAMLIT_SECRETS_FILES (the repo's
 .streamlit/ holds no secrets). The audit rows are read after the app process has exited.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,19 +23,25 @@ import oidc_provider_mock
 import pytest
 from playwright.sync_api import expect
 
-import app_server
-from app_server import DEMO_ACCOUNTS, main_area, sidebar, wait_until_idle
+from pswbench.paths import ROOT
+from tests.helpers import app_server
+from tests.helpers.app_server import DEMO_ACCOUNTS, main_area, sidebar, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 SIGN_IN_BUTTON = "Sign in with your NHS account"
-ANALYST_MENU = ["Overview", "Regional comparison", "Trust benchmark", "Board snapshot", "Upload return",
-                "Submissions and data quality", "Definitions"]
-WAIT = 30_000   # ms: a first page load on a busy 2-core machine can take well over expect's 5 s
-LEAD_MENU = ["Overview", "Regional comparison", "Trust benchmark", "Board snapshot", "Upload return",
-             "Definitions"]
+ANALYST_MENU = [
+    "Overview",
+    "Regional comparison",
+    "Trust benchmark",
+    "Board snapshot",
+    "Upload return",
+    "Submissions and data quality",
+    "Definitions",
+]
+WAIT = 30_000  # ms: a first page load on a busy 2-core machine can take well over expect's 5 s
+LEAD_MENU = ["Overview", "Regional comparison", "Trust benchmark", "Board snapshot", "Upload return", "Definitions"]
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +60,15 @@ def write_secrets(folder: Path, app_port: int, issuer: str) -> Path:
         'client_id = "pswbench-e2e"\n'
         f'client_secret = "{secrets.token_urlsafe(16)}"\n'
         f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return path
 
 
 def cli(*args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "pswbench", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pswbench", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, (done.stdout, done.stderr)
     return done.stdout
 
@@ -69,8 +78,9 @@ def sso_app(db: Path, issuer: str, folder: Path, name: str):
     """The app on db with single sign-on through issuer; yields its base URL, stops it after."""
     port = app_server.free_port()
     secrets_file = write_secrets(folder, port, issuer)
-    with app_server.running_app(db, ARTIFACTS / f"sso-{name}-app.log", port=port, timeout=60,
-                                env={"STREAMLIT_SECRETS_FILES": str(secrets_file)}) as url:
+    with app_server.running_app(
+        db, ARTIFACTS / f"sso-{name}-app.log", port=port, timeout=60, env={"STREAMLIT_SECRETS_FILES": str(secrets_file)}
+    ) as url:
         yield url
 
 
@@ -79,7 +89,7 @@ def sign_in_with_provider(page, url: str, issuer: str, email: str) -> None:
     page.goto(url)
     button = main_area(page).get_by_role("button", name=SIGN_IN_BUTTON)
     expect(button).to_be_visible(timeout=WAIT)
-    expect(page.get_by_label("Password", exact=True)).to_have_count(0)   # single sign-on is the only way in
+    expect(page.get_by_label("Password", exact=True)).to_have_count(0)  # single sign-on is the only way in
     button.click()
     expect(page).to_have_url(re.compile("^" + re.escape(f"{issuer}/oauth2/authorize")), timeout=WAIT)
     page.get_by_placeholder("sub").fill(email)
@@ -91,8 +101,9 @@ def audit_rows(db: Path) -> list[tuple[str, str, str | None, dict]]:
     """(actor, action, trust_code, detail) of every single sign-on event, oldest first. Only once the
     app process has exited (it holds the database while it runs)."""
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("SELECT actor, action, trust_code, detail FROM audit_log "
-                           "WHERE detail LIKE '%\"oidc\"%' ORDER BY audit_id").fetchall()
+        rows = con.execute(
+            "SELECT actor, action, trust_code, detail FROM audit_log WHERE detail LIKE '%\"oidc\"%' ORDER BY audit_id"
+        ).fetchall()
     return [(actor, action, trust, json.loads(detail)) for actor, action, trust, detail in rows]
 
 
@@ -106,12 +117,16 @@ def auth_cookies(page) -> list[str]:
     return [c["name"] for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
 
 
-@pytest.mark.parametrize("role,landing,role_line,expected_menu", [
-    ("analyst", "peer support workforce", "Role: analyst", ANALYST_MENU),
-    ("trust_lead", "Upload a quarterly return", "Role: trust lead (RX4)", LEAD_MENU),
-])
+@pytest.mark.parametrize(
+    "role,landing,role_line,expected_menu",
+    [
+        ("analyst", "peer support workforce", "Role: analyst", ANALYST_MENU),
+        ("trust_lead", "Upload a quarterly return", "Role: trust lead (RX4)", LEAD_MENU),
+    ],
+)
 def test_a_demo_user_signs_in_through_the_provider_with_their_role_and_trust(
-        page, provider, own_db, tmp_path, shot, role, landing, role_line, expected_menu):
+    page, provider, own_db, tmp_path, shot, role, landing, role_line, expected_menu
+):
     email = DEMO_ACCOUNTS[role][0]
     with sso_app(own_db, provider, tmp_path, role) as url:
         sign_in_with_provider(page, url, provider, email)
@@ -138,8 +153,11 @@ def test_an_unknown_email_is_refused_audited_and_left_signed_out(page, provider,
     with sso_app(own_db, provider, tmp_path, "unknown") as url:
         sign_in_with_provider(page, url, provider, email)
         refusal = main_area(page).get_by_test_id("stAlertContentError")
-        expect(refusal).to_have_text(f"Your account {email} is not registered for pswbench. Ask an HEE analyst "
-                                     "to add you, or sign in with a different account.", timeout=WAIT)
+        expect(refusal).to_have_text(
+            f"Your account {email} is not registered for pswbench. Ask an HEE analyst "
+            "to add you, or sign in with a different account.",
+            timeout=WAIT,
+        )
         wait_until_idle(page)
         shot("unknown-refused")
         expect(sidebar(page).get_by_text("Signed in as")).to_have_count(0)
@@ -147,12 +165,14 @@ def test_an_unknown_email_is_refused_audited_and_left_signed_out(page, provider,
         # The session is signed out of st.user: the sign-in button is back, and a page opened by
         # URL inside the session shows only the sign-in screen.
         expect(main_area(page).get_by_role("button", name=SIGN_IN_BUTTON)).to_be_visible(timeout=WAIT)
-        page.evaluate("() => { history.pushState({}, '', '/overview'); "
-                      "window.dispatchEvent(new PopStateEvent('popstate')); }")
+        page.evaluate(
+            "() => { history.pushState({}, '', '/overview'); window.dispatchEvent(new PopStateEvent('popstate')); }"
+        )
         wait_until_idle(page)
         expect(main_area(page).get_by_role("button", name=SIGN_IN_BUTTON)).to_be_visible(timeout=WAIT)
-        expect(main_area(page).locator('[data-testid="stDataFrame"], .js-plotly-plot, '
-                                       '[data-testid="stMetric"]')).to_have_count(0)
+        expect(
+            main_area(page).locator('[data-testid="stDataFrame"], .js-plotly-plot, [data-testid="stMetric"]')
+        ).to_have_count(0)
     rows = audit_rows(own_db)
     assert rows == [(email, "sign_in_failed", None, {"method": "oidc", "reason": "unknown_email"})], rows
     assert not [r for r in rows if r[1] == "sign_in"]
@@ -164,7 +184,8 @@ def test_a_disabled_account_is_refused_and_audited(page, provider, own_db, tmp_p
     with sso_app(own_db, provider, tmp_path, "disabled") as url:
         sign_in_with_provider(page, url, provider, email)
         expect(main_area(page).get_by_test_id("stAlertContentError")).to_have_text(
-            "This account has been disabled. Ask an HEE analyst if you need access.", timeout=WAIT)
+            "This account has been disabled. Ask an HEE analyst if you need access.", timeout=WAIT
+        )
         wait_until_idle(page)
         shot("disabled-refused")
         expect(sidebar(page).get_by_text("Signed in as")).to_have_count(0)
@@ -185,11 +206,11 @@ def test_sign_out_ends_the_app_session_and_the_provider_session(page, provider, 
         # Streamlit sends the browser to the provider's end_session_endpoint with the ID token.
         expect(page).to_have_url(re.compile("^" + re.escape(f"{provider}/oauth2/end_session")), timeout=WAIT)
         assert "id_token_hint=" in page.url
-        assert auth_cookies(page) == []   # the app's identity cookie is gone already
+        assert auth_cookies(page) == []  # the app's identity cookie is gone already
         shot("provider-end-session")
         page.get_by_role("button", name="End session").click()
         expect(main_area(page).get_by_role("button", name=SIGN_IN_BUTTON)).to_be_visible(timeout=WAIT)
-        page.goto(url)   # a new session in the same browser is signed out too
+        page.goto(url)  # a new session in the same browser is signed out too
         expect(main_area(page).get_by_role("button", name=SIGN_IN_BUTTON)).to_be_visible(timeout=WAIT)
         expect(sidebar(page).get_by_text("Signed in as")).to_have_count(0)
         shot("signed-out")

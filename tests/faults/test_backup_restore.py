@@ -3,6 +3,7 @@
 A backup round trip must give back every table row for row; a backup while the app holds the file
 comes from the last published snapshot and says so; a restore never writes over an existing file.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ import json
 import duckdb
 import pytest
 
-from faultkit import EXAMPLE, cli, demo_copy, holder, sha256, tables
 from pswbench.store import backup, database, loader, publish
+from tests.helpers.faultkit import EXAMPLE, cli, demo_copy, holder, sha256, tables
 
 pytestmark = pytest.mark.faults
 
@@ -20,8 +21,11 @@ def sequences(db) -> dict[str, int]:
     """Each sequence's next value (a restored sequence starts there, with no last value yet)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return dict(con.execute("SELECT sequence_name, coalesce(last_value + increment_by, start_value) "
-                                "FROM duckdb_sequences()").fetchall())
+        return dict(
+            con.execute(
+                "SELECT sequence_name, coalesce(last_value + increment_by, start_value) FROM duckdb_sequences()"
+            ).fetchall()
+        )
     finally:
         con.close()
 
@@ -46,10 +50,10 @@ def test_round_trip_gives_back_every_table_row_for_row(tmp_path):
     restored = tmp_path / "restored.duckdb"
     r = cli("restore", "--from", tmp_path / "bk", "--db", restored)
     assert r.returncode == 0, r.stderr
-    assert tables(restored) == original                    # every table, every row
-    assert sequences(restored) == sequences(db)            # new ids carry on, never reused
-    assert current_rows(restored) == current_rows(db)      # the views came back and work
-    database.connect(restored).close()                     # and the app's own open accepts it
+    assert tables(restored) == original  # every table, every row
+    assert sequences(restored) == sequences(db)  # new ids carry on, never reused
+    assert current_rows(restored) == current_rows(db)  # the views came back and work
+    database.connect(restored).close()  # and the app's own open accepts it
 
 
 def test_restore_refuses_to_overwrite_an_existing_file(tmp_path):
@@ -61,7 +65,7 @@ def test_restore_refuses_to_overwrite_an_existing_file(tmp_path):
     assert r.returncode == 2 and "already exists" in r.stderr and "Traceback" not in r.stderr
     assert existing.read_bytes() == b"someone's data"
     before = sha256(db)
-    r = cli("restore", "--from", tmp_path / "bk", "--db", db)   # the live database itself
+    r = cli("restore", "--from", tmp_path / "bk", "--db", db)  # the live database itself
     assert r.returncode == 2 and sha256(db) == before
 
 
@@ -113,6 +117,7 @@ def test_a_failed_publish_keeps_the_load_and_the_next_publish_catches_up(tmp_pat
     db = demo_copy(tmp_path)
     con = database.connect(db)
     try:
+
         def broken(_con):
             raise OSError(28, "No space left on device")
 
@@ -134,4 +139,4 @@ def test_a_failed_publish_keeps_the_load_and_the_next_publish_catches_up(tmp_pat
         files = {r[0] for r in s.execute("SELECT file_name FROM submission").fetchall()}
     assert {"first.csv", "second.csv"} <= files
     assert publish.read_manifest(db)["data_version"] == version
-    assert snap == tables(db)   # nothing changed since, so the snapshot is the whole database
+    assert snap == tables(db)  # nothing changed since, so the snapshot is the whole database

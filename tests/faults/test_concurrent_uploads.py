@@ -6,6 +6,7 @@ single data_version row, so two loads overlapping in time always meet, whatever 
 loader retries the loser; if it still conflicts, pswbench.returns.uploads says "submit again". Nothing
 may be lost silently: every attempt ends accepted (recorded once) or with that message.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,15 +16,15 @@ import time
 
 import pytest
 
-from faultkit import EXAMPLE, cli, demo_copy, holder, table_rows, tables
 from pswbench.access import auth
 from pswbench.returns import uploads
 from pswbench.store import database, loader
+from tests.helpers.faultkit import EXAMPLE, cli, demo_copy, holder, table_rows, tables
 
 pytestmark = pytest.mark.faults
 
 PERIOD = dt.date(2025, 9, 30)
-OTHER = "RV3"   # a second mental health trust in the reference list
+OTHER = "RV3"  # a second mental health trust in the reference list
 
 
 def variant(trust: str, tweak: int) -> bytes:
@@ -94,20 +95,26 @@ def submit_on_own_cursor(con, user, chk):
     def call():
         with con.cursor() as cur:
             return uploads.submit(cur, user, chk)
+
     return call
 
 
 def counts(con, trust):
-    return con.execute("SELECT count(*), count(*) FILTER (is_current) FROM return_version "
-                       "WHERE trust_code = ? AND period_end = ?", [trust, PERIOD]).fetchone()
+    return con.execute(
+        "SELECT count(*), count(*) FILTER (is_current) FROM return_version WHERE trust_code = ? AND period_end = ?",
+        [trust, PERIOD],
+    ).fetchone()
 
 
 def test_two_trusts_uploading_at_once_both_land_exactly_once(con, overlap):
     assert con.execute("SELECT count(*) FROM trust WHERE trust_code = ?", [OTHER]).fetchone()[0] == 1
     a, b = lead(con, "RX4"), lead(con, OTHER)
     chk_a, chk_b = check(con, a, "a.csv", variant("RX4", 1)), check(con, b, "b.csv", variant(OTHER, 1))
-    subs, rows, version = (con.execute("SELECT count(*) FROM submission").fetchone()[0],
-                           con.execute("SELECT count(*) FROM return_row").fetchone()[0], database.data_version(con))
+    subs, rows, version = (
+        con.execute("SELECT count(*) FROM submission").fetchone()[0],
+        con.execute("SELECT count(*) FROM return_row").fetchone()[0],
+        database.data_version(con),
+    )
     before_a, before_b = counts(con, "RX4"), counts(con, OTHER)
 
     out = at_once(submit_on_own_cursor(con, a, chk_a), submit_on_own_cursor(con, b, chk_b))
@@ -133,16 +140,25 @@ def test_same_trust_and_quarter_at_once_become_two_consecutive_versions(con, ove
     assert overlap() >= 1
     assert sorted(o.version for o in out) == [versions_before + 1, versions_before + 2]
     assert counts(con, "RX4") == (versions_before + 2, 1)
-    assert con.execute("SELECT count(*) FROM submission WHERE file_name IN ('one.csv', 'two.csv') "
-                       "AND status = 'accepted'").fetchone()[0] == 2
+    assert (
+        con.execute(
+            "SELECT count(*) FROM submission WHERE file_name IN ('one.csv', 'two.csv') AND status = 'accepted'"
+        ).fetchone()[0]
+        == 2
+    )
     # The current version is the one that committed last, and its rows are the current rows.
     last = max(out, key=lambda o: o.version)
-    assert con.execute("SELECT submission_id FROM return_version WHERE trust_code = 'RX4' AND period_end = ? "
-                       "AND is_current", [PERIOD]).fetchone()[0] == last.submission_id
+    assert (
+        con.execute(
+            "SELECT submission_id FROM return_version WHERE trust_code = 'RX4' AND period_end = ? AND is_current",
+            [PERIOD],
+        ).fetchone()[0]
+        == last.submission_id
+    )
 
 
 def test_a_conflict_that_outlasts_the_retries_says_submit_again_and_loses_nothing(con, overlap, monkeypatch):
-    monkeypatch.setattr(loader, "ATTEMPTS", 1)   # no retry: the loser must hear about it
+    monkeypatch.setattr(loader, "ATTEMPTS", 1)  # no retry: the loser must hear about it
     user = lead(con, "RX4")
     first, second = check(con, user, "one.csv", variant("RX4", 1)), check(con, user, "two.csv", variant("RX4", 2))
     before = table_rows(con)

@@ -10,6 +10,7 @@ CAP_DAC_OVERRIDE capability). That case runs in a child process started with set
 CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, so the permission really is refused, and the test first
 proves the child cannot read the file.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,8 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from faultkit import EXAMPLE, ROOT, _demo, cli, sha256
 from pswbench.store import database
+from tests.helpers.faultkit import EXAMPLE, ROOT, _demo, cli, sha256
 
 pytestmark = pytest.mark.faults
 
@@ -53,7 +54,7 @@ def fingerprint(path) -> str:
 def assert_untouched(path, before: str) -> None:
     assert fingerprint(path) == before, f"{path} was changed"
     siblings = sorted(p.name for p in path.parent.iterdir())
-    assert siblings == [path.name], f"files appeared next to it: {siblings}"   # no .wal, no snapshot
+    assert siblings == [path.name], f"files appeared next to it: {siblings}"  # no .wal, no snapshot
 
 
 def assert_clear(message: str) -> None:
@@ -130,8 +131,9 @@ NO_DAC = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-cap
 
 def without_file_permission_override(args, env=None):
     assert shutil.which("setpriv"), "setpriv (util-linux) is needed to test a file root cannot read"
-    return subprocess.run([*NO_DAC, *args], cwd=ROOT, capture_output=True, text=True, timeout=180,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [*NO_DAC, *args], cwd=ROOT, capture_output=True, text=True, timeout=180, env={**os.environ, **(env or {})}
+    )
 
 
 def test_no_read_permission_is_refused_clearly_and_left_alone(tmp_path):
@@ -142,8 +144,9 @@ def test_no_read_permission_is_refused_clearly_and_left_alone(tmp_path):
     path.chmod(0)
     before = sha256(path)
     try:
-        r = without_file_permission_override([sys.executable, "-c", CHILD, str(path), str(ROOT / "app.py")],
-                                             {"PSWBENCH_DB": str(path)})
+        r = without_file_permission_override(
+            [sys.executable, "-c", CHILD, str(path), str(ROOT / "app.py")], {"PSWBENCH_DB": str(path)}
+        )
         assert r.returncode == 0, r.stderr
         out = __import__("json").loads(r.stdout.strip().splitlines()[-1])
         assert out["readable"] is False, "the child could read a chmod 000 file: the test would prove nothing"
@@ -151,7 +154,9 @@ def test_no_read_permission_is_refused_clearly_and_left_alone(tmp_path):
         assert "Permission denied" in out["connect"]
         assert out["app_exceptions"] == [] and len(out["app_errors"]) == 1
         assert_clear(out["app_errors"][0])
-        r = without_file_permission_override([sys.executable, "-m", "pswbench", "load", str(EXAMPLE), "--db", str(path)])
+        r = without_file_permission_override(
+            [sys.executable, "-m", "pswbench", "load", str(EXAMPLE), "--db", str(path)]
+        )
         assert r.returncode == 2 and "Permission denied" in r.stderr and "Traceback" not in r.stderr, r
     finally:
         path.chmod(0o600)

@@ -1,4 +1,5 @@
 """A loading process killed (SIGKILL) mid-load or just after COMMIT: all-or-nothing on reopen."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,8 @@ import signal
 
 import pytest
 
-from faultkit import EXAMPLE, demo_copy, start, stop, tables, wait_for_line
 from pswbench.store import database, publish
+from tests.helpers.faultkit import EXAMPLE, demo_copy, start, stop, tables, wait_for_line
 
 pytestmark = pytest.mark.faults
 
@@ -45,12 +46,16 @@ def test_killed_before_commit_leaves_no_trace_and_every_earlier_return_intact(tm
     finally:
         stop(proc)
 
-    con = database.connect(db)   # opens, as the app would, after the crash
+    con = database.connect(db)  # opens, as the app would, after the crash
     try:
         after = {t: rows for t, rows in tables_of(con).items()}
         assert con.execute("SELECT count(*) FROM submission WHERE file_name = 'killed.csv'").fetchone()[0] == 0
-        assert con.execute("SELECT max(version) FROM return_version WHERE trust_code = 'RX4' "
-                           "AND period_end = DATE '2025-09-30'").fetchone()[0] == 1
+        assert (
+            con.execute(
+                "SELECT max(version) FROM return_version WHERE trust_code = 'RX4' AND period_end = DATE '2025-09-30'"
+            ).fetchone()[0]
+            == 1
+        )
     finally:
         con.close()
     assert after == before, "the killed load left something behind or changed earlier data"
@@ -74,13 +79,16 @@ def test_killed_after_commit_keeps_the_whole_return(tmp_path):
     con = database.connect(db)
     try:
         after = tables_of(con)
-        sub = con.execute("SELECT submission_id, status, version, row_count FROM submission "
-                          "WHERE file_name = 'killed.csv'").fetchall()
+        sub = con.execute(
+            "SELECT submission_id, status, version, row_count FROM submission WHERE file_name = 'killed.csv'"
+        ).fetchall()
         assert len(sub) == 1 and sub[0][1:] == ("accepted", 2, ROWS)
         sid = sub[0][0]
         assert con.execute("SELECT count(*) FROM return_row WHERE submission_id = ?", [sid]).fetchone()[0] == ROWS
-        assert con.execute("SELECT submission_id FROM return_version WHERE trust_code = 'RX4' AND "
-                           "period_end = ? AND is_current", [dt.date(2025, 9, 30)]).fetchall() == [(sid,)]
+        assert con.execute(
+            "SELECT submission_id FROM return_version WHERE trust_code = 'RX4' AND period_end = ? AND is_current",
+            [dt.date(2025, 9, 30)],
+        ).fetchall() == [(sid,)]
         version = database.data_version(con)
     finally:
         con.close()
@@ -100,6 +108,6 @@ def test_killed_after_commit_keeps_the_whole_return(tmp_path):
 
 
 def tables_of(con):
-    from faultkit import table_rows
+    from tests.helpers.faultkit import table_rows
 
     return table_rows(con)

@@ -1,11 +1,12 @@
 """Fixtures for the hostile-input tests: a small database with users, and a spy on downloads."""
+
 from __future__ import annotations
 
 import pytest
 
-from hostile_helpers import ANALYST, EXAMPLE, LEAD
 from pswbench.access import auth
 from pswbench.store import database, loader
+from tests.hostile.hostile_helpers import ANALYST, EXAMPLE, LEAD
 
 
 @pytest.fixture
@@ -16,9 +17,9 @@ def upload_db(tmp_path, monkeypatch):
     monkeypatch.setenv("PSWBENCH_DB", str(path))
     con = database.connect(path)
     loader.load_files(con, [("rx4.csv", EXAMPLE)], "loader@nhs.uk")
-    users = {"trust_lead": auth.add_user(con, LEAD, "trust_lead", "RX4", None),
-             "analyst": auth.add_user(con, ANALYST, "analyst", None, None)}
+    users = {
+        "trust_lead": auth.add_user(con, LEAD, "trust_lead", "RX4", None),
+        "analyst": auth.add_user(con, ANALYST, "analyst", None, None),
+    }
     con.close()
     return path, users
-
-

@@ -1,27 +1,35 @@
 """Helpers for the hostile-input tests: the Upload page, and 'nothing changed' checks."""
+
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "unit"))     # apptest_helpers
+from pswbench.paths import DATA_DIR, ROOT
+from tests.helpers.apptest_helpers import sign_in_as
 
-from apptest_helpers import sign_in_as  # noqa: E402
-from pswbench.paths import DATA_DIR  # noqa: E402
-
-EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()     # RX4, 2025-09-30, valid
+EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()  # RX4, 2025-09-30, valid
 LEAD = "lead@rx4.nhs.uk"
 ANALYST = "analyst@hee.nhs.uk"
 UPLOAD_TITLE = "Upload a quarterly return"
 
 # Elements whose text Streamlit renders as Markdown (or as the page's chrome). A hostile value must never
 # be quoted in one of these; st.text and st.dataframe show text literally.
-MARKDOWN_ELEMENTS = ("markdown", "caption", "error", "warning", "info", "success", "title", "header",
-                     "subheader", "latex", "exception")
+MARKDOWN_ELEMENTS = (
+    "markdown",
+    "caption",
+    "error",
+    "warning",
+    "info",
+    "success",
+    "title",
+    "header",
+    "subheader",
+    "latex",
+    "exception",
+)
 
 
 def query(path: Path, text: str, params=()) -> list[tuple]:
@@ -64,7 +72,9 @@ def assert_page_still_up(at: AppTest, to_the_end: bool = True) -> None:
     """No exception element, the page's title, and (to_the_end) the page drew on to the upload history."""
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == [UPLOAD_TITLE]
-    assert not to_the_end or any(s.value.startswith("Upload history:") for s in at.subheader), [s.value for s in at.subheader]
+    assert not to_the_end or any(s.value.startswith("Upload history:") for s in at.subheader), [
+        s.value for s in at.subheader
+    ]
 
 
 def markdown_texts(at: AppTest) -> list[str]:
@@ -78,5 +88,3 @@ def assert_not_in_markdown(at: AppTest, *hostile: str) -> None:
     for text in markdown_texts(at):
         for h in hostile:
             assert h not in text, f"{h!r} quoted in a Markdown element: {text!r}"
-
-

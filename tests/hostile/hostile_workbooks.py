@@ -5,27 +5,37 @@ return made by openpyxl and replace its sheet (or shared strings, or workbook) w
 everything else about the file is what Excel and openpyxl really write. Used by
 tests/hostile/test_hostile_uploads.py and benchmarks/bench_hostile_uploads.py.
 """
+
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
-from returns_kit import valid_rows
-from workbook_kit import (
-    MAIN, inline, repacked, return_rows, shared_cell, sheet_xml, valid_workbook, with_sheet,
-    with_shared_strings,
-)
 from pswbench.returns import contract
 from pswbench.returns.read_limits import column_letters
-
+from tests.helpers.returns_kit import valid_rows
+from tests.helpers.workbook_kit import (
+    MAIN,
+    inline,
+    repacked,
+    return_rows,
+    shared_cell,
+    sheet_xml,
+    valid_workbook,
+    with_shared_strings,
+    with_sheet,
+)
 
 # ---- the hostile workbooks -------------------------------------------------------------------------
 
+
 def declared_whole_sheet() -> bytes:
     """The issue's 1.6 KB workbook: A1:XFD1048576 declared, two cells held."""
-    return with_sheet(b'<row r="1">' + inline("A1", "trust_code") + b'</row><row r="2">' + inline("A2", "RX4")
-                      + b"</row>", dimension="A1:XFD1048576")
+    return with_sheet(
+        b'<row r="1">' + inline("A1", "trust_code") + b'</row><row r="2">' + inline("A2", "RX4") + b"</row>",
+        dimension="A1:XFD1048576",
+    )
 
 
 def valid_return_declaring_whole_sheet() -> bytes:
@@ -63,8 +73,11 @@ def formatted_empty_cell_far_right() -> bytes:
 
 def shared_strings(count: int, text: str) -> bytes:
     item = f"<si><t>{escape(text)}</t></si>".encode()
-    return (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{count}" '
-            f'uniqueCount="{count}">'.encode() + item * count + b"</sst>")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}" count="{count}" uniqueCount="{count}">'.encode()
+        + item * count
+        + b"</sst>"
+    )
 
 
 def shared_strings_bomb() -> bytes:
@@ -79,8 +92,11 @@ def one_huge_shared_string_in_every_note(rows: int) -> bytes:
     templates = valid_rows()
     for n in range(2, rows + 2):
         template = templates[(n - 2) % len(templates)]
-        cells = [inline(f"{column_letters(i)}{n}", template[c]) for i, c in enumerate(contract.COLUMNS[:-1], 1)
-                 if template[c]]
+        cells = [
+            inline(f"{column_letters(i)}{n}", template[c])
+            for i, c in enumerate(contract.COLUMNS[:-1], 1)
+            if template[c]
+        ]
         cells.append(shared_cell(f"{column_letters(len(contract.COLUMNS))}{n}", 0))
         body.append(b'<row r="%d">' % n + b"".join(cells) + b"</row>")
     return with_shared_strings(shared_strings(1, "n" * contract.MAX_CELL_CHARS), sheet_xml(b"".join(body)))
@@ -106,24 +122,31 @@ def many_sheets(count: int = 5_000) -> bytes:
 def workbook_listing_many_sheets(count: int = 650_000) -> bytes:
     """A workbook.xml naming 650,000 sheets (one part really there)."""
     sheets = b"".join(b'<sheet name="%d" sheetId="%d" r:id="x"/>' % (i, i) for i in range(2, count))
-    workbook = (f'<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="http://schemas.openxmlformats.org/'
-                f'officeDocument/2006/relationships"><sheets><sheet name="Sheet" sheetId="1" r:id="rId1"/>'
-                .encode() + sheets + b"</sheets></workbook>")
+    workbook = (
+        f'<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="http://schemas.openxmlformats.org/'
+        f'officeDocument/2006/relationships"><sheets><sheet name="Sheet" sheetId="1" r:id="rId1"/>'.encode()
+        + sheets
+        + b"</sheets></workbook>"
+    )
     return repacked(valid_workbook(), {"xl/workbook.xml": workbook})
 
 
 def formulas_everywhere() -> bytes:
     """Every figure a formula: shared across the whole sheet, some with a cached value and some without."""
-    rows = [b'<row r="1">' + b"".join(inline(f"{column_letters(i)}1", c)
-                                      for i, c in enumerate(contract.COLUMNS, 1)) + b"</row>"]
+    rows = [
+        b'<row r="1">'
+        + b"".join(inline(f"{column_letters(i)}1", c) for i, c in enumerate(contract.COLUMNS, 1))
+        + b"</row>"
+    ]
     for n, row in enumerate(valid_rows(), start=2):
         cells = []
         for i, c in enumerate(contract.COLUMNS, 1):
             ref = f"{column_letters(i)}{n}"
             if c in contract.NUMERIC_COLUMNS and row[c]:
                 cached = b"" if c == "vacancy_wte" else f"<v>{row[c]}</v>".encode()
-                cells.append(f'<c r="{ref}"><f t="shared" ref="A1:XFD1048576" si="0">A1*1</f>'.encode()
-                             + cached + b"</c>")
+                cells.append(
+                    f'<c r="{ref}"><f t="shared" ref="A1:XFD1048576" si="0">A1*1</f>'.encode() + cached + b"</c>"
+                )
             elif row[c]:
                 cells.append(inline(ref, row[c]))
         rows.append(b'<row r="%d">' % n + b"".join(cells) + b"</row>")
@@ -134,8 +157,9 @@ def billion_laughs() -> bytes:
     """Nine levels of entities, each ten of the one before: a billion characters from a few hundred bytes."""
     entities = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)]
     prolog = ("<!DOCTYPE worksheet [" + "".join(entities) + "]>").encode()
-    return with_sheet(return_rows() + b'<row r="5"><c r="N5" t="inlineStr"><is><t>&l9;</t></is></c></row>',
-                      prolog=prolog)
+    return with_sheet(
+        return_rows() + b'<row r="5"><c r="N5" t="inlineStr"><is><t>&l9;</t></is></c></row>', prolog=prolog
+    )
 
 
 def attribute_bomb() -> bytes:

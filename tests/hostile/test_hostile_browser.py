@@ -3,17 +3,14 @@
 AppTest can only say which element holds a value; this checks what Chromium does with it. Needs
 /usr/bin/chromium: without it the test errors (fails), never skips.
 """
-from __future__ import annotations
 
-import sys
+from __future__ import annotations
 
 import pytest
 
-from hostile_helpers import ROOT
-from test_hostile_uploads import FORMULA, SCRIPT, example_with
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import app_server  # noqa: E402
+from tests.helpers import app_server
+from tests.hostile.hostile_helpers import ROOT
+from tests.hostile.test_hostile_uploads import FORMULA, SCRIPT, example_with
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 
@@ -35,7 +32,8 @@ def test_script_in_a_file_name_and_cells_is_shown_as_text_and_never_runs(tmp_pat
             page.goto(url)
             app_server.sign_in(page, *app_server.DEMO_ACCOUNTS["trust_lead"])
             page.locator("input[type=file]").set_input_files(
-                files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+                files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+            )
             main = app_server.main_area(page)
             main.get_by_text(f"File: {name}", exact=False).wait_for()
             main.get_by_text("Rejected with 2 errors", exact=False).wait_for()
@@ -45,7 +43,8 @@ def test_script_in_a_file_name_and_cells_is_shown_as_text_and_never_runs(tmp_pat
             cells = [c for row in rows for c in row]
             assert SCRIPT in cells and FORMULA in cells, rows
             injected = page.evaluate(
-                "() => [...document.querySelectorAll('script')].filter(s => s.textContent.includes('alert(1)')).length")
+                "() => [...document.querySelectorAll('script')].filter(s => s.textContent.includes('alert(1)')).length"
+            )
             assert injected == 0
             page.wait_for_timeout(500)
             assert dialogs == []

@@ -5,6 +5,7 @@ Each gets a refusal (an exception the page never reaches, as its pickers hand ov
 codes; or NotPermitted / UnknownTrust) or an empty result; nothing leaks, and every table still exists
 with the same number of rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,24 +15,30 @@ import duckdb
 import polars as pl
 import pytest
 
-import hostile_helpers  # noqa: F401  (puts tests/unit on sys.path for apptest_helpers)
-from apptest_helpers import ACCOUNTS, errors, last_audit, page_file, signed_in
-from hostile_helpers import assert_not_in_markdown
 from pswbench import paths
 from pswbench.access import permissions
+from pswbench.access.auth import User
+from pswbench.access.scope import Scope, require_trust
 from pswbench.app import ui
 from pswbench.reports import board_snapshot, submissions
-from pswbench.access.auth import User
 from pswbench.reports.queries import Queries
-from pswbench.access.scope import Scope, require_trust
+from tests.helpers.apptest_helpers import ACCOUNTS, errors, last_audit, page_file, signed_in
+from tests.hostile.hostile_helpers import assert_not_in_markdown
 
 PERIOD = dt.date(2026, 9, 30)
 ANALYST = User(ACCOUNTS["analyst"][0], "analyst", None)
 LEAD = User(ACCOUNTS["trust_lead"][0], "trust_lead", "RX4")
 BOARD = User(ACCOUNTS["board"][0], "board", "RX4")
-PAYLOADS = ["'; DROP TABLE return_row; --", "RX4' OR '1'='1", 'RX4" OR "1"="1', "RX4'; DELETE FROM app_user; --",
-            "%", "RX4%", "RX4 UNION SELECT email, password_hash FROM app_user"]
-REFUSED = (TypeError, duckdb.ConversionException)   # what a non-date period meets: a type check or the cast
+PAYLOADS = [
+    "'; DROP TABLE return_row; --",
+    "RX4' OR '1'='1",
+    'RX4" OR "1"="1',
+    "RX4'; DELETE FROM app_user; --",
+    "%",
+    "RX4%",
+    "RX4 UNION SELECT email, password_hash FROM app_user",
+]
+REFUSED = (TypeError, duckdb.ConversionException)  # what a non-date period meets: a type check or the cast
 
 
 @pytest.fixture(autouse=True)
@@ -61,11 +68,17 @@ def scope(con, user) -> Scope:
 @pytest.fixture
 def unchanged(con):
     """Every table, and its row count (but the audit log's, which records refusals), the same afterwards."""
+
     def counts():
         with con.cursor() as cur:
-            names = [r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables "
-                                               "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+            names = [
+                r[0]
+                for r in cur.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+                ).fetchall()
+            ]
             return {n: cur.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if n != "audit_log"}
+
     before = counts()
     assert {"return_row", "return_version", "submission", "app_user", "trust"} <= set(before)
     assert before["return_row"] > 0 and before["app_user"] > 0
@@ -119,7 +132,7 @@ def test_a_trust_code_that_is_sql_finds_nothing_or_is_refused(con, unchanged, pa
     # An unknown trust has no place of its own: no other trust's figure is handed back as "its" value.
     places = scope(con, ANALYST).positions(PERIOD, payload, "england")
     assert all(p.value is None and p.quartile is None for p in places.values())
-    for group in ("england", "region", "nearest"):                       # the England set, as for no trust
+    for group in ("england", "region", "nearest"):  # the England set, as for no trust
         assert set(scope(con, ANALYST).peer_rows(PERIOD, payload, group)["trust_code"]) == everyone
 
 

@@ -5,6 +5,7 @@ and checks afterwards that the app is still up, the refusal is plain, and no acc
 tests/unit/test_reader.py already covers the reader's verdict on many odd files; these add the
 flow around it: what is recorded, what the page shows, what is stored and what is exported.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -23,18 +24,26 @@ import openpyxl
 import pytest
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-import hostile_workbooks
-from hostile_helpers import (
-    ANALYST, EXAMPLE, ROOT, accepted_data, assert_not_in_markdown, assert_page_still_up, query,
-    submission_count, upload, upload_page,
-)
-from returns_kit import TODAY, csv_bytes, valid_rows
-from workbook_kit import XLSX
 from pswbench.access import auth
 from pswbench.reports import exports, submissions
 from pswbench.returns import contract, reader, uploads, xlsx
-from pswbench.store import database, loader
 from pswbench.returns.validate import validate_bytes
+from pswbench.store import database, loader
+from tests.helpers.returns_kit import TODAY, csv_bytes, valid_rows
+from tests.helpers.workbook_kit import XLSX
+from tests.hostile import hostile_workbooks
+from tests.hostile.hostile_helpers import (
+    ANALYST,
+    EXAMPLE,
+    ROOT,
+    accepted_data,
+    assert_not_in_markdown,
+    assert_page_still_up,
+    query,
+    submission_count,
+    upload,
+    upload_page,
+)
 
 MB = 1024 * 1024
 SCRIPT = "<script>alert(1)</script>"
@@ -63,9 +72,10 @@ def errors(at) -> list[str]:
 
 # ---- size -----------------------------------------------------------------------------------------
 
+
 def test_streamlit_itself_refuses_uploads_over_6_mb_and_the_widget_says_5():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config["server"]["maxUploadSize"] == 6          # MB: the server drops bigger uploads unread
+    assert config["server"]["maxUploadSize"] == 6  # MB: the server drops bigger uploads unread
 
 
 def test_a_50_mb_file_is_refused_on_its_size_before_the_page_reads_a_byte(upload_db, monkeypatch):
@@ -77,12 +87,13 @@ def test_a_50_mb_file_is_refused_on_its_size_before_the_page_reads_a_byte(upload
 
     def init(self, record, urls):
         original_init(self, record, urls)
-        self.size = 50 * MB                     # what Streamlit reports for a 50 MB upload
+        self.size = 50 * MB  # what Streamlit reports for a 50 MB upload
 
     def forbid(name):
         def read(self, *args, **kwargs):
             reads.append(name)
             raise AssertionError(f"the page called UploadedFile.{name}() on a 50 MB file")
+
         return read
 
     monkeypatch.setattr(UploadedFile, "__init__", init)
@@ -92,11 +103,13 @@ def test_a_50_mb_file_is_refused_on_its_size_before_the_page_reads_a_byte(upload
 
     assert reads == []
     assert_page_still_up(at, to_the_end=False)
-    assert errors(at) == ["The file is 50.0 MB; a return may be at most 5 MB. A return has one row per service "
-                          "setting and band, so a larger file is probably the wrong file."]
+    assert errors(at) == [
+        "The file is 50.0 MB; a return may be at most 5 MB. A return has one row per service "
+        "setting and band, so a larger file is probably the wrong file."
+    ]
     assert not at.dataframe and not [b for b in at.button if b.label == "Submit return"]
     assert accepted_data(upload_db[0]) == before
-    assert submission_count(upload_db[0]) == attempts     # refused before checking: nothing to record
+    assert submission_count(upload_db[0]) == attempts  # refused before checking: nothing to record
 
 
 # ---- zip bomb -------------------------------------------------------------------------------------
@@ -141,8 +154,10 @@ def test_zip_bomb_is_refused_from_its_directory_without_expanding_it(upload_db, 
     # Expanding the sheet would allocate (or at least stream) 1 GB; refusing it from the zip directory does not.
     assert peak < 32 * MB, f"peak {peak / MB:.1f} MB"
     assert seconds < 10, f"{seconds:.1f} s"
-    print(f"zip bomb: {len(zip_bomb):,} bytes -> {BOMB_EXPANDED:,}; checked in {seconds:.2f} s, "
-          f"peak {peak / MB:.1f} MB traced")
+    print(
+        f"zip bomb: {len(zip_bomb):,} bytes -> {BOMB_EXPANDED:,}; checked in {seconds:.2f} s, "
+        f"peak {peak / MB:.1f} MB traced"
+    )
     assert accepted_data(upload_db[0]) == before
 
 
@@ -156,14 +171,17 @@ def test_zip_bomb_through_the_page_is_rejected_recorded_and_the_page_stays_up(up
     assert "expands to more than 50 MB" in at.dataframe[0].value["message"][0]
     assert accepted_data(upload_db[0]) == before
     assert submission_count(upload_db[0]) == attempts + 1
-    assert query(upload_db[0], "SELECT file_name, status, trust_code FROM submission ORDER BY submission_id DESC "
-                               "LIMIT 1") == [("bomb.xlsx", "rejected", "RX4")]
+    assert query(
+        upload_db[0], "SELECT file_name, status, trust_code FROM submission ORDER BY submission_id DESC LIMIT 1"
+    ) == [("bomb.xlsx", "rejected", "RX4")]
 
 
 # ---- a million rows -------------------------------------------------------------------------------
 
+
 class CountingReader:
     """csv.reader that counts the records it hands out (the reader also needs line_num)."""
+
     consumed = 0
 
     def __init__(self, *args, **kwargs):
@@ -205,18 +223,19 @@ def test_a_million_real_rows_are_over_5_mb_and_refused_before_any_row_is_parsed(
         chk = uploads.check(con, upload_db[1]["trust_lead"], "RX4", "million.csv", data)
         assert [f.rule for f in chk.result.errors] == ["file_too_large"]
         assert chk.outcome.status == "rejected" and chk.result.rows == 0
-        assert query(upload_db[0], "SELECT size_bytes, row_count FROM submission WHERE file_name = 'million.csv'"
-                     ) == [(len(data), 0)]
+        assert query(upload_db[0], "SELECT size_bytes, row_count FROM submission WHERE file_name = 'million.csv'") == [
+            (len(data), 0)
+        ]
         assert accepted_data(upload_db[0]) == before
     finally:
         con.close()
-    assert uploads.size_problem(len(data)) is not None      # and the page would not even read it
+    assert uploads.size_problem(len(data)) is not None  # and the page would not even read it
 
 
 def test_a_million_short_rows_under_5_mb_stop_being_read_after_the_row_cap(upload_db, counting_csv):
     header = ",".join(contract.COLUMNS) + "\n"
     data = (header + "RX4\n" * 1_000_000).encode()
-    assert len(data) < contract.MAX_FILE_BYTES              # passes the size check: the row cap must hold
+    assert len(data) < contract.MAX_FILE_BYTES  # passes the size check: the row cap must hold
     at = upload_page(upload_db)
     before, attempts = accepted_data(upload_db[0]), submission_count(upload_db[0])
     started = time.perf_counter()
@@ -258,7 +277,7 @@ def test_a_path_traversal_file_name_is_only_text_and_nothing_is_written_from_it(
     before_files, before = files_now(), accepted_data(upload_db[0])
     monkeypatch.setattr(builtins, "open", spy_open)
     monkeypatch.setattr(os, "open", spy_os_open)
-    upload(at, TRAVERSAL, example_with({5: {"headcount": "9"}}))     # a real change, so not a duplicate
+    upload(at, TRAVERSAL, example_with({5: {"headcount": "9"}}))  # a real change, so not a duplicate
     [b for b in at.button if b.label == "Submit return"][0].click().run()
     monkeypatch.undo()
 
@@ -273,11 +292,12 @@ def test_a_path_traversal_file_name_is_only_text_and_nothing_is_written_from_it(
     assert all(p.parent == db_dir and p.name.startswith(upload_db[0].name) for p in new), new
     for base in (ROOT, db_dir, tmp_path, ROOT / "data", ROOT / "pages"):
         assert not (base / TRAVERSAL).resolve().exists(), base / TRAVERSAL
-    assert accepted_data(upload_db[0]) != before                 # it was accepted: the only change is version 2
+    assert accepted_data(upload_db[0]) != before  # it was accepted: the only change is version 2
 
 
 def test_script_and_formula_in_name_and_notes_are_shown_as_text_stored_unchanged_and_exported_neutralised(
-        upload_db, downloads):
+    upload_db, downloads
+):
     name = f"{FORMULA}{SCRIPT}.csv"
     data = example_with({0: {"notes": SCRIPT}, 1: {"notes": FORMULA}})
     at = upload(upload_page(upload_db), name, data)
@@ -293,10 +313,16 @@ def test_script_and_formula_in_name_and_notes_are_shown_as_text_stored_unchanged
     assert_not_in_markdown(at, "<script", "=cmd", "alert(1)")
 
     # Stored exactly as uploaded.
-    (sid, stored_name), = query(upload_db[0], "SELECT submission_id, file_name FROM submission WHERE version = 2")
+    ((sid, stored_name),) = query(upload_db[0], "SELECT submission_id, file_name FROM submission WHERE version = 2")
     assert stored_name == name
-    notes = [r[0] for r in query(upload_db[0], "SELECT notes FROM return_row WHERE submission_id = ? "
-                                               "AND notes IS NOT NULL ORDER BY notes", [sid])]
+    notes = [
+        r[0]
+        for r in query(
+            upload_db[0],
+            "SELECT notes FROM return_row WHERE submission_id = ? AND notes IS NOT NULL ORDER BY notes",
+            [sid],
+        )
+    ]
     assert SCRIPT in notes and FORMULA in notes
 
     # The page's own downloads of the history table: the formula is neutralised, the script is plain text.
@@ -330,9 +356,10 @@ def test_script_and_formula_in_checked_cells_are_listed_as_text_in_the_findings(
     assert_page_still_up(at)
     assert errors(at)[0].startswith("Rejected with 2 errors")
     table = at.dataframe[0].value
-    assert {(r.column, r.value) for r in table.itertuples()} == {("service_setting", SCRIPT),
-                                                                  ("afc_band", FORMULA)}, table
-    assert f"'{SCRIPT}' on line 2" in table["message"][0]        # quoted in the table's text cell only
+    assert {(r.column, r.value) for r in table.itertuples()} == {("service_setting", SCRIPT), ("afc_band", FORMULA)}, (
+        table
+    )
+    assert f"'{SCRIPT}' on line 2" in table["message"][0]  # quoted in the table's text cell only
     assert_not_in_markdown(at, "<script", "=cmd", "alert(1)")
     assert {r[0] for r in query(upload_db[0], "SELECT value FROM finding")} >= {SCRIPT, FORMULA}
     assert accepted_data(upload_db[0]) == before
@@ -344,8 +371,10 @@ def test_script_as_the_trust_code_is_refused_without_quoting_it(upload_db):
     before, attempts = accepted_data(upload_db[0]), submission_count(upload_db[0])
     upload(at, "x.csv", EXAMPLE.replace(b"RX4,", SCRIPT.encode() + b","))
     assert_page_still_up(at)
-    assert errors(at)[0] == ("Refused. This return is for a trust code we do not recognise; you can upload "
-                             "returns for RX4 only. The attempt has been recorded.")
+    assert errors(at)[0] == (
+        "Refused. This return is for a trust code we do not recognise; you can upload "
+        "returns for RX4 only. The attempt has been recorded."
+    )
     assert at.dataframe[0].value["value"].iloc[0] == SCRIPT.upper()
     assert_not_in_markdown(at, "<script", "<SCRIPT", "alert(1)", "ALERT(1)")
     assert accepted_data(upload_db[0]) == before
@@ -354,10 +383,15 @@ def test_script_as_the_trust_code_is_refused_without_quoting_it(upload_db):
 
 # ---- bytes that are not text ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, data", [
-    ("nul.csv", EXAMPLE.replace(b"Two posts", b"Two\x00posts")),
-    ("utf16.csv", b"\xff\xfe" + EXAMPLE.decode("utf-8").encode("utf-16-le")),
-], ids=["nul-bytes", "utf-16"])
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("nul.csv", EXAMPLE.replace(b"Two posts", b"Two\x00posts")),
+        ("utf16.csv", b"\xff\xfe" + EXAMPLE.decode("utf-8").encode("utf-16-le")),
+    ],
+    ids=["nul-bytes", "utf-16"],
+)
 def test_nul_bytes_and_utf16_are_rejected_with_a_plain_message(upload_db, name, data):
     at = upload_page(upload_db)
     before, attempts = accepted_data(upload_db[0]), submission_count(upload_db[0])
@@ -387,13 +421,14 @@ def test_a_nul_byte_in_the_file_name_is_stopped_by_streamlit_before_the_app_runs
     assert shown.startswith("This app has encountered an error.") and "null" not in shown
     assert not at.dataframe and not at.button
     assert accepted_data(upload_db[0]) == before and submission_count(upload_db[0]) == attempts
-    assert_page_still_up(upload_page(upload_db))              # another session: the app is still up
+    assert_page_still_up(upload_page(upload_db))  # another session: the app is still up
 
     # Below the page the flow takes the name as text and stores it unchanged.
     con = database.connect(upload_db[0])
     try:
-        chk = uploads.check(con, upload_db[1]["trust_lead"], "RX4", "rx4\x00.csv",
-                            example_with({5: {"headcount": "9"}}))
+        chk = uploads.check(
+            con, upload_db[1]["trust_lead"], "RX4", "rx4\x00.csv", example_with({5: {"headcount": "9"}})
+        )
         assert uploads.submit(con, upload_db[1]["trust_lead"], chk).status == "accepted"
         assert con.execute("SELECT file_name FROM submission WHERE version = 2").fetchall() == [("rx4\x00.csv",)]
     finally:
@@ -405,7 +440,7 @@ def test_a_nul_byte_in_the_file_name_is_stopped_by_streamlit_before_the_app_runs
 # verdict and the work done (elements, attributes and bytes of XML read, rows looked at, text kept), which
 # the limits in pswbench.returns.xlsx bound whatever the file declares; benchmarks/bench_hostile_uploads.py times them.
 
-WORKBOOK_VERDICTS = {                  # the error rules each one gets; an empty set means it is a valid return
+WORKBOOK_VERDICTS = {  # the error rules each one gets; an empty set means it is a valid return
     "declared_whole_sheet": {"missing_column"},
     "valid_return_declaring_whole_sheet": set(),
     "blank_rows_to_the_end": {"too_many_rows"},
@@ -441,6 +476,7 @@ def workbook(name: str) -> bytes:
 def time_guard():
     """A generous guard, not a measure: a test whose protection is removed fails in a minute, not in
     the thirteen the issue's workbook took. (Times are measured by benchmarks/bench_hostile_uploads.py.)"""
+
     def expired(*_):
         raise TimeoutError("still reading after 60 s: the work is not bounded")
 
@@ -453,7 +489,7 @@ def time_guard():
 
 def assert_bounded(work: xlsx.Work) -> None:
     assert work.elements <= xlsx.MAX_ELEMENTS + 1, work
-    assert work.attributes <= xlsx.MAX_ATTRIBUTES + xlsx.MAX_TAG_BYTES, work   # a tag's attributes come at once
+    assert work.attributes <= xlsx.MAX_ATTRIBUTES + xlsx.MAX_TAG_BYTES, work  # a tag's attributes come at once
     assert work.xml_bytes <= xlsx.MAX_XML_BYTES + xlsx.CHUNK, work
     assert work.rows_seen <= contract.MAX_ROWS_READ + 1, work
     assert work.text_chars <= xlsx.MAX_TEXT_CHARS + contract.MAX_CELL_CHARS + 1, work
@@ -485,7 +521,7 @@ def test_the_declared_dimension_is_not_read_at_all(time_guard):
 
 def test_blank_rows_count_towards_the_rows_read_and_do_not_hide_a_later_row(time_guard):
     sheet = xlsx.read(workbook("blank_rows_to_the_end"))
-    assert sheet.work.rows_seen == contract.MAX_ROWS_READ + 1       # stopped there, not at row 1,048,576
+    assert sheet.work.rows_seen == contract.MAX_ROWS_READ + 1  # stopped there, not at row 1,048,576
     (f,) = validate_bytes("r.xlsx", workbook("blank_rows_to_the_end"), today=TODAY).findings
     assert "more than 100,000 rows, counting empty ones" in f.message and "Delete the empty rows" in f.message
     gap = contract.MAX_ROWS_READ - 1_000
@@ -495,16 +531,17 @@ def test_blank_rows_count_towards_the_rows_read_and_do_not_hide_a_later_row(time
 
 def test_shared_strings_are_read_only_up_to_the_limits(time_guard):
     bomb = xlsx.read(workbook("shared_strings_bomb"))
-    assert bomb.work.xml_bytes < 5 * MB               # of 48 MB: reading stopped at the element limit
+    assert bomb.work.xml_bytes < 5 * MB  # of 48 MB: reading stopped at the element limit
     assert "more than 400,000 cells, rows and other entries" in bomb.problem.message
     many = xlsx.read(workbook("huge_shared_string_in_200_notes"))
-    assert many.work.text_chars <= xlsx.MAX_TEXT_CHARS + contract.MAX_CELL_CHARS   # stopped after ~160 notes
+    assert many.work.text_chars <= xlsx.MAX_TEXT_CHARS + contract.MAX_CELL_CHARS  # stopped after ~160 notes
     assert "more text than a 5 MB return can hold" in many.problem.message
 
 
 def test_a_document_type_is_refused_before_any_entity_or_element_of_the_sheet_is_read(time_guard):
-    from workbook_kit import with_sheet
-    before_the_sheet = xlsx.read(with_sheet(b"")).work.elements - 2       # <worksheet><sheetData>
+    from tests.helpers.workbook_kit import with_sheet
+
+    before_the_sheet = xlsx.read(with_sheet(b"")).work.elements - 2  # <worksheet><sheetData>
     laughs = xlsx.read(workbook("billion_laughs"))
     assert laughs.problem.rule == "unreadable_xlsx" and laughs.rows == []
     # expat's own limit on entity expansion would stop it too, but only after 8 MB of expanded text
@@ -525,12 +562,13 @@ def test_a_hostile_workbook_through_the_page_is_rejected_recorded_and_the_page_s
 
 # ---- CSV files that hold far more than a return ---------------------------------------------------------
 
+
 def test_5_mb_of_blank_lines_stop_being_read_at_the_lines_read(upload_db, counting_csv):
     head = csv_bytes(valid_rows())
     data = head + b"\n" * (contract.MAX_FILE_BYTES - len(head))
     result = validate_bytes("blank.csv", data, today=TODAY)
     assert [f.rule for f in result.findings] == ["too_many_rows"]
-    assert counting_csv.consumed <= contract.MAX_ROWS_READ + 1, counting_csv.consumed   # of 5 million
+    assert counting_csv.consumed <= contract.MAX_ROWS_READ + 1, counting_csv.consumed  # of 5 million
 
 
 def test_a_file_wrong_on_every_row_is_recorded_as_a_short_list(upload_db, time_guard):
@@ -539,8 +577,9 @@ def test_a_file_wrong_on_every_row_is_recorded_as_a_short_list(upload_db, time_g
     con = database.connect(upload_db[0])
     try:
         chk = uploads.check(con, upload_db[1]["trust_lead"], "RX4", "wrong.csv", data)
-        recorded = con.execute("SELECT count(*) FROM finding WHERE submission_id = ?",
-                               [chk.outcome.submission_id]).fetchone()[0]
+        recorded = con.execute(
+            "SELECT count(*) FROM finding WHERE submission_id = ?", [chk.outcome.submission_id]
+        ).fetchone()[0]
     finally:
         con.close()
     # 110,000 findings before: 181 s to record. Now at most 21 for each rule and column.
@@ -549,6 +588,7 @@ def test_a_file_wrong_on_every_row_is_recorded_as_a_short_list(upload_db, time_g
 
 
 # ---- a fault while saving is said to be one -------------------------------------------------------------
+
 
 def test_a_fault_while_saving_shows_a_plain_message_with_a_reference(upload_db, monkeypatch):
     def broken(*args, **kwargs):

@@ -1,24 +1,35 @@
 """Hostile sign-ins through the real sign-in form (AppTest): guessing until locked, injection-shaped
 emails and passwords, and a disabled account. pswbench.access.auth's own rules are unit-tested in
 tests/unit/test_auth.py; here the form, the session and the database are checked around them."""
+
 from __future__ import annotations
 
 import pytest
 
-import hostile_helpers  # noqa: F401  (puts tests/unit on sys.path for apptest_helpers)
-from apptest_helpers import SIGN_IN_TITLE, audit_count, cursor, new_app, submit_sign_in
-from hostile_helpers import assert_not_in_markdown, markdown_texts
 from pswbench.access import auth
 from pswbench.store import database
+from tests.helpers.apptest_helpers import SIGN_IN_TITLE, audit_count, cursor, new_app, submit_sign_in
+from tests.hostile.hostile_helpers import assert_not_in_markdown, markdown_texts
 
 EMAIL = "lead@rx4.nhs.uk"
 PASSWORD = "correct-horse-battery-1"
 DISABLED = "gone@rx4.nhs.uk"
 DISABLED_PASSWORD = "a-long-enough-password-2"
-HOSTILE_PASSWORDS = ["' OR '1'='1", "'; DROP TABLE app_user; --", "<script>alert(1)</script>",
-                     "=cmd|' /C calc'!A0", "x" * 256]
-HOSTILE_EMAILS = ["' OR '1'='1", "' OR 1=1 --@nhs.uk", f"{EMAIL}' --", "<script>alert(1)</script>@nhs.uk",
-                  "=cmd|' /C calc'!A0@nhs.uk", "*"]
+HOSTILE_PASSWORDS = [
+    "' OR '1'='1",
+    "'; DROP TABLE app_user; --",
+    "<script>alert(1)</script>",
+    "=cmd|' /C calc'!A0",
+    "x" * 256,
+]
+HOSTILE_EMAILS = [
+    "' OR '1'='1",
+    "' OR 1=1 --@nhs.uk",
+    f"{EMAIL}' --",
+    "<script>alert(1)</script>@nhs.uk",
+    "=cmd|' /C calc'!A0@nhs.uk",
+    "*",
+]
 
 
 @pytest.fixture
@@ -36,10 +47,17 @@ def users_db(tmp_path, monkeypatch):
 def table_counts() -> dict[str, int]:
     """Rows per table, but the two every attempt may write: the audit log and the failure counts."""
     with cursor() as cur:
-        names = [r[0] for r in cur.execute("SELECT table_name FROM information_schema.tables "
-                                           "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-        return {n: cur.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names
-                if n not in ("audit_log", "sign_in_throttle")}
+        names = [
+            r[0]
+            for r in cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {
+            n: cur.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]
+            for n in names
+            if n not in ("audit_log", "sign_in_throttle")
+        }
 
 
 def account(email: str) -> tuple:
@@ -62,7 +80,7 @@ def test_guessing_locks_the_account_and_then_even_the_right_password_is_refused(
     at = new_app().run()
     counts = table_counts()
     shown = []
-    for password in HOSTILE_PASSWORDS:                      # five wrong guesses, each shaped to break something
+    for password in HOSTILE_PASSWORDS:  # five wrong guesses, each shaped to break something
         submit_sign_in(at, EMAIL, password)
         assert_still_signed_out(at)
         shown.append([e.value for e in at.error])
@@ -71,26 +89,26 @@ def test_guessing_locks_the_account_and_then_even_the_right_password_is_refused(
     assert len(shown[4]) == 1 and shown[4][0].startswith("This account is locked after 5 failed sign-ins.")
     assert account(EMAIL) == (5, True, False)
 
-    submit_sign_in(at, EMAIL, PASSWORD)                     # the right password, while locked
+    submit_sign_in(at, EMAIL, PASSWORD)  # the right password, while locked
     assert_still_signed_out(at)
     assert [e.value for e in at.error][0].startswith("This account is locked after 5 failed sign-ins.")
     assert audit_count("sign_in_failed", EMAIL, '%"wrong_password"%') == 5
     assert audit_count("sign_in_locked", EMAIL) == 1
     assert audit_count("sign_in", EMAIL) == 0
-    assert table_counts() == counts                          # no table lost or gained a row (but the audit log)
+    assert table_counts() == counts  # no table lost or gained a row (but the audit log)
 
 
 def test_injection_shaped_emails_get_the_plain_refusal_and_touch_no_account(users_db):
     at = new_app().run()
     counts = table_counts()
     for email in HOSTILE_EMAILS:
-        submit_sign_in(at, email, PASSWORD)                 # the real account's password, with a hostile email
+        submit_sign_in(at, email, PASSWORD)  # the real account's password, with a hostile email
         assert_still_signed_out(at)
         assert [e.value for e in at.error] == [auth.SIGN_IN_FAILED_MESSAGE], email
         assert_not_in_markdown(at, email)
         assert all("<script" not in t for t in markdown_texts(at))
-    assert account(EMAIL) == (0, False, False)                # the real account was not matched or locked
-    for email in HOSTILE_EMAILS:                              # each typed email counted as itself, no account made
+    assert account(EMAIL) == (0, False, False)  # the real account was not matched or locked
+    for email in HOSTILE_EMAILS:  # each typed email counted as itself, no account made
         assert account(email) == (1, False, None), email
     assert audit_count("sign_in", EMAIL) == 0
     assert table_counts() == counts

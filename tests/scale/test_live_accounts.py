@@ -10,34 +10,27 @@ is run against the database the writer holds.
 * with a process holding the database that is not a writer, the command gives up after --wait with
   a clear message and exit 3, and nothing changes.
 
-Sign-ins speak Streamlit's websocket protocol (benchmarks/st_protocol.py), as the load script does.
+Sign-ins speak Streamlit's websocket protocol (tests/helpers/st_protocol.py), as the load script does.
 """
+
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-sys.path.insert(0, str(ROOT / "tests" / "faults"))
-
-import app_server  # noqa: E402
-import faultkit  # noqa: E402
-import st_protocol  # noqa: E402
-from app_server import DEMO_ACCOUNTS  # noqa: E402
-
-from pswbench.access import auth  # noqa: E402
+from pswbench.access import auth
+from pswbench.paths import ROOT
 from pswbench.store import database
+from tests.helpers import app_server, faultkit, st_protocol
+from tests.helpers.app_server import DEMO_ACCOUNTS
 
 ARTIFACTS = ROOT / "artifacts" / "scale"
-SPOOL_SECONDS = 5.0          # the default PSWBENCH_SPOOL_SECONDS, left unset for the writer
-ANSWER_BOUND_S = SPOOL_SECONDS + 10.0   # one watcher period, a publish, and a loaded 2-core machine
+SPOOL_SECONDS = 5.0  # the default PSWBENCH_SPOOL_SECONDS, left unset for the writer
+ANSWER_BOUND_S = SPOOL_SECONDS + 10.0  # one watcher period, a publish, and a loaded 2-core machine
 LEAD, LEAD_PASSWORD = DEMO_ACCOUNTS["trust_lead"]
 
 
@@ -47,7 +40,7 @@ async def _sign_in(url: str, email: str, password: str) -> tuple[bool, list[str]
         try:
             run = await session.sign_in(email, password)
         except st_protocol.SignInRefused as refused:
-            assert refused.run is not None, str(refused)     # a page with no form is not a refusal
+            assert refused.run is not None, str(refused)  # a page with no form is not a refusal
             run = refused.run
         assert st_protocol.ok(run), run.problems()
         signed_in = any(k == "markdown" and f"Signed in as {email}" in e.body for k, e in run.sidebar)
@@ -86,11 +79,13 @@ def test_disable_enable_unlock_while_the_writer_and_a_viewer_run(tmp_path):
     db = app_server.build_demo_db(tmp_path / "live.duckdb")
     report = {}
     with contextlib.ExitStack() as stack:
-        writer, writer_proc = stack.enter_context(app_server.app_process(
-            db, ARTIFACTS / "accounts-writer.log", timeout=90, env={"PSWBENCH_MODE": "writer"}))
-        viewer, _ = stack.enter_context(app_server.app_process(
-            db, ARTIFACTS / "accounts-viewer.log", timeout=90, env={"PSWBENCH_MODE": "viewer"}))
-        assert sign_in(writer) == (True, [])          # the writer's first page starts its spool watcher
+        writer, writer_proc = stack.enter_context(
+            app_server.app_process(db, ARTIFACTS / "accounts-writer.log", timeout=90, env={"PSWBENCH_MODE": "writer"})
+        )
+        viewer, _ = stack.enter_context(
+            app_server.app_process(db, ARTIFACTS / "accounts-viewer.log", timeout=90, env={"PSWBENCH_MODE": "viewer"})
+        )
+        assert sign_in(writer) == (True, [])  # the writer's first page starts its spool watcher
         assert sign_in(viewer) == (True, [])
 
         # The CLI cannot open the database the writer holds: it sends a request and prints the answer.
@@ -125,13 +120,14 @@ def test_disable_enable_unlock_while_the_writer_and_a_viewer_run(tmp_path):
         done, _ = users("disable", "ghost@nhs.net", db=db)
         assert done.returncode == 1 and "There is no user with email ghost@nhs.net" in done.stderr
 
-        done, _ = users("list", db=db)       # read from the snapshot while the writer holds the file
+        done, _ = users("list", db=db)  # read from the snapshot while the writer holds the file
         assert done.returncode == 0 and LEAD in done.stdout and "published snapshot" in done.stdout
         assert writer_proc.poll() is None
 
     answers = [report[k] for k in ("disable_answer_s", "enable_answer_s", "unlock_answer_s")]
-    report.update(median_answer_s=round(statistics.median(answers), 2), bound_s=ANSWER_BOUND_S,
-                  spool_seconds=SPOOL_SECONDS)
+    report.update(
+        median_answer_s=round(statistics.median(answers), 2), bound_s=ANSWER_BOUND_S, spool_seconds=SPOOL_SECONDS
+    )
     (ARTIFACTS / "accounts.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print("live account changes:", report)
     assert max(answers) <= ANSWER_BOUND_S, report
@@ -141,8 +137,10 @@ def test_disable_enable_unlock_while_the_writer_and_a_viewer_run(tmp_path):
 
     con = database.connect(db, read_only=True)
     try:
-        rows = con.execute("SELECT actor, action, detail FROM audit_log WHERE action IN "
-                           "('user_disabled', 'user_enabled', 'user_unlocked') ORDER BY audit_id").fetchall()
+        rows = con.execute(
+            "SELECT actor, action, detail FROM audit_log WHERE action IN "
+            "('user_disabled', 'user_enabled', 'user_unlocked') ORDER BY audit_id"
+        ).fetchall()
     finally:
         con.close()
     assert [a for _, a, _ in rows] == ["user_disabled", "user_enabled", "user_unlocked"]
@@ -153,7 +151,7 @@ def test_with_no_writer_holding_it_the_command_gives_up_and_changes_nothing(tmp_
     db = faultkit.demo_copy(tmp_path)
     from pswbench.store import admin_requests
 
-    admin_requests.ensure_key(db)       # as a writer of this version would have made it
+    admin_requests.ensure_key(db)  # as a writer of this version would have made it
     with faultkit.holder(db):
         done, took = users("disable", LEAD, "--wait", "2", db=db)
     assert done.returncode == 3, (done.stdout, done.stderr)

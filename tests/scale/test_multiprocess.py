@@ -12,6 +12,7 @@ return through the writer's real Upload page. Then:
 * a viewer refuses uploads: the page says where to upload, and uploads.check/submit refuse below it;
 * the viewers' sign-ins reached audit_log through their spools (ingested by the writer's publish).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,7 +22,6 @@ import io
 import json
 import os
 import statistics
-import sys
 import threading
 import time
 import urllib.request
@@ -31,21 +31,18 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import app_server  # noqa: E402
-from app_server import DEMO_ACCOUNTS, main_area, open_in_session, sign_in, wait_until_idle  # noqa: E402
-
-from pswbench.returns import uploads  # noqa: E402
+from pswbench.access.auth import User
+from pswbench.paths import ROOT
+from pswbench.reports.queries import Queries
+from pswbench.returns import uploads
 from pswbench.store import database, publish, viewer_mode
-from pswbench.access.auth import User  # noqa: E402
-from pswbench.reports.queries import Queries  # noqa: E402
+from tests.helpers import app_server
+from tests.helpers.app_server import DEMO_ACCOUNTS, main_area, open_in_session, sign_in, wait_until_idle
 
 ARTIFACTS = ROOT / "artifacts" / "scale"
-PERIOD = "2026-09-30"                 # the demo's latest quarter, already loaded for RX4
+PERIOD = "2026-09-30"  # the demo's latest quarter, already loaded for RX4
 N_VIEWERS = 3
-PICKUP_BOUND_S = 10.0                 # writer's publish -> a viewer showing the new figure
+PICKUP_BOUND_S = 10.0  # writer's publish -> a viewer showing the new figure
 WRITER_URL_TEXT = "writer.example.nhs.uk"
 
 
@@ -59,8 +56,11 @@ def snapshot_national_headcount(db: Path) -> int:
 
 
 def headcount_text(page) -> str:
-    card = main_area(page).get_by_test_id("stMetric").filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text("PSW headcount", exact=True))
+    card = (
+        main_area(page)
+        .get_by_test_id("stMetric")
+        .filter(has=page.get_by_test_id("stMetricLabel").get_by_text("PSW headcount", exact=True))
+    )
     expect(card).to_have_count(1)
     return card.get_by_test_id("stMetricValue").inner_text().strip()
 
@@ -114,11 +114,12 @@ def test_viewer_mode_refuses_uploads_below_the_page(monkeypatch):
         uploads.submit(None, lead, SimpleNamespace(result=SimpleNamespace(trust_code="RX4")))
     monkeypatch.setenv("PSWBENCH_MODE", "writer")
     with pytest.raises(access_error()):
-        uploads.require_upload(lead, "RMY")   # the writer still applies the ordinary rule
+        uploads.require_upload(lead, "RMY")  # the writer still applies the ordinary rule
 
 
 def access_error():
     from pswbench.access.permissions import NotPermitted
+
     return NotPermitted
 
 
@@ -129,16 +130,20 @@ def test_one_writer_three_viewers_pick_up_an_upload(tmp_path, browser):
     old_headcount = snapshot_national_headcount(db)
     upload_file = changed_return(tmp_path)
 
-    observations: list[tuple[int, float, str]] = []   # (viewer, wall time, figure shown)
+    observations: list[tuple[int, float, str]] = []  # (viewer, wall time, figure shown)
     names = ["writer"] + [f"viewer{i}" for i in range(1, N_VIEWERS + 1)]
     with contextlib.ExitStack() as stack:
         writer_url = stack.enter_context(app(db, "writer", PSWBENCH_MODE="writer", PSWBENCH_SPOOL_SECONDS="1"))
-        viewer_urls = [stack.enter_context(app(db, f"viewer{i}", PSWBENCH_MODE="viewer",
-                                               PSWBENCH_WRITER_URL=f"https://{WRITER_URL_TEXT}"))
-                       for i in range(1, N_VIEWERS + 1)]
+        viewer_urls = [
+            stack.enter_context(
+                app(db, f"viewer{i}", PSWBENCH_MODE="viewer", PSWBENCH_WRITER_URL=f"https://{WRITER_URL_TEXT}")
+            )
+            for i in range(1, N_VIEWERS + 1)
+        ]
         health = HealthChecks(viewer_urls)
         health.start()
         stack.callback(health.stop)
+
         def new_page():
             context = browser.new_context(viewport=app_server.VIEWPORT)
             stack.callback(context.close)
@@ -156,7 +161,7 @@ def test_one_writer_three_viewers_pick_up_an_upload(tmp_path, browser):
 
         def poll(i: int) -> str:
             page = viewers[i]
-            open_in_session(page, "/overview")      # a rerun of Overview in the same session
+            open_in_session(page, "/overview")  # a rerun of Overview in the same session
             wait_until_idle(page, timeout=60_000)
             text = headcount_text(page)
             observations.append((i, time.time(), text))
@@ -169,8 +174,9 @@ def test_one_writer_three_viewers_pick_up_an_upload(tmp_path, browser):
         # A viewer refuses uploads, saying where to go; it offers no file uploader at all.
         open_in_session(viewers[0], "/upload")
         wait_until_idle(viewers[0], timeout=60_000)
-        expect(main_area(viewers[0]).get_by_text(
-            f"This is a read-only viewer; upload at https://{WRITER_URL_TEXT}.")).to_be_visible()
+        expect(
+            main_area(viewers[0]).get_by_text(f"This is a read-only viewer; upload at https://{WRITER_URL_TEXT}.")
+        ).to_be_visible()
         assert viewers[0].get_by_test_id("stFileUploader").count() == 0
 
         # The trust lead uploads the changed return through the writer's real Upload page.
@@ -188,7 +194,7 @@ def test_one_writer_three_viewers_pick_up_an_upload(tmp_path, browser):
             wait_until_idle(lead, timeout=60_000)
         manifest_before = publish.read_manifest(db)
         clicked_at = time.time()
-        main_area(lead).get_by_role("button", name="Submit return").click()   # not waited for
+        main_area(lead).get_by_role("button", name="Submit return").click()  # not waited for
 
         # Keep reading every viewer while the writer saves and publishes, until all show a new figure.
         seen_new: dict[int, float] = {}
@@ -200,7 +206,7 @@ def test_one_writer_three_viewers_pick_up_an_upload(tmp_path, browser):
                     seen_new[i] = observations[-1][1]
         assert len(seen_new) == N_VIEWERS, f"only viewers {sorted(seen_new)} picked the upload up in 90 s"
         expect(main_area(lead).get_by_text("Accepted: this return is now version")).to_be_visible(timeout=60_000)
-        for _ in range(2):        # the new figure stays: no viewer goes back to the old snapshot
+        for _ in range(2):  # the new figure stays: no viewer goes back to the old snapshot
             for i in range(N_VIEWERS):
                 poll(i)
         assert lead.get_by_test_id("stException").count() == 0
@@ -218,12 +224,18 @@ def test_one_writer_three_viewers_pick_up_an_upload(tmp_path, browser):
     assert manifest["data_version"] > manifest_before["data_version"]
 
     pickups = [seen_new[i] - published_at for i in range(N_VIEWERS)]
-    report = {"pickup_seconds": [round(p, 2) for p in pickups], "median": round(statistics.median(pickups), 2),
-              "max": round(max(pickups), 2), "click_to_publish": round(published_at - clicked_at, 2),
-              "polls": len(observations), "health_checks_ok": health.ok, "bound": PICKUP_BOUND_S}
+    report = {
+        "pickup_seconds": [round(p, 2) for p in pickups],
+        "median": round(statistics.median(pickups), 2),
+        "max": round(max(pickups), 2),
+        "click_to_publish": round(published_at - clicked_at, 2),
+        "polls": len(observations),
+        "health_checks_ok": health.ok,
+        "bound": PICKUP_BOUND_S,
+    }
     (ARTIFACTS / "pickup.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print("viewer pick-up:", report)
-    assert all(p >= 0 for p in pickups), report       # nobody saw it before it was published
+    assert all(p >= 0 for p in pickups), report  # nobody saw it before it was published
     assert max(pickups) <= PICKUP_BOUND_S, report
     assert not health.failures and health.ok > 0, health.failures[:5]
     for name in names:
@@ -233,8 +245,9 @@ def test_one_writer_three_viewers_pick_up_an_upload(tmp_path, browser):
     # The viewers wrote nothing to the database; their sign-ins reached audit_log through their spools.
     con = database.connect(publish.snapshot_path(db), read_only=True)
     try:
-        rows = con.execute("SELECT detail FROM audit_log WHERE action = 'sign_in' AND actor = ?",
-                           [DEMO_ACCOUNTS["analyst"][0]]).fetchall()
+        rows = con.execute(
+            "SELECT detail FROM audit_log WHERE action = 'sign_in' AND actor = ?", [DEMO_ACCOUNTS["analyst"][0]]
+        ).fetchall()
     finally:
         con.close()
     pids = {json.loads(d).get("viewer_pid") for (d,) in rows if json.loads(d).get("via") == "viewer"}

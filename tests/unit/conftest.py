@@ -1,4 +1,5 @@
 """Fixtures for the page tests that also call the modules beneath the pages on the demo database."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,7 +22,7 @@ def scope_for(q):
     """scope_for(user): that user's Scope on the shared demo database (the pages' only data door)."""
     from pswbench.access.scope import Scope
 
-    class Cached:   # the page's cached queries, without Streamlit's cache
+    class Cached:  # the page's cached queries, without Streamlit's cache
         version = q.data_version()
 
         def __getattr__(self, name):

@@ -1,4 +1,5 @@
 """Access rules: pages, naming, uploads, peer labels and small-number suppression."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pswbench.access import disclosure, permissions
-from pswbench.access.permissions import NotPermitted
 from pswbench.access.auth import User
+from pswbench.access.permissions import NotPermitted
 
 ANALYST = User("hee@nhs.net", "analyst", None)
 LEAD = User("lead@rx4.nhs.uk", "trust_lead", "RX4")
@@ -31,16 +32,18 @@ Q1, Q2 = dt.date(2026, 6, 30), dt.date(2026, 9, 30)
 
 
 def frame(period=Q2):
-    return pl.DataFrame({
-        "period_end": [period] * 4,
-        "trust_code": ["RX4", "RMY", "R1L", "RT1"],
-        "trust_name": ["Own Trust", "Norfolk", "Essex", "Cambs"],
-        "headcount": [3, 4, 5, 40],
-        "leavers_headcount": [1, 6, 2, None],
-        "leaver_rate_quarter": [0.33, 0.25, 0.4, 0.1],
-        "sickness_rate": [0.05, 0.06, 0.07, 0.08],
-        "other": [1, 2, 3, 4],
-    })
+    return pl.DataFrame(
+        {
+            "period_end": [period] * 4,
+            "trust_code": ["RX4", "RMY", "R1L", "RT1"],
+            "trust_name": ["Own Trust", "Norfolk", "Essex", "Cambs"],
+            "headcount": [3, 4, 5, 40],
+            "leavers_headcount": [1, 6, 2, None],
+            "leaver_rate_quarter": [0.33, 0.25, 0.4, 0.1],
+            "sickness_rate": [0.05, 0.06, 0.07, 0.08],
+            "other": [1, 2, 3, 4],
+        }
+    )
 
 
 def by_code(df, user=None):
@@ -52,11 +55,18 @@ def by_code(df, user=None):
 
 # --- pages ----------------------------------------------------------------------------------
 
+
 def test_pages_for_each_role():
     assert permissions.pages_for(ANALYST) == [
-        "overview", "regions", "benchmark", "snapshot", "upload", "submissions", "definitions"]
-    assert permissions.pages_for(LEAD) == [
-        "benchmark", "snapshot", "upload", "regions", "overview", "definitions"]
+        "overview",
+        "regions",
+        "benchmark",
+        "snapshot",
+        "upload",
+        "submissions",
+        "definitions",
+    ]
+    assert permissions.pages_for(LEAD) == ["benchmark", "snapshot", "upload", "regions", "overview", "definitions"]
     assert permissions.pages_for(BOARD) == ["snapshot", "definitions"]
 
 
@@ -65,19 +75,22 @@ def test_pages_for_returns_a_copy():
     assert "submissions" not in permissions.pages_for(BOARD)
 
 
-@pytest.mark.parametrize("user,page,allowed", [
-    (ANALYST, "submissions", True),
-    (LEAD, "submissions", False),
-    (BOARD, "submissions", False),
-    (LEAD, "upload", True),
-    (BOARD, "upload", False),
-    (BOARD, "benchmark", False),
-    (BOARD, "overview", False),
-    (BOARD, "regions", False),
-    (BOARD, "snapshot", True),
-    (BOARD, "definitions", True),
-    (ANALYST, "no-such-page", False),
-])
+@pytest.mark.parametrize(
+    "user,page,allowed",
+    [
+        (ANALYST, "submissions", True),
+        (LEAD, "submissions", False),
+        (BOARD, "submissions", False),
+        (LEAD, "upload", True),
+        (BOARD, "upload", False),
+        (BOARD, "benchmark", False),
+        (BOARD, "overview", False),
+        (BOARD, "regions", False),
+        (BOARD, "snapshot", True),
+        (BOARD, "definitions", True),
+        (ANALYST, "no-such-page", False),
+    ],
+)
 def test_require_page(user, page, allowed):
     if allowed:
         permissions.require_page(user, page)
@@ -92,25 +105,43 @@ def test_not_permitted_is_a_permission_error():
 
 # --- naming and uploads ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("user,code,expected", [
-    (ANALYST, "RX4", True), (ANALYST, "RMY", True),
-    (LEAD, "RX4", True), (LEAD, "RMY", False), (LEAD, None, False),
-    (BOARD, "RX4", True), (BOARD, "RMY", False),
-])
+
+@pytest.mark.parametrize(
+    "user,code,expected",
+    [
+        (ANALYST, "RX4", True),
+        (ANALYST, "RMY", True),
+        (LEAD, "RX4", True),
+        (LEAD, "RMY", False),
+        (LEAD, None, False),
+        (BOARD, "RX4", True),
+        (BOARD, "RMY", False),
+    ],
+)
 def test_can_view_trust_named(user, code, expected):
     assert permissions.can_view_trust_named(user, code) is expected
 
 
-@pytest.mark.parametrize("user,code,expected", [
-    (ANALYST, "RX4", True), (ANALYST, "RMY", True), (ANALYST, None, False), (ANALYST, "", False),
-    (LEAD, "RX4", True), (LEAD, "RMY", False), (LEAD, None, False),
-    (BOARD, "RX4", False), (BOARD, "RMY", False),
-])
+@pytest.mark.parametrize(
+    "user,code,expected",
+    [
+        (ANALYST, "RX4", True),
+        (ANALYST, "RMY", True),
+        (ANALYST, None, False),
+        (ANALYST, "", False),
+        (LEAD, "RX4", True),
+        (LEAD, "RMY", False),
+        (LEAD, None, False),
+        (BOARD, "RX4", False),
+        (BOARD, "RMY", False),
+    ],
+)
 def test_can_upload_for(user, code, expected):
     assert permissions.can_upload_for(user, code) is expected
 
 
 # --- peer labels ----------------------------------------------------------------------------
+
 
 def test_peer_labels_ordered_by_salted_hash():
     labels = disclosure.peer_labels(ALL_CODES, SALT, Q2)
@@ -153,6 +184,7 @@ def test_peer_labels_are_a_bijection(codes, salt):
 
 
 # --- disclose: labels, typed suppression, row order -------------------------------------------
+
 
 def test_disclose_analyst_sees_every_value_and_name():
     out = disclosure.disclose(frame(), ANALYST, SALT, ALL_CODES, RULES)
@@ -198,8 +230,9 @@ def test_hidden_marks_exactly_the_suppressed_cells():
 
 
 def test_threshold_is_exactly_5():
-    df = pl.DataFrame({"period_end": [Q2] * 7, "trust_code": ["RMY"] * 7, "trust_name": ["N"] * 7,
-                       "headcount": [0, 1, 2, 3, 4, 5, 6]})
+    df = pl.DataFrame(
+        {"period_end": [Q2] * 7, "trust_code": ["RMY"] * 7, "trust_name": ["N"] * 7, "headcount": [0, 1, 2, 3, 4, 5, 6]}
+    )
     out = disclosure.disclose(df, LEAD, SALT, ALL_CODES, {"headcount": "headcount"})
     assert sorted(out["headcount"].to_list(), key=lambda v: -1 if v is None else v) == [None] * 5 + [5, 6]
 
@@ -219,7 +252,7 @@ def test_another_trust_lead_sees_rx4_suppressed():
     other = User("lead@rmy.nhs.uk", "trust_lead", "RMY")
     out = disclosure.disclose(frame(), other, SALT, ALL_CODES, RULES)
     rows = {r["trust_name"]: r for r in out.iter_rows(named=True)}
-    assert rows["Norfolk"]["headcount"] == 4 and "Own Trust" not in rows   # own trust (RMY) in full
+    assert rows["Norfolk"]["headcount"] == 4 and "Own Trust" not in rows  # own trust (RMY) in full
     assert [r["headcount"] for r in rows.values() if r["trust_name"].startswith("Peer")].count(None) == 1
 
 
@@ -234,17 +267,29 @@ def test_labels_are_drawn_afresh_each_quarter():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(ALL_CODES), st.one_of(st.none(), st.integers(0, 12))),
-                min_size=1, max_size=20))
+@given(
+    st.lists(st.tuples(st.sampled_from(ALL_CODES), st.one_of(st.none(), st.integers(0, 12))), min_size=1, max_size=20)
+)
 def test_suppression_property(rows):
-    df = pl.DataFrame({"period_end": [Q2] * len(rows), "trust_code": [r[0] for r in rows],
-                       "trust_name": [r[0] + " name" for r in rows], "headcount": [r[1] for r in rows]},
-                      schema={"period_end": pl.Date, "trust_code": pl.String, "trust_name": pl.String,
-                              "headcount": pl.Int64})
+    df = pl.DataFrame(
+        {
+            "period_end": [Q2] * len(rows),
+            "trust_code": [r[0] for r in rows],
+            "trust_name": [r[0] + " name" for r in rows],
+            "headcount": [r[1] for r in rows],
+        },
+        schema={"period_end": pl.Date, "trust_code": pl.String, "trust_name": pl.String, "headcount": pl.Int64},
+    )
     out = disclosure.disclose(df, LEAD, SALT, ALL_CODES, {"headcount": "headcount"})
     labels = disclosure.peer_labels(ALL_CODES, SALT, Q2)
-    shown = sorted((r["trust_code"], r["headcount"] if r["headcount"] is not None else -1)
-                   for r in out.iter_rows(named=True))
-    expected = sorted(("RX4" if c == "RX4" else labels[c],
-                       (-1 if n is None else n) if c == "RX4" else (-1 if n is None or n < 5 else n)) for c, n in rows)
+    shown = sorted(
+        (r["trust_code"], r["headcount"] if r["headcount"] is not None else -1) for r in out.iter_rows(named=True)
+    )
+    expected = sorted(
+        (
+            "RX4" if c == "RX4" else labels[c],
+            (-1 if n is None else n) if c == "RX4" else (-1 if n is None or n < 5 else n),
+        )
+        for c, n in rows
+    )
     assert shown == expected

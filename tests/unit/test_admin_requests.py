@@ -1,5 +1,6 @@
 """Admin requests: disable, enable and unlock while the writer holds the database, applied by the
 writer's spool watcher, audited, published, answered; forged, stale, replayed and unanswered ones."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,8 +56,9 @@ def disabled(con, email=LEAD) -> bool:
 
 def audit_of(con, request_id: str):
     with con.cursor() as cur:
-        return cur.execute("SELECT actor, action, detail FROM audit_log WHERE detail LIKE ? ORDER BY audit_id",
-                           [f"%{request_id}%"]).fetchall()
+        return cur.execute(
+            "SELECT actor, action, detail FROM audit_log WHERE detail LIKE ? ORDER BY audit_id", [f"%{request_id}%"]
+        ).fetchall()
 
 
 def test_the_writer_creates_a_private_key_file_and_request_folder(writer):
@@ -77,7 +79,7 @@ def test_disable_enable_unlock_are_applied_audited_published_and_answered(writer
     assert answer == admin_requests.Answer(True, f"{LEAD} is now disabled.")
     assert disabled(con)
     manifest = publish.read_manifest(db)
-    assert manifest["publish_id"] != before                      # published before the answer was written
+    assert manifest["publish_id"] != before  # published before the answer was written
     snap = database.connect(publish.snapshot_path(db), read_only=True)
     try:
         assert snap.execute("SELECT disabled FROM app_user WHERE email = ?", [LEAD]).fetchone()[0] is True
@@ -85,7 +87,8 @@ def test_disable_enable_unlock_are_applied_audited_published_and_answered(writer
         snap.close()
     with con.cursor() as cur:
         actor, action, detail = cur.execute(
-            "SELECT actor, action, detail FROM audit_log WHERE action = 'user_disabled'").fetchone()
+            "SELECT actor, action, detail FROM audit_log WHERE action = 'user_disabled'"
+        ).fetchone()
     assert (actor, action) == ("cli:operator", "user_disabled")
     assert json.loads(detail)["via"] == "admin_request" and len(json.loads(detail)["request_id"]) == 32
 
@@ -98,7 +101,7 @@ def test_disable_enable_unlock_are_applied_audited_published_and_answered(writer
         assert auth.failures(cur, LEAD).count == 0
     assert admin_requests.submit(db, "enable", LEAD, "cli:operator", wait=10).ok
     assert not disabled(con)
-    assert list(admin_requests.folder(db).iterdir()) == []      # nothing left behind
+    assert list(admin_requests.folder(db).iterdir()) == []  # nothing left behind
 
 
 def test_an_unknown_email_is_refused_with_the_reason(writer):
@@ -110,8 +113,15 @@ def test_an_unknown_email_is_refused_with_the_reason(writer):
 
 
 def _request(db, key: str, command="disable", email=LEAD, at=None, **over) -> str:
-    request = {"v": 1, "id": uuid.uuid4().hex, "command": command, "email": email, "requested_by": "cli:x",
-               "requested_at": (at or audit.utc_now()).isoformat(), **over}
+    request = {
+        "v": 1,
+        "id": uuid.uuid4().hex,
+        "command": command,
+        "email": email,
+        "requested_by": "cli:x",
+        "requested_at": (at or audit.utc_now()).isoformat(),
+        **over,
+    }
     request["mac"] = admin_requests._mac(key, request)
     (admin_requests.folder(db) / f"{request['id']}.request.json").write_bytes(admin_requests._canonical(request))
     return request["id"]
@@ -152,7 +162,7 @@ def test_a_request_put_back_is_not_applied_twice(writer):
     raw = (admin_requests.folder(db) / f"{rid}.request.json").read_bytes()
     assert _answer(db, rid).ok
     assert admin_requests.submit(db, "disable", LEAD, "cli:operator", wait=10).ok
-    (admin_requests.folder(db) / f"{rid}.request.json").write_bytes(raw)     # the enable, replayed
+    (admin_requests.folder(db) / f"{rid}.request.json").write_bytes(raw)  # the enable, replayed
     assert "not applied twice" in _answer(db, rid).message
     assert disabled(con)
     assert [a for _, a, _ in audit_of(con, rid)] == ["user_enabled"]
@@ -164,7 +174,7 @@ def test_with_no_writer_the_request_is_withdrawn_and_nothing_changes(template, t
     admin_requests.ensure_key(db)
     with pytest.raises(admin_requests.AdminRequestError, match="no pswbench writer answered within 0.3 s"):
         admin_requests.submit(db, "disable", LEAD, "cli:operator", wait=0.3)
-    assert list(admin_requests.folder(db).iterdir()) == []       # withdrawn: a writer started later sees nothing
+    assert list(admin_requests.folder(db).iterdir()) == []  # withdrawn: a writer started later sees nothing
     con = database.connect(db)
     try:
         assert admin_requests.take(con, db) == []

@@ -3,6 +3,7 @@
 Runs app.py in-process against the synthetic demo database (built once per session). The page
 contents are tested elsewhere; here every page only has to open (or refuse) cleanly.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,12 +11,23 @@ import uuid
 
 import pytest
 
-from apptest_helpers import (
-    ACCOUNTS, PAGE_KEYS, SIGN_IN_TITLE, audit_count, current_page_key, cursor,
-    data_elements, errors, last_audit, new_app, page_file, sidebar_links, signed_in,
+from pswbench.access import auth
+from tests.helpers.apptest_helpers import (
+    ACCOUNTS,
+    PAGE_KEYS,
+    SIGN_IN_TITLE,
+    audit_count,
+    current_page_key,
+    cursor,
+    data_elements,
+    errors,
+    last_audit,
+    new_app,
+    page_file,
+    sidebar_links,
+    signed_in,
     submit_sign_in,
 )
-from pswbench.access import auth
 
 # What each role may open, from the service design (not read back from pswbench.access).
 PERMITTED = {
@@ -25,8 +37,12 @@ PERMITTED = {
 }
 LANDING = {"analyst": "overview", "trust_lead": "upload", "board": "snapshot"}
 MENU_LABELS = {
-    "overview": "Overview", "regions": "Regional comparison", "benchmark": "Trust benchmark",
-    "snapshot": "Board snapshot", "upload": "Upload return", "submissions": "Submissions and data quality",
+    "overview": "Overview",
+    "regions": "Regional comparison",
+    "benchmark": "Trust benchmark",
+    "snapshot": "Board snapshot",
+    "upload": "Upload return",
+    "submissions": "Submissions and data quality",
     "definitions": "Definitions",
 }
 NO_DATA = {"dataframe": 0, "table": 0, "metric": 0, "plotly_chart": 0, "download_button": 0}
@@ -48,6 +64,7 @@ def assert_sign_in_screen(at):
 
 
 # ---- sign-in ------------------------------------------------------------------------------------
+
 
 def test_wrong_password_shows_generic_error_and_no_data():
     email, _ = ACCOUNTS["board"]
@@ -125,6 +142,7 @@ def test_sign_out_returns_to_the_sign_in_screen():
 
 
 # ---- every page for every role ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role,key", [(r, k) for r in ACCOUNTS for k in PAGE_KEYS])
 def test_page_permission(role, key):

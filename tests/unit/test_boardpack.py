@@ -1,4 +1,5 @@
 """The board pack HTML: self-contained, escaped, labelled, complete."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -8,7 +9,7 @@ from html.parser import HTMLParser
 
 from pswbench.reports import board_pack, board_sentences
 from pswbench.reports.definitions import INDICATORS, SOURCE
-from test_narrative import TYPICAL, fake_card, fake_snapshot
+from tests.unit.test_narrative import TYPICAL, fake_card, fake_snapshot
 
 EVIL = '<script>alert("x")</script> & Co'
 
@@ -33,8 +34,9 @@ class Parsed(HTMLParser):
 
 def pack(snap=None, sentences=None, synthetic=False) -> str:
     snap = snap or fake_snapshot(*TYPICAL)
-    return board_pack.render(snap, board_sentences.sentences(snap) if sentences is None else sentences, synthetic,
-                            dt.date(2026, 11, 25))
+    return board_pack.render(
+        snap, board_sentences.sentences(snap) if sentences is None else sentences, synthetic, dt.date(2026, 11, 25)
+    )
 
 
 def test_no_scripts_and_nothing_fetched_from_elsewhere():
@@ -61,7 +63,7 @@ def test_trust_name_and_sentences_are_escaped():
 def test_every_indicator_label_and_definition_and_the_source_are_there():
     text = " ".join(Parsed(pack()).text)
     for spec in INDICATORS:
-        assert text.count(spec.label) >= 2, spec.label   # its card and its definition
+        assert text.count(spec.label) >= 2, spec.label  # its card and its definition
         assert spec.formula in text
     assert SOURCE in text
 
@@ -72,8 +74,11 @@ def test_synthetic_label_only_when_flagged():
 
 
 def test_cards_show_the_values_changes_and_direction():
-    snap = fake_snapshot(*TYPICAL, fake_card("sickness_rate", 0.061, 40, 0, 7, previous=0.045),
-                         fake_card("vacancy_rate", 0.05, 10, 0, 37, previous=0.05))
+    snap = fake_snapshot(
+        *TYPICAL,
+        fake_card("sickness_rate", 0.061, 40, 0, 7, previous=0.045),
+        fake_card("vacancy_rate", 0.05, 10, 0, 37, previous=0.05),
+    )
     text = " ".join(Parsed(pack(snap)).text)
     assert "6.1%" in text
     # Up on a lower-is-better rate: an arrow and the word, not colour alone.
@@ -90,7 +95,7 @@ def test_sparkline_is_inline_svg_with_gaps_for_missing_quarters():
     html = pack(snap)
     card = html.split("<h3>PSW headcount</h3>")[1].split('<div class="card">')[0]
     assert card.count("<svg") == 1 and card.count("<polyline") == 1
-    assert card.count("<circle") == 2                   # the two quarters with a figure
+    assert card.count("<circle") == 2  # the two quarters with a figure
     assert "<title>PSW headcount, last 8 quarters: Dec 2024 no data" in card
 
 

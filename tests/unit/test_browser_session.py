@@ -5,6 +5,7 @@ every run, and a change of sign-in or a sign-out leaves nothing of the previous 
 AppTest carries no cookies; the app reads its cookie from the AppTest-only seam
 (browser_session.APPTEST_COOKIE). The same protections over a real server and browser are in
 tests/e2e/test_sessions.py."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,11 +13,18 @@ import uuid
 import pytest
 from streamlit.runtime import Runtime
 
-from apptest_helpers import (
-    ACCOUNTS, SIGN_IN_TITLE, cursor, new_app, page_file, sidebar_links, sign_in_as, signed_in,
+from pswbench.access import auth, browser_session, session_cookie
+from tests.helpers.apptest_helpers import (
+    ACCOUNTS,
+    SIGN_IN_TITLE,
+    cursor,
+    new_app,
+    page_file,
+    sidebar_links,
+    sign_in_as,
+    signed_in,
     submit_sign_in,
 )
-from pswbench.access import auth, browser_session, session_cookie
 
 
 @pytest.fixture(autouse=True)
@@ -46,13 +54,16 @@ def test_a_user_written_into_session_state_signs_nobody_in():
 
 def test_a_cookie_signed_with_another_key_or_expired_signs_nobody_in():
     at = new_app()
-    at.session_state[browser_session.APPTEST_COOKIE], _ = session_cookie.issue("another-key" * 6, ACCOUNTS["analyst"][0])
+    at.session_state[browser_session.APPTEST_COOKIE], _ = session_cookie.issue(
+        "another-key" * 6, ACCOUNTS["analyst"][0]
+    )
     assert on_sign_in_screen(at.run())
     with cursor() as cur:
         key = session_cookie.signing_key(cur)
     at = new_app()
     at.session_state[browser_session.APPTEST_COOKIE], _ = session_cookie.issue(
-        key, ACCOUNTS["analyst"][0], now=1_000_000)   # signed in long ago
+        key, ACCOUNTS["analyst"][0], now=1_000_000
+    )  # signed in long ago
     assert on_sign_in_screen(at.run())
     at = sign_in_as(new_app(), ACCOUNTS["analyst"][0]).run()
     assert not on_sign_in_screen(at) and at.session_state["user"].email == ACCOUNTS["analyst"][0]
@@ -68,7 +79,7 @@ def test_disabling_an_account_signs_it_out_at_its_next_interaction():
     assert on_sign_in_screen(at)
     with cursor() as cur:
         auth.set_disabled(cur, email, False, actor="test")
-    at.run()   # enabled again: that sign-in stays ended, so sign in again
+    at.run()  # enabled again: that sign-in stays ended, so sign in again
     assert on_sign_in_screen(at)
     assert not on_sign_in_screen(submit_sign_in(at, email, password))
 
@@ -107,10 +118,12 @@ def test_the_seam_is_only_open_under_apptest(monkeypatch):
     from streamlit.testing.v1.util import patch_config_options
 
     monkeypatch.setattr(runtime, "exists", lambda: True)
-    for instance, app_test, opened in [(MagicMock(spec=Runtime), True, True),
-                                       (MagicMock(spec=Runtime), False, False),
-                                       (Runtime.__new__(Runtime), True, False),
-                                       (Runtime.__new__(Runtime), False, False)]:
+    for instance, app_test, opened in [
+        (MagicMock(spec=Runtime), True, True),
+        (MagicMock(spec=Runtime), False, False),
+        (Runtime.__new__(Runtime), True, False),
+        (Runtime.__new__(Runtime), False, False),
+    ]:
         monkeypatch.setattr(Runtime, "_instance", instance)
         with patch_config_options({"global.appTest": app_test}):
             assert browser_session.under_apptest() is opened, (type(instance), app_test)
@@ -122,5 +135,6 @@ def test_a_failed_hand_over_is_explained_on_the_sign_in_screen():
     at.run()
     assert on_sign_in_screen(at)
     assert [w.value for w in at.warning] == [
-        "That sign-in did not finish (its link works once, for a minute, in the browser that signed in). Sign in again."]
+        "That sign-in did not finish (its link works once, for a minute, in the browser that signed in). Sign in again."
+    ]
     assert "signin" not in at.query_params

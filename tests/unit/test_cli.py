@@ -1,4 +1,5 @@
 """The command line: exit codes, JSON shape, and the locked-database case."""
+
 from __future__ import annotations
 
 import json
@@ -14,16 +15,24 @@ EXAMPLE = DATA_DIR / "example_return.csv"
 
 
 def cli(*args, **kw):
-    return subprocess.run([sys.executable, "-m", "pswbench", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "pswbench", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=120, **kw
+    )
 
 
 def test_validate_json_for_valid_and_invalid_files():
     r = cli("validate", EXAMPLE, EXAMPLES_DIR / "wte_exceeds_headcount.csv", "--json")
     assert r.returncode == 1, r.stderr
     good, bad = json.loads(r.stdout)
-    assert good == {"file": "example_return.csv", "valid": True, "trust_code": "RX4",
-                    "period_end": "2025-09-30", "rows": 8, "errors": [], "warnings": []}
+    assert good == {
+        "file": "example_return.csv",
+        "valid": True,
+        "trust_code": "RX4",
+        "period_end": "2025-09-30",
+        "rows": 8,
+        "errors": [],
+        "warnings": [],
+    }
     assert bad["valid"] is False
     assert set(bad["errors"][0]) == {"line", "column", "rule", "value", "message"}
     assert "wte_exceeds_headcount" in {e["rule"] for e in bad["errors"]}
@@ -53,9 +62,15 @@ def test_load_prints_a_line_per_file_and_exit_codes(tmp_path):
 def test_load_into_a_locked_database_exits_3_and_loses_nothing(tmp_path):
     db = tmp_path / "locked.duckdb"
     assert cli("load", EXAMPLE, "--db", db).returncode == 0
-    holder = subprocess.Popen([sys.executable, "-c",
-                               f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); "
-                               "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         changed = tmp_path / "changed.csv"
@@ -102,16 +117,37 @@ def test_indicators_csv_and_json(demo_db):
     assert len(lines) == 8 and lines[0].startswith("period_end,region_code")
     r = cli("indicators", "--db", demo_db)
     header = r.stdout.splitlines()[0].split(",")
-    for name in ("trust_code", "period_end", "headcount", "wte_in_post", "vacancy_wte", "vacancy_rate",
-                 "sickness_rate", "leaver_rate_quarter", "leaver_rate_12m", "temporary_staffing_share",
-                 "wte_per_100k_population", "mean_wte_per_head"):
+    for name in (
+        "trust_code",
+        "period_end",
+        "headcount",
+        "wte_in_post",
+        "vacancy_wte",
+        "vacancy_rate",
+        "sickness_rate",
+        "leaver_rate_quarter",
+        "leaver_rate_12m",
+        "temporary_staffing_share",
+        "wte_per_100k_population",
+        "mean_wte_per_head",
+    ):
         assert name in header
 
 
 def test_users_commands_run_through_the_main_command_line(tmp_path):
     db = tmp_path / "u.duckdb"
-    r = cli("users", "add", "lead@nhs.net", "--role", "trust_lead", "--trust", "RX4", "--db", db,
-            input="a-long-password-123\n")
+    r = cli(
+        "users",
+        "add",
+        "lead@nhs.net",
+        "--role",
+        "trust_lead",
+        "--trust",
+        "RX4",
+        "--db",
+        db,
+        input="a-long-password-123\n",
+    )
     assert r.returncode == 0, r.stderr
     assert "Added lead@nhs.net as trust_lead for trust RX4" in r.stdout
     r = cli("users", "list", "--db", db)

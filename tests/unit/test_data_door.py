@@ -3,6 +3,7 @@
 A page that imported the raw queries, opened a connection or called a function that takes one would
 get figures that have not passed disclosure control; this reads every page's source and fails on that.
 """
+
 from __future__ import annotations
 
 import ast
@@ -11,14 +12,32 @@ from pathlib import Path
 import pytest
 
 PAGES = sorted((Path(__file__).resolve().parents[2] / "pages").glob("*.py"))
-RAW_MODULES = {"pswbench.reports.queries", "pswbench.store.database", "pswbench.reports.indicators", "pswbench.store.loader",
-               "pswbench.store.audit", "pswbench.store.viewer_mode", "pswbench.store.publish", "duckdb"}
+RAW_MODULES = {
+    "pswbench.reports.queries",
+    "pswbench.store.database",
+    "pswbench.reports.indicators",
+    "pswbench.store.loader",
+    "pswbench.store.audit",
+    "pswbench.store.viewer_mode",
+    "pswbench.store.publish",
+    "duckdb",
+}
 RAW_NAMES = {"queries", "database", "indicators", "loader", "audit", "viewer", "publish"}
 # Functions that take a connection or raw rows, reached through an allowed module.
-RAW_CALLS = {("ui", "connection"), ("ui", "record_event"), ("ui", "CachedQueries"), ("ui", "_open"),
-             ("quality", "submission_history"), ("quality", "failing_rules"), ("quality", "versions"),
-             ("quality", "submission_rows"), ("quality", "version_diff"), ("uploads", "check"),
-             ("uploads", "submit"), ("access", "disclose")}
+RAW_CALLS = {
+    ("ui", "connection"),
+    ("ui", "record_event"),
+    ("ui", "CachedQueries"),
+    ("ui", "_open"),
+    ("quality", "submission_history"),
+    ("quality", "failing_rules"),
+    ("quality", "versions"),
+    ("quality", "submission_rows"),
+    ("quality", "version_diff"),
+    ("uploads", "check"),
+    ("uploads", "submit"),
+    ("access", "disclose"),
+}
 
 
 def offences(source: str) -> list[str]:
@@ -45,8 +64,14 @@ def test_pages_reach_data_only_through_the_scope(page):
 
 
 def test_the_check_catches_each_way_round_the_door():
-    for source in ("from pswbench.reports.queries import Queries", "import duckdb", "from pswbench import queries",
-                   "from pswbench import ui\nui.connection().cursor()", "con.sql('SELECT 1')",
-                   "from pswbench import quality\nquality.submission_history(c, u, 'RX4')", "data._q.trusts()"):
+    for source in (
+        "from pswbench.reports.queries import Queries",
+        "import duckdb",
+        "from pswbench import queries",
+        "from pswbench import ui\nui.connection().cursor()",
+        "con.sql('SELECT 1')",
+        "from pswbench import quality\nquality.submission_history(c, u, 'RX4')",
+        "data._q.trusts()",
+    ):
         assert offences(source), source
     assert offences("from pswbench import ui\nuser, data = ui.page('overview')\ndata.trust_rows(None)") == []

@@ -1,4 +1,5 @@
 """CSV and Excel exports: formula injection neutralised, text and numbers otherwise unchanged."""
+
 from __future__ import annotations
 
 import csv
@@ -19,14 +20,17 @@ SAFE = ["plain text", "Peer 01", "£12 café", " =not first", "a=b", "", "'alrea
 
 
 def frame():
-    return pl.DataFrame({
-        "text": DANGEROUS + SAFE,
-        "number": list(range(-7, 7)),
-        "rate": [-1.5, 0.25] * 7,
-    })
+    return pl.DataFrame(
+        {
+            "text": DANGEROUS + SAFE,
+            "number": list(range(-7, 7)),
+            "rate": [-1.5, 0.25] * 7,
+        }
+    )
 
 
 # --- neutralise -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", DANGEROUS)
 def test_neutralise_dangerous_text(value):
@@ -53,6 +57,7 @@ def test_frame_neutralisation_matches_neutralise(values):
 
 # --- CSV ------------------------------------------------------------------------------------
 
+
 def read_csv(data: bytes):
     assert data.startswith(b"\xef\xbb\xbf")
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -70,7 +75,7 @@ def test_csv_round_trip():
 def test_csv_utf8_bom_pound_and_accent():
     data = exports.to_csv_bytes(pl.DataFrame({"name": ["£5 café"]}))
     assert data.startswith(b"\xef\xbb\xbf")
-    assert "£5 café".encode("utf-8") in data
+    assert "£5 café".encode() in data
 
 
 def test_csv_header_neutralised_and_nulls_empty():
@@ -85,6 +90,7 @@ def test_csv_categorical_text_is_neutralised():
 
 
 # --- XLSX -----------------------------------------------------------------------------------
+
 
 def load(data: bytes):
     return openpyxl.load_workbook(io.BytesIO(data))
@@ -118,14 +124,16 @@ def test_xlsx_sheet_name_and_invalid_names():
 
 
 def test_xlsx_types_dates_nulls_nan_and_control_characters():
-    df = pl.DataFrame({
-        "d": [date(2026, 3, 31), None],
-        "ts": [datetime(2026, 3, 31, 12, 0), None],
-        "f": [float("nan"), 2.5],
-        "b": [True, None],
-        "ctl": ["bad\x01char", "=\x02"],
-        "lst": [[1, 2], [3]],
-    })
+    df = pl.DataFrame(
+        {
+            "d": [date(2026, 3, 31), None],
+            "ts": [datetime(2026, 3, 31, 12, 0), None],
+            "f": [float("nan"), 2.5],
+            "b": [True, None],
+            "ctl": ["bad\x01char", "=\x02"],
+            "lst": [[1, 2], [3]],
+        }
+    )
     ws = load(exports.to_xlsx_bytes(df))["data"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1][0] == datetime(2026, 3, 31) and rows[2][0] is None

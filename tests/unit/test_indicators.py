@@ -1,4 +1,5 @@
 """Benchmarking indicators: hand-computed values on a tiny database, plus properties."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,15 +10,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pswbench.store import database
 from pswbench.reports import indicators as ind
+from pswbench.store import database
 
 Q1, Q2, Q3, Q4, Q5 = (
-    dt.date(2024, 3, 31), dt.date(2024, 6, 30), dt.date(2024, 9, 30),
-    dt.date(2024, 12, 31), dt.date(2025, 3, 31),
+    dt.date(2024, 3, 31),
+    dt.date(2024, 6, 30),
+    dt.date(2024, 9, 30),
+    dt.date(2024, 12, 31),
+    dt.date(2025, 3, 31),
 )
-A, B = "R1L", "RMY"   # East of England (Y61)
-C, D = "RV5", "RWK"   # London (Y56)
+A, B = "R1L", "RMY"  # East of England (Y61)
+C, D = "RV5", "RWK"  # London (Y56)
 ENGLAND_POPULATION = 8799800 + 9278400 + 5701400 + 6334600 + 7417400 + 10831200 + 8120000  # 56,482,800
 Y61_POPULATION = 6334600
 
@@ -33,15 +37,31 @@ def add_return(con, trust, period, rows, *, version=1, is_current=True):
         " VALUES (?, ?, ?, 'f.csv', ?, 1, ?, 'test', TIMESTAMP '2025-01-01', 'accepted', ?, 0, 0)",
         [sid, trust, period, f"sha{sid}", len(rows), version],
     )
-    settings_bands = itertools.product(("adult_community", "crisis", "forensic", "perinatal", "other"),
-                                       ("2", "3", "4", "5", "6", "7", "8a"))
+    settings_bands = itertools.product(
+        ("adult_community", "crisis", "forensic", "perinatal", "other"), ("2", "3", "4", "5", "6", "7", "8a")
+    )
     for line, (row, (setting, band)) in enumerate(zip(rows, settings_bands), start=2):
         r = dict(headcount=0, wte=0.0, vac=0.0, lost=0.0, avail=0.0, L=0, J=0, bank=None, agency=None)
         r.update(row)
         con.execute(
             "INSERT INTO return_row VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            [sid, line, trust, period, setting, band, r["headcount"], r["wte"], r["vac"], r["lost"],
-             r["avail"], r["L"], r["J"], r["bank"], r["agency"]],
+            [
+                sid,
+                line,
+                trust,
+                period,
+                setting,
+                band,
+                r["headcount"],
+                r["wte"],
+                r["vac"],
+                r["lost"],
+                r["avail"],
+                r["L"],
+                r["J"],
+                r["bank"],
+                r["agency"],
+            ],
         )
     con.execute("INSERT INTO return_version VALUES (?, ?, ?, ?, ?)", [trust, period, version, sid, is_current])
 
@@ -54,13 +74,22 @@ def row(h, wte, vac, lost, avail, L, J, bank=None, agency=None):
 def con(tmp_path_factory):
     con = database.connect(tmp_path_factory.mktemp("ind") / "t.duckdb")
     # Trust A (Y61): every quarter Q1..Q5; Q4 has two rows and a superseded version.
-    add_return(con, A, Q1, [row(10, 8, 2, 10, 500, L=1, J=1, bank=1, agency=0)])   # S = 10-1+1 = 10
-    add_return(con, A, Q2, [row(10, 8, 2, 10, 500, L=2, J=2, bank=1, agency=0)])   # S = 10-2+2 = 10
+    add_return(con, A, Q1, [row(10, 8, 2, 10, 500, L=1, J=1, bank=1, agency=0)])  # S = 10-1+1 = 10
+    add_return(con, A, Q2, [row(10, 8, 2, 10, 500, L=2, J=2, bank=1, agency=0)])  # S = 10-2+2 = 10
     add_return(con, A, Q3, [row(10, 8, 2, 10, 500, L=1, J=1, bank=1, agency=0)])
-    add_return(con, A, Q4, [row(100, 90, 50, 1, 10, L=50, J=0, bank=40, agency=40)],
-               version=1, is_current=False)                                          # must be ignored
-    add_return(con, A, Q4, [row(8, 6, 1, 20, 400, L=2, J=1, bank=1.0, agency=None),
-                            row(4, 3, 1, 10, 200, L=1, J=0, bank=None, agency=0.5)], version=2)
+    add_return(
+        con, A, Q4, [row(100, 90, 50, 1, 10, L=50, J=0, bank=40, agency=40)], version=1, is_current=False
+    )  # must be ignored
+    add_return(
+        con,
+        A,
+        Q4,
+        [
+            row(8, 6, 1, 20, 400, L=2, J=1, bank=1.0, agency=None),
+            row(4, 3, 1, 10, 200, L=1, J=0, bank=None, agency=0.5),
+        ],
+        version=2,
+    )
     add_return(con, A, Q5, [row(12, 9, 2, 30, 600, L=0, J=0, bank=1, agency=0)])
     # Trust B (Y61): no Q2 return; every bank/agency cell blank in Q4.
     add_return(con, B, Q1, [row(20, 18, 0, 5, 1000, L=0, J=0, bank=2, agency=1)])
@@ -90,6 +119,7 @@ def approx(x):
 
 # ---------------------------------------------------------------- trust level
 
+
 def test_trust_q4_hand_computed(con):
     df = ind.trust_indicators(con, Q4)
     assert df["trust_code"].to_list() == [A, B, C, D]
@@ -100,34 +130,40 @@ def test_trust_q4_hand_computed(con):
     assert (a["region_code"], a["region_name"]) == ("Y61", "East of England")
     # current version only: H = 8+4, wte = 6+3, vac = 1+1, lost = 20+10, avail = 400+200, L = 3, J = 1
     assert (a["headcount"], a["wte_in_post"], a["vacancy_wte"]) == (12, 9, 2)
-    assert a["vacancy_rate"] == approx(2 / 11)                 # 2 / (9 + 2)
-    assert a["sickness_rate"] == approx(0.05)                  # 30 / 600
-    assert a["start_headcount"] == 14                          # 12 - 1 + 3
-    assert a["leaver_rate_quarter"] == approx(3 / 13)          # 3 / ((12 + 14) / 2)
-    assert a["leaver_rate_12m"] == approx(7 / 11)              # (1+2+1+3) / ((12 + S_Q1 10) / 2)
+    assert a["vacancy_rate"] == approx(2 / 11)  # 2 / (9 + 2)
+    assert a["sickness_rate"] == approx(0.05)  # 30 / 600
+    assert a["start_headcount"] == 14  # 12 - 1 + 3
+    assert a["leaver_rate_quarter"] == approx(3 / 13)  # 3 / ((12 + 14) / 2)
+    assert a["leaver_rate_12m"] == approx(7 / 11)  # (1+2+1+3) / ((12 + S_Q1 10) / 2)
     assert (a["leavers_12m"], a["average_headcount_12m"]) == (7, 11)
     # blanks left out: bank 1.0 + agency 0.5 over 9 + 1.5
     assert a["temporary_staffing_share"] == approx(1.5 / 10.5)
-    assert a["wte_per_100k_population"] is None                # trust.population is null
-    assert a["mean_wte_per_head"] == approx(0.75)              # 9 / 12
+    assert a["wte_per_100k_population"] is None  # trust.population is null
+    assert a["mean_wte_per_head"] == approx(0.75)  # 9 / 12
 
     b = one(df, trust_code=B)
-    assert b["vacancy_rate"] == approx(0.2)                    # 4 / (16 + 4)
-    assert b["sickness_rate"] == approx(0.1)                   # 100 / 1000
-    assert b["leaver_rate_quarter"] == approx(4 / 22)          # S = 20 - 0 + 4 = 24; avg 22
-    assert b["quarters_in_12m"] == 3                           # Q2 missing
+    assert b["vacancy_rate"] == approx(0.2)  # 4 / (16 + 4)
+    assert b["sickness_rate"] == approx(0.1)  # 100 / 1000
+    assert b["leaver_rate_quarter"] == approx(4 / 22)  # S = 20 - 0 + 4 = 24; avg 22
+    assert b["quarters_in_12m"] == 3  # Q2 missing
     assert b["leaver_rate_12m"] is None
-    assert b["temporary_staffing_share"] is None               # every bank/agency cell blank
+    assert b["temporary_staffing_share"] is None  # every bank/agency cell blank
     assert b["mean_wte_per_head"] == approx(0.8)
 
     c = one(df, trust_code=C)
-    assert c["leaver_rate_quarter"] == approx(2 / 30)          # S = 30 - 2 + 2 = 30
-    assert c["leaver_rate_12m"] == approx(6 / 31.5)            # (3+0+1+2) / ((30 + 33) / 2)
-    assert c["temporary_staffing_share"] == approx(0.2)        # 6 / (24 + 6)
+    assert c["leaver_rate_quarter"] == approx(2 / 30)  # S = 30 - 2 + 2 = 30
+    assert c["leaver_rate_12m"] == approx(6 / 31.5)  # (3+0+1+2) / ((30 + 33) / 2)
+    assert c["temporary_staffing_share"] == approx(0.2)  # 6 / (24 + 6)
 
-    d = one(df, trust_code=D)                                  # zero headcount and zero days
-    for name in ("vacancy_rate", "sickness_rate", "leaver_rate_quarter", "leaver_rate_12m",
-                 "temporary_staffing_share", "mean_wte_per_head"):
+    d = one(df, trust_code=D)  # zero headcount and zero days
+    for name in (
+        "vacancy_rate",
+        "sickness_rate",
+        "leaver_rate_quarter",
+        "leaver_rate_12m",
+        "temporary_staffing_share",
+        "mean_wte_per_head",
+    ):
         assert d[name] is None, name
     assert d["headcount"] == 0 and d["wte_in_post"] == 0
 
@@ -150,16 +186,17 @@ def test_no_rows_for_unloaded_period(con):
 
 # ---------------------------------------------------------------- pooled levels
 
+
 def test_region_q4_pooled(con):
     df = ind.region_indicators(con, Q4)
     assert df["region_code"].to_list() == ["Y56", "Y61"]
     e = one(df, region_code="Y61")
     assert (e["region_name"], e["n_trusts"]) == ("East of England", 2)
     assert (e["headcount"], e["wte_in_post"], e["vacancy_wte"]) == (32, 25, 6)
-    assert e["vacancy_rate"] == approx(6 / 31)                 # (2+4) / (25 + 6)
-    assert e["sickness_rate"] == approx(130 / 1600)            # (30+100) / (600+1000)
-    assert e["leaver_rate_quarter"] == approx(7 / 35)          # (3+4) / (13+22)
-    assert e["leaver_rate_12m"] == approx(7 / 11)              # A only: B lacks Q2
+    assert e["vacancy_rate"] == approx(6 / 31)  # (2+4) / (25 + 6)
+    assert e["sickness_rate"] == approx(130 / 1600)  # (30+100) / (600+1000)
+    assert e["leaver_rate_quarter"] == approx(7 / 35)  # (3+4) / (13+22)
+    assert e["leaver_rate_12m"] == approx(7 / 11)  # A only: B lacks Q2
     assert e["n_trusts_12m"] == 1
     assert e["temporary_staffing_share"] == approx(1.5 / 10.5)  # A only, wte term from A only
     assert e["n_trusts_temp_staffing"] == 1
@@ -174,9 +211,9 @@ def test_region_q4_pooled(con):
 
     lon = one(df, region_code="Y56")
     assert lon["n_trusts"] == 2
-    assert lon["vacancy_rate"] == approx(0.2)                  # (6+0) / (24+6+0)
-    assert lon["leaver_rate_12m"] == approx(6 / 31.5)          # C only
-    assert lon["temporary_staffing_share"] == approx(0.2)      # (6+0) / (30+0); D counted, adds 0
+    assert lon["vacancy_rate"] == approx(0.2)  # (6+0) / (24+6+0)
+    assert lon["leaver_rate_12m"] == approx(6 / 31.5)  # C only
+    assert lon["temporary_staffing_share"] == approx(0.2)  # (6+0) / (30+0); D counted, adds 0
     assert lon["n_trusts_temp_staffing"] == 2
 
 
@@ -191,8 +228,8 @@ def test_national_q4_pooled(con):
     assert (n["headcount"], n["wte_in_post"], n["vacancy_wte"]) == (62, 49, 12)
     assert n["vacancy_rate"] == approx(12 / 61)
     assert n["sickness_rate"] == approx(190 / 3100)
-    assert n["leaver_rate_quarter"] == approx(9 / 65)          # (3+4+2+0) / (13+22+30+0)
-    assert n["leaver_rate_12m"] == approx(13 / 42.5)           # A and C: (7+6) / (11+31.5)
+    assert n["leaver_rate_quarter"] == approx(9 / 65)  # (3+4+2+0) / (13+22+30+0)
+    assert n["leaver_rate_12m"] == approx(13 / 42.5)  # A and C: (7+6) / (11+31.5)
     assert n["temporary_staffing_share"] == approx(7.5 / 40.5)  # A, C, D: (1.5+6+0) / (10.5+30+0)
     assert n["population"] == ENGLAND_POPULATION
     assert n["wte_per_100k_population"] == approx(49 / ENGLAND_POPULATION * 100_000)
@@ -214,6 +251,7 @@ def test_dispatch(con):
 
 # ---------------------------------------------------------------- spread and ranks
 
+
 def test_distribution_q4(con):
     df = ind.distribution(con, Q4)
     assert df.columns == ["period_end", "scope", "indicator", "n", "min", "q1", "median", "q3", "max"]
@@ -223,7 +261,12 @@ def test_distribution_q4(con):
     s = one(df, scope="national", indicator="sickness_rate")
     assert s["n"] == 3
     assert [s[k] for k in ("min", "q1", "median", "q3", "max")] == [
-        approx(0.04), approx(0.045), approx(0.05), approx(0.075), approx(0.1)]
+        approx(0.04),
+        approx(0.045),
+        approx(0.05),
+        approx(0.075),
+        approx(0.1),
+    ]
     # headcount, national: [0, 12, 20, 30]; q1 at 0.75 -> 9, median at 1.5 -> 16, q3 at 2.25 -> 22.5
     h = one(df, scope="national", indicator="headcount")
     assert [h[k] for k in ("n", "min", "q1", "median", "q3", "max")] == [4, 0, 9, 16, 22.5, 30]
@@ -259,8 +302,13 @@ def valid_row(draw):
     half = lambda hi: draw(st.integers(0, hi)) / 2  # noqa: E731 - exact binary fractions
     avail = half(4000)
     return row(
-        h, wte=half(2 * h), vac=half(20), lost=draw(st.integers(0, int(avail * 2))) / 2, avail=avail,
-        L=draw(st.integers(0, 10)), J=draw(st.integers(0, h)),
+        h,
+        wte=half(2 * h),
+        vac=half(20),
+        lost=draw(st.integers(0, int(avail * 2))) / 2,
+        avail=avail,
+        L=draw(st.integers(0, 10)),
+        J=draw(st.integers(0, h)),
         bank=draw(st.none() | st.integers(0, 20).map(lambda x: x / 2)),
         agency=draw(st.none() | st.integers(0, 20).map(lambda x: x / 2)),
     )
@@ -269,7 +317,8 @@ def valid_row(draw):
 returns = st.dictionaries(
     st.tuples(st.sampled_from(TRUSTS), st.sampled_from(PERIODS)),
     st.lists(valid_row(), min_size=1, max_size=3),
-    min_size=1, max_size=20,
+    min_size=1,
+    max_size=20,
 )
 
 
@@ -299,5 +348,7 @@ def test_rates_in_range_at_every_level(scratch, data):
     assert national["headcount"].sum() == trust["headcount"].sum()
     assert national["n_trusts"].sum() == trust.height == len(data)
     spread = ind.distribution(scratch).filter(scope="national")
-    assert all(r["min"] <= r["q1"] <= r["median"] <= r["q3"] <= r["max"]
-               for r in spread.drop_nulls("median").iter_rows(named=True))
+    assert all(
+        r["min"] <= r["q1"] <= r["median"] <= r["q3"] <= r["max"]
+        for r in spread.drop_nulls("median").iter_rows(named=True)
+    )

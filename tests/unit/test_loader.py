@@ -1,4 +1,5 @@
 """Loading: versions, duplicates, rejections, atomicity and the record of every attempt."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +8,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from pswbench.store import database, loader
 from pswbench.paths import DATA_DIR
 from pswbench.returns.validate import validate_bytes
+from pswbench.store import database, loader
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
 TODAY = dt.date(2026, 11, 25)
@@ -21,8 +22,12 @@ def load(con, data: bytes, name="return.csv", user="lead@trust.nhs.uk"):
 
 def snapshot(con) -> dict[str, list]:
     """Every row of every table, to compare the database before and after."""
-    tables = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()
+    ]
     return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in tables}
 
 
@@ -34,16 +39,20 @@ def con(tmp_path):
 
 
 def current_rows(con, trust="RX4", period=dt.date(2025, 9, 30)):
-    return con.execute("SELECT service_setting, afc_band, headcount FROM stg_current_return_rows "
-                       "WHERE trust_code = ? AND period_end = ? ORDER BY 1, 2", [trust, period]).fetchall()
+    return con.execute(
+        "SELECT service_setting, afc_band, headcount FROM stg_current_return_rows "
+        "WHERE trust_code = ? AND period_end = ? ORDER BY 1, 2",
+        [trust, period],
+    ).fetchall()
 
 
 def test_accepted_return_is_version_1_with_its_rows(con):
     out = load(con, EXAMPLE)
     assert (out.status, out.version, out.trust_code, out.period_end) == ("accepted", 1, "RX4", dt.date(2025, 9, 30))
     assert len(current_rows(con)) == out.result.rows == 8
-    sub = con.execute("SELECT status, version, sha256, size_bytes, row_count, submitted_by, error_count "
-                      "FROM submission").fetchall()
+    sub = con.execute(
+        "SELECT status, version, sha256, size_bytes, row_count, submitted_by, error_count FROM submission"
+    ).fetchall()
     assert sub == [("accepted", 1, out.result.sha256, len(EXAMPLE), 8, "lead@trust.nhs.uk", 0)]
 
 
@@ -57,8 +66,9 @@ def test_new_return_supersedes_and_old_version_stays_readable(con):
     assert versions == [(1, False), (2, True)]
     settings_now = {r[0] for r in current_rows(con)}
     assert "forensic" in settings_now
-    v1 = con.execute("SELECT count(*) FROM return_row JOIN return_version USING (submission_id) "
-                     "WHERE version = 1").fetchone()[0]
+    v1 = con.execute(
+        "SELECT count(*) FROM return_row JOIN return_version USING (submission_id) WHERE version = 1"
+    ).fetchone()[0]
     assert v1 == 8
 
 
@@ -81,11 +91,13 @@ def test_rejected_upload_never_touches_accepted_data(con):
     out = load(con, broken, "broken.csv")
     assert out.status == "rejected" and out.errors >= 1
     assert current_rows(con) == before
-    rec = con.execute("SELECT status, version, error_count FROM submission WHERE submission_id = ?",
-                      [out.submission_id]).fetchone()
+    rec = con.execute(
+        "SELECT status, version, error_count FROM submission WHERE submission_id = ?", [out.submission_id]
+    ).fetchone()
     assert rec == ("rejected", None, out.errors)
-    findings = con.execute("SELECT line, column_name, rule FROM finding WHERE submission_id = ?",
-                           [out.submission_id]).fetchall()
+    findings = con.execute(
+        "SELECT line, column_name, rule FROM finding WHERE submission_id = ?", [out.submission_id]
+    ).fetchall()
     assert ("negative_value" in {f[2] for f in findings}) and all(f[0] for f in findings if f[2] == "negative_value")
 
 
@@ -116,7 +128,7 @@ def test_data_version_changes_only_when_a_return_is_accepted(con):
     v0 = database.data_version(con)
     load(con, EXAMPLE)
     v1 = database.data_version(con)
-    load(con, EXAMPLE)                  # duplicate
+    load(con, EXAMPLE)  # duplicate
     load(con, b"not,a,return\n1,2,3\n")  # rejected
     assert v1 == v0 + 1 and database.data_version(con) == v1
 
@@ -125,7 +137,7 @@ def test_headcount_change_warning_uses_previous_loaded_quarter(con):
     lines = EXAMPLE.decode().splitlines()
     load(con, "\n".join(lines).replace("2025-09-30", "2025-06-30").encode(), "june.csv")
     header, first, rest = lines[0], lines[1].split(","), lines[2:]
-    first[4] = str(int(first[4]) + 40)      # headcount +40
+    first[4] = str(int(first[4]) + 40)  # headcount +40
     first[9] = "0"
     bigger = "\n".join([header, ",".join(first), *rest]).encode()
     out = load(con, bigger, "september.csv")
@@ -166,20 +178,31 @@ def test_a_constraint_failure_is_raised_as_itself_after_one_attempt_and_keeps_no
         loader.load_result(con, unloadable(), "lead@trust.nhs.uk", publish=False)
     assert len(attempts) == 1
     assert snapshot(con) == before
-    assert load(con, EXAMPLE.replace(b"crisis", b"perinatal", 1)).status == "accepted"   # the session goes on
+    assert load(con, EXAMPLE.replace(b"crisis", b"perinatal", 1)).status == "accepted"  # the session goes on
 
 
-@pytest.mark.parametrize("error, retried", [
-    (duckdb.TransactionException("TransactionContext Error: Conflict on update!"), True),
-    (duckdb.TransactionException("TransactionContext Error: Conflict on tuple deletion!"), True),
-    (duckdb.TransactionException('TransactionContext Error: Failed to commit: PRIMARY KEY or UNIQUE constraint '
-                                 'violation: duplicate key "5"'), True),
-    (duckdb.TransactionException("TransactionContext Error: Current transaction is aborted (please ROLLBACK)"),
-     False),
-    (duckdb.ConstraintException("Constraint Error: NOT NULL constraint failed: return_row.headcount"), False),
-    (duckdb.IOException("IO Error: No space left on device"), False),
-    (RuntimeError("a bug"), False),
-], ids=["update", "deletion", "same-key", "aborted", "not-null", "disk", "bug"])
+@pytest.mark.parametrize(
+    "error, retried",
+    [
+        (duckdb.TransactionException("TransactionContext Error: Conflict on update!"), True),
+        (duckdb.TransactionException("TransactionContext Error: Conflict on tuple deletion!"), True),
+        (
+            duckdb.TransactionException(
+                "TransactionContext Error: Failed to commit: PRIMARY KEY or UNIQUE constraint "
+                'violation: duplicate key "5"'
+            ),
+            True,
+        ),
+        (
+            duckdb.TransactionException("TransactionContext Error: Current transaction is aborted (please ROLLBACK)"),
+            False,
+        ),
+        (duckdb.ConstraintException("Constraint Error: NOT NULL constraint failed: return_row.headcount"), False),
+        (duckdb.IOException("IO Error: No space left on device"), False),
+        (RuntimeError("a bug"), False),
+    ],
+    ids=["update", "deletion", "same-key", "aborted", "not-null", "disk", "bug"],
+)
 def test_only_a_write_conflict_is_retried(con, monkeypatch, attempts, error, retried):
     def fail(*args):
         attempts.append(1)

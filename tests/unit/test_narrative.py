@@ -1,30 +1,48 @@
 """The board snapshot's plain-English sentences, from hand-made snapshots with known numbers."""
+
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import re
 
-from pswbench.reports import board_sentences
-from pswbench.reports.definitions import BY_NAME, INDICATORS
-from pswbench.reports.board_snapshot import Card, Snapshot
 from pswbench.access.scope import Position
+from pswbench.reports import board_sentences
+from pswbench.reports.board_snapshot import Card, Snapshot
+from pswbench.reports.definitions import BY_NAME, INDICATORS
 
 PERIOD = dt.date(2026, 9, 30)
-QUARTERS = (dt.date(2024, 12, 31), dt.date(2025, 3, 31), dt.date(2025, 6, 30), dt.date(2025, 9, 30),
-            dt.date(2025, 12, 31), dt.date(2026, 3, 31), dt.date(2026, 6, 30), PERIOD)
+QUARTERS = (
+    dt.date(2024, 12, 31),
+    dt.date(2025, 3, 31),
+    dt.date(2025, 6, 30),
+    dt.date(2025, 9, 30),
+    dt.date(2025, 12, 31),
+    dt.date(2026, 3, 31),
+    dt.date(2026, 6, 30),
+    PERIOD,
+)
 
 
-def fake_card(name: str, value: float | None, lower: int = 0, same: int = 0, higher: int = 0,
-              previous: float | None = None, median: float | None = None) -> Card:
+def fake_card(
+    name: str,
+    value: float | None,
+    lower: int = 0,
+    same: int = 0,
+    higher: int = 0,
+    previous: float | None = None,
+    median: float | None = None,
+) -> Card:
     n = lower + same + higher + (value is not None)
     series = tuple((d, None) for d in QUARTERS[:-2]) + ((QUARTERS[-2], previous), (PERIOD, value))
-    return Card(BY_NAME[name], value, Position(name, value, n, None, median, None, None, None),
-                lower, same, higher, series)
+    return Card(
+        BY_NAME[name], value, Position(name, value, n, None, median, None, None, None), lower, same, higher, series
+    )
 
 
-def fake_snapshot(*cards: Card, trust_name: str = "Northfield NHS Trust", has_return: bool = True,
-                  where: str = "in England") -> Snapshot:
+def fake_snapshot(
+    *cards: Card, trust_name: str = "Northfield NHS Trust", has_return: bool = True, where: str = "in England"
+) -> Snapshot:
     """A snapshot with the given cards; every other indicator has no figure."""
     given = {c.spec.name: c for c in cards}
     full = tuple(given.get(i.name) or fake_card(i.name, None) for i in INDICATORS)
@@ -44,14 +62,18 @@ TYPICAL = (
 def test_typical_snapshot_gives_between_three_and_five_sentences_with_the_opening_first():
     out = board_sentences.sentences(fake_snapshot(*TYPICAL))
     assert 3 <= len(out) <= 5
-    assert out[0] == ("In the quarter ending 30 September 2026, Northfield NHS Trust had 109 peer support workers "
-                      "(84.4 whole-time equivalent) in post, 3 more than in the previous quarter.")
+    assert out[0] == (
+        "In the quarter ending 30 September 2026, Northfield NHS Trust had 109 peer support workers "
+        "(84.4 whole-time equivalent) in post, 3 more than in the previous quarter."
+    )
 
 
 def test_top_quarter_on_a_lower_is_better_rate_says_so_with_counts():
     out = board_sentences.sentences(fake_snapshot(*TYPICAL))
-    assert ("Sickness absence rate was 6.1%, higher than three quarters of the other trusts in England "
-            "(40 of 47); lower is better.") in out
+    assert (
+        "Sickness absence rate was 6.1%, higher than three quarters of the other trusts in England "
+        "(40 of 47); lower is better."
+    ) in out
 
 
 def test_lowest_of_all_is_named_as_the_lowest_not_a_quarter():
@@ -62,21 +84,26 @@ def test_lowest_of_all_is_named_as_the_lowest_not_a_quarter():
 def test_most_striking_positions_are_chosen_first():
     out = board_sentences.sentences(fake_snapshot(*TYPICAL))
     # leaver 12m (46/46) and sickness (40/47) beat temporary staffing (24/41) and vacancy (25/47).
-    assert [s.split(" was ")[0] for s in out[1:4]] == ["Leaver rate (12 months)", "Sickness absence rate",
-                                                       "Temporary staffing share"]
+    assert [s.split(" was ")[0] for s in out[1:4]] == [
+        "Leaver rate (12 months)",
+        "Sickness absence rate",
+        "Temporary staffing share",
+    ]
     assert not any(s.startswith("Vacancy rate") for s in out)
 
 
 def test_bottom_quarter_with_ties_reports_the_ties():
     card = fake_card("vacancy_rate", 0.02, 1, 3, 40)
     assert board_sentences.comparison(card, "in England") == (
-        "lower than three quarters of the other trusts in England (40 of 44; 3 had the same figure)")
+        "lower than three quarters of the other trusts in England (40 of 44; 3 had the same figure)"
+    )
 
 
 def test_joint_lowest_is_not_called_the_lowest():
     card = fake_card("vacancy_rate", 0.0, 0, 3, 44)
     assert board_sentences.comparison(card, "in England") == (
-        "the joint lowest of the 48 trusts in England (4 trusts share that figure)")
+        "the joint lowest of the 48 trusts in England (4 trusts share that figure)"
+    )
 
 
 def test_everyone_equal_and_no_peers_are_described_plainly():
@@ -89,7 +116,8 @@ def test_everyone_equal_and_no_peers_are_described_plainly():
 def test_middle_position_is_not_rounded_into_a_half():
     card = fake_card("sickness_rate", 0.05, 4, 3, 3)
     assert board_sentences.comparison(card, "in X") == (
-        "in the middle of the other trusts in X (higher than 4 and lower than 3 of 10; 3 had the same figure)")
+        "in the middle of the other trusts in X (higher than 4 and lower than 3 of 10; 3 had the same figure)"
+    )
 
 
 def test_missing_figures_are_named_and_never_given_a_number():
@@ -102,8 +130,10 @@ def test_missing_figures_are_named_and_never_given_a_number():
 def test_null_headcount_does_not_invent_a_size():
     snap = fake_snapshot(fake_card("sickness_rate", 0.05, 10, 0, 10))
     opening = board_sentences.sentences(snap)[0]
-    assert opening == ("Northfield NHS Trust has no figure for its peer support worker headcount in the quarter "
-                       "ending 30 September 2026.")
+    assert opening == (
+        "Northfield NHS Trust has no figure for its peer support worker headcount in the quarter "
+        "ending 30 September 2026."
+    )
     assert not re.search(r"\d+ peer support worker", opening)
 
 
@@ -114,19 +144,25 @@ def test_no_return_says_so_and_quotes_no_figures():
 
 
 def test_small_trust_gets_a_caution_and_singular_wording():
-    snap = fake_snapshot(fake_card("headcount", 1, 0, 0, 47, previous=2), fake_card("wte_in_post", 0.93),
-                         fake_card("vacancy_rate", 0.18, 46, 0, 1), fake_card("sickness_rate", 0.03, 5, 0, 42))
+    snap = fake_snapshot(
+        fake_card("headcount", 1, 0, 0, 47, previous=2),
+        fake_card("wte_in_post", 0.93),
+        fake_card("vacancy_rate", 0.18, 46, 0, 1),
+        fake_card("sickness_rate", 0.03, 5, 0, 42),
+    )
     out = board_sentences.sentences(snap)
-    assert out[0].endswith("had 1 peer support worker (0.9 whole-time equivalent) in post, 1 fewer than in the "
-                           "previous quarter.")
+    assert out[0].endswith(
+        "had 1 peer support worker (0.9 whole-time equivalent) in post, 1 fewer than in the previous quarter."
+    )
     assert out[1].startswith("These rates rest on fewer than 5 peer support workers")
     assert len(out) <= 5
 
 
 def test_unchanged_headcount_and_unknown_previous_quarter():
     same = fake_snapshot(fake_card("headcount", 20, previous=20))
-    assert board_sentences.sentences(same)[0].endswith("had 20 peer support workers in post, the same number as in the "
-                                                 "previous quarter.")
+    assert board_sentences.sentences(same)[0].endswith(
+        "had 20 peer support workers in post, the same number as in the previous quarter."
+    )
     first = fake_snapshot(fake_card("headcount", 20))
     assert board_sentences.sentences(first)[0].endswith("had 20 peer support workers in post.")
 

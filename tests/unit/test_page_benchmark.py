@@ -1,4 +1,5 @@
 """Trust benchmark page (AppTest, synthetic demo) and pswbench.reports.benchmark on the same data."""
+
 from __future__ import annotations
 
 import json
@@ -6,10 +7,10 @@ import json
 import polars as pl
 import pytest
 
-from apptest_helpers import ACCOUNTS, audit_count, errors, on_page, page_file, signed_in
-from pswbench.reports import benchmark, charts
-from pswbench.access.disclosure import SUPPRESSED_TEXT
 from pswbench.access.auth import User
+from pswbench.access.disclosure import SUPPRESSED_TEXT
+from pswbench.reports import benchmark, charts
+from tests.helpers.apptest_helpers import ACCOUNTS, audit_count, errors, on_page, page_file, signed_in
 
 OWN = "RX4"
 OTHER = "RW1"
@@ -17,7 +18,7 @@ ANALYST = User("a@nhs.uk", "analyst", None)
 LEAD = User("l@nhs.uk", "trust_lead", OWN)
 
 
-pytestmark = pytest.mark.usefixtures("demo_app")   # q and period: tests/unit/conftest.py
+pytestmark = pytest.mark.usefixtures("demo_app")  # q and period: tests/unit/conftest.py
 
 
 def frame_with(at, column: str):
@@ -32,18 +33,19 @@ def chart_specs(at) -> list[dict]:
 
 # ---- the page -------------------------------------------------------------------------------
 
+
 def test_analyst_benchmarks_the_trust_they_pick(q, period):
     at = on_page("analyst", "benchmark")
     at.selectbox(key="trust").set_value(OTHER).run()
     assert not at.exception and not errors(at)
-    assert "trust" not in at.query_params          # this page reads no ?trust= link, so writes none
+    assert "trust" not in at.query_params  # this page reads no ?trust= link, so writes none
     name = q.trusts().filter(pl.col("trust_code") == OTHER)["trust_name"][0]
     raw = q.trust_indicators(period)
     mine = raw.filter(pl.col("trust_code") == OTHER).row(0, named=True)
 
     ranked = chart_specs(at)[0]["data"][0]
     blue = [x for x, c in zip(ranked["x"], ranked["marker"]["color"]) if c == charts.NHS_BLUE]
-    assert blue == [name]                                   # only the chosen trust is highlighted
+    assert blue == [name]  # only the chosen trust is highlighted
 
     table = frame_with(at, "Trust value").set_index("Indicator")
     assert table.loc["PSW headcount", "Trust value"] == mine["headcount"]
@@ -63,16 +65,19 @@ def test_peer_group_picker_narrows_the_comparison(q, period, scope_for):
     region = q.trust_indicators(period).filter(pl.col("trust_code") == OTHER)["region_name"][0]
     behind = frame_with(at, "PSW headcount (people)")
     assert set(behind["Region"]) == {region}
-    assert frame_with(at, "Trust value").set_index("Indicator").loc["PSW headcount", "Trusts with a figure"] \
+    assert (
+        frame_with(at, "Trust value").set_index("Indicator").loc["PSW headcount", "Trusts with a figure"]
         == scope_for(ANALYST).peer_rows(period, OTHER, "region").height
+    )
 
 
 def test_trust_lead_sees_own_trust_named_and_every_peer_anonymised(q, period):
     at = on_page("trust_lead", "benchmark")
     assert not errors(at)
     own_name = q.trusts().filter(pl.col("trust_code") == OWN)["trust_name"][0]
-    others = set(q.trusts().filter(pl.col("trust_code") != OWN)["trust_name"]) | \
-        set(q.trusts().filter(pl.col("trust_code") != OWN)["trust_code"])
+    others = set(q.trusts().filter(pl.col("trust_code") != OWN)["trust_name"]) | set(
+        q.trusts().filter(pl.col("trust_code") != OWN)["trust_code"]
+    )
     cells = {str(v) for d in at.dataframe for col in d.value.columns for v in [col, *d.value[col].tolist()]}
     assert not cells & others
     behind = frame_with(at, "PSW headcount (people)")
@@ -101,6 +106,7 @@ def test_board_member_is_refused():
 
 
 # ---- pswbench.reports.benchmark ------------------------------------------------------------------
+
 
 def test_position_table_matches_a_hand_count(q, period, scope_for):
     raw = q.trust_indicators(period)
@@ -133,7 +139,7 @@ def test_funnel_rows_flag_what_a_hand_computation_flags(q, period, scope_for):
     rate = q.national_indicators(period)["sickness_rate"][0]
     rows = benchmark.funnel_rows(values, "sickness_rate", rate)
     raw = q.trust_indicators(period)
-    half = 3.090232 * (rate * (1 - rate) / raw["fte_days_available"]).sqrt()   # z for 99.8%
+    half = 3.090232 * (rate * (1 - rate) / raw["fte_days_available"]).sqrt()  # z for 99.8%
     expected = int(((raw["sickness_rate"] - rate).abs() > half).sum())
     assert (rows["Against the limits"] == "outside 99.8% limits").sum() == expected
 
@@ -144,8 +150,9 @@ def test_funnel_hides_denominators_where_the_rate_is_suppressed(q, period, scope
     assert small and benchmark.funnel_data(values, "vacancy_rate").height == values.height - small
 
 
-@pytest.mark.parametrize("indicator", ["vacancy_rate", "sickness_rate", "leaver_rate_quarter", "leaver_rate_12m",
-                                       "temporary_staffing_share"])
+@pytest.mark.parametrize(
+    "indicator", ["vacancy_rate", "sickness_rate", "leaver_rate_quarter", "leaver_rate_12m", "temporary_staffing_share"]
+)
 def test_trust_lead_gets_the_funnel_for_every_rate_indicator(indicator):
     # Suppression used to turn a numeric denominator into text, and the funnel crashed comparing it with 0.
     at = on_page("trust_lead", "benchmark")
@@ -158,7 +165,7 @@ def test_trend_chart_puts_the_trust_first_in_nhs_blue(q, scope_for):
     df = benchmark.trend_data(scope_for(LEAD), OWN, "My trust", "Y63", "North East and Yorkshire", "headcount")
     fig = benchmark.trend_chart(df, "headcount", "t")
     assert fig.data[0].name == "My trust" and fig.data[0].line.color == charts.NHS_BLUE
-    assert [t.marker.symbol for t in fig.data] == ["circle", "square", "diamond"]   # never colour alone
+    assert [t.marker.symbol for t in fig.data] == ["circle", "square", "diamond"]  # never colour alone
     mine = q.trust_indicators(None).filter(pl.col("trust_code") == OWN).sort("period_end")
     assert list(fig.data[0].y) == mine["headcount"].to_list()
 

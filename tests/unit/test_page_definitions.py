@@ -1,22 +1,25 @@
 """Definitions page: open to every role, and it shows every indicator, the small-number rule and the spec."""
+
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import sign_in_as
 from pswbench.access import auth
-from pswbench.store import database
-from pswbench.reports.definitions import INDICATORS
 from pswbench.paths import ROOT
+from pswbench.reports.definitions import INDICATORS
+from pswbench.store import database
+from tests.helpers.apptest_helpers import sign_in_as
 
 
 @pytest.fixture
 def users(tmp_path, monkeypatch):
     monkeypatch.setenv("PSWBENCH_DB", str(tmp_path / "d.duckdb"))
     con = database.connect(tmp_path / "d.duckdb")
-    made = {role: auth.add_user(con, f"{role}@nhs.uk", role, None if role == "analyst" else "RX4", None)
-            for role in ("analyst", "trust_lead", "board")}
+    made = {
+        role: auth.add_user(con, f"{role}@nhs.uk", role, None if role == "analyst" else "RX4", None)
+        for role in ("analyst", "trust_lead", "board")
+    }
     con.close()
     return made
 
@@ -35,4 +38,4 @@ def test_every_role_sees_every_indicator_the_rule_and_the_spec(users, role):
     text = " ".join(m.value for m in at.markdown)
     assert "fewer than 5 people" in text and "suppressed (<5)" in text
     assert "Quarterly PSW return: specification for trust leads" in text
-    assert "nothing in it is synthetic" in text          # a database not built by the demo
+    assert "nothing in it is synthetic" in text  # a database not built by the demo

@@ -1,4 +1,5 @@
 """Regional comparison page (AppTest, synthetic demo) and pswbench.reports.regions on the same data."""
+
 from __future__ import annotations
 
 import json
@@ -7,17 +8,17 @@ import statistics
 import polars as pl
 import pytest
 
-from apptest_helpers import ACCOUNTS, errors, on_page, page_file, signed_in
-from pswbench.reports import regions
-from pswbench.access.disclosure import SUPPRESSED_TEXT
 from pswbench.access.auth import User
+from pswbench.access.disclosure import SUPPRESSED_TEXT
+from pswbench.reports import regions
 from pswbench.reports.definitions import POPULATION_SOURCE
+from tests.helpers.apptest_helpers import ACCOUNTS, errors, on_page, page_file, signed_in
 
 ANALYST = User("a@nhs.uk", "analyst", None)
 LEAD = User("l@nhs.uk", "trust_lead", "RX4")
 
 
-pytestmark = pytest.mark.usefixtures("demo_app")   # q and period: tests/unit/conftest.py
+pytestmark = pytest.mark.usefixtures("demo_app")  # q and period: tests/unit/conftest.py
 
 
 def hand_medians(q, period, visible_only=False) -> dict[str, float]:
@@ -39,6 +40,7 @@ def pd_isna(value) -> bool:
 
 
 # ---- the page -------------------------------------------------------------------------------
+
 
 def test_analyst_sees_seven_regions_pooled_and_median(q, period):
     at = on_page("analyst", "regions")
@@ -102,6 +104,7 @@ def test_board_member_is_refused():
 
 # ---- pswbench.reports.regions ----------------------------------------------------------------------
 
+
 def test_region_medians_equal_a_hand_computation(q, period, scope_for):
     medians = regions.region_medians(scope_for(ANALYST).trust_rows(period))
     names = dict(q.regions().select("region_code", "region_name").iter_rows())
@@ -125,8 +128,9 @@ def test_population_table_adds_england(q, period):
     england = table.filter(pl.col("Region") == "England").row(0, named=True)
     assert table.height == 8
     assert england["Population (people)"] == q.regions()["population"].sum()
-    assert england["WTE per 100,000 population"] == \
-        round(q.national_indicators(period)["wte_per_100k_population"][0], 1)
+    assert england["WTE per 100,000 population"] == round(
+        q.national_indicators(period)["wte_per_100k_population"][0], 1
+    )
 
 
 def test_spread_chart_marks_pooled_rates_but_not_pooled_totals(q, period, scope_for):

@@ -1,4 +1,5 @@
 """Upload page, driven as a trust lead: check, findings, acknowledging warnings, submit, duplicates, refusals."""
+
 from __future__ import annotations
 
 import json
@@ -7,10 +8,10 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest_helpers import sign_in_as
 from pswbench.access import auth
-from pswbench.store import database, loader
 from pswbench.paths import DATA_DIR, EXAMPLES_DIR, ROOT
+from pswbench.store import database, loader
+from tests.helpers.apptest_helpers import sign_in_as
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
 CORRECTED = EXAMPLE.replace(b"RX4,2025-09-30,crisis,4,8,", b"RX4,2025-09-30,crisis,4,9,")
@@ -24,9 +25,11 @@ def db(tmp_path, monkeypatch):
     monkeypatch.setenv("PSWBENCH_DB", str(path))
     con = database.connect(path)
     loader.load_files(con, [("rx4.csv", EXAMPLE)], "loader@nhs.uk")
-    users = {"trust_lead": auth.add_user(con, LEAD, "trust_lead", "RX4", None),
-             "analyst": auth.add_user(con, "analyst@hee.nhs.uk", "analyst", None, None),
-             "board": auth.add_user(con, "board@rx4.nhs.uk", "board", "RX4", None)}
+    users = {
+        "trust_lead": auth.add_user(con, LEAD, "trust_lead", "RX4", None),
+        "analyst": auth.add_user(con, "analyst@hee.nhs.uk", "analyst", None, None),
+        "board": auth.add_user(con, "board@rx4.nhs.uk", "board", "RX4", None),
+    }
     con.close()
     return path, users
 
@@ -58,13 +61,13 @@ def query(db, text, params=()):
 def test_valid_return_is_accepted_as_the_next_version_and_a_resend_is_a_duplicate(db):
     at = upload(upload_page(db), "corrected.csv", CORRECTED)
     assert not at.exception and not at.error
-    assert query(db, "SELECT count(*) FROM submission")[0][0] == 1      # checking alone saves nothing
+    assert query(db, "SELECT count(*) FROM submission")[0][0] == 1  # checking alone saves nothing
     submit_button(at)[0].click().run()
     assert at.success[0].value.startswith("Accepted: this return is now version 2 for RX4")
     assert not submit_button(at)
     upload(at, "corrected-again.csv", CORRECTED)
     assert "identical to the current return for RX4" in at.info[0].value and "(version 2)" in at.info[0].value
-    assert query(db, "SELECT count(*) FROM submission")[0][0] == 2      # told before anything is recorded
+    assert query(db, "SELECT count(*) FROM submission")[0][0] == 2  # told before anything is recorded
     submit_button(at)[0].click().run()
     assert "duplicate of version 2" in at.info[0].value
     history = at.dataframe[-1].value
@@ -79,7 +82,11 @@ def test_invalid_return_lists_findings_with_lines_and_offers_no_submit(db):
     assert at.error[0].value.startswith("Rejected with 1 error")
     findings = at.dataframe[0].value
     assert findings[["severity", "line", "column", "rule"]].iloc[0].tolist() == [
-        "error", 4, "wte_in_post", "wte_exceeds_headcount"]
+        "error",
+        4,
+        "wte_in_post",
+        "wte_exceeds_headcount",
+    ]
     assert not submit_button(at)
     assert query(db, "SELECT status, error_count FROM submission WHERE file_name = 'bad.csv'") == [("rejected", 1)]
 
@@ -101,7 +108,7 @@ def test_another_trusts_return_is_refused_and_recorded(db):
     assert not submit_button(at)
     assert at.dataframe[0].value["rule"].iloc[0] == "not_your_trust"
     assert query(db, "SELECT trust_code, status FROM submission WHERE file_name = 'rmy.csv'") == [("RX4", "rejected")]
-    (detail,), = query(db, "SELECT detail FROM audit_log WHERE action = 'upload_refused' AND actor = ?", [LEAD])
+    ((detail,),) = query(db, "SELECT detail FROM audit_log WHERE action = 'upload_refused' AND actor = ?", [LEAD])
     assert json.loads(detail)["file_trust_code"] == "RMY"
     assert query(db, "SELECT count(*) FROM return_version WHERE trust_code = 'RMY'") == [(0,)]
 

@@ -1,4 +1,5 @@
 """Submissions and data-quality queries: version differences, failing rules, history scoping, counts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,9 +8,9 @@ import polars as pl
 import pytest
 
 from pswbench.access import auth, permissions
+from pswbench.paths import DATA_DIR, EXAMPLES_DIR
 from pswbench.reports import submissions
 from pswbench.store import database, loader
-from pswbench.paths import DATA_DIR, EXAMPLES_DIR
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
 TODAY = dt.date(2026, 11, 25)
@@ -18,16 +19,30 @@ Q3 = dt.date(2025, 9, 30)
 
 def rows(*items):
     cols = ("service_setting", "afc_band", "headcount", "wte_in_post", "bank_wte", "notes")
-    return pl.DataFrame([dict(zip(cols, i)) for i in items],
-                        schema={"service_setting": pl.String, "afc_band": pl.String, "headcount": pl.Int32,
-                                "wte_in_post": pl.Float64, "bank_wte": pl.Float64, "notes": pl.String})
+    return pl.DataFrame(
+        [dict(zip(cols, i)) for i in items],
+        schema={
+            "service_setting": pl.String,
+            "afc_band": pl.String,
+            "headcount": pl.Int32,
+            "wte_in_post": pl.Float64,
+            "bank_wte": pl.Float64,
+            "notes": pl.String,
+        },
+    )
 
 
 def test_diff_of_a_hand_made_pair_finds_added_removed_and_changed_cells():
-    old = rows(("crisis", "3", 6, 4.8, None, None), ("crisis", "4", 8, 6.8, 0.0, "advert"),
-               ("forensic", "5", 2, 2.0, 0.0, None))
-    new = rows(("crisis", "3", 7, 4.8, 0.5, None), ("crisis", "4", 8, 6.8, 0.0, "advert"),
-               ("perinatal", "4", 3, 2.5, None, "new team"))
+    old = rows(
+        ("crisis", "3", 6, 4.8, None, None),
+        ("crisis", "4", 8, 6.8, 0.0, "advert"),
+        ("forensic", "5", 2, 2.0, 0.0, None),
+    )
+    new = rows(
+        ("crisis", "3", 7, 4.8, 0.5, None),
+        ("crisis", "4", 8, 6.8, 0.0, "advert"),
+        ("perinatal", "4", 3, 2.5, None, "new team"),
+    )
     d = submissions.diff(old, new)
     assert d.added.select("service_setting", "afc_band").rows() == [("perinatal", "4")]
     assert d.removed.select("service_setting", "afc_band").rows() == [("forensic", "5")]
@@ -73,8 +88,9 @@ def test_failing_rules_count_findings_and_submissions_per_period(con, analyst):
     load(con, "bad1.csv", bad)
     load(con, "bad2.csv", bad)
     load(con, "wte.csv", (EXAMPLES_DIR / "wte_exceeds_headcount.csv").read_bytes())
-    expected = con.execute("SELECT rule, count(*), count(DISTINCT submission_id) FROM finding "
-                           "GROUP BY rule ORDER BY 2 DESC, 3 DESC, 1").fetchall()
+    expected = con.execute(
+        "SELECT rule, count(*), count(DISTINCT submission_id) FROM finding GROUP BY rule ORDER BY 2 DESC, 3 DESC, 1"
+    ).fetchall()
     got = submissions.failing_rules(con, analyst, None)
     assert got.select("rule", "findings", "submissions").rows() == expected
     assert got["findings"][0] >= 2 and got["example_message"].null_count() == 0
@@ -100,8 +116,16 @@ def test_history_is_scoped_to_the_trust_a_lead_may_upload_for(con, analyst):
 
 
 def test_status_counts_and_non_submitters():
-    cov = pl.DataFrame({"trust_code": ["A", "B", "C", "D"], "trust_name": ["a", "b", "c", "d"],
-                        "region_name": ["r"] * 4, "status": ["accepted", "missing", "rejected only", "missing"],
-                        "attempts": [1, 0, 2, 0], "rejected_attempts": [0, 0, 2, 0], "last_attempt_at": [None] * 4})
+    cov = pl.DataFrame(
+        {
+            "trust_code": ["A", "B", "C", "D"],
+            "trust_name": ["a", "b", "c", "d"],
+            "region_name": ["r"] * 4,
+            "status": ["accepted", "missing", "rejected only", "missing"],
+            "attempts": [1, 0, 2, 0],
+            "rejected_attempts": [0, 0, 2, 0],
+            "last_attempt_at": [None] * 4,
+        }
+    )
     assert submissions.status_counts(cov) == {"accepted": 1, "rejected only": 1, "missing": 2}
     assert submissions.non_submitters(cov)["trust_code"].to_list() == ["B", "D", "C"]

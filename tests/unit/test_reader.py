@@ -1,4 +1,5 @@
 """Encodings, delimiters, header forms, xlsx, and hostile files: always a verdict, never an exception."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,9 +11,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from returns_kit import TODAY, csv_bytes, valid_rows
 from pswbench.returns import contract
 from pswbench.returns.validate import validate_bytes
+from tests.helpers.returns_kit import TODAY, csv_bytes, valid_rows
 
 NOTES = "Café budget £500 — agreed"
 
@@ -55,6 +56,7 @@ def test_windows_1252():
 
 def test_semicolon_windows_1252_example():
     from pswbench.paths import DATA_DIR
+
     result = check((DATA_DIR / "examples" / "semicolon_windows1252_valid.csv").read_bytes())
     assert result.findings == [] and result.trust_code == "RWR"
     notes = " ".join(n for n in result.clean["notes"].to_list() if n)
@@ -87,7 +89,7 @@ def test_quoted_note_with_comma_and_newline_keeps_line_numbers():
     data = csv_bytes(rows_with_note(note))
     result = check(data)
     assert_valid(result, note)
-    assert result.clean["line"].to_list() == [2, 4, 5]   # row 2 spans lines 2-3
+    assert result.clean["line"].to_list() == [2, 4, 5]  # row 2 spans lines 2-3
     bad = valid_rows()
     bad[0]["notes"] = note
     bad[2]["afc_band"] = "9"
@@ -104,8 +106,9 @@ def test_excel_trailing_blank_rows_and_columns():
 
 def test_blank_rows_do_not_hide_later_rows():
     rows = valid_rows()
-    data = csv_bytes(rows[:2]) + b",,,,,,,,,,,,,\n" * (contract.MAX_DATA_ROWS + 5) \
-        + csv_bytes(rows[2:]).split(b"\n", 1)[1]
+    data = (
+        csv_bytes(rows[:2]) + b",,,,,,,,,,,,,\n" * (contract.MAX_DATA_ROWS + 5) + csv_bytes(rows[2:]).split(b"\n", 1)[1]
+    )
     result = check(data)
     assert result.findings == [] and result.rows == 3
     assert result.clean["line"].to_list() == [2, 3, contract.MAX_DATA_ROWS + 5 + 4]
@@ -152,8 +155,9 @@ def test_xlsx_errors_like_csv():
     rows[2]["headcount"] = "-1"
     from_csv = check(csv_bytes(rows))
     from_xlsx = check(xlsx_bytes(rows, trailing=False), name="return.xlsx")
-    assert [(f.rule, f.line, f.column) for f in from_xlsx.findings] == \
-        [(f.rule, f.line, f.column) for f in from_csv.findings]
+    assert [(f.rule, f.line, f.column) for f in from_xlsx.findings] == [
+        (f.rule, f.line, f.column) for f in from_csv.findings
+    ]
     assert {f.rule for f in from_xlsx.errors} >= {"unknown_afc_band", "negative_value"}
 
 
@@ -208,8 +212,10 @@ HOSTILE = {
     "50k_columns_row": (many_columns_row(), {"too_many_columns"}),
     "50k_duplicate_columns": (many_duplicate_columns(), {"too_many_columns"}),
     "100_columns_header": (many_columns_header(contract.MAX_COLUMNS), {"unknown_column", "missing_column"}),
-    "100_duplicate_columns": (many_duplicate_columns(contract.MAX_COLUMNS), {"duplicate_column", "unknown_column",
-                                                                            "missing_column"}),
+    "100_duplicate_columns": (
+        many_duplicate_columns(contract.MAX_COLUMNS),
+        {"duplicate_column", "unknown_column", "missing_column"},
+    ),
     "row_past_column_100": (csv_bytes(valid_rows(1)).rstrip(b"\n") + b"," * 200 + b"x\n", {"too_many_columns"}),
     "6mb": (b"trust_code," + b"x" * (6 * 1024 * 1024), {"file_too_large"}),
     "zip_not_xlsx": (zip_not_xlsx(), {"not_a_csv"}),
@@ -247,15 +253,18 @@ def test_many_duplicate_columns_reported_once():
     assert [f.value for f in result.findings if f.rule == "duplicate_column"] == ["a"]
 
 
-@pytest.mark.parametrize("note", [
-    '=HYPERLINK("http://x","click")',
-    "<script>alert(1)</script>",
-    "+SUM(A1:A9)",
-    "-1+1",
-    "@cmd",
-    "Robert'); DROP TABLE return_rows;--",
-    "emoji 🙂 and ünïcödé",
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        '=HYPERLINK("http://x","click")',
+        "<script>alert(1)</script>",
+        "+SUM(A1:A9)",
+        "-1+1",
+        "@cmd",
+        "Robert'); DROP TABLE return_rows;--",
+        "emoji 🙂 and ünïcödé",
+    ],
+)
 def test_inert_text_in_notes_stored_unchanged(note):
     result = check(csv_bytes(rows_with_note(note)))
     assert_valid(result, note)
@@ -306,7 +315,7 @@ def test_blank_lines_count_towards_the_lines_read():
 def test_a_cell_longer_than_excel_allows_is_refused_on_its_line_and_checked_no_further():
     rows = valid_rows()
     rows[1]["notes"] = "n" * (contract.MAX_CELL_CHARS + 1)
-    rows[1]["headcount"] = "x"                        # not reported: the row is not checked further
+    rows[1]["headcount"] = "x"  # not reported: the row is not checked further
     (f,) = check(csv_bytes(rows)).findings
     assert (f.rule, f.line, f.column) == ("cell_too_long", 3, "notes")
     assert f.value == "n" * 100 + "…" and "more than 32,767 characters" in f.message
@@ -317,16 +326,18 @@ def test_a_note_as_long_as_excel_allows_is_only_too_long_for_a_note():
     rows[1]["notes"] = "n" * contract.MAX_CELL_CHARS
     (f,) = check(csv_bytes(rows)).findings
     assert (f.rule, f.line) == ("notes_too_long", 3)
-    assert len(f.value) < 1_100 and f.value.endswith("(32,767 characters)")   # quoted, not copied whole
+    assert len(f.value) < 1_100 and f.value.endswith("(32,767 characters)")  # quoted, not copied whole
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Workbooks as Excel writes them (pswbench.returns.xlsx): shared strings, styles, dates, cell types
 
 
-def workbook(sheet_rows: bytes, strings: list[str] | None = None, styles: bytes | None = None,
-             date1904: bool = False) -> bytes:
-    from workbook_kit import repacked, sheet_xml, shared_strings_part, with_shared_strings
+def workbook(
+    sheet_rows: bytes, strings: list[str] | None = None, styles: bytes | None = None, date1904: bool = False
+) -> bytes:
+    from tests.helpers.workbook_kit import repacked, shared_strings_part, sheet_xml, with_shared_strings
+
     sheet = sheet_xml(sheet_rows)
     data = with_shared_strings(shared_strings_part(strings or []), sheet)
     parts = {}
@@ -334,20 +345,24 @@ def workbook(sheet_rows: bytes, strings: list[str] | None = None, styles: bytes 
         parts["xl/styles.xml"] = styles
     if date1904:
         book = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml")
-        parts["xl/workbook.xml"] = book.replace(b"<workbookPr", b'<workbookPr date1904="1"', 1) \
-            if b"<workbookPr" in book else book.replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>', 1)
+        parts["xl/workbook.xml"] = (
+            book.replace(b"<workbookPr", b'<workbookPr date1904="1"', 1)
+            if b"<workbookPr" in book
+            else book.replace(b"<sheets>", b'<workbookPr date1904="1"/><sheets>', 1)
+        )
     return repacked(data, parts) if parts else data
 
 
 def header_row() -> bytes:
-    from workbook_kit import inline
-    return b'<row r="1">' + b"".join(inline(f"{chr(65 + i)}1", c) for i, c in enumerate(contract.COLUMNS)) \
-        + b"</row>"
+    from tests.helpers.workbook_kit import inline
+
+    return b'<row r="1">' + b"".join(inline(f"{chr(65 + i)}1", c) for i, c in enumerate(contract.COLUMNS)) + b"</row>"
 
 
 def one_row(cells: dict[str, bytes], line: int = 2) -> bytes:
     """The first valid row on `line`, with the given columns replaced by raw <c> elements."""
-    from workbook_kit import inline
+    from tests.helpers.workbook_kit import inline
+
     row = valid_rows(1)[0]
     out = []
     for i, c in enumerate(contract.COLUMNS):
@@ -359,17 +374,27 @@ def one_row(cells: dict[str, bytes], line: int = 2) -> bytes:
     return b'<row r="%d">' % line + b"".join(out) + b"</row>"
 
 
-STYLES = (b'<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-          b'<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/></numFmts>'
-          b'<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>'
-          b'<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/></cellXfs></styleSheet>')
+STYLES = (
+    b'<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/></numFmts>'
+    b'<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>'
+    b'<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/></cellXfs></styleSheet>'
+)
 
 
 def test_xlsx_shared_strings_with_rich_text_phonetic_runs_and_escapes():
-    strings = ["RX4", "crisis", "<r><t>Two posts </t></r><r><rPr><b/></rPr><t>out to advert</t></r>"
-               "<rPh sb=\"0\" eb=\"1\"><t>not part of the text</t></rPh>", "line one_x000D_line two _x005F_x0041_"]
-    cells = {"trust_code": b'<c r="REF" t="s"><v>0</v></c>', "service_setting": b'<c r="REF" t="s"><v>1</v></c>',
-             "notes": b'<c r="REF" t="s"><v>2</v></c>'}
+    strings = [
+        "RX4",
+        "crisis",
+        "<r><t>Two posts </t></r><r><rPr><b/></rPr><t>out to advert</t></r>"
+        '<rPh sb="0" eb="1"><t>not part of the text</t></rPh>',
+        "line one_x000D_line two _x005F_x0041_",
+    ]
+    cells = {
+        "trust_code": b'<c r="REF" t="s"><v>0</v></c>',
+        "service_setting": b'<c r="REF" t="s"><v>1</v></c>',
+        "notes": b'<c r="REF" t="s"><v>2</v></c>',
+    }
     third = {**cells, "notes": b'<c r="REF" t="s"><v>3</v></c>', "afc_band": b'<c r="REF"><v>5</v></c>'}
     result = check(workbook(header_row() + one_row(cells) + one_row(third, line=3), strings), name="r.xlsx")
     assert result.valid, result.findings
@@ -378,25 +403,27 @@ def test_xlsx_shared_strings_with_rich_text_phonetic_runs_and_escapes():
 
 
 def test_xlsx_dates_are_read_from_date_styled_numbers_in_either_calendar():
-    serial_1900, serial_1904 = b"45930", b"44468"          # 30 September 2025 in each
-    for style in (b"1", b"2"):                           # a built-in and a custom date format
+    serial_1900, serial_1904 = b"45930", b"44468"  # 30 September 2025 in each
+    for style in (b"1", b"2"):  # a built-in and a custom date format
         for serial, in_1904 in ((serial_1900, False), (serial_1904, True)):
             cell = b'<c r="REF" s="' + style + b'"><v>' + serial + b"</v></c>"
             data = workbook(header_row() + one_row({"period_end": cell}), styles=STYLES, date1904=in_1904)
             result = check(data, name="r.xlsx")
             assert result.valid and result.period_end == dt.date(2025, 9, 30), (style, in_1904, result.findings)
     # The same number without a date style is a number, and the period check says so.
-    (f,) = check(workbook(header_row() + one_row({"period_end": b'<c r="REF"><v>45930</v></c>'}), styles=STYLES),
-                 name="r.xlsx").errors
+    (f,) = check(
+        workbook(header_row() + one_row({"period_end": b'<c r="REF"><v>45930</v></c>'}), styles=STYLES), name="r.xlsx"
+    ).errors
     assert (f.rule, f.value) == ("bad_date", "45930")
 
 
 def test_xlsx_numbers_are_read_exactly_as_written():
     from pswbench.returns.xlsx import number_text
+
     assert number_text("9.6") == "9.6" and number_text("12") == "12"
     assert number_text("1E-3") == "0.001" and number_text("1.5E+2") == "150"
     assert number_text("0.30000000000000004") == "0.30000000000000004"
-    assert number_text("1E+400") == "1E+400"                 # not written out as 401 digits
+    assert number_text("1E+400") == "1E+400"  # not written out as 401 digits
     assert number_text("١٢") == "١٢" and number_text("NaN") == "NaN" and number_text("") == ""
     cells = {"vacancy_wte": b'<c r="REF"><v>1.2E0</v></c>', "bank_wte": b'<c r="REF"><v>4E-1</v></c>'}
     result = check(workbook(header_row() + one_row(cells)), name="r.xlsx")
@@ -404,33 +431,41 @@ def test_xlsx_numbers_are_read_exactly_as_written():
 
 
 def test_xlsx_booleans_errors_and_formula_text_are_text():
-    cells = {"vacancy_wte": b'<c r="REF" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
-             "bank_wte": b'<c r="REF" t="b"><v>1</v></c>',
-             "notes": b'<c r="REF" t="str"><f>"a"&amp;"b"</f><v>ab</v></c>'}
+    cells = {
+        "vacancy_wte": b'<c r="REF" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+        "bank_wte": b'<c r="REF" t="b"><v>1</v></c>',
+        "notes": b'<c r="REF" t="str"><f>"a"&amp;"b"</f><v>ab</v></c>',
+    }
     result = check(workbook(header_row() + one_row(cells)), name="r.xlsx")
     assert {(f.column, f.value) for f in result.errors} == {("vacancy_wte", "#DIV/0!"), ("bank_wte", "TRUE")}
 
 
 def test_xlsx_rows_and_cells_without_references_follow_on():
-    from workbook_kit import inline
+    from tests.helpers.workbook_kit import inline
+
     row = valid_rows(1)[0]
-    body = (b"<row>" + b"".join(inline("", c).replace(b' r=""', b"") for c in contract.COLUMNS) + b"</row><row>"
-            + b"".join(inline("", row[c]).replace(b' r=""', b"") if row[c] else b"<c/>" for c in contract.COLUMNS)
-            + b"</row>")
+    body = (
+        b"<row>"
+        + b"".join(inline("", c).replace(b' r=""', b"") for c in contract.COLUMNS)
+        + b"</row><row>"
+        + b"".join(inline("", row[c]).replace(b' r=""', b"") if row[c] else b"<c/>" for c in contract.COLUMNS)
+        + b"</row>"
+    )
     result = check(workbook(body), name="r.xlsx")
     assert result.valid and result.clean["line"].to_list() == [2], result.findings
 
 
 def test_xlsx_number_cell_in_other_digits_is_reported_not_lost():
-    cells = {"headcount": "<c r=\"REF\"><v>١٢</v></c>".encode()}
+    cells = {"headcount": '<c r="REF"><v>١٢</v></c>'.encode()}
     (f,) = check(workbook(header_row() + one_row(cells)), name="r.xlsx").errors
     assert (f.rule, f.line, f.column, f.value) == ("non_ascii_digit", 2, "headcount", "١٢")
 
 
 def test_xlsx_value_far_right_and_blank_cells_far_right():
-    from workbook_kit import inline
+    from tests.helpers.workbook_kit import inline
+
     stray = header_row() + one_row({}) + b'<row r="3"><c r="XFD3" s="1"/></row>'
-    assert check(workbook(stray), name="r.xlsx").valid         # a formatted empty cell: nothing to read
+    assert check(workbook(stray), name="r.xlsx").valid  # a formatted empty cell: nothing to read
     far = header_row() + one_row({}) + b'<row r="3">' + inline("CW3", "x") + b"</row>"
     (f,) = check(workbook(far), name="r.xlsx").findings
     assert (f.rule, f.line, f.value) == ("too_many_columns", 3, "x") and "column 101 (CW)" in f.message

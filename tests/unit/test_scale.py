@@ -1,8 +1,10 @@
-"""Scaled synthetic data (pswbench/synthetic/trust_returns.py generate_scaled, pswbench/synthetic/scale.py build_scaled).
+"""Scaled synthetic data (pswbench/synthetic/trust_returns.py generate_scaled,
+pswbench/synthetic/scale.py build_scaled).
 
 K=2 only, to stay quick: about twice the demo's rows, every file valid and loaded through the real
 validate path, synthetic trust codes that can never be real ODS codes, and the demo itself unchanged.
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,12 +13,12 @@ from collections import defaultdict
 
 import pytest
 
+from pswbench.paths import REFERENCE_DIR
 from pswbench.reports import indicators
 from pswbench.returns import contract
 from pswbench.store import database
 from pswbench.synthetic import scale, trust_returns
-from pswbench.paths import REFERENCE_DIR
-from test_synth import row_problems, totals
+from tests.unit.test_synth import row_problems, totals
 
 SCALE = 2
 
@@ -40,7 +42,9 @@ def test_rows_are_about_k_times_the_demo(made):
     written = sum(len(p.read_text(encoding="utf-8").splitlines()) - 1 for p in made.paths)
     assert written == made.rows
     assert abs(made.rows / made.demo_rows - SCALE) < 0.05 * SCALE
-    assert made.periods == contract.quarter_ends(trust_returns.FIRST_PERIOD, trust_returns.LAST_PERIOD)  # K < 10: same quarters
+    assert made.periods == contract.quarter_ends(
+        trust_returns.FIRST_PERIOD, trust_returns.LAST_PERIOD
+    )  # K < 10: same quarters
 
 
 def test_demo_files_are_unchanged_inside_the_scaled_set(made, tmp_path):
@@ -54,7 +58,9 @@ def test_synthetic_codes_never_collide_with_real_codes(made):
     codes = [t.trust_code for t in made.synthetic_trusts]
     assert codes and len(codes) == len(set(codes))
     assert not set(codes) & real
-    assert all(trust_returns.is_synthetic_code(c) for c in codes) and not any(trust_returns.is_synthetic_code(c) for c in real)
+    assert all(trust_returns.is_synthetic_code(c) for c in codes) and not any(
+        trust_returns.is_synthetic_code(c) for c in real
+    )
     regions = {r["region_code"] for r in csv.DictReader(open(REFERENCE_DIR / "nhs_regions.csv", encoding="utf-8"))}
     assert {t.region_code for t in made.synthetic_trusts} <= regions
     assert all(t.trust_name == f"Synthetic trust {t.trust_code}" for t in made.synthetic_trusts)
@@ -94,8 +100,13 @@ def test_build_loads_every_file_through_the_validate_path(built, made):
         trusts = dict(con.execute("SELECT trust_code, trust_name FROM trust").fetchall())
         assert {t.trust_code for t in made.synthetic_trusts} <= set(trusts)
         assert con.execute("SELECT count(*) FROM return_row").fetchall()[0][0] == made.rows
-        assert con.execute("SELECT count(*) FROM trust WHERE trust_code LIKE 'Z%' AND "
-                           "(open_date IS NOT NULL OR close_date IS NOT NULL)").fetchall()[0][0] == 0
+        assert (
+            con.execute(
+                "SELECT count(*) FROM trust WHERE trust_code LIKE 'Z%' AND "
+                "(open_date IS NOT NULL OR close_date IS NOT NULL)"
+            ).fetchall()[0][0]
+            == 0
+        )
         unknown = con.execute("SELECT count(*) FROM finding WHERE rule = 'unknown_trust_code'").fetchall()[0][0]
         assert unknown == 0
         national = indicators.national_indicators(con, None)
@@ -114,4 +125,6 @@ def test_the_override_is_needed_and_only_adds(made):
     assert [f.rule for f in cross_checks.trust_known_and_open(code, period, 2)] == ["unknown_trust_code"]
     ref = dict(cross_checks.trust_reference()) | {code: ("Synthetic", None, None)}
     assert cross_checks.trust_known_and_open(code, period, 2, ref) == []
-    assert [f.rule for f in cross_checks.trust_known_and_open("RRP", dt.date(2025, 3, 31), 2, ref)] == ["trust_not_open"]
+    assert [f.rule for f in cross_checks.trust_known_and_open("RRP", dt.date(2025, 3, 31), 2, ref)] == [
+        "trust_not_open"
+    ]

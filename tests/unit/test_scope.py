@@ -1,4 +1,5 @@
 """pswbench.access.scope on the synthetic demo: aggregates are built only from what the user may see."""
+
 from __future__ import annotations
 
 import polars as pl
@@ -22,8 +23,16 @@ def test_pooling_every_trust_through_the_scopes_macro_equals_the_marts(q, scope_
     rows = scope_for(ANALYST).trust_rows(None)
     mine = q.pooled_over(rows).filter(pl.col("scope") != "national").sort("period_end", "scope")
     marts = q.region_indicators(None).sort("period_end", "region_code")
-    for col in ("n_trusts", "headcount", "wte_in_post", "vacancy_rate", "sickness_rate", "leaver_rate_12m",
-                "temporary_staffing_share", "wte_per_100k_population"):
+    for col in (
+        "n_trusts",
+        "headcount",
+        "wte_in_post",
+        "vacancy_rate",
+        "sickness_rate",
+        "leaver_rate_12m",
+        "temporary_staffing_share",
+        "wte_per_100k_population",
+    ):
         assert mine[col].is_null().to_list() == marts[col].is_null().to_list(), col
         assert mine[col].drop_nulls().to_list() == pytest.approx(marts[col].drop_nulls().to_list(), rel=1e-12), col
 
@@ -34,11 +43,13 @@ def test_a_leads_pooled_figures_are_sums_over_the_trusts_they_may_see(q, period,
     seen = visible(raw)
     assert national["headcount"] == seen["headcount"].sum() < raw["headcount"].sum()
     assert national["n_trusts"] == seen.height and national["n_left_out"] == raw.height - seen.height
-    assert national["sickness_rate"] == pytest.approx(seen["sickness_fte_days_lost"].sum()
-                                                      / seen["fte_days_available"].sum())
+    assert national["sickness_rate"] == pytest.approx(
+        seen["sickness_fte_days_lost"].sum() / seen["fte_days_available"].sum()
+    )
     leavers = visible(raw, "leaver_basis")
-    assert national["leaver_rate_quarter"] == pytest.approx(leavers["leavers"].sum()
-                                                            / leavers["average_headcount"].sum())
+    assert national["leaver_rate_quarter"] == pytest.approx(
+        leavers["leavers"].sum() / leavers["average_headcount"].sum()
+    )
     regions = scope_for(LEAD).pooled("region", period)
     by_hand = dict(seen.group_by("region_code").agg(pl.col("wte_in_post").sum()).iter_rows())
     assert dict(regions.select("region_code", "wte_in_post").iter_rows()) == pytest.approx(by_hand)

@@ -1,6 +1,7 @@
 """pswbench.app.server: the app's connections have Nagle's algorithm off (TCP_NODELAY), which Streamlit's
 own bind leaves on. Checked on real sockets: asyncio accepts a connection on the listening socket
 and the accepted socket's TCP_NODELAY option is read back."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,6 +15,7 @@ from pswbench.app import server
 
 def nodelay_of_accepted(listening: socket.socket) -> int:
     """Accept one connection with asyncio (as uvicorn does) and return its TCP_NODELAY option."""
+
     async def go() -> int:
         seen: asyncio.Future = asyncio.get_running_loop().create_future()
 
@@ -31,6 +33,7 @@ def nodelay_of_accepted(listening: socket.socket) -> int:
             writer.close()
             srv.close()
             await srv.wait_closed()
+
     # Its own thread: in a full run the browser tests' sync Playwright has a loop running here already.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, go()).result(timeout=30)
@@ -53,7 +56,7 @@ def test_patching_twice_wraps_once(monkeypatch):
 
 
 def test_as_tcp_keeps_the_bound_address_and_leaves_a_tcp_socket_alone():
-    raw = socket.socket(socket.AF_INET)          # what Streamlit's bind creates: protocol 0
+    raw = socket.socket(socket.AF_INET)  # what Streamlit's bind creates: protocol 0
     raw.bind(("127.0.0.1", 0))
     raw.listen(4)
     raw.setblocking(False)
@@ -77,7 +80,7 @@ def test_the_guarded_app_is_served_on_a_socket_bound_through_the_patched_bind(mo
 
     monkeypatch.setattr(starlette_server, "_bind_socket", starlette_server._bind_socket)
     monkeypatch.setattr(bootstrap, "run", bootstrap.run)
-    for name in ("_config_options", "_main_script_path"):   # the CLI sets them for the process
+    for name in ("_config_options", "_main_script_path"):  # the CLI sets them for the process
         monkeypatch.setattr(config, name, getattr(config, name))
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     served = {}
@@ -87,14 +90,26 @@ def test_the_guarded_app_is_served_on_a_socket_bound_through_the_patched_bind(mo
         starlette_server.UvicornRunner(app_import_string).run()
 
     def uvicorn_run(self, sockets=None):
-        served["protos"] = [s.proto for s in sockets]   # stop here: the socket is what is checked
+        served["protos"] = [s.proto for s in sockets]  # stop here: the socket is what is checked
 
     monkeypatch.setattr(bootstrap, "run_asgi_app", run_asgi_app)
     monkeypatch.setattr(uvicorn.Server, "run", uvicorn_run)
     monkeypatch.setattr(bootstrap, "_print_url", lambda **_: None)
     try:
-        server.main(["run", "app.py", "--server.headless", "true", "--server.port", "0",
-                     "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"])
+        server.main(
+            [
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                "0",
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+            ]
+        )
     except SystemExit:
-        pass   # the stopped uvicorn never started, so the runner exits
+        pass  # the stopped uvicorn never started, so the runner exits
     assert served == {"app": server.ASGI_APP, "protos": [socket.IPPROTO_TCP]}

@@ -1,6 +1,7 @@
 """The session cookie (pswbench.access.session_cookie) and what one process remembers of sign-ins
 (pswbench.access.session_registry): genuine, current cookies sign in; altered, foreign, expired, idle and
 signed-out ones do not; hand-over tokens work once, briefly, for one browser."""
+
 from __future__ import annotations
 
 import base64
@@ -10,9 +11,9 @@ import zlib
 import pytest
 
 from pswbench.access import session_cookie
-from pswbench.store import database
 from pswbench.access.session_cookie import ABSOLUTE, IDLE, Refused
 from pswbench.access.session_registry import TOKEN_SECONDS, Registry
+from pswbench.store import database
 
 KEY = "k" * 64
 NOW = 1_800_000_000
@@ -61,7 +62,7 @@ def test_a_cookie_signed_with_another_databases_key_is_refused(tmp_path):
         con = database.connect(tmp_path / f"{name}.duckdb")
         keys.append(session_cookie.signing_key(con))
         con.close()
-    assert all(k and len(k) == 64 for k in keys) and keys[0] != keys[1]   # one random key per database
+    assert all(k and len(k) == 64 for k in keys) and keys[0] != keys[1]  # one random key per database
     value, _ = session_cookie.issue(keys[0], "lead@rx4.nhs.uk", now=NOW)
     assert session_cookie.decode(keys[0], value, now=NOW).email == "lead@rx4.nhs.uk"
     with pytest.raises(Refused, match="signature"):
@@ -82,8 +83,12 @@ def test_the_idle_limit_counts_from_the_latest_activity():
     with pytest.raises(Refused, match="idle"):
         session_cookie.decode(KEY, value, now=NOW + IDLE + 1)
     # busy in this process (script runs) since the cookie was last re-issued: still signed in
-    assert session_cookie.decode(KEY, value, now=NOW + IDLE + 1,
-                                 last_activity=lambda sid: NOW + IDLE if sid == claims.sid else None) == claims
+    assert (
+        session_cookie.decode(
+            KEY, value, now=NOW + IDLE + 1, last_activity=lambda sid: NOW + IDLE if sid == claims.sid else None
+        )
+        == claims
+    )
     # re-issued on an HTTP request: the new `seen` counts, the sign-in and its start stay
     later = session_cookie.seen_again(KEY, claims, now=NOW + IDLE)
     again = session_cookie.decode(KEY, later, now=NOW + IDLE + 60)
@@ -99,7 +104,7 @@ def test_a_cookie_from_the_future_is_refused():
 def test_signed_out_cookies_are_refused_in_this_process():
     reg = Registry()
     value, claims = session_cookie.issue(KEY, "lead@rx4.nhs.uk")
-    other, _ = session_cookie.issue(KEY, "lead@rx4.nhs.uk")   # the same user's sign-in in another browser
+    other, _ = session_cookie.issue(KEY, "lead@rx4.nhs.uk")  # the same user's sign-in in another browser
     assert reg.check(KEY, value) == claims
     reg.bind("session-1", claims.sid)
     reg.revoke(claims)
@@ -121,7 +126,7 @@ def test_registry_activity_keeps_an_idle_cookie_alive():
 def test_a_hand_over_token_works_once_for_its_own_browser_and_briefly():
     reg = Registry()
     token = reg.mint("lead@rx4.nhs.uk", "xsrf-of-this-browser", now=NOW)
-    assert reg.redeem(token, "xsrf-of-another-browser", now=NOW + 1) is None   # and it is used up
+    assert reg.redeem(token, "xsrf-of-another-browser", now=NOW + 1) is None  # and it is used up
     assert reg.redeem(token, "xsrf-of-this-browser", now=NOW + 1) is None
     token = reg.mint("lead@rx4.nhs.uk", "xsrf-of-this-browser", now=NOW)
     assert reg.redeem(token, "xsrf-of-this-browser", now=NOW + 1) == "lead@rx4.nhs.uk"

@@ -3,6 +3,7 @@
 Expected figures are worked out here straight from the trust indicators, not through
 the Scope's positions, so a slip in the snapshot's own arithmetic shows up.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,16 +15,16 @@ import openpyxl
 import polars as pl
 import pytest
 
-from apptest_helpers import ACCOUNTS, audit_count, errors, last_audit, page_file, signed_in
 from pswbench import paths
 from pswbench.access import permissions
+from pswbench.access.auth import User
+from pswbench.access.scope import Scope
 from pswbench.app import ui
 from pswbench.reports import board_snapshot
-from pswbench.access.auth import User
 from pswbench.reports.definitions import suppression_rules
 from pswbench.reports.queries import Queries
-from pswbench.access.scope import Scope
-from test_narrative import fake_card
+from tests.helpers.apptest_helpers import ACCOUNTS, audit_count, errors, last_audit, page_file, signed_in
+from tests.unit.test_narrative import fake_card
 
 PERIOD = dt.date(2026, 9, 30)
 BOARD = User(ACCOUNTS["board"][0], "board", "RX4")
@@ -64,11 +65,16 @@ def expected(q, trust: str, name: str, codes=None, user=ANALYST) -> dict:
         df = df.filter((pl.col("trust_code") == user.trust_code) | (pl.col(suppression_rules()[name]) >= 5))
     mine = df.filter(pl.col("trust_code") == trust)[name][0]
     others = df.filter(pl.col("trust_code") != trust)[name].drop_nulls()
-    return {"value": mine, "median": df[name].drop_nulls().median(),
-            "lower": int((others < mine).sum()), "higher": int((others > mine).sum())}
+    return {
+        "value": mine,
+        "median": df[name].drop_nulls().median(),
+        "lower": int((others < mine).sum()),
+        "higher": int((others > mine).sum()),
+    }
 
 
 # ---- changes on the previous quarter --------------------------------------------------------------
+
 
 def test_change_is_shown_at_the_cards_precision_so_a_small_real_change_is_not_called_none():
     card = fake_card("mean_wte_per_head", 0.7739, previous=0.8129)
@@ -80,13 +86,14 @@ def test_change_wording_for_people_rates_and_no_change():
     assert fake_card("headcount", 17, previous=20).change_text == "-3 people"
     rate = fake_card("sickness_rate", 0.0501, previous=0.0500)
     assert (rate.change_text, rate.change_is_zero) == ("+0.0 percentage points", True)
-    assert fake_card("sickness_rate", 0.05).change_text is None        # no figure the quarter before
+    assert fake_card("sickness_rate", 0.05).change_text is None  # no figure the quarter before
     assert fake_card("sickness_rate", 0.05).delta_colour == "inverse"
     assert fake_card("headcount", 5).delta_colour == "normal"
     assert fake_card("mean_wte_per_head", 0.8).delta_colour == "off"
 
 
 # ---- data ---------------------------------------------------------------------------------------
+
 
 def test_rx4_cards_match_the_indicators(q):
     snap = build(q, BOARD, PERIOD, "RX4")
@@ -107,7 +114,7 @@ def test_change_and_series_come_from_the_trusts_own_quarters(q):
     assert card.series[-1] == (PERIOD, pytest.approx(by_quarter[PERIOD]))
     diff = (by_quarter[PERIOD] - by_quarter[dt.date(2026, 6, 30)]) * 100
     assert card.change_text == f"{diff:+.1f} percentage points"
-    assert card.delta_colour == "inverse"          # lower is better: a rise shows as bad
+    assert card.delta_colour == "inverse"  # lower is better: a rise shows as bad
     table = card.series_table()
     assert table.columns == ["Quarter ending", "Sickness absence rate (%)"]
     assert table["Sickness absence rate (%)"][-1] == pytest.approx(round(by_quarter[PERIOD] * 100, 2))
@@ -143,10 +150,11 @@ def test_board_members_medians_and_counts_leave_out_suppressed_peers(q):
     want = expected(q, "RX4", "headcount", user=BOARD)
     card = snap.card("headcount")
     assert (card.position.median, card.lower) == (want["median"], want["lower"])
-    assert card.lower != full["lower"]      # the demo has small trusts below RX4: they are left out
+    assert card.lower != full["lower"]  # the demo has small trusts below RX4: they are left out
 
 
 # ---- page ---------------------------------------------------------------------------------------
+
 
 def on_snapshot(role: str):
     at = signed_in(*ACCOUNTS[role])
@@ -156,14 +164,16 @@ def on_snapshot(role: str):
 def test_board_member_sees_rx4_with_ten_cards_and_the_board_pack(q):
     at = on_snapshot("board")
     assert not at.exception and not errors(at)
-    assert [t.value for t in at.title] == ["How does Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust "
-                                           "compare? Quarter ending 30 September 2026"]
+    assert [t.value for t in at.title] == [
+        "How does Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust compare? Quarter ending 30 September 2026"
+    ]
     assert len(at.main.metric) == 10
     head = next(m for m in at.main.metric if m.label == "PSW headcount")
     assert head.value == f"{expected(q, 'RX4', 'headcount')['value']:,}"
-    assert "Trust" not in [s.label for s in at.selectbox]         # no choice of trust
+    assert "Trust" not in [s.label for s in at.selectbox]  # no choice of trust
     assert [b.label for b in at.main.download_button if b.key == "board-pack"] == [
-        "Download the board pack (HTML, prints on one A4 page)"]
+        "Download the board pack (HTML, prints on one A4 page)"
+    ]
     assert 3 <= at.main.markdown[0].value.count("\n- ") + 1 <= 5
 
 
@@ -230,10 +240,10 @@ def test_board_pack_download_is_html_for_the_trust_and_is_audited(downloads):
     assert "SYNTHETIC DEMO DATA" in text
 
     before = audit_count("export", email, '%"board_pack": "RX4"%')
-    assert before == made + 1                  # made once, audited once
-    at.run()                                   # a page view makes no board pack and records nothing
+    assert before == made + 1  # made once, audited once
+    at.run()  # a page view makes no board pack and records nothing
     assert audit_count("export", email, '%"board_pack": "RX4"%') == before
-    downloads["pswbench-board-pack-RX4-2026-09-30.html"]      # what pressing the button does
+    downloads["pswbench-board-pack-RX4-2026-09-30.html"]  # what pressing the button does
     assert audit_count("export", email, '%"board_pack": "RX4"%') == before + 1
 
 
@@ -245,7 +255,7 @@ def test_table_files_are_made_and_audited_when_asked_for_not_on_every_view(downl
     csv_name = min(name for name in dict.keys(downloads) if name.endswith(".csv"))
     exports = lambda fmt: audit_count("export", email, f'%"format": "{fmt}"%')  # noqa: E731
     before = {fmt: exports(fmt) for fmt in ("csv", "xlsx")}
-    at.run()   # another view of the page
+    at.run()  # another view of the page
     assert {fmt: exports(fmt) for fmt in ("csv", "xlsx")} == before
 
     rows = downloads[csv_name].decode("utf-8-sig").splitlines()
@@ -265,7 +275,7 @@ def test_analyst_following_a_link_gets_its_trust_in_the_picker_and_the_address_f
     at.selectbox(key="trust").select("RX4").run()
     assert at.query_params["trust"] == "RX4"
     assert "Cumbria, Northumberland" in at.title[0].value
-    at.run()   # the address and the picker agree, so another run stays on RX4
+    at.run()  # the address and the picker agree, so another run stays on RX4
     assert "Cumbria, Northumberland" in at.title[0].value and at.selectbox(key="trust").value == "RX4"
 
 
@@ -274,7 +284,7 @@ def test_analyst_with_an_unknown_linked_trust_still_gets_the_list_to_choose_from
     at.query_params["trust"] = "ZZZ"
     at.run()
     assert errors(at) == ["There is no trust with that code. Choose a trust from the list."]
-    assert at.selectbox(key="trust").options   # the list the message points to is there
+    assert at.selectbox(key="trust").options  # the list the message points to is there
     at.selectbox(key="trust").select("RAT").run()
     assert not errors(at) and at.title[0].value.startswith("How does North East London")
 

@@ -3,6 +3,7 @@ the app's frame under AppTest with [auth] configured and st.user set as the prov
 
 The browser test (tests/e2e/test_sso.py) runs the same path through a real OpenID Connect provider.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,13 +16,20 @@ import pytest
 from streamlit.runtime.secrets import secrets_singleton
 from streamlit.testing.v1.util import patch_config_options
 
-from apptest_helpers import (
-    ACCOUNTS, SIGN_IN_TITLE, audit_count, current_page_key, cursor, data_elements, errors, new_app,
+from pswbench.access import auth, sso
+from pswbench.access.auth import User
+from pswbench.store import database
+from tests.helpers.apptest_helpers import (
+    ACCOUNTS,
+    SIGN_IN_TITLE,
+    audit_count,
+    current_page_key,
+    cursor,
+    data_elements,
+    errors,
+    new_app,
     sidebar_links,
 )
-from pswbench.access import auth, sso
-from pswbench.store import database
-from pswbench.access.auth import User
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -34,6 +42,7 @@ NO_DATA = {"dataframe": 0, "table": 0, "metric": 0, "plotly_chart": 0, "download
 
 
 # ---- resolve: claims -> user ---------------------------------------------------------------
+
 
 @pytest.fixture
 def con(tmp_path):
@@ -62,8 +71,10 @@ def test_the_email_claim_gives_the_role_and_trust_of_the_users_table(con):
 def test_an_unknown_email_is_refused_and_named_literally(con):
     r = refusal(con, {"email": "stranger@nhs.net"})
     assert (r.reason, r.actor, r.trust_code) == ("unknown_email", "stranger@nhs.net", None)
-    assert r.message == ("Your account `stranger@nhs.net` is not registered for pswbench. Ask an HEE analyst "
-                         "to add you, or sign in with a different account.")
+    assert r.message == (
+        "Your account `stranger@nhs.net` is not registered for pswbench. Ask an HEE analyst "
+        "to add you, or sign in with a different account."
+    )
     # Markdown in a claim is shown as text: inside a code span, with no way to close it early.
     r = refusal(con, {"email": "x`[click](https://evil.example)`@nhs.net"})
     assert "`x[click](https://evil.example)@nhs.net`" in r.message
@@ -88,6 +99,7 @@ def test_an_email_the_provider_has_not_verified_is_refused(con, verified):
 
 
 # ---- the app under AppTest -------------------------------------------------------------------
+
 
 @pytest.fixture
 def sso_configured(demo_app, tmp_path):
@@ -128,7 +140,7 @@ def assert_signed_out(at) -> None:
     assert sidebar_links(at) == []
     assert data_elements(at) == NO_DATA
     assert [b.label for b in at.button] == [sso.SIGN_IN_LABEL]
-    assert at.text_input.len == 0   # no password form when single sign-on is configured
+    assert at.text_input.len == 0  # no password form when single sign-on is configured
 
 
 def test_signed_out_shows_only_the_provider_button(sso_configured):
@@ -155,8 +167,8 @@ def test_an_unknown_email_is_refused_audited_and_the_session_signed_out(sso_conf
     assert_signed_out(at)
     assert errors(at) == [sso.NOT_REGISTERED.format(email=f"`{email}`")]
     assert audit_count("sign_in_failed", email, json.dumps({"method": "oidc", "reason": "unknown_email"})) == 1
-    assert not at.user.get("is_logged_in")   # st.user was cleared for the session
-    at.run()   # the next run is signed out: the refusal still shown, not recorded again
+    assert not at.user.get("is_logged_in")  # st.user was cleared for the session
+    at.run()  # the next run is signed out: the refusal still shown, not recorded again
     assert_signed_out(at)
     assert errors(at) == [sso.NOT_REGISTERED.format(email=f"`{email}`")]
     assert audit_count("sign_in_failed", email) == 1
@@ -184,7 +196,7 @@ def test_sign_out_ends_the_streamlit_session(sso_configured):
     at = signed_in_as(ACCOUNTS["analyst"][0])
     [sign_out] = [b for b in at.sidebar.button if b.label == "Sign out"]
     sign_out.click().run()
-    assert at.user == {"is_logged_in": False}   # st.logout was called
+    assert at.user == {"is_logged_in": False}  # st.logout was called
     assert_signed_out(at.run())
 
 

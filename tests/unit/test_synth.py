@@ -2,6 +2,7 @@
 
 Row rules are checked here with plain Python, on purpose independent of pswbench/returns/validate.py.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from pswbench.paths import DATA_DIR, REFERENCE_DIR
 from pswbench.returns import contract
 from pswbench.synthetic import trust_returns
-from pswbench.paths import DATA_DIR, REFERENCE_DIR
 
 PERIODS = contract.quarter_ends(dt.date(2024, 3, 31), dt.date(2026, 9, 30))
 
@@ -43,7 +44,8 @@ def _open_trusts(day: dt.date) -> set[str]:
     with open(REFERENCE_DIR / "mental_health_trusts.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     return {
-        r["trust_code"] for r in rows
+        r["trust_code"]
+        for r in rows
         if (not r["open_date"] or dt.date.fromisoformat(r["open_date"]) <= day)
         and (not r["close_date"] or dt.date.fromisoformat(r["close_date"]) >= day)
     }
@@ -71,7 +73,8 @@ def row_problems(path: Path, encoding: str = "utf-8") -> list[str]:
     if len(cells) != len(set(cells)):
         problems.append("duplicate cell")
     for i, r in enumerate(rows, start=2):
-        def bad(msg: str) -> None:
+
+        def bad(msg: str, i: int = i) -> None:
             problems.append(f"line {i}: {msg}")
 
         period = contract.parse_period(r["period_end"])
@@ -125,9 +128,17 @@ def totals(rows: list[dict[str, str]]) -> dict[str, float]:
     def s(col: str) -> float:
         return sum(float(r[col]) for r in rows)
 
-    h, j, l = s("headcount"), s("joiners_headcount"), s("leavers_headcount")
-    return {"H": h, "J": j, "L": l, "S": h - j + l, "wte": s("wte_in_post"), "vac": s("vacancy_wte"),
-            "lost": s("sickness_fte_days_lost"), "avail": s("fte_days_available")}
+    h, j, lv = s("headcount"), s("joiners_headcount"), s("leavers_headcount")
+    return {
+        "H": h,
+        "J": j,
+        "L": lv,
+        "S": h - j + lv,
+        "wte": s("wte_in_post"),
+        "vac": s("vacancy_wte"),
+        "lost": s("sickness_fte_days_lost"),
+        "avail": s("fte_days_available"),
+    }
 
 
 def trust_warnings(t: dict[str, float], prev_h: float | None) -> set[str]:
@@ -230,6 +241,7 @@ def test_zero_psw_return(returns):
 
 def test_flows_line_up_cell_by_cell(returns):
     """Start-of-quarter headcount S = H - J + L equals the previous quarter's H, cell by cell."""
+
     def cells(rows):
         return {(r["service_setting"], r["afc_band"]): r for r in rows}
 
@@ -252,8 +264,9 @@ def test_flows_line_up_cell_by_cell(returns):
         now = cells(rows)
         for cell in set(prev_h) | set(now):
             r = now.get(cell)
-            start = 0 if r is None else (
-                int(r["headcount"]) - int(r["joiners_headcount"]) + int(r["leavers_headcount"]))
+            start = (
+                0 if r is None else (int(r["headcount"]) - int(r["joiners_headcount"]) + int(r["leavers_headcount"]))
+            )
             assert start == prev_h.get(cell, 0), (code, period, cell)
         checked += 1
     assert checked > 400

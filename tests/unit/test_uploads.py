@@ -1,4 +1,5 @@
 """The upload flow below the page: refusing another trust's return, recording every attempt, conflicts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +9,9 @@ import duckdb
 import pytest
 
 from pswbench.access import auth, permissions
+from pswbench.paths import DATA_DIR, EXAMPLES_DIR
 from pswbench.returns import uploads
 from pswbench.store import database, loader
-from pswbench.paths import DATA_DIR, EXAMPLES_DIR
 
 EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
 TODAY = dt.date(2026, 11, 25)
@@ -34,8 +35,9 @@ def analyst(con):
 
 
 def submissions(con):
-    return con.execute("SELECT trust_code, status, version, submitted_by FROM submission "
-                       "ORDER BY submission_id").fetchall()
+    return con.execute(
+        "SELECT trust_code, status, version, submitted_by FROM submission ORDER BY submission_id"
+    ).fetchall()
 
 
 def test_valid_return_is_only_saved_on_submit_then_identical_resubmission_is_a_duplicate(con, lead):
@@ -43,10 +45,10 @@ def test_valid_return_is_only_saved_on_submit_then_identical_resubmission_is_a_d
     assert chk.can_submit and submissions(con) == []
     out = uploads.submit(con, lead, chk)
     assert (out.status, out.version) == ("accepted", 1)
-    assert not chk.can_submit                      # a second click cannot load it twice
-    assert chk.same_as_version is None              # nothing was current when it was checked
+    assert not chk.can_submit  # a second click cannot load it twice
+    assert chk.same_as_version is None  # nothing was current when it was checked
     again = uploads.check(con, lead, "RX4", "q3-again.csv", EXAMPLE, TODAY)
-    assert again.same_as_version == 1 and again.can_submit   # said before Submit; submitting is recorded
+    assert again.same_as_version == 1 and again.can_submit  # said before Submit; submitting is recorded
     assert "identical to the current return for RX4" in uploads.duplicate_notice(again)
     assert uploads.submit(con, lead, again).status == "duplicate"
     assert "duplicate of version 1" in uploads.outcome_words(again.outcome)
@@ -71,11 +73,13 @@ def test_another_trusts_return_is_refused_and_recorded_with_finding_and_audit(co
     assert not chk.can_submit
     # Filed under the uploader's trust, so RMY does not look as if it had tried and failed.
     assert submissions(con) == [("RX4", "rejected", None, lead.email)]
-    rule, value = con.execute("SELECT rule, value FROM finding WHERE submission_id = ? ORDER BY rule",
-                              [chk.refused_submission_id]).fetchone()
+    rule, value = con.execute(
+        "SELECT rule, value FROM finding WHERE submission_id = ? ORDER BY rule", [chk.refused_submission_id]
+    ).fetchone()
     assert (rule, value) == ("not_your_trust", "RMY")
-    action, trust, detail = con.execute("SELECT action, trust_code, detail FROM audit_log "
-                                        "WHERE action = 'upload_refused'").fetchone()
+    action, trust, detail = con.execute(
+        "SELECT action, trust_code, detail FROM audit_log WHERE action = 'upload_refused'"
+    ).fetchone()
     assert (action, trust, json.loads(detail)["file_trust_code"]) == ("upload_refused", "RX4", "RMY")
     assert con.execute("SELECT count(*) FROM return_row").fetchone()[0] == 0
 
@@ -123,7 +127,7 @@ def test_transaction_conflict_becomes_a_plain_message(con, lead, monkeypatch):
     monkeypatch.setattr(loader, "load_result", conflict)
     with pytest.raises(uploads.SaveConflict, match="nothing was lost. Please submit again"):
         uploads.submit(con, lead, chk)
-    assert chk.can_submit                           # they can press Submit again
+    assert chk.can_submit  # they can press Submit again
 
 
 def test_a_fault_while_saving_is_reported_as_a_fault_with_a_reference_and_logged_in_full(con, lead, caplog):
@@ -139,7 +143,7 @@ def test_a_fault_while_saving_is_reported_as_a_fault_with_a_reference_and_logged
     assert isinstance(failed.value, uploads.NotSaved) and not isinstance(failed.value, uploads.SaveConflict)
     (record,) = [r for r in caplog.records if r.name == "pswbench.returns.uploads"]
     assert reference in record.getMessage() and "'q3.csv'" in record.getMessage()
-    assert "NOT NULL constraint failed: return_row.headcount" in caplog.text     # the detail, for the log only
+    assert "NOT NULL constraint failed: return_row.headcount" in caplog.text  # the detail, for the log only
     assert "NOT NULL" not in message
     assert submissions(con) == []
 

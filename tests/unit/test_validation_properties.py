@@ -1,4 +1,5 @@
 """Property tests: any return built to the contract is accepted; a single broken cell is reported on its line."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +7,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from returns_kit import TODAY, csv_bytes
 from pswbench.returns import contract, cross_checks
 from pswbench.returns.validate import validate_bytes
+from tests.helpers.returns_kit import TODAY, csv_bytes
 
 PERIODS = contract.quarter_ends(dt.date(2024, 3, 31), dt.date(2026, 9, 30))
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -19,8 +20,11 @@ def hundredths(h: int) -> str:
 
 
 def open_trusts(period: dt.date) -> list[str]:
-    return sorted(code for code, (_, opened, closed) in cross_checks.trust_reference().items()
-                  if (opened is None or opened <= period) and (closed is None or period <= closed))
+    return sorted(
+        code
+        for code, (_, opened, closed) in cross_checks.trust_reference().items()
+        if (opened is None or opened <= period) and (closed is None or period <= closed)
+    )
 
 
 @st.composite
@@ -29,7 +33,7 @@ def row_figures(draw, days: int) -> dict[str, str]:
     wte_h = draw(st.integers(1, headcount * 100)) if headcount else 0
     joiners = draw(st.integers(0, headcount))
     if wte_h:
-        factor = draw(st.integers(81, 119))   # fte_days_available within +-19% of wte x days
+        factor = draw(st.integers(81, 119))  # fte_days_available within +-19% of wte x days
         fte_h = max(1, wte_h * days * factor // 100)
     else:
         fte_h = draw(st.integers(0, 100_000))
@@ -37,11 +41,16 @@ def row_figures(draw, days: int) -> dict[str, str]:
     optional = st.one_of(st.just(""), st.integers(0, 5000).map(hundredths))
     notes = draw(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=500))
     return {
-        "headcount": str(headcount), "wte_in_post": hundredths(wte_h),
+        "headcount": str(headcount),
+        "wte_in_post": hundredths(wte_h),
         "vacancy_wte": hundredths(draw(st.integers(0, 5000))),
-        "sickness_fte_days_lost": hundredths(sickness_h), "fte_days_available": hundredths(fte_h),
-        "leavers_headcount": str(draw(st.integers(0, 60))), "joiners_headcount": str(joiners),
-        "bank_wte": draw(optional), "agency_wte": draw(optional), "notes": notes,
+        "sickness_fte_days_lost": hundredths(sickness_h),
+        "fte_days_available": hundredths(fte_h),
+        "leavers_headcount": str(draw(st.integers(0, 60))),
+        "joiners_headcount": str(joiners),
+        "bank_wte": draw(optional),
+        "agency_wte": draw(optional),
+        "notes": notes,
     }
 
 
@@ -49,16 +58,29 @@ def row_figures(draw, days: int) -> dict[str, str]:
 def valid_returns(draw):
     period = draw(st.sampled_from(PERIODS))
     trust = draw(st.sampled_from(open_trusts(period)))
-    cells = draw(st.lists(st.tuples(st.sampled_from(contract.SERVICE_SETTINGS), st.sampled_from(contract.AFC_BANDS)),
-                          min_size=1, max_size=10, unique=True))
+    cells = draw(
+        st.lists(
+            st.tuples(st.sampled_from(contract.SERVICE_SETTINGS), st.sampled_from(contract.AFC_BANDS)),
+            min_size=1,
+            max_size=10,
+            unique=True,
+        )
+    )
     days = contract.days_in_quarter(period)
     uk = draw(st.booleans())
     written = f"{period.day}/{period.month:02d}/{period.year}" if uk else period.isoformat()
     rows = []
     for setting, band in cells:
         band_text = draw(st.sampled_from([band, band.upper(), f"Band {band}", f" {band} "]))
-        rows.append({"trust_code": draw(st.sampled_from([trust, trust.lower()])), "period_end": written,
-                     "service_setting": setting, "afc_band": band_text, **draw(row_figures(days))})
+        rows.append(
+            {
+                "trust_code": draw(st.sampled_from([trust, trust.lower()])),
+                "period_end": written,
+                "service_setting": setting,
+                "afc_band": band_text,
+                **draw(row_figures(days)),
+            }
+        )
     header = draw(st.permutations(contract.COLUMNS))
     delimiter = draw(st.sampled_from([",", ";"]))
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig"]))

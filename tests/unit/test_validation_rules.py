@@ -2,6 +2,7 @@
 
 Fixtures start from conftest.valid_rows() (3 rows, lines 2-4, RX4, 2025-09-30) and break one thing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,23 +10,40 @@ import json
 
 import pytest
 
-from returns_kit import TODAY, csv_bytes, valid_rows
+from pswbench.paths import DATA_DIR
 from pswbench.returns import contract
 from pswbench.returns.gx_rules import rule_specs
-from pswbench.paths import DATA_DIR
 from pswbench.returns.validate import validate_bytes, validate_many
+from tests.helpers.returns_kit import TODAY, csv_bytes, valid_rows
 
 CHECK_RULES = (
-    "mixed_trust_codes", "mixed_periods", "duplicate_cell", "unknown_trust_code", "trust_not_open",
-    "fte_days_mismatch", "high_sickness_rate", "high_vacancy_rate", "high_leaver_rate", "headcount_change",
+    "mixed_trust_codes",
+    "mixed_periods",
+    "duplicate_cell",
+    "unknown_trust_code",
+    "trust_not_open",
+    "fte_days_mismatch",
+    "high_sickness_rate",
+    "high_vacancy_rate",
+    "high_leaver_rate",
+    "headcount_change",
 )
 READER_RULES = (
-    "file_too_large", "empty_file", "not_a_csv", "malformed_csv", "unreadable_xlsx", "unknown_column",
-    "duplicate_column", "missing_column", "no_data_rows", "too_many_rows", "wrong_field_count",
-    "too_many_columns", "cell_too_long",
+    "file_too_large",
+    "empty_file",
+    "not_a_csv",
+    "malformed_csv",
+    "unreadable_xlsx",
+    "unknown_column",
+    "duplicate_column",
+    "missing_column",
+    "no_data_rows",
+    "too_many_rows",
+    "wrong_field_count",
+    "too_many_columns",
+    "cell_too_long",
 )
-WARNING_RULES = {"fte_days_mismatch", "high_sickness_rate", "high_vacancy_rate", "high_leaver_rate",
-                 "headcount_change"}
+WARNING_RULES = {"fte_days_mismatch", "high_sickness_rate", "high_vacancy_rate", "high_leaver_rate", "headcount_change"}
 
 
 def check(data: bytes, previous=None, today: dt.date = TODAY):
@@ -72,7 +90,7 @@ def test_example_return_is_valid():
 # Each case: changes to rows (index 1 = line 3 unless all_rows), the expected line and value, and any other
 # error rules the change unavoidably also triggers.
 
-ROW = 1          # rows[1] is on line 3
+ROW = 1  # rows[1] is on line 3
 LINE = 3
 
 GX_CASES: dict[tuple[str, str], dict] = {}
@@ -82,45 +100,113 @@ def case(rule, column, changes, line=LINE, value=None, also=()):
     GX_CASES[(rule, column)] = dict(changes=changes, line=line, value=value, also=set(also))
 
 
-for col in ("trust_code", "period_end", "service_setting", "afc_band", "headcount", "wte_in_post", "vacancy_wte",
-            "sickness_fte_days_lost", "fte_days_available", "leavers_headcount", "joiners_headcount"):
+for col in (
+    "trust_code",
+    "period_end",
+    "service_setting",
+    "afc_band",
+    "headcount",
+    "wte_in_post",
+    "vacancy_wte",
+    "sickness_fte_days_lost",
+    "fte_days_available",
+    "leavers_headcount",
+    "joiners_headcount",
+):
     case("required_value", col, {ROW: {col: ""}})
-for col, bad in (("wte_in_post", "9,60"), ("vacancy_wte", "1.2 WTE"), ("sickness_fte_days_lost", "n/a"),
-                 ("fte_days_available", "1e3"), ("bank_wte", "none"), ("agency_wte", "-")):
+for col, bad in (
+    ("wte_in_post", "9,60"),
+    ("vacancy_wte", "1.2 WTE"),
+    ("sickness_fte_days_lost", "n/a"),
+    ("fte_days_available", "1e3"),
+    ("bank_wte", "none"),
+    ("agency_wte", "-"),
+):
     case("not_a_number", col, {ROW: {col: bad}}, value=bad)
 for col, bad in (("headcount", "18.5"), ("leavers_headcount", "1.5"), ("joiners_headcount", "two")):
     case("not_a_whole_number", col, {ROW: {col: bad}}, value=bad)
 # Row 1's own figures, written in another script's digits: Arabic-Indic, Devanagari, full-width, Bengali...
-for col, bad in (("headcount", "١٨"), ("wte_in_post", "१५.२०"), ("vacancy_wte", "２.００"),
-                 ("sickness_fte_days_lost", "৬৫.৭২"), ("fte_days_available", "๑๓๙๘.๔๐"), ("leavers_headcount", "¹"),
-                 ("joiners_headcount", "۲"), ("bank_wte", "0.8０"), ("agency_wte", "𝟎")):
+for col, bad in (
+    ("headcount", "١٨"),
+    ("wte_in_post", "१५.२०"),
+    ("vacancy_wte", "２.００"),
+    ("sickness_fte_days_lost", "৬৫.৭২"),
+    ("fte_days_available", "๑๓๙๘.๔๐"),
+    ("leavers_headcount", "¹"),
+    ("joiners_headcount", "۲"),
+    ("bank_wte", "0.8０"),
+    ("agency_wte", "𝟎"),
+):
     case("non_ascii_digit", col, {ROW: {col: bad}}, value=bad)
 case("non_ascii_digit", "afc_band", {ROW: {"afc_band": "Band ４"}}, value="Band ４")
 case("non_ascii_digit", "period_end", all_rows({"period_end": "٣٠/٠٩/٢٠٢٥"}), line=2, value="٣٠/٠٩/٢٠٢٥")
-case("negative_value", "headcount",
-     {ROW: {"headcount": "-1", "wte_in_post": "0", "fte_days_available": "0", "sickness_fte_days_lost": "0",
-            "joiners_headcount": "0"}}, value="-1", also={"wte_exceeds_headcount", "joiners_exceed_headcount"})
-case("negative_value", "wte_in_post",
-     {ROW: {"headcount": "0", "joiners_headcount": "0", "wte_in_post": "-1"}}, value="-1")
+case(
+    "negative_value",
+    "headcount",
+    {
+        ROW: {
+            "headcount": "-1",
+            "wte_in_post": "0",
+            "fte_days_available": "0",
+            "sickness_fte_days_lost": "0",
+            "joiners_headcount": "0",
+        }
+    },
+    value="-1",
+    also={"wte_exceeds_headcount", "joiners_exceed_headcount"},
+)
+case(
+    "negative_value",
+    "wte_in_post",
+    {ROW: {"headcount": "0", "joiners_headcount": "0", "wte_in_post": "-1"}},
+    value="-1",
+)
 case("negative_value", "vacancy_wte", {ROW: {"vacancy_wte": "-1.5"}}, value="-1.5")
 case("negative_value", "sickness_fte_days_lost", {ROW: {"sickness_fte_days_lost": "-2"}}, value="-2")
-case("negative_value", "fte_days_available",
-     {ROW: {"headcount": "0", "joiners_headcount": "0", "wte_in_post": "0", "sickness_fte_days_lost": "0",
-            "fte_days_available": "-1"}}, value="-1", also={"sickness_exceeds_available"})
+case(
+    "negative_value",
+    "fte_days_available",
+    {
+        ROW: {
+            "headcount": "0",
+            "joiners_headcount": "0",
+            "wte_in_post": "0",
+            "sickness_fte_days_lost": "0",
+            "fte_days_available": "-1",
+        }
+    },
+    value="-1",
+    also={"sickness_exceeds_available"},
+)
 case("negative_value", "leavers_headcount", {ROW: {"leavers_headcount": "-1"}}, value="-1")
 case("negative_value", "joiners_headcount", {ROW: {"joiners_headcount": "-1"}}, value="-1")
 case("negative_value", "bank_wte", {ROW: {"bank_wte": "-0.5"}}, value="-0.5")
 case("negative_value", "agency_wte", {ROW: {"agency_wte": "-0.5"}}, value="-0.5")
 case("value_too_large", "headcount", {ROW: {"headcount": "3000000000"}}, value="3000000000")
-case("value_too_large", "wte_in_post", {ROW: {"headcount": "150000", "wte_in_post": "150000"}},
-     value="150000", also={"value_too_large"})
+case(
+    "value_too_large",
+    "wte_in_post",
+    {ROW: {"headcount": "150000", "wte_in_post": "150000"}},
+    value="150000",
+    also={"value_too_large"},
+)
 case("value_too_large", "vacancy_wte", {ROW: {"vacancy_wte": "100001"}}, value="100001")
-case("value_too_large", "sickness_fte_days_lost", {ROW: {"sickness_fte_days_lost": "99999999"}},
-     value="99999999", also={"sickness_exceeds_available"})
+case(
+    "value_too_large",
+    "sickness_fte_days_lost",
+    {ROW: {"sickness_fte_days_lost": "99999999"}},
+    value="99999999",
+    also={"sickness_exceeds_available"},
+)
 case("value_too_large", "fte_days_available", {ROW: {"fte_days_available": "99999999"}}, value="99999999")
 case("value_too_large", "leavers_headcount", {ROW: {"leavers_headcount": "200000"}}, value="200000")
-case("value_too_large", "joiners_headcount", {ROW: {"joiners_headcount": "200000"}}, value="200000",
-     also={"joiners_exceed_headcount"})
+case(
+    "value_too_large",
+    "joiners_headcount",
+    {ROW: {"joiners_headcount": "200000"}},
+    value="200000",
+    also={"joiners_exceed_headcount"},
+)
 case("value_too_large", "bank_wte", {ROW: {"bank_wte": "1" + "0" * 400}}, value="1" + "0" * 400)
 case("value_too_large", "agency_wte", {ROW: {"agency_wte": "100001"}}, value="100001")
 case("unknown_service_setting", "service_setting", {ROW: {"service_setting": "Crisis Team"}}, value="Crisis Team")
@@ -129,14 +215,20 @@ case("bad_date", "period_end", all_rows({"period_end": "30-Sep-2025"}), line=2, 
 case("not_quarter_end", "period_end", all_rows({"period_end": "2025-09-29"}), line=2, value="2025-09-29")
 case("period_too_early", "period_end", all_rows({"period_end": "2019-06-30"}), line=2, value="2019-06-30")
 case("period_in_future", "period_end", all_rows({"period_end": "2026-12-31"}), line=2, value="2026-12-31")
-case("wte_exceeds_headcount", "wte_in_post", {ROW: {"wte_in_post": "19", "fte_days_available": "1748"}},
-     value="19")
-case("no_wte_with_staff", "wte_in_post",
-     {ROW: {"wte_in_post": "0", "fte_days_available": "0", "sickness_fte_days_lost": "0"}}, value="0")
-case("sickness_exceeds_available", "sickness_fte_days_lost", {ROW: {"sickness_fte_days_lost": "1400"}},
-     value="1400")
-case("no_days_available", "fte_days_available", {ROW: {"fte_days_available": "0", "sickness_fte_days_lost": "0"}},
-     value="0")
+case("wte_exceeds_headcount", "wte_in_post", {ROW: {"wte_in_post": "19", "fte_days_available": "1748"}}, value="19")
+case(
+    "no_wte_with_staff",
+    "wte_in_post",
+    {ROW: {"wte_in_post": "0", "fte_days_available": "0", "sickness_fte_days_lost": "0"}},
+    value="0",
+)
+case("sickness_exceeds_available", "sickness_fte_days_lost", {ROW: {"sickness_fte_days_lost": "1400"}}, value="1400")
+case(
+    "no_days_available",
+    "fte_days_available",
+    {ROW: {"fte_days_available": "0", "sickness_fte_days_lost": "0"}},
+    value="0",
+)
 case("joiners_exceed_headcount", "joiners_headcount", {ROW: {"joiners_headcount": "19"}}, value="19")
 case("notes_too_long", "notes", {ROW: {"notes": "x" * 501}}, value="x" * 501)
 
@@ -180,8 +272,7 @@ def test_gx_rule(key):
 def test_required_value_json_shape():
     result = check(broken({ROW: {"headcount": ""}}))
     (f,) = result.as_json()["errors"]
-    assert f == {"line": 3, "column": "headcount", "rule": "required_value", "value": None,
-                 "message": f["message"]}
+    assert f == {"line": 3, "column": "headcount", "rule": "required_value", "value": None, "message": f["message"]}
     json.dumps(result.as_json())
 
 
@@ -251,8 +342,15 @@ def test_bank_blank_is_not_zero():
 
 def test_trust_with_no_psws():
     rows = valid_rows(1)
-    rows[0].update(headcount="0", wte_in_post="0", vacancy_wte="1", sickness_fte_days_lost="0",
-                   fte_days_available="0", leavers_headcount="0", joiners_headcount="0")
+    rows[0].update(
+        headcount="0",
+        wte_in_post="0",
+        vacancy_wte="1",
+        sickness_fte_days_lost="0",
+        fte_days_available="0",
+        leavers_headcount="0",
+        joiners_headcount="0",
+    )
     result = check(csv_bytes(rows))
     assert result.errors == []
 
@@ -295,10 +393,15 @@ def test_unknown_trust_code():
     assert "RZZ" in f.message and "line 2" in f.message
 
 
-@pytest.mark.parametrize("code,period,ok", [
-    ("RRP", "2024-12-31", False), ("RRP", "2024-09-30", True),
-    ("G6V2S", "2024-09-30", False), ("G6V2S", "2024-12-31", True),
-])
+@pytest.mark.parametrize(
+    "code,period,ok",
+    [
+        ("RRP", "2024-12-31", False),
+        ("RRP", "2024-09-30", True),
+        ("G6V2S", "2024-09-30", False),
+        ("G6V2S", "2024-12-31", True),
+    ],
+)
 def test_trust_not_open(code, period, ok):
     result = check(broken(all_rows({"trust_code": code, "period_end": period})))
     fte = {"fte_days_mismatch"}  # Dec quarter has 92 days like Sep; no mismatch expected
@@ -319,8 +422,9 @@ def assert_warning_only(result, rule, column, line=None):
 
 
 def test_fte_days_mismatch():
-    f = assert_warning_only(check(broken({1: {"fte_days_available": "1000"}})),
-                            "fte_days_mismatch", "fte_days_available", line=3)
+    f = assert_warning_only(
+        check(broken({1: {"fte_days_available": "1000"}})), "fte_days_mismatch", "fte_days_available", line=3
+    )
     assert f.value == "1000" and "line 3" in f.message and "1000" in f.message
 
 
@@ -330,8 +434,9 @@ def test_fte_days_just_within_tolerance():
 
 
 def test_high_sickness_rate():
-    f = assert_warning_only(check(broken({0: {"sickness_fte_days_lost": "500"}})),
-                            "high_sickness_rate", "sickness_fte_days_lost")
+    f = assert_warning_only(
+        check(broken({0: {"sickness_fte_days_lost": "500"}})), "high_sickness_rate", "sickness_fte_days_lost"
+    )
     assert f.value == f"{(500 + 65.72 + 27.53) / 2907.2:.4f}"
 
 
@@ -341,17 +446,22 @@ def test_high_vacancy_rate():
 
 
 def test_high_leaver_rate():
-    f = assert_warning_only(check(broken({0: {"leavers_headcount": "10"}})), "high_leaver_rate",
-                            "leavers_headcount")
+    f = assert_warning_only(check(broken({0: {"leavers_headcount": "10"}})), "high_leaver_rate", "leavers_headcount")
     assert f.value == f"{12 / ((38 + 47) / 2):.4f}"
 
 
 def one_row(headcount: int) -> bytes:
     rows = valid_rows(1)
     wte = round(headcount * 0.8, 2)
-    rows[0].update(headcount=str(headcount), wte_in_post=f"{wte:.2f}", vacancy_wte="0",
-                   sickness_fte_days_lost="0", fte_days_available=f"{wte * 92:.2f}",
-                   leavers_headcount="0", joiners_headcount="0")
+    rows[0].update(
+        headcount=str(headcount),
+        wte_in_post=f"{wte:.2f}",
+        vacancy_wte="0",
+        sickness_fte_days_lost="0",
+        fte_days_available=f"{wte * 92:.2f}",
+        leavers_headcount="0",
+        joiners_headcount="0",
+    )
     return csv_bytes(rows)
 
 
@@ -367,15 +477,18 @@ def test_headcount_change_fires_and_gets_trust_and_period():
     assert f.value == "38" and "20" in f.message and "2025-06-30" in f.message
 
 
-@pytest.mark.parametrize("before,now,fires", [
-    (10, 16, False),     # +60% but only 6 people
-    (100, 111, False),   # 11 people but only +11%
-    (24, 38, True),      # +14 people, +58%
-    (38, 18, True),      # -20 people, -53%
-    (30, 15, False),     # -50% exactly is not more than 50%
-    (0, 11, True),       # from nothing
-    (0, 10, False),
-])
+@pytest.mark.parametrize(
+    "before,now,fires",
+    [
+        (10, 16, False),  # +60% but only 6 people
+        (100, 111, False),  # 11 people but only +11%
+        (24, 38, True),  # +14 people, +58%
+        (38, 18, True),  # -20 people, -53%
+        (30, 15, False),  # -50% exactly is not more than 50%
+        (0, 11, True),  # from nothing
+        (0, 10, False),
+    ],
+)
 def test_headcount_change_thresholds(before, now, fires):
     result = check(one_row(now), previous=lambda t, p: (dt.date(2025, 6, 30), before))
     assert result.errors == []
@@ -387,8 +500,12 @@ def test_no_previous_quarter_no_warning():
 
 
 def test_warnings_do_not_block():
-    data = broken({0: {"sickness_fte_days_lost": "500", "vacancy_wte": "30", "leavers_headcount": "10"},
-                   1: {"fte_days_available": "1000"}})
+    data = broken(
+        {
+            0: {"sickness_fte_days_lost": "500", "vacancy_wte": "30", "leavers_headcount": "10"},
+            1: {"fte_days_available": "1000"},
+        }
+    )
     result = check(data, previous=lambda t, p: (dt.date(2025, 6, 30), 100))
     assert result.valid and result.errors == [] and result.clean is not None
     assert {f.rule for f in result.warnings} == WARNING_RULES
@@ -412,7 +529,7 @@ def test_file_too_large():
 
 def test_file_of_exactly_5mb_is_read():
     data = csv_bytes(valid_rows())
-    lines, rest = divmod(contract.MAX_FILE_BYTES - len(data), 64)   # padding: blank lines, fewer than the cap
+    lines, rest = divmod(contract.MAX_FILE_BYTES - len(data), 64)  # padding: blank lines, fewer than the cap
     data += (b" " * 63 + b"\n") * lines + b"\n" * rest
     assert len(data) == contract.MAX_FILE_BYTES and lines + rest < contract.MAX_ROWS_READ
     assert check(data).findings == []
@@ -440,6 +557,7 @@ def test_malformed_csv_unclosed_quote():
 def test_unreadable_xlsx():
     import io
     import zipfile
+
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("[Content_Types].xml", "<nonsense")
@@ -530,38 +648,44 @@ def every_rule_fixtures() -> dict[str, tuple[str, bytes, object]]:
     for (rule, _), c in GX_CASES.items():
         fx.setdefault(rule, ("r.csv", broken(c["changes"]), None))
     header = list(contract.COLUMNS)
-    fx.update({
-        "mixed_trust_codes": ("r.csv", broken({2: {"trust_code": "RMY"}}), None),
-        "mixed_periods": ("r.csv", broken({1: {"period_end": "2025-06-30"}}), None),
-        "duplicate_cell": ("r.csv", broken({2: {"service_setting": "adult_community"}}), None),
-        "unknown_trust_code": ("r.csv", broken(all_rows({"trust_code": "RZZ"})), None),
-        "trust_not_open": ("r.csv", broken(all_rows({"trust_code": "RRP", "period_end": "2025-03-31"})), None),
-        "fte_days_mismatch": ("r.csv", broken({1: {"fte_days_available": "1000"}}), None),
-        "high_sickness_rate": ("r.csv", broken({0: {"sickness_fte_days_lost": "500"}}), None),
-        "high_vacancy_rate": ("r.csv", broken({0: {"vacancy_wte": "30"}}), None),
-        "high_leaver_rate": ("r.csv", broken({0: {"leavers_headcount": "10"}}), None),
-        "headcount_change": ("r.csv", csv_bytes(valid_rows()), lambda t, p: (dt.date(2025, 6, 30), 20)),
-        "file_too_large": ("r.csv", b"a" * (contract.MAX_FILE_BYTES + 1), None),
-        "empty_file": ("r.csv", b"", None),
-        "not_a_csv": ("r.csv", b"\xff\xfe" + "a,b".encode("utf-16-le"), None),
-        "malformed_csv": ("r.csv", csv_bytes(valid_rows()) + b'RX4,"open', None),
-        "unreadable_xlsx": ("r.xlsx", _fake_xlsx(), None),
-        "unknown_column": ("r.csv", csv_bytes(valid_rows(), header=header + ["team"]), None),
-        "duplicate_column": ("r.csv", csv_bytes(valid_rows(), header=header + ["notes"]), None),
-        "missing_column": ("r.csv", csv_bytes(valid_rows(), header=header[1:]), None),
-        "no_data_rows": ("r.csv", csv_bytes([]), None),
-        "too_many_rows": ("r.csv", csv_bytes(valid_rows(1) * (contract.MAX_DATA_ROWS + 1)), None),
-        "wrong_field_count": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"Two, posts"), None),
-        "too_many_columns": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"Two" + b"," * 100 + b"x"),
-                             None),
-        "cell_too_long": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"n" * 40_000), None),
-    })
+    fx.update(
+        {
+            "mixed_trust_codes": ("r.csv", broken({2: {"trust_code": "RMY"}}), None),
+            "mixed_periods": ("r.csv", broken({1: {"period_end": "2025-06-30"}}), None),
+            "duplicate_cell": ("r.csv", broken({2: {"service_setting": "adult_community"}}), None),
+            "unknown_trust_code": ("r.csv", broken(all_rows({"trust_code": "RZZ"})), None),
+            "trust_not_open": ("r.csv", broken(all_rows({"trust_code": "RRP", "period_end": "2025-03-31"})), None),
+            "fte_days_mismatch": ("r.csv", broken({1: {"fte_days_available": "1000"}}), None),
+            "high_sickness_rate": ("r.csv", broken({0: {"sickness_fte_days_lost": "500"}}), None),
+            "high_vacancy_rate": ("r.csv", broken({0: {"vacancy_wte": "30"}}), None),
+            "high_leaver_rate": ("r.csv", broken({0: {"leavers_headcount": "10"}}), None),
+            "headcount_change": ("r.csv", csv_bytes(valid_rows()), lambda t, p: (dt.date(2025, 6, 30), 20)),
+            "file_too_large": ("r.csv", b"a" * (contract.MAX_FILE_BYTES + 1), None),
+            "empty_file": ("r.csv", b"", None),
+            "not_a_csv": ("r.csv", b"\xff\xfe" + "a,b".encode("utf-16-le"), None),
+            "malformed_csv": ("r.csv", csv_bytes(valid_rows()) + b'RX4,"open', None),
+            "unreadable_xlsx": ("r.xlsx", _fake_xlsx(), None),
+            "unknown_column": ("r.csv", csv_bytes(valid_rows(), header=header + ["team"]), None),
+            "duplicate_column": ("r.csv", csv_bytes(valid_rows(), header=header + ["notes"]), None),
+            "missing_column": ("r.csv", csv_bytes(valid_rows(), header=header[1:]), None),
+            "no_data_rows": ("r.csv", csv_bytes([]), None),
+            "too_many_rows": ("r.csv", csv_bytes(valid_rows(1) * (contract.MAX_DATA_ROWS + 1)), None),
+            "wrong_field_count": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"Two, posts"), None),
+            "too_many_columns": (
+                "r.csv",
+                csv_bytes(valid_rows()).replace(b"Two posts", b"Two" + b"," * 100 + b"x"),
+                None,
+            ),
+            "cell_too_long": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"n" * 40_000), None),
+        }
+    )
     return fx
 
 
 def _fake_xlsx() -> bytes:
     import io
     import zipfile
+
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("xl/workbook.xml", "garbage")
@@ -587,8 +711,12 @@ def test_every_rule_id_fires():
 
 
 def test_validate_many_matches_validate_bytes():
-    files = [("a.csv", broken({1: {"afc_band": "9"}})), ("b.csv", csv_bytes(valid_rows())),
-             ("c.csv", b""), ("d.csv", broken({0: {"headcount": "x"}, 2: {"notes": "z" * 501}}))]
+    files = [
+        ("a.csv", broken({1: {"afc_band": "9"}})),
+        ("b.csv", csv_bytes(valid_rows())),
+        ("c.csv", b""),
+        ("d.csv", broken({0: {"headcount": "x"}, 2: {"notes": "z" * 501}})),
+    ]
     together = validate_many(files, today=TODAY)
     for (name, data), r in zip(files, together):
         alone = validate_bytes(name, data, today=TODAY)
@@ -602,19 +730,39 @@ def test_validate_many_matches_validate_bytes():
 def test_the_issues_headcount_and_bank_wte_in_other_digits_are_errors_not_nulls():
     result = check(broken({0: {"headcount": "١٢"}, 1: {"bank_wte": "３"}}))
     assert [(f.rule, f.line, f.column, f.value) for f in result.findings] == [
-        ("non_ascii_digit", 2, "headcount", "١٢"), ("non_ascii_digit", 3, "bank_wte", "３")]
-    assert result.findings[0].message == ("headcount '١٢' on line 2 is written with ١ (arabic-indic digit one), "
-                                          "٢ (arabic-indic digit two), not the digits 0-9: type the number with "
-                                          "the digits 0-9, as 12.")
+        ("non_ascii_digit", 2, "headcount", "١٢"),
+        ("non_ascii_digit", 3, "bank_wte", "３"),
+    ]
+    assert result.findings[0].message == (
+        "headcount '١٢' on line 2 is written with ١ (arabic-indic digit one), "
+        "٢ (arabic-indic digit two), not the digits 0-9: type the number with "
+        "the digits 0-9, as 12."
+    )
     assert result.findings[1].message.endswith("as 3.") and result.clean is None
 
 
-@pytest.mark.parametrize("text, typed", [
-    ("١٨", "18"), ("۱۸", "18"), ("१८", "18"), ("১৮", "18"), ("１８", "18"), ("𝟏𝟖", "18"), ("¹⁸", None), ("₁₈", None), ("⑱", None), ("Ⅻ", None), ("½", None), ("十八", None), ("1８", "18"),
-], ids=lambda v: v if v is None or v.isascii() else v.encode("unicode_escape").decode())
+@pytest.mark.parametrize(
+    "text, typed",
+    [
+        ("١٨", "18"),
+        ("۱۸", "18"),
+        ("१८", "18"),
+        ("১৮", "18"),
+        ("１８", "18"),
+        ("𝟏𝟖", "18"),
+        ("¹⁸", None),
+        ("₁₈", None),
+        ("⑱", None),
+        ("Ⅻ", None),
+        ("½", None),
+        ("十八", None),
+        ("1８", "18"),
+    ],
+    ids=lambda v: v if v is None or v.isascii() else v.encode("unicode_escape").decode(),
+)
 def test_every_other_digit_in_a_number_is_one_error_naming_line_column_value_and_what_to_type(text, typed):
     result = check(broken({ROW: {"headcount": text}}))
-    (f,) = result.findings                        # not also "not a whole number": the one rule that explains it
+    (f,) = result.findings  # not also "not a whole number": the one rule that explains it
     assert (f.rule, f.line, f.column, f.value) == ("non_ascii_digit", LINE, "headcount", text)
     assert f"headcount '{text}' on line 3 is written with" in f.message
     assert "not the digits 0-9: type the number with the digits 0-9" in f.message
@@ -623,15 +771,26 @@ def test_every_other_digit_in_a_number_is_one_error_naming_line_column_value_and
 
 def test_a_number_and_a_date_are_matched_by_the_contracts_patterns_and_nothing_else():
     import re
+
     from pswbench.returns import gx_rules
+
     suite_text = (gx_rules.SUITE_FILE).read_text(encoding="utf-8")
-    assert "\\\\d" not in suite_text                  # no \d anywhere: it matches every script's digits
-    for pattern in (contract.NUMBER_TEXT, contract.WHOLE_NUMBER_TEXT, contract.DATE_TEXT,
-                    contract.ISO_DATE.pattern, contract.UK_DATE.pattern):
+    assert "\\\\d" not in suite_text  # no \d anywhere: it matches every script's digits
+    for pattern in (
+        contract.NUMBER_TEXT,
+        contract.WHOLE_NUMBER_TEXT,
+        contract.DATE_TEXT,
+        contract.ISO_DATE.pattern,
+        contract.UK_DATE.pattern,
+    ):
         assert "\\d" not in pattern
     regexes = {spec["rule"]: spec["kwargs"]["regex"] for spec in rule_specs() if "regex" in spec["kwargs"]}
-    assert regexes == {"non_ascii_digit": "$NON_ASCII_NUMERAL", "not_a_number": "$NUMBER",
-                       "not_a_whole_number": "$WHOLE_NUMBER", "bad_date": "$DATE"}
+    assert regexes == {
+        "non_ascii_digit": "$NON_ASCII_NUMERAL",
+        "not_a_number": "$NUMBER",
+        "not_a_whole_number": "$WHOLE_NUMBER",
+        "bad_date": "$DATE",
+    }
     assert not re.search(contract.NUMBER_TEXT, "١٢") and not re.search(contract.WHOLE_NUMBER_TEXT, "３")
     assert contract.parse_period("٣٠/٠٩/٢٠٢٥") is None and contract.parse_period("30/09/2025") is not None
 
@@ -651,10 +810,12 @@ def test_a_column_wrong_on_every_row_lists_twenty_lines_and_counts_the_rest():
     result = check(csv_bytes(rows))
     wrong = [f for f in result.errors if f.rule == "not_a_number"]
     assert [f.line for f in wrong] == list(range(2, 23)) and wrong[-1].value == "9,980 more"
-    assert wrong[-1].message == ("9,980 more lines, from line 22 to line 10,001, have the same problem "
-                                 "(not_a_number) in vacancy_wte; only the first 20 are listed. Correct every "
-                                 "one, then upload the file again.")
-    duplicates = [f for f in result.errors if f.rule == "duplicate_cell"]    # every row repeats the first
+    assert wrong[-1].message == (
+        "9,980 more lines, from line 22 to line 10,001, have the same problem "
+        "(not_a_number) in vacancy_wte; only the first 20 are listed. Correct every "
+        "one, then upload the file again."
+    )
+    duplicates = [f for f in result.errors if f.rule == "duplicate_cell"]  # every row repeats the first
     assert len(duplicates) == 21 and duplicates[-1].value == "9,979 more"
     assert len(result.findings) <= 21 * 4, {f.rule for f in result.findings}
 
@@ -668,6 +829,7 @@ def test_a_long_value_is_quoted_short():
 
 def test_validating_keeps_no_result_in_great_expectations():
     from pswbench.returns import gx_rules
+
     check(csv_bytes(valid_rows()))
     check(broken({ROW: {"headcount": "x"}}))
     batch_definition, _ = gx_rules._suite(TODAY)

@@ -1,5 +1,6 @@
 """Viewer events: the writer ingests only signed lines of the kinds a viewer produces, and none of
 them lowers a failure count or clears a lock. viewer.authenticate follows the writer's rules."""
+
 from __future__ import annotations
 
 import ast
@@ -14,8 +15,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from pswbench.access import auth, throttle
-from pswbench.store import audit, database, publish, viewer_events, viewer_mode
 from pswbench.paths import ROOT
+from pswbench.store import audit, database, publish, viewer_events, viewer_mode
 
 PW = "correct horse battery"
 LEAD = "lead@nhs.net"
@@ -53,9 +54,17 @@ def key_of(con) -> str:
 
 
 def event(db: Path, seq: int, action: str = "export", actor: str = LEAD, detail=None, at=None, **over) -> dict:
-    e = {"v": 2, "spool": viewer_mode.spool_path(db).name, "seq": seq, "at": (at or audit.utc_now()).isoformat(),
-         "actor": actor, "action": action, "trust_code": "RX4",
-         "detail": {"table": "t", "format": "csv"} if detail is None else detail, "pid": 1}
+    e = {
+        "v": 2,
+        "spool": viewer_mode.spool_path(db).name,
+        "seq": seq,
+        "at": (at or audit.utc_now()).isoformat(),
+        "actor": actor,
+        "action": action,
+        "trust_code": "RX4",
+        "detail": {"table": "t", "format": "csv"} if detail is None else detail,
+        "pid": 1,
+    }
     return {**e, **over}
 
 
@@ -65,8 +74,10 @@ def append(path: Path, *lines: bytes) -> None:
 
 
 def viewer_rows(con):
-    return con.execute("SELECT actor, action, trust_code, detail FROM audit_log WHERE detail LIKE '%\"via\": \"viewer\"%' "
-                       "ORDER BY audit_id").fetchall()
+    return con.execute(
+        'SELECT actor, action, trust_code, detail FROM audit_log WHERE detail LIKE \'%"via": "viewer"%\' '
+        "ORDER BY audit_id"
+    ).fetchall()
 
 
 def refused(con) -> dict:
@@ -82,7 +93,7 @@ def refused(con) -> dict:
 def test_a_viewers_signed_event_is_ingested_once(writer):
     con, db = writer
     publish.publish(con)
-    viewer_mode._KEYS.clear()                  # the viewer reads the key from the published snapshot
+    viewer_mode._KEYS.clear()  # the viewer reads the key from the published snapshot
     viewer_mode.record(db, LEAD, "export", "RX4", {"table": "national", "format": "csv"})
     assert viewer_mode.spool_pending(con, db)
     done = viewer_mode.ingest_spool(con, db)
@@ -98,10 +109,12 @@ def test_a_viewers_signed_event_is_ingested_once(writer):
 def test_forged_lines_are_skipped_counted_and_warned(writer, caplog, tamper):
     con, db = writer
     e = event(db, 1, "sign_in", detail={"method": "password"})
-    line = {"no_mac": viewer_events.canonical(e) + b"\n",
-            "wrong_key": viewer_events.signed_line("0" * 64, e),
-            "edited": viewer_events.signed_line(key_of(con), e).replace(b'"sign_in"', b'"export"'),
-            "not_json": b"{not json\n"}[tamper]
+    line = {
+        "no_mac": viewer_events.canonical(e) + b"\n",
+        "wrong_key": viewer_events.signed_line("0" * 64, e),
+        "edited": viewer_events.signed_line(key_of(con), e).replace(b'"sign_in"', b'"export"'),
+        "not_json": b"{not json\n",
+    }[tamper]
     append(viewer_mode.spool_path(db), line)
     with caplog.at_level(logging.WARNING):
         done = viewer_mode.ingest_spool(con, db)
@@ -119,20 +132,26 @@ def test_a_forged_sign_in_clears_no_lock_even_signed_with_the_right_key(writer):
     locked = auth.failures(con, LEAD)
     assert locked.locked(audit.utc_now())
     key = key_of(con)
-    append(viewer_mode.spool_path(db), viewer_events.signed_line(key, event(db, 1, "sign_in", detail={"method": "password"})))
+    append(
+        viewer_mode.spool_path(db),
+        viewer_events.signed_line(key, event(db, 1, "sign_in", detail={"method": "password"})),
+    )
     done = viewer_mode.ingest_spool(con, db)
     assert done.events == 1 and not done.users_changed
-    assert auth.failures(con, LEAD) == locked                     # still locked, same count
+    assert auth.failures(con, LEAD) == locked  # still locked, same count
     with pytest.raises(auth.SignInError, match="locked"):
         auth.authenticate(con, LEAD, PW)
 
 
-@pytest.mark.parametrize("action,detail", [
-    ("user_enabled", {"email": LEAD}),            # a writer's own kind
-    ("user_unlocked", {"email": LEAD}),
-    ("upload_accepted", {}),
-    ("anything", {}),
-])
+@pytest.mark.parametrize(
+    "action,detail",
+    [
+        ("user_enabled", {"email": LEAD}),  # a writer's own kind
+        ("user_unlocked", {"email": LEAD}),
+        ("upload_accepted", {}),
+        ("anything", {}),
+    ],
+)
 def test_kinds_a_viewer_does_not_produce_are_refused(writer, action, detail):
     con, db = writer
     append(viewer_mode.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, action, detail=detail)))
@@ -141,14 +160,17 @@ def test_kinds_a_viewer_does_not_produce_are_refused(writer, action, detail):
     assert viewer_rows(con) == []
 
 
-@pytest.mark.parametrize("action,detail,why", [
-    ("export", {"table": "t", "format": "csv", "email": "x"}, "detail_not_allowed"),   # a key export has not
-    ("export", {"table": "t", "format": "exe"}, "detail_not_allowed"),
-    ("sign_in", {"method": "magic"}, "detail_not_allowed"),
-    ("not_permitted", {"what": "x" * 201}, "detail_not_allowed"),
-    ("not_permitted", {"what": "page\u202e"}, "detail_not_allowed"),
-    ("export", {"table": "t", "format": "csv"}, "actor_not_allowed"),                   # actor: no account
-])
+@pytest.mark.parametrize(
+    "action,detail,why",
+    [
+        ("export", {"table": "t", "format": "csv", "email": "x"}, "detail_not_allowed"),  # a key export has not
+        ("export", {"table": "t", "format": "exe"}, "detail_not_allowed"),
+        ("sign_in", {"method": "magic"}, "detail_not_allowed"),
+        ("not_permitted", {"what": "x" * 201}, "detail_not_allowed"),
+        ("not_permitted", {"what": "page\u202e"}, "detail_not_allowed"),
+        ("export", {"table": "t", "format": "csv"}, "actor_not_allowed"),  # actor: no account
+    ],
+)
 def test_events_with_other_details_or_actors_are_refused(writer, action, detail, why):
     con, db = writer
     actor = "nobody@nhs.net" if why == "actor_not_allowed" else LEAD
@@ -170,12 +192,12 @@ def test_replayed_lines_are_refused(writer, tmp_path):
     first = viewer_events.signed_line(key, event(db, 1))
     append(viewer_mode.spool_path(db), first)
     assert viewer_mode.ingest_spool(con, db).events == 1
-    append(viewer_mode.spool_path(db), first)                                   # the same line again
+    append(viewer_mode.spool_path(db), first)  # the same line again
     other = db.with_name(f"{db.stem}.viewer-events.999-cafe.jsonl")
-    append(other, first)                                                   # copied into another spool file
+    append(other, first)  # copied into another spool file
     done = viewer_mode.ingest_spool(con, db)
     assert (done.events, dict(done.refused)) == (0, {"replayed": 2})
-    append(viewer_mode.spool_path(db), viewer_events.signed_line(key, event(db, 2)))   # the next one is taken
+    append(viewer_mode.spool_path(db), viewer_events.signed_line(key, event(db, 2)))  # the next one is taken
     assert viewer_mode.ingest_spool(con, db).events == 1
     assert len(viewer_rows(con)) == 2
 
@@ -183,15 +205,27 @@ def test_replayed_lines_are_refused(writer, tmp_path):
 def test_a_file_cut_short_is_read_again_but_its_lines_are_not_taken_twice(writer):
     con, db = writer
     key = key_of(con)
-    append(viewer_mode.spool_path(db), viewer_events.signed_line(key, event(db, 1)), viewer_events.signed_line(key, event(db, 2)))
+    append(
+        viewer_mode.spool_path(db),
+        viewer_events.signed_line(key, event(db, 1)),
+        viewer_events.signed_line(key, event(db, 2)),
+    )
     assert viewer_mode.ingest_spool(con, db).events == 2
-    viewer_mode.spool_path(db).write_bytes(viewer_events.signed_line(key, event(db, 1)))   # shorter than the offset
+    viewer_mode.spool_path(db).write_bytes(viewer_events.signed_line(key, event(db, 1)))  # shorter than the offset
     assert dict(viewer_mode.ingest_spool(con, db).refused) == {"replayed": 1}
 
 
-@pytest.mark.parametrize("offset,taken", [
-    (timedelta(hours=1), False), (timedelta(minutes=6), False), (timedelta(minutes=4), True),
-    (-timedelta(days=6), True), (-timedelta(days=8), False), (-timedelta(days=3650), False)])
+@pytest.mark.parametrize(
+    "offset,taken",
+    [
+        (timedelta(hours=1), False),
+        (timedelta(minutes=6), False),
+        (timedelta(minutes=4), True),
+        (-timedelta(days=6), True),
+        (-timedelta(days=8), False),
+        (-timedelta(days=3650), False),
+    ],
+)
 def test_only_plausible_times_are_taken(writer, offset, taken):
     con, db = writer
     line = viewer_events.signed_line(key_of(con), event(db, 1, at=audit.utc_now() + offset))
@@ -211,10 +245,17 @@ def test_a_viewers_failures_count_at_the_writer_for_unknown_and_known_emails(wri
         f = auth.failures(con, email)
         assert f.count == 5 and f.locked(audit.utc_now()), email
     # The viewer's claims about counts are replaced by the writer's own.
-    viewer_mode.record(db, "third@nhs.net", "sign_in_failed", None,
-                  {"reason": "wrong_password", "failed_attempts": 999, "locked_until": "2999-01-01T00:00:00"})
+    viewer_mode.record(
+        db,
+        "third@nhs.net",
+        "sign_in_failed",
+        None,
+        {"reason": "wrong_password", "failed_attempts": 999, "locked_until": "2999-01-01T00:00:00"},
+    )
     viewer_mode.ingest_spool(con, db)
-    assert auth.failures(con, "third@nhs.net") == throttle.Failures(1, auth.failures(con, "third@nhs.net").last_failed_at)
+    assert auth.failures(con, "third@nhs.net") == throttle.Failures(
+        1, auth.failures(con, "third@nhs.net").last_failed_at
+    )
     assert json.loads(viewer_rows(con)[-1][3])["failed_attempts"] == 1
 
 
@@ -227,6 +268,7 @@ def test_disabled_and_oidc_failures_do_not_count(writer):
 
 
 # --- viewer.authenticate ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def snapshot(writer):
@@ -289,6 +331,7 @@ def test_a_viewers_own_failure_records_are_bounded(monkeypatch):
 
 # --- the list of kinds matches the code that records them -------------------------------------
 
+
 def _record_event_calls():
     """(file, action, detail keys or None) of every record_event / viewer.record call with a literal action."""
     for path in [*sorted((ROOT / "pswbench").glob("*.py")), *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]:
@@ -298,16 +341,25 @@ def _record_event_calls():
             name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
             if name not in ("record_event", "record") or len(node.args) < 3:
                 continue
-            if name == "record" and getattr(node.func, "value", None) is not None \
-                    and getattr(node.func.value, "id", None) != "viewer":
-                continue     # audit.record: the writer's own rows
+            if (
+                name == "record"
+                and getattr(node.func, "value", None) is not None
+                and getattr(node.func.value, "id", None) != "viewer"
+            ):
+                continue  # audit.record: the writer's own rows
             action = node.args[2]
             if not (isinstance(action, ast.Constant) and isinstance(action.value, str)):
                 continue
-            detail = node.args[4] if len(node.args) > 4 else next(
-                (k.value for k in node.keywords if k.arg == "detail"), None)
-            keys = ([k.value for k in detail.keys] if isinstance(detail, ast.Dict)
-                    and all(isinstance(k, ast.Constant) for k in detail.keys) else None)
+            detail = (
+                node.args[4]
+                if len(node.args) > 4
+                else next((k.value for k in node.keywords if k.arg == "detail"), None)
+            )
+            keys = (
+                [k.value for k in detail.keys]
+                if isinstance(detail, ast.Dict) and all(isinstance(k, ast.Constant) for k in detail.keys)
+                else None
+            )
             yield path.name, action.value, keys
 
 

@@ -1,6 +1,7 @@
 """pswbench.app.web.Guard on its own, in front of a stand-in app (no Streamlit server): which requests and
 websocket messages it lets through, and what it adds to responses. The same guard in front of the
 real app is tested end to end in tests/e2e/test_sessions.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from pswbench import paths
 from pswbench.access import session_cookie
-from pswbench.app import deferred_downloads, web
 from pswbench.access.session_registry import REGISTRY
+from pswbench.app import deferred_downloads, web
 
 KEY = "guard-test-key" * 4
 SESSION = "session-under-test"
@@ -56,7 +57,7 @@ class StandIn:
             await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
             await send({"type": "http.response.body", "body": b"ok"})
             return
-        await receive()   # websocket.connect
+        await receive()  # websocket.connect
         await send({"type": "websocket.accept"})
         hello = ForwardMsg()
         hello.new_session.initialize.session_id = SESSION
@@ -85,8 +86,11 @@ def websocket(cookie: str | None, kinds: list[str]) -> tuple[list[str], list[dic
     """Open a websocket through the guard, send these BackMsg kinds; (what the app got, what was sent)."""
     app = StandIn()
     guard = web.Guard(app)
-    inbox = [{"type": "websocket.connect"}, *[{"type": "websocket.receive", "bytes": back(k)} for k in kinds],
-             {"type": "websocket.disconnect", "code": 1000}]
+    inbox = [
+        {"type": "websocket.connect"},
+        *[{"type": "websocket.receive", "bytes": back(k)} for k in kinds],
+        {"type": "websocket.disconnect", "code": 1000},
+    ]
     sent: list[dict] = []
 
     async def receive():
@@ -116,10 +120,10 @@ def test_without_a_cookie_only_script_runs_heartbeats_and_stops_reach_the_app():
 def test_a_valid_cookie_must_be_the_sign_in_its_session_runs_as():
     value, claims = cookie_for()
     REGISTRY.unbind(SESSION)
-    got, sent = websocket(value, ["clear_cache"])   # no script run of this session has bound it
+    got, sent = websocket(value, ["clear_cache"])  # no script run of this session has bound it
     assert got == [] and closed_with(sent) == 1008
     other, other_claims = cookie_for("board@rx4.nhs.uk")
-    REGISTRY.bind(SESSION, other_claims.sid)          # the session runs as somebody else
+    REGISTRY.bind(SESSION, other_claims.sid)  # the session runs as somebody else
     got, sent = websocket(value, ["clear_cache"])
     assert got == [] and closed_with(sent) == 1008
     REGISTRY.bind(SESSION, claims.sid)
@@ -189,7 +193,7 @@ def test_uploads_need_the_cookie_of_the_sign_in_the_session_runs_as(monkeypatch)
     REGISTRY.bind(SESSION, claims.sid)
     other, _ = cookie_for("board@rx4.nhs.uk")
     assert http("PUT", url, cookie=other, headers=length, body=b"abc")[0] == 403
-    assert http("PUT", url, cookie=value, body=b"abc")[0] == 411          # no Content-Length
+    assert http("PUT", url, cookie=value, body=b"abc")[0] == 411  # no Content-Length
     # No Streamlit runtime holds files here: count only what is asked for now (e2e counts held files).
     monkeypatch.setattr(web._Uploads, "reserve", lambda self, session_id, size: size <= web.MAX_BYTES)
     assert http("PUT", url, cookie=value, headers=length, body=b"abc")[0] == 200
@@ -207,12 +211,12 @@ def test_cookies_are_reissued_when_stale_and_deleted_when_refused():
     assert (again.sid, again.issued) == (claims.sid, claims.issued) and again.seen > claims.seen
     attributes = set_cookie.lower()
     assert "httponly" in attributes and "samesite=strict" in attributes and "path=/" in attributes
-    assert "secure" not in attributes                                   # plain http
+    assert "secure" not in attributes  # plain http
     _, _, raw, _ = http("GET", "/", cookie=value[:-2] + "xx")
     [deleted] = [v.decode() for k, v in raw if k == b"set-cookie"]
     assert deleted.startswith(f"{session_cookie.NAME}=") and "max-age=0" in deleted.lower()
     fresh_now, _ = cookie_for()
-    _, _, raw, _ = http("GET", "/", cookie=fresh_now)                    # fresh: nothing to re-issue
+    _, _, raw, _ = http("GET", "/", cookie=fresh_now)  # fresh: nothing to re-issue
     assert [v for k, v in raw if k == b"set-cookie"] == []
 
 
@@ -227,7 +231,7 @@ def test_streamlits_oidc_sign_out_ends_the_cookie_too():
 
 def test_a_deferred_download_runs_only_for_the_session_and_sign_in_that_made_it(monkeypatch):
     _, mine = cookie_for()
-    _, theirs = cookie_for("lead@rx4.nhs.uk")            # the same user signed in elsewhere
+    _, theirs = cookie_for("lead@rx4.nhs.uk")  # the same user signed in elsewhere
     enabled = {"on": True}
     monkeypatch.setattr(deferred_downloads, "_account_enabled", lambda email: enabled["on"])
     make = deferred_downloads.owned(lambda: b"the file", (SESSION, mine.sid))
@@ -246,7 +250,7 @@ def test_a_deferred_download_runs_only_for_the_session_and_sign_in_that_made_it(
     enabled["on"] = False
     with pytest.raises(deferred_downloads.Refused, match="disabled"):
         asked_by(SESSION, mine)
-    with pytest.raises(deferred_downloads.Refused):      # made in a run nobody was signed in to
+    with pytest.raises(deferred_downloads.Refused):  # made in a run nobody was signed in to
         deferred_downloads.owned(lambda: b"x", (SESSION, None))()
 
 
@@ -266,8 +270,12 @@ def test_the_guard_records_who_asks_for_a_download_and_nobody_else():
             while (await receive())["type"] != "websocket.disconnect":
                 seen.append(deferred_downloads._ASKED.get())
 
-    inbox = [{"type": "websocket.connect"}, {"type": "websocket.receive", "bytes": back("clear_cache")},
-             {"type": "websocket.receive", "bytes": back("rerun_script")}, {"type": "websocket.disconnect"}]
+    inbox = [
+        {"type": "websocket.connect"},
+        {"type": "websocket.receive", "bytes": back("clear_cache")},
+        {"type": "websocket.receive", "bytes": back("rerun_script")},
+        {"type": "websocket.disconnect"},
+    ]
 
     async def receive():
         return inbox.pop(0)
@@ -276,8 +284,9 @@ def test_the_guard_records_who_asks_for_a_download_and_nobody_else():
         pass
 
     headers = [(b"cookie", f"{session_cookie.NAME}={value}".encode())]
-    run_alone(web.Guard(Recorder())({"type": "websocket", "path": "/_stcore/stream", "headers": headers},
-                                      receive, send))
+    run_alone(
+        web.Guard(Recorder())({"type": "websocket", "path": "/_stcore/stream", "headers": headers}, receive, send)
+    )
     assert seen == [deferred_downloads.Request(SESSION, claims), None]
 
 
@@ -308,6 +317,6 @@ def test_a_sessions_oldest_uploads_make_way_so_it_never_holds_more_than_the_boun
     assert uploads.reserve("s", big)
     files.file_storage["s"]["big"] = SimpleNamespace(data=b"x" * big)
     uploads.release("s", big)
-    assert uploads.reserve("s", big)                      # the older big file makes way
+    assert uploads.reserve("s", big)  # the older big file makes way
     assert "big" not in files.file_storage["s"]
-    assert not uploads.reserve("s", web.MAX_BYTES)        # no room beside what is still in flight
+    assert not uploads.reserve("s", web.MAX_BYTES)  # no room beside what is still in flight

@@ -27,6 +27,7 @@ is kept (Run.messages).
 
 Used by benchmarks/load_viewers.py for its sessions and tests/disclosure for its crawl.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,13 +43,14 @@ from streamlit.proto.Common_pb2 import FileUploaderState, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-MAIN, SIDEBAR = 0, 1   # RootContainer: the first index of a delta's path
-ALERT_ERROR = 1        # Alert.Format.ERROR
+MAIN, SIDEBAR = 0, 1  # RootContainer: the first index of a delta's path
+ALERT_ERROR = 1  # Alert.Format.ERROR
 
 
 @dataclass
 class Run:
     """What one script run sent: elements by container, in order."""
+
     status: int = -1
     main: list[tuple[str, object]] = field(default_factory=list)
     sidebar: list[tuple[str, object]] = field(default_factory=list)
@@ -82,7 +84,7 @@ class Run:
 class SignInRefused(RuntimeError):
     """The sign-in form did not sign in (its messages are the text; run is the form's run, if any)."""
 
-    def __init__(self, message: str, run: "Run | None" = None):
+    def __init__(self, message: str, run: Run | None = None):
         super().__init__(message)
         self.run = run
 
@@ -93,16 +95,17 @@ class Session:
     session_id: connect to this existing Streamlit session (as a browser reconnecting does, or
     someone who has learnt the id); cookies: start with these cookies (name -> value)."""
 
-    def __init__(self, base_url: str, timeout_s: float = 90, session_id: str | None = None,
-                 cookies: dict[str, str] | None = None):
+    def __init__(
+        self, base_url: str, timeout_s: float = 90, session_id: str | None = None, cookies: dict[str, str] | None = None
+    ):
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
         self.timeout_s = timeout_s
         self.page_hash = ""
         self.session_id = ""
-        self.values: dict[str, WidgetState] = {}   # the values set on this page, sent with every run
-        self.redirect: str | None = None           # the last auth_redirect the app sent
-        self.closed_code: int | None = None        # the close code when the app closed the websocket
+        self.values: dict[str, WidgetState] = {}  # the values set on this page, sent with every run
+        self.redirect: str | None = None  # the last auth_redirect the app sent
+        self.closed_code: int | None = None  # the close code when the app closed the websocket
         self.landing: Run | None = None
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
@@ -111,7 +114,7 @@ class Session:
         self._ws = None
         self._replies: dict[str, asyncio.Future] = {}
 
-    async def __aenter__(self) -> "Session":
+    async def __aenter__(self) -> Session:
         await self.connect(self._resume)
         return self
 
@@ -128,8 +131,12 @@ class Session:
     def get(self, path: str, method: str = "GET", data: bytes | None = None, headers: dict | None = None):
         """An HTTP request to the app with this session's cookies (redirects followed); the response."""
         url = path if path.startswith("http") else self.base_url + path
-        req = urllib.request.Request(url, data=data, method=method, headers={
-            **(headers or {}), **({"Cookie": self.cookie_header()} if self._start_cookies else {})})
+        req = urllib.request.Request(
+            url,
+            data=data,
+            method=method,
+            headers={**(headers or {}), **({"Cookie": self.cookie_header()} if self._start_cookies else {})},
+        )
         return self.opener.open(req, timeout=self.timeout_s)
 
     async def connect(self, session_id: str | None = None) -> None:
@@ -137,9 +144,14 @@ class Session:
         check that hands out Streamlit's XSRF cookie. session_id: resume that session."""
         await asyncio.to_thread(lambda: self.get("/_stcore/health").read())
         protocols = ["streamlit", self.cookie("_streamlit_xsrf") or "x", session_id] if session_id else ["streamlit"]
-        self._ws = await websockets.connect(self.url, subprotocols=protocols, max_size=None, compression=None,
-                                            open_timeout=self.timeout_s,
-                                            additional_headers={"Cookie": self.cookie_header()})
+        self._ws = await websockets.connect(
+            self.url,
+            subprotocols=protocols,
+            max_size=None,
+            compression=None,
+            open_timeout=self.timeout_s,
+            additional_headers={"Cookie": self.cookie_header()},
+        )
         self.closed_code = None
 
     async def sign_in(self, email: str, password: str, form: Run | None = None) -> Run:
@@ -147,8 +159,11 @@ class Session:
         from the app's sign-in route and reconnect with it, as a browser does; return the run of
         the landing page. Raises SignInRefused with the form's message when refused."""
         form = form or await self.run()
-        fields = [form.widget("text_input", "Email address"), form.widget("text_input", "Password"),
-                  form.widget("button", "Sign in")]
+        fields = [
+            form.widget("text_input", "Email address"),
+            form.widget("text_input", "Password"),
+            form.widget("button", "Sign in"),
+        ]
         if not all(fields):
             raise SignInRefused(f"no sign-in form on this page: {form.texts()[:3]}")
         self.redirect = None
@@ -230,18 +245,29 @@ class Session:
         [urls] = await self.upload_urls([name])
         await asyncio.to_thread(self.put, urls.upload_url, name, data)
         info = UploadedFileInfo(file_id=urls.file_id, name=name, size=len(data), file_urls=urls)
-        return await self.run(widgets=[WidgetState(id=widget_id, file_uploader_state_value=FileUploaderState(
-            uploaded_file_info=[info]))])
+        return await self.run(
+            widgets=[WidgetState(id=widget_id, file_uploader_state_value=FileUploaderState(uploaded_file_info=[info]))]
+        )
 
     def put(self, upload_url: str, name: str, data: bytes) -> None:
         """The browser's PUT of the file: multipart form, with this session's cookies (the XSRF one
         among them) and the same token in the X-Xsrftoken header."""
         token = self.cookie("_streamlit_xsrf") or ""
         boundary = uuid.uuid4().hex
-        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
-                f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-        self.get(upload_url, method="PUT", data=body, headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token}).read()
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                f"Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        self.get(
+            upload_url,
+            method="PUT",
+            data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "X-Xsrftoken": token},
+        ).read()
 
     async def _until_reply(self, request_id: str):
         while not self._replies[request_id].done():
@@ -261,10 +287,10 @@ class Session:
         kind = fwd.WhichOneof("type")
         if kind == "new_session":
             self.session_id = fwd.new_session.initialize.session_id or self.session_id
-            return Run(messages=[*run.messages, fwd])   # a rerun starts afresh
+            return Run(messages=[*run.messages, fwd])  # a rerun starts afresh
         run.messages.append(fwd)
         if kind == "navigation" and fwd.navigation.page_script_hash:
-            self.page_hash = fwd.navigation.page_script_hash   # as the browser follows st.switch_page
+            self.page_hash = fwd.navigation.page_script_hash  # as the browser follows st.switch_page
         elif kind == "auth_redirect":
             self.redirect = fwd.auth_redirect.url
         elif kind == "backend_operation_response":

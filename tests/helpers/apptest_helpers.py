@@ -5,6 +5,7 @@ once per session. The app holds one DuckDB writer connection per process (ui._op
 pswbench.store.process_db), and AppTest runs the app in this process, so the tests read audit_log through
 that same connection: a second connection to the file would be refused by DuckDB's lock.
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,10 +13,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-
 from pswbench import paths
+from pswbench.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
 PAGE_KEYS = ("overview", "regions", "benchmark", "snapshot", "upload", "submissions", "definitions")
 SIGN_IN_TITLE = "pswbench: peer support worker workforce benchmarking"
@@ -26,8 +26,6 @@ ACCOUNTS = {  # the SYNTHETIC demo's accounts (pswbench/synthetic/demo.py)
     "trust_lead": ("lead.rx4@demo.pswbench.nhs.uk", "demo-trustlead-2026"),
     "board": ("board.rx4@demo.pswbench.nhs.uk", "demo-board-2026"),
 }
-
-
 
 
 def _router_files() -> dict[str, str]:

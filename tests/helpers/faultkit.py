@@ -1,4 +1,5 @@
 """Helpers for the fault tests: a demo database built once, table snapshots, holders and the CLI."""
+
 from __future__ import annotations
 
 import atexit
@@ -16,9 +17,10 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parents[2]
+from pswbench.paths import ROOT
+
 PY = sys.executable
-EXAMPLE = ROOT / "data" / "example_return.csv"   # RX4, quarter ending 2025-09-30
+EXAMPLE = ROOT / "data" / "example_return.csv"  # RX4, quarter ending 2025-09-30
 
 
 @cache
@@ -40,8 +42,14 @@ def demo_copy(folder: Path, name: str = "db.duckdb") -> Path:
 
 
 def cli(*args, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([PY, "-m", "pswbench", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [PY, "-m", "pswbench", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def tables(db: Path) -> dict[str, list[str]]:
@@ -54,9 +62,13 @@ def tables(db: Path) -> dict[str, list[str]]:
 
 
 def table_rows(con) -> dict[str, list[str]]:
-    names = [r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND NOT internal ORDER BY 1").fetchall()]
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND NOT internal ORDER BY 1"
+        ).fetchall()
+    ]
     return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in names}
 
 
@@ -75,7 +87,7 @@ def wait_for_line(proc: subprocess.Popen, stream, marker: str, timeout: float = 
                 continue
             line = stream.readline()
             if not line:
-                break   # the process ended
+                break  # the process ended
             seen.append(line)
             if marker in line:
                 return line
@@ -83,8 +95,14 @@ def wait_for_line(proc: subprocess.Popen, stream, marker: str, timeout: float = 
 
 
 def start(code: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([PY, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [PY, "-c", code],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -99,8 +117,10 @@ def stop(proc: subprocess.Popen) -> None:
 @contextmanager
 def holder(db: Path):
     """Another process holding db read-write, as the running app does (pswbench.store.database.connect)."""
-    proc = start("import sys, time; from pswbench import database; c = database.connect(sys.argv[1]); "
-                 "print('ready', flush=True); time.sleep(120)".replace("sys.argv[1]", repr(str(db))))
+    proc = start(
+        "import sys, time; from pswbench import database; c = database.connect(sys.argv[1]); "
+        "print('ready', flush=True); time.sleep(120)".replace("sys.argv[1]", repr(str(db)))
+    )
     try:
         wait_for_line(proc, proc.stdout, "ready", timeout=60)
         yield proc

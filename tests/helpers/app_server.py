@@ -4,9 +4,8 @@ Shared by the browser tests (tests/e2e/conftest.py) and scripts/screenshots.py, 
 app, wait for it and sign in the same way. Chromium is Debian's (/usr/bin/chromium): Playwright's
 own browser download is not used. A missing Chromium raises, so browser tests fail rather than skip.
 """
-from __future__ import annotations
 
-from playwright.sync_api import expect
+from __future__ import annotations
 
 import contextlib
 import os
@@ -19,10 +18,19 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from playwright.sync_api import expect
+
+from pswbench.paths import ROOT
+
 CHROMIUM = Path(os.environ.get("PSWBENCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1400, "height": 1000}
 DEMO_ACCOUNTS = {  # role -> (email, password); the SYNTHETIC demo's accounts (pswbench/synthetic/demo.py)
     "analyst": ("analyst@demo.pswbench.nhs.uk", "demo-analyst-2026"),
@@ -35,8 +43,13 @@ def build_demo_db(db: Path) -> Path:
     """Build the synthetic demo database at db with the real CLI (about 10 seconds)."""
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([sys.executable, "-m", "pswbench", "demo", "--db", str(db)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pswbench", "demo", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0 or not db.exists():
         raise RuntimeError(f"building the demo database failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return db
@@ -57,18 +70,37 @@ def _healthy(base_url: str) -> bool:
 
 
 @contextlib.contextmanager
-def app_process(db: Path, log_path: Path, port: int | None = None, timeout: float = 60,
-                env: dict[str, str] | None = None, module: str = "pswbench.app.server"
-                ) -> Iterator[tuple[str, subprocess.Popen]]:
+def app_process(
+    db: Path,
+    log_path: Path,
+    port: int | None = None,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    module: str = "pswbench.app.server",
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run the app as `make run` does (`python -m pswbench.app.server run app.py`; module "streamlit" for
     plain `streamlit run`) on db, with env added to this process's environment; yield (base URL,
     process) once /_stcore/health answers; stop it after."""
     port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, **(env or {}), "PSWBENCH_DB": str(db)}
-    cmd = [sys.executable, "-m", module, "run", str(ROOT / "app.py"),
-           "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        module,
+        "run",
+        str(ROOT / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     log_path = Path(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
@@ -79,8 +111,10 @@ def app_process(db: Path, log_path: Path, port: int | None = None, timeout: floa
                 if proc.poll() is not None:
                     raise RuntimeError(f"the app exited with code {proc.returncode}:\n{log_path.read_text()}")
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"the app did not answer {base_url}/_stcore/health within {timeout:.0f} s:\n"
-                                       f"{log_path.read_text()}")
+                    raise TimeoutError(
+                        f"the app did not answer {base_url}/_stcore/health within {timeout:.0f} s:\n"
+                        f"{log_path.read_text()}"
+                    )
                 time.sleep(0.25)
             yield base_url, proc
         finally:
@@ -93,8 +127,9 @@ def app_process(db: Path, log_path: Path, port: int | None = None, timeout: floa
 
 
 @contextlib.contextmanager
-def running_app(db: Path, log_path: Path, port: int | None = None, timeout: float = 60,
-                env: dict[str, str] | None = None) -> Iterator[str]:
+def running_app(
+    db: Path, log_path: Path, port: int | None = None, timeout: float = 60, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """app_process, yielding only the base URL."""
     with app_process(db, log_path, port, timeout, env) as (base_url, _):
         yield base_url
@@ -103,8 +138,10 @@ def running_app(db: Path, log_path: Path, port: int | None = None, timeout: floa
 def launch_chromium(playwright):
     """Headless Debian Chromium. Raises (never skips) when it is not installed."""
     if not CHROMIUM.is_file():
-        raise FileNotFoundError(f"Chromium is not installed at {CHROMIUM}; run `make chromium` "
-                                "(browser tests fail rather than skip without it)")
+        raise FileNotFoundError(
+            f"Chromium is not installed at {CHROMIUM}; run `make chromium` "
+            "(browser tests fail rather than skip without it)"
+        )
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
 
@@ -138,8 +175,9 @@ def full_page_screenshot(page, path, max_height: int = 8000) -> None:
     full_page alone stops at the viewport: grow the viewport to the content's height first."""
     size = page.viewport_size or VIEWPORT
     height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stSidebarContent\"]')]"
-        ".map(e => e.scrollHeight), document.documentElement.scrollHeight)")
+        '() => Math.max(...[...document.querySelectorAll(\'[data-testid="stMain"], [data-testid="stSidebarContent"]\')]'
+        ".map(e => e.scrollHeight), document.documentElement.scrollHeight)"
+    )
     page.set_viewport_size({"width": size["width"], "height": min(max(int(height), size["height"]), max_height)})
     try:
         page.wait_for_timeout(300)  # let charts that follow the container's size settle
@@ -151,6 +189,7 @@ def full_page_screenshot(page, path, max_height: int = 8000) -> None:
 
 
 # ---- helpers for journeys that change data (tests/e2e/test_journeys.py, test_access_routes.py) ----
+
 
 def copy_db(src: Path, dst: Path) -> Path:
     """Copy a (closed) demo database to dst for an app of its own; a stale dst.wal is removed so
@@ -169,8 +208,9 @@ def copy_db(src: Path, dst: Path) -> Path:
 def open_in_session(page, path: str) -> None:
     """Go to path (e.g. "/submissions" or "/snapshot?trust=RMY") inside the signed-in session, as
     the browser's back/forward buttons do; a full page load would open a new, signed-out session."""
-    page.evaluate("path => { history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }",
-                  path)
+    page.evaluate(
+        "path => { history.pushState({}, '', path); window.dispatchEvent(new PopStateEvent('popstate')); }", path
+    )
 
 
 def wait_until_idle(page, timeout: float = 30_000) -> None:

@@ -1,4 +1,5 @@
 """Builders for small returns in tests: import them with `from returns_kit import ...`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,13 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pswbench.paths import ROOT
 from pswbench.returns import contract
 
 # A fixed "today" so rules about dates do not drift with the calendar.
 TODAY = dt.date(2026, 11, 25)
 
 _VALID = (
-    # service_setting, afc_band, headcount, wte, vacancy, sickness, fte_days (x 92 days), leavers, joiners, bank, agency, notes
+    # service_setting, afc_band, headcount, wte, vacancy, sickness, fte_days (x 92 days), leavers, joiners,
+    # bank, agency, notes
     ("adult_community", "3", "12", "9.60", "1.20", "45.93", "883.20", "1", "1", "0.40", "0.00", ""),
     ("adult_community", "4", "18", "15.20", "2.00", "65.72", "1398.40", "1", "2", "0.80", "", ""),
     ("crisis", "4", "8", "6.80", "1.00", "27.53", "625.60", "1", "0", "", "0.00", "Two posts out to advert"),
@@ -26,8 +29,13 @@ def valid_rows(n: int = 3, trust_code: str = "RX4", period_end: str = "2025-09-3
     return [{"trust_code": trust_code, "period_end": period_end, **dict(zip(names, row))} for row in _VALID[:n]]
 
 
-def csv_bytes(rows: list[dict[str, str]], header: list[str] | tuple[str, ...] | None = None,
-              delimiter: str = ",", encoding: str = "utf-8", line_end: str = "\n") -> bytes:
+def csv_bytes(
+    rows: list[dict[str, str]],
+    header: list[str] | tuple[str, ...] | None = None,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+    line_end: str = "\n",
+) -> bytes:
     """Rows as CSV bytes. header: the names written (default: the template columns); a name not
     in a row's keys writes a blank cell, and a header name is looked up case/space-insensitively."""
     header = list(header or contract.COLUMNS)
@@ -44,7 +52,12 @@ def csv_bytes(rows: list[dict[str, str]], header: list[str] | tuple[str, ...] | 
 
 def build_demo_db(db: Path) -> Path:
     """Build the synthetic demo database with the real CLI, in a subprocess (about 10 seconds)."""
-    done = subprocess.run([sys.executable, "-m", "pswbench", "demo", "--db", str(db)],
-                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pswbench", "demo", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0 and Path(db).exists(), f"demo build failed:\n{done.stdout}\n{done.stderr}"
     return Path(db)
