@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/pswbench.duckdb
 
-.PHONY: run lint format test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium clean
+.PHONY: run lint format dead-code-allowlist test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium clean
 
 # The pinned dependencies first, then the package itself (editable, so sql/ and validation/ are found
 # beside it and no script or test changes sys.path).
@@ -29,10 +29,17 @@ indicators: $(VENV)/.installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-# ruff's lint rules and its formatter, checked (CI runs this before the tests).
+VULTURE := $(VENV)/bin/vulture pswbench pages app.py tests benchmarks scripts tests/vulture_allowlist.py \
+	--min-confidence 60 --ignore-decorators "@pytest.fixture,@pytest.mark.*" --ignore-names "pytestmark,pytest_*,handle_*"
+
+# ruff's lint rules and its formatter, then vulture for dead code (CI runs this before the tests).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VULTURE)
+
+dead-code-allowlist: $(VENV)/.installed
+	$(VULTURE) --make-whitelist
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

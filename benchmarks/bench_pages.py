@@ -39,18 +39,9 @@ CHILD_TIMEOUT = 600
 def _route_through_router() -> None:
     """As tests/conftest.py: AppTest resets PagesManager.uses_pages_directory every run; keep it off,
     so every run goes through app.py (the router) as on the live server."""
-    from streamlit.runtime.pages_manager import PagesManager
+    from pswbench.app import streamlit_internals
 
-    if getattr(PagesManager.__init__, "_pswbench_patched", False):
-        return
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    init._pswbench_patched = True
-    PagesManager.__init__ = init
+    streamlit_internals.keep_pages_directory_mode_off()
 
 
 def _use_db(db: Path) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from pswbench.app import streamlit_internals
 from tests.helpers.returns_kit import TODAY, build_demo_db
 
 
@@ -16,7 +17,7 @@ def today() -> dt.date:
 
 
 @pytest.fixture(autouse=True)
-def _every_apptest_run_goes_through_the_router(monkeypatch):
+def _every_apptest_run_goes_through_the_router():
     """Make every AppTest run execute app.py (the router), as the live server does.
 
     Streamlit treats an app whose main script sits next to a folder named pages/ as an old-style
@@ -24,15 +25,9 @@ def _every_apptest_run_goes_through_the_router(monkeypatch):
     switches that off for the process; AppTest resets the flag before every run, so it is kept off
     here. The live behaviour is tested in the browser (tests/e2e/test_roles.py).
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    undo = streamlit_internals.keep_pages_directory_mode_off()
+    yield
+    undo()
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -37,7 +38,6 @@ from pswbench.store import audit
 
 ROLES = ("analyst", "trust_lead", "board")
 ROLES_WITH_TRUST = ("trust_lead", "board")
-MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 MAX_EMAIL_LENGTH = 254
 DISPLAY_ZONE = ZoneInfo("Europe/London")
 _RETRIES = 3  # a write that conflicts with a concurrent attempt's is tried again this often
@@ -51,7 +51,7 @@ LOCKED_MESSAGE = (
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _hasher() -> PasswordHasher:
+def password_hasher() -> PasswordHasher:
     """The password hasher. Default (production) argon2 parameters; tests may monkeypatch this."""
     return PasswordHasher()
 
@@ -145,7 +145,7 @@ def _transaction(con: duckdb.DuckDBPyConnection):
     return _Tx()
 
 
-def _user_row(con: duckdb.DuckDBPyConnection, email: str):
+def user_row(con: duckdb.DuckDBPyConnection, email: str):
     """(email, role, trust_code, password_hash, disabled) of the account with this email, or None."""
     rows = con.execute(
         "SELECT email, role, trust_code, password_hash, disabled FROM app_user WHERE email = ?", [email]
@@ -186,10 +186,10 @@ def add_user(
             passwords.check(password, e, code, role)
         except passwords.WeakPassword as exc:
             raise UserError(str(exc)) from None
-        password_hash = _hasher().hash(password)
+        password_hash = password_hasher().hash(password)
     at = audit.as_utc_naive(now)
     with _transaction(con):
-        if _user_row(con, e) is not None:
+        if user_row(con, e) is not None:
             raise UserError(f"A user with email {e} already exists.")
         con.execute(
             "INSERT INTO app_user (email, role, trust_code, password_hash, disabled, created_at) "
@@ -222,7 +222,7 @@ def set_disabled(
     e = normalise_email(email)
     at = audit.as_utc_naive(now)
     with _transaction(con):
-        row = _user_row(con, e)
+        row = user_row(con, e)
         if row is None:
             raise UserError(f"There is no user with email {e}.")
         con.execute("UPDATE app_user SET disabled = ? WHERE email = ?", [disabled, e])
@@ -245,7 +245,7 @@ def unlock(
     e = normalise_email(email)
     at = audit.as_utc_naive(now)
     with _transaction(con):
-        row = _user_row(con, e)
+        row = user_row(con, e)
         if row is None:
             raise UserError(f"There is no user with email {e}.")
         throttle.forget(con, e)
@@ -270,7 +270,7 @@ def failures(con: duckdb.DuckDBPyConnection, email: str) -> Failures:
 def account_for_email(con: duckdb.DuckDBPyConnection, email: str | None) -> tuple[User, bool] | None:
     """The user for an email and whether the account is disabled, or None when there is none."""
     e = normalise_email(email or "")
-    row = _user_row(con, e) if e else None
+    row = user_row(con, e) if e else None
     return None if row is None else (User(row[0], row[1], row[2]), bool(row[4]))
 
 
@@ -329,14 +329,14 @@ def locked_attempt(key: str, trust_code: str | None, until: datetime) -> Attempt
 
 
 def check_password(row, seen: Failures, key: str, password: str, at: datetime) -> Attempt:
-    """Decide one attempt: row is _user_row's answer (or None), seen the email's failures so far.
+    """Decide one attempt: row is user_row's answer (or None), seen the email's failures so far.
 
     Writes nothing. A locked email is refused without checking the password; every other attempt
     costs one argon2 verification, against the account's hash or a dummy one."""
     trust_code = row[2] if row else None
     if seen.locked(at):
         return locked_attempt(key, trust_code, seen.locked_until)
-    hasher = _hasher()
+    hasher = password_hasher()
     dummy = _dummy_hash(hasher)
     stored = row[3] if row else None
     ok = bad_hash = False
@@ -390,17 +390,34 @@ def _store(con: duckdb.DuckDBPyConnection, attempt: Attempt, at: datetime) -> At
     raise AssertionError("unreachable")
 
 
+def decide(
+    con: duckdb.DuckDBPyConnection, email: str, password: str, at: datetime, failures_seen: Callable[[str], Failures]
+) -> tuple[Attempt, Failures]:
+    """One sign-in attempt decided, nothing written: (the attempt, the failures counted before it).
+
+    failures_seen(key) gives the email's failures so far: the writer's count, or for a read-only
+    viewer the stricter of the snapshot's and its own (pswbench.store.viewer_mode.authenticate)."""
+    e, key = normalise_email(email), attempt_key(email)
+    row = user_row(con, e) if e else None
+    seen = failures_seen(key)
+    return check_password(row, seen, key, password or "", at), seen
+
+
+def signed_in_user(attempt: Attempt) -> User:
+    """The attempt's user, or SignInError with its plain message."""
+    if attempt.user is not None:
+        return attempt.user
+    raise SignInError(attempt.message)
+
+
 def authenticate(con: duckdb.DuckDBPyConnection, email: str, password: str, now: datetime | None = None) -> User:
     """Check an email and password; return the User or raise SignInError with a plain message.
 
     now: the time of the attempt (naive = UTC), for tests; default the current time.
     """
     at = audit.as_utc_naive(now)
-    e, key = normalise_email(email), attempt_key(email)
-    row = _user_row(con, e) if e else None
-    attempt = _store(con, check_password(row, throttle.read(con, key), key, password or "", at), at)
+    decided, _ = decide(con, email, password, at, lambda key: throttle.read(con, key))
+    attempt = _store(con, decided, at)
     if attempt.action == "sign_in_failed":
         throttle.prune(con, at)
-    if attempt.user is not None:
-        return attempt.user
-    raise SignInError(attempt.message)
+    return signed_in_user(attempt)

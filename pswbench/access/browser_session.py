@@ -28,13 +28,12 @@ from __future__ import annotations
 import logging
 
 import streamlit as st
-from streamlit import config
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from pswbench import paths
 from pswbench.access import auth, session_cookie
 from pswbench.access.auth import User
 from pswbench.access.session_registry import REGISTRY
+from pswbench.app import streamlit_internals
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +46,7 @@ _UNSET = object()
 
 
 def under_apptest() -> bool:
-    from streamlit import runtime
-    from streamlit.runtime import Runtime
-
-    return (
-        bool(config.get_option("global.appTest")) and runtime.exists() and type(runtime.get_instance()) is not Runtime
-    )
+    return streamlit_internals.under_apptest()
 
 
 def signing_key(con) -> str | None:
@@ -118,7 +112,7 @@ def user_for_run(con, memo=None) -> User | None:
 
 
 def _bind_session(user: User | None, claims: session_cookie.Claims | None) -> None:
-    session_id = get_script_run_ctx().session_id
+    session_id = streamlit_internals.session_id()
     sid = claims.sid if claims else None
     previous = st.session_state.get(_STATE_SID)
     if previous is not None and previous != sid:
@@ -139,11 +133,7 @@ def _forget_session(session_id: str) -> None:
     if keep is not None:
         st.session_state[APPTEST_COOKIE] = keep
     if not under_apptest():
-        from streamlit import runtime
-
-        rt = runtime.get_instance()
-        rt.media_file_mgr.clear_session_refs(session_id)
-        rt.dataframe_source_mgr.clear_all_for_session(session_id)
+        streamlit_internals.forget_session_files(session_id)
 
 
 def begin(user: User, con) -> None:
@@ -187,7 +177,7 @@ def sign_out(con, oidc: bool) -> None:
             REGISTRY.revoke(REGISTRY.check(key, value))
         except session_cookie.Refused:
             pass
-    session_id = get_script_run_ctx().session_id
+    session_id = streamlit_internals.session_id()
     _forget_session(session_id)
     st.session_state.pop(APPTEST_COOKIE, None)
     REGISTRY.unbind(session_id)
@@ -199,17 +189,12 @@ def sign_out(con, oidc: bool) -> None:
 
 def owner_of_run() -> tuple[str, str | None] | None:
     """(Streamlit session id, sign-in id) of the script run on this thread, None outside a run."""
-    ctx = get_script_run_ctx()
-    if ctx is None:
+    session_id = streamlit_internals.session_id()
+    if session_id is None:
         return None
-    return ctx.session_id, REGISTRY.bound_sid(ctx.session_id)
+    return session_id, REGISTRY.bound_sid(session_id)
 
 
 def _redirect(path: str) -> None:
     """Send the browser to path under the app's base URL (Streamlit's own auth_redirect message)."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from streamlit.url_util import make_url_path
-
-    msg = ForwardMsg()
-    msg.auth_redirect.url = make_url_path(config.get_option("server.baseUrlPath") or "", path)
-    get_script_run_ctx().enqueue(msg)
+    streamlit_internals.send_redirect(streamlit_internals.url_path(path))

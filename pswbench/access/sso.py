@@ -22,6 +22,7 @@ import streamlit as st
 
 from pswbench.access import auth
 from pswbench.access.auth import User
+from pswbench.app import streamlit_internals
 
 SIGN_IN_LABEL = "Sign in with your NHS account"
 NOT_REGISTERED = (
@@ -91,15 +92,7 @@ def _end_streamlit_session() -> None:
     redirect: the refusal stays on screen, and a reconnecting websocket cannot resume the session
     signed in. The provider's own session is left alone (signing a refused person out of their
     NHS account would sign them out of every other NHS service in that browser)."""
-    from streamlit import runtime
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    if ctx is None:
-        return
-    if runtime.exists():
-        runtime.get_instance().clear_user_info_for_session(ctx.session_id)
-    ctx.user_info.clear()
+    streamlit_internals.end_user_info()
 
 
 def signed_in_user(con, record: Recorder) -> User | None:
@@ -128,13 +121,9 @@ def record_sign_in(con, record: Recorder, user: User) -> None:
 
 def sign_in_screen() -> None:
     """The provider's sign-in button, under the last refusal if there was one; stops the script."""
-    from streamlit.auth_util import validate_auth_credentials
-    from streamlit.errors import StreamlitAuthError
-
-    try:
-        validate_auth_credentials("default")
-    except StreamlitAuthError as exc:  # the operator's secrets.toml, said before anyone clicks
-        st.error(f"Single sign-on is not set up correctly: {exc} See docs/deployment.md.")
+    problem = streamlit_internals.auth_settings_problem()
+    if problem:  # the operator's secrets.toml, said before anyone clicks
+        st.error(f"Single sign-on is not set up correctly: {problem} See docs/deployment.md.")
         st.stop()
     refusal = st.session_state.get(_REFUSAL)
     if refusal:

@@ -67,13 +67,6 @@ class Failures:
             return max((x for x in (a, b) if x.locked(at)), key=lambda x: x.locked_until)
         return a if (a.count, a.last_failed_at or datetime.min) >= (b.count, b.last_failed_at or datetime.min) else b
 
-    def expires_at(self) -> datetime | None:
-        """When this record stops mattering (nothing left to count or lock)."""
-        if self.last_failed_at is None:
-            return self.locked_until
-        end = self.last_failed_at + FAILURE_WINDOW
-        return max(end, self.locked_until) if self.locked_until else end
-
 
 def read(con: duckdb.DuckDBPyConnection, key: str) -> Failures:
     """The stored record for key; none stored (or a snapshot older than this table) is no failures."""

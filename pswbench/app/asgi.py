@@ -2,13 +2,11 @@
 CLI was given, behind pswbench.app.web's guard. Streamlit's CLI has set the script's path by the time
 uvicorn imports this module."""
 
-from streamlit import config
+from pswbench.app import streamlit_internals, web
 
-from pswbench.app import web
-
-if not config._main_script_path:
+if not streamlit_internals.main_script_path():
     raise RuntimeError(
         "pswbench.app.asgi is served by `python -m pswbench.app.server run app.py`, which names the script"
     )
 
-app = web.make_app(config._main_script_path)
+app = web.make_app(streamlit_internals.main_script_path())

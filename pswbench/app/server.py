@@ -25,6 +25,8 @@ import logging
 import socket
 import sys
 
+from pswbench.app import streamlit_internals
+
 log = logging.getLogger(__name__)
 
 
@@ -41,22 +43,7 @@ def as_tcp(sock: socket.socket) -> socket.socket:
 
 def patch_streamlit_bind() -> bool:
     """Make Streamlit's server bind through as_tcp. False if this Streamlit has no such bind."""
-    try:
-        from streamlit.web.server.starlette import starlette_server
-    except ImportError:
-        return False
-    bind = getattr(starlette_server, "_bind_socket", None)
-    if bind is None:
-        return False
-    if getattr(bind, "pswbench_tcp", False):
-        return True
-
-    def bind_tcp(address: str, port: int, backlog: int) -> socket.socket:
-        return as_tcp(bind(address, port, backlog))
-
-    bind_tcp.pswbench_tcp = True
-    starlette_server._bind_socket = bind_tcp
-    return True
+    return streamlit_internals.wrap_bind_socket(as_tcp)
 
 
 ASGI_APP = "pswbench.app.asgi:app"
@@ -64,9 +51,7 @@ ASGI_APP = "pswbench.app.asgi:app"
 
 def serve_guarded(main_script_path: str, is_hello: bool, args: list[str], flag_options: dict, **_) -> None:
     """Stands in for streamlit.web.bootstrap.run: the same script, served as the guarded ASGI app."""
-    from streamlit.web import bootstrap
-
-    bootstrap.run_asgi_app(main_script_path, ASGI_APP, args, flag_options)
+    streamlit_internals.run_asgi_app(main_script_path, ASGI_APP, args, flag_options)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,10 +60,9 @@ def main(argv: list[str] | None = None) -> int:
             "pswbench.app.server: this Streamlit has no starlette_server._bind_socket; "
             "page views may wait ~40 ms for TCP acks"
         )
-    from streamlit.web import bootstrap
     from streamlit.web.cli import main as streamlit_main
 
-    bootstrap.run = serve_guarded
+    streamlit_internals.serve_with(serve_guarded)
     sys.argv = ["streamlit", *(sys.argv[1:] if argv is None else argv)]
     return streamlit_main()
 

@@ -11,12 +11,12 @@ import re
 
 import polars as pl
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from pswbench import paths
 from pswbench.access import auth, browser_session, permissions, sso
 from pswbench.access.auth import User
 from pswbench.access.scope import PEER_GROUPS, Scope
+from pswbench.app import streamlit_internals
 from pswbench.reports import exports
 from pswbench.reports.queries import Queries
 from pswbench.store import audit, database, process_db, viewer_mode
@@ -30,12 +30,10 @@ def through_the_router() -> None:
     run, so the first sign-in on a new server is lost) until st.navigation is first called. Switch
     that off for the process and start the run again the normal way.
     """
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if streamlit_internals.leave_pages_directory_mode():
         st.rerun()
 
 
-NHS_BLUE = "#005EB8"
 PAGE_TITLES = {
     "overview": "Overview",
     "regions": "Regional comparison",
@@ -63,19 +61,11 @@ def _viewer_reader(db: str) -> viewer_mode.SnapshotReader:
     return process_db.reader(db)
 
 
-def _run_memo():
-    """An object that lives for exactly this script run (None outside a script run)."""
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return getattr(ctx, "parallel_coordinator", None) if ctx is not None else None
-
-
 def _connect(db: str):
     if not viewer_mode.is_viewer():
         return _open(db)
     # Viewer: the manifest is checked once per script run, and the whole run reads one generation.
-    memo = _run_memo()
+    memo = streamlit_internals.run_memo()
     con = getattr(memo, "_pswbench_viewer_con", None)
     if con is None:
         con = _viewer_reader(db).connection()
@@ -154,12 +144,12 @@ def current_user() -> User | None:
         if user is not None:
             # The guard in front of Streamlit (pswbench.app.web) lets only browsers holding the session
             # cookie upload, download or change widgets: a provider's sign-in gets the cookie too.
-            bound = browser_session.user_for_run(connection(), _run_memo())
+            bound = browser_session.user_for_run(connection(), streamlit_internals.run_memo())
             if bound is None or bound.email != user.email:
                 sso.record_sign_in(connection(), record_event, user)
                 browser_session.begin(user, connection())
         return user
-    return browser_session.user_for_run(connection(), _run_memo())
+    return browser_session.user_for_run(connection(), streamlit_internals.run_memo())
 
 
 def sign_in_screen() -> None:

@@ -11,11 +11,12 @@ import datetime as dt
 from html import escape
 
 from pswbench.reports.board_snapshot import Card, Snapshot
+from pswbench.reports.charts import NHS_BLUE
 from pswbench.reports.definitions import INDICATORS, SOURCE
 
 # Okabe-Ito bluish green and vermillion: distinguishable with the common colour-vision deficiencies,
 # and the arrow and the words "better"/"worse" carry the same meaning without colour.
-BETTER, WORSE, NHS_BLUE = "#007A5A", "#B84A00", "#005EB8"
+BETTER, WORSE = "#007A5A", "#B84A00"
 
 CSS = f"""
 * {{ box-sizing: border-box; }}

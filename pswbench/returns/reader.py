@@ -27,7 +27,6 @@ class RawReturn:
     file_name: str
     frame: pl.DataFrame | None
     findings: list[Finding] = field(default_factory=list)
-    columns_present: tuple[str, ...] = ()
 
 
 def read_return(file_name: str, data: bytes) -> RawReturn:

@@ -32,7 +32,6 @@ FAULT_MESSAGE = (
     "nothing was saved. The fault has been logged as reference {reference}: please send that "
     "reference to the HEE data team. Submitting again will not help until it is fixed."
 )
-FINDING_COLUMNS = ("severity", "line", "column", "rule", "value", "message")
 # A trust code from the file goes into a sentence rendered as Markdown; anything that does not look
 # like an ODS code is described instead of quoted, so the file cannot format the page.
 _PLAIN_CODE = re.compile(r"[A-Za-z0-9]{1,10}")

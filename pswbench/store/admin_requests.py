@@ -3,7 +3,7 @@
 DuckDB lets one process write a database file, and the running app (the writer) is that process, so
 `python -m pswbench users disable EMAIL` cannot open the file while the app runs. Instead the command
 writes a signed request into <stem>.admin-requests/ next to the database and waits. The writer's spool
-watcher (pswbench.store.viewer_mode.watch_spool, every PSWBENCH_SPOOL_SECONDS) verifies each request, applies it
+watcher (pswbench.store.spool_watcher.watch_spool, every PSWBENCH_SPOOL_SECONDS) verifies each request, applies it
 with the functions the command would have called (auth.set_disabled, auth.unlock: audited under the
 command's user, with the request's id), publishes the snapshot so every viewer has it, and only then
 writes the answer, which the command prints. So when the command says "done", the writer already
@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 
 from pswbench.access import auth
-from pswbench.store import audit
+from pswbench.store import audit, durable_files
 
 log = logging.getLogger(__name__)
 
@@ -105,19 +105,6 @@ def _mac(key: str, request: dict) -> str:
     return hmac.new(key.encode("ascii"), _canonical(request), hashlib.sha256).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 # ---- the command's side ---------------------------------------------------------------------
 
 
@@ -146,7 +133,7 @@ def submit(db: str | Path, command: str, email: str, requested_by: str, wait: fl
     asked, answer = where / f"{request['id']}.request.json", where / f"{request['id']}.answer.json"
     try:
         where.mkdir(mode=0o700, exist_ok=True)
-        _write_atomic(asked, _canonical(request))
+        durable_files.write_atomic(asked, _canonical(request), mode=0o600)
     except OSError as exc:
         raise AdminRequestError(
             f"The request could not be written to {where} ({exc.strerror or exc}). Run this "
@@ -313,8 +300,9 @@ def answer(db: str | Path, taken: list[Taken], published: bool) -> None:
                 " The read-only snapshot could not be published, so viewers see it only after the "
                 "next publish (the writer refuses the account already)."
             )
-        _write_atomic(
+        durable_files.write_atomic(
             folder(db) / f"{t.request_id}.answer.json",
             json.dumps({"ok": t.answer.ok, "message": message}).encode("utf-8"),
+            mode=0o600,
         )
         t.path.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pswbench.store import database, publish
+from pswbench.store import database, durable_files, publish
 
 MANIFEST = "pswbench_backup.json"
 _VIEW = re.compile(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP(ORARY)?\s+)?VIEW\b", re.IGNORECASE)
@@ -52,10 +52,6 @@ class BackupReport:
             f"data last changed {self.data_changed_at}). Anything recorded after that publish (for example "
             f"sign-ins and audit entries since the last accepted return) is not in it."
         )
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -128,7 +124,7 @@ def backup(db: str | Path, out: str | Path) -> BackupReport:
         try:
             version, changed_at = con.execute("SELECT version, changed_at FROM data_version").fetchone()
             tables = _tables(con)
-            con.execute(f"EXPORT DATABASE {_literal(str(partial))} (FORMAT parquet)")
+            con.execute(f"EXPORT DATABASE {database.literal(str(partial))} (FORMAT parquet)")
         finally:
             con.close()
         schema = partial / "schema.sql"
@@ -158,11 +154,11 @@ def backup(db: str | Path, out: str | Path) -> BackupReport:
             encoding="utf-8",
         )
         for f in partial.iterdir():
-            publish._fsync(f)
+            durable_files.fsync(f)
         if out.exists():
             out.rmdir()  # empty, checked above
         os.replace(partial, out)
-        publish._fsync(out.parent)
+        durable_files.fsync(out.parent)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
@@ -196,7 +192,7 @@ def restore(src: str | Path, db: str | Path) -> dict[str, int]:
     try:
         con = duckdb.connect(str(tmp))
         try:
-            con.execute(f"IMPORT DATABASE {_literal(str(src))}")
+            con.execute(f"IMPORT DATABASE {database.literal(str(src))}")
             tables = _tables(con)
             con.execute("CHECKPOINT")
         except duckdb.Error as exc:
@@ -211,12 +207,12 @@ def restore(src: str | Path, db: str | Path) -> dict[str, int]:
                 f"The restored tables do not match the backup's record ({tables} != {expected}); "
                 f"the backup may be incomplete. Nothing was written to {db}."
             )
-        publish._fsync(tmp)
+        durable_files.fsync(tmp)
         try:
             os.link(tmp, db)
         except FileExistsError:
             raise BackupError(f"{db} appeared while restoring; it was left as it was.") from None
-        publish._fsync(db.parent)
+        durable_files.fsync(db.parent)
     finally:
         for p in (tmp, tmp.with_name(tmp.name + ".wal")):
             p.unlink(missing_ok=True)

@@ -36,7 +36,6 @@ RESTORE_HINT = (
     "Restore it from a backup (python -m pswbench restore --from BACKUP_DIR --db NEW_PATH) "
     "or point PSWBENCH_DB / --db at the right file. The file has been left exactly as it was."
 )
-_HEADER_BYTES = 3 * 4096  # DuckDB's main header and its two database headers
 _MAGIC, _MAGIC_AT = b"DUCK", 8
 
 
@@ -216,3 +215,13 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
 def setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     row = con.execute("SELECT value FROM app_setting WHERE key = ?", [key]).fetchall()
     return row[0][0] if row else None
+
+
+def literal(text: str) -> str:
+    """A string as an SQL literal, for the statements that take no parameters (ATTACH, EXPORT, IMPORT)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def identifier(text: str) -> str:
+    """A name as a quoted SQL identifier."""
+    return '"' + text.replace('"', '""') + '"'

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pswbench import paths
-from pswbench.store import database, publish, viewer_mode
+from pswbench.store import database, publish, spool_watcher, viewer_mode
 
 _LOCK = threading.Lock()
 _WRITERS: dict[str, object] = {}
@@ -50,7 +50,7 @@ def _open_writer(path: Path, building):
     # start (after a demo build too), so it exists and is current; loads publish after each commit.
     # The publish also ingests the events read-only viewers spooled; the watcher keeps doing that.
     publish.publish_quietly(con)
-    viewer_mode.watch_spool(con, path, float(os.environ.get("PSWBENCH_SPOOL_SECONDS") or 5), threading.Event())
+    spool_watcher.watch_spool(con, path, float(os.environ.get("PSWBENCH_SPOOL_SECONDS") or 5), threading.Event())
     return con
 
 

@@ -22,8 +22,12 @@ from pathlib import Path
 
 import duckdb
 
+from pswbench.store import database, durable_files, spool
+
 log = logging.getLogger(__name__)
-_LOCK = threading.Lock()  # one publish at a time per process: the later one is always the newer
+# One publish at a time per process (the later one is always the newer); the spool watcher holds it
+# too, so its ingest never runs beside a publish's.
+LOCK = threading.Lock()
 
 
 def snapshot_path(db: str | Path) -> Path:
@@ -45,34 +49,6 @@ def read_manifest(db: str | Path) -> dict | None:
         return None
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _ident(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _remove(path: Path) -> None:
     for p in (path, path.with_name(path.name + ".wal")):
         p.unlink(missing_ok=True)
@@ -84,7 +60,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict | None:
     Raises on failure (the old snapshot is left as it was). Returns None for an in-memory database.
     Must be called outside any open transaction on con.
     """
-    with _LOCK, con.cursor() as cur:
+    with LOCK, con.cursor() as cur:
         name, path = cur.execute(
             "SELECT database_name, path FROM duckdb_databases() WHERE database_name = current_database()"
         ).fetchone()
@@ -94,18 +70,16 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict | None:
         # Events the read-only viewers spooled (sign-ins, audit rows) go into the database first, so
         # the snapshot carries them (lockouts included). A failure here never stops the publish.
         try:
-            from pswbench.store import viewer_mode
-
-            viewer_mode.ingest_spool(cur, db)
+            spool.ingest_spool(cur, db)
         except Exception:
             log.exception("ingesting the viewers' spooled events failed; the next publish tries again")
         target = snapshot_path(db)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
         alias = f"pswbench_publish_{uuid.uuid4().hex[:12]}"
         try:
-            cur.execute(f"ATTACH {_literal(str(tmp))} AS {alias}")
+            cur.execute(f"ATTACH {database.literal(str(tmp))} AS {alias}")
             try:
-                cur.execute(f"COPY FROM DATABASE {_ident(name)} TO {alias}")
+                cur.execute(f"COPY FROM DATABASE {database.identifier(name)} TO {alias}")
                 # Read from the copy itself, so the manifest describes exactly what was published.
                 version, changed_at = cur.execute(f"SELECT version, changed_at FROM {alias}.data_version").fetchone()
                 cur.execute(f"CHECKPOINT {alias}")
@@ -113,7 +87,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict | None:
                 cur.execute(f"DETACH {alias}")
             if tmp.with_name(tmp.name + ".wal").exists():
                 raise RuntimeError(f"the snapshot {tmp} was not fully written (a WAL file remains)")
-            _fsync(tmp)
+            durable_files.fsync(tmp)
             os.replace(tmp, target)
             manifest = {
                 "data_version": int(version),
@@ -123,8 +97,8 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict | None:
                 "snapshot": target.name,
                 "publish_id": uuid.uuid4().hex,
             }
-            _write_atomic(manifest_path(db), json.dumps(manifest, indent=2).encode("utf-8"))
-            _fsync(db.parent)
+            durable_files.write_atomic(manifest_path(db), json.dumps(manifest, indent=2).encode("utf-8"))
+            durable_files.fsync(db.parent)
         finally:
             _remove(tmp)
     return manifest

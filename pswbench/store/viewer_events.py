@@ -181,7 +181,7 @@ def offsets(con) -> dict[str, int]:
 def _apply(con, event: dict) -> bool:
     """Take one verified event: its audit row, and a counted failure; True when a count changed."""
     actor, action, at = event["actor"], event["action"], event["at"]
-    row = auth._user_row(con, actor)
+    row = auth.user_row(con, actor)
     if action in ACCOUNT_EVENTS and row is None:
         raise Refused("actor_not_allowed")
     detail = dict(event["detail"])

@@ -26,18 +26,17 @@ import datetime as dt
 import itertools
 import logging
 import os
-import secrets
 import threading
 import time
-from collections import Counter, OrderedDict
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from pswbench.access import auth, throttle
 from pswbench.access.throttle import Failures
-from pswbench.store import admin_requests, audit, database, publish, viewer_events
+from pswbench.store import audit, database, publish, spool, viewer_events
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,6 @@ class Generation:
     key: tuple
     con: duckdb.DuckDBPyConnection
     data_version: int | None
-    opened_at: float = field(default_factory=time.monotonic)
     retired_at: float | None = None
 
 
@@ -169,21 +167,6 @@ class SnapshotReader:
 
 # ---- the spool of events a viewer cannot write ----------------------------------------------
 
-# A token of this process in its spool file's name: a later process given the same pid writes a file
-# of its own, so its sequence numbers, which start at 1 again, are not taken for replays.
-_PROCESS_TOKEN = secrets.token_hex(4)
-
-
-def spool_path(db: str | Path) -> Path:
-    db = Path(db)
-    return db.with_name(f"{db.stem}.viewer-events.{os.getpid()}-{_PROCESS_TOKEN}.jsonl")
-
-
-def spool_files(db: str | Path) -> list[Path]:
-    db = Path(db)
-    return sorted(db.parent.glob(f"{db.stem}.viewer-events.*.jsonl"))
-
-
 _SPOOL_LOCK = threading.Lock()
 _SEQUENCE = itertools.count(1)
 _KEYS: dict[str, str] = {}
@@ -224,7 +207,7 @@ def record(
     if key is None:  # kept in the spool as a record, but the writer will refuse it
         log.error("no viewer-event key in the snapshot of %s: this event cannot be signed", db)
     with _SPOOL_LOCK:
-        path = spool_path(db)
+        path = spool.spool_path(db)
         event = {
             "v": viewer_events.FORMAT,
             "spool": path.name,
@@ -280,80 +263,12 @@ def authenticate(
     The failures counted are the stricter of the snapshot's (the writer's count at its last publish)
     and this viewer's own. A success here lowers neither: a viewer event never clears a count."""
     at = audit.as_utc_naive(now)
-    e, key = auth.normalise_email(email), auth.attempt_key(email)
-    row = auth._user_row(con, e) if e else None
-    seen = _LOCAL.get(key).stricter(throttle.read(con, key), at)
-    attempt = auth.check_password(row, seen, key, password or "", at)
+    attempt, seen = auth.decide(
+        con, email, password, at, lambda key: _LOCAL.get(key).stricter(throttle.read(con, key), at)
+    )
     if attempt.counts:
         after = seen.after_failure(at)
-        _LOCAL.put(key, after, at)
+        _LOCAL.put(attempt.key, after, at)
         attempt = attempt.counted(seen, after, at)
-    record(db, key, attempt.action, attempt.trust_code, attempt.detail, at=at)
-    if attempt.user is not None:
-        return attempt.user
-    raise auth.SignInError(attempt.message)
-
-
-# ---- the writer's side: ingesting the spool -------------------------------------------------
-
-
-def spool_pending(con: duckdb.DuckDBPyConnection, db: str | Path) -> bool:
-    """Whether any spool file holds bytes not yet ingested (a stat per file and one query)."""
-    files = spool_files(db)
-    if not files:
-        return False
-    done = viewer_events.offsets(con)
-    for f in files:
-        try:
-            size = f.stat().st_size
-        except OSError:
-            continue
-        if size != done.get(f.name, 0):
-            return True
-    return False
-
-
-def ingest_spool(con: duckdb.DuckDBPyConnection, db: str | Path) -> viewer_events.Ingested:
-    """Move the viewers' verified events into audit_log and the failure counts, each file in one
-    transaction with its new offset, so an event is ingested once however often this runs or fails.
-    Only whole lines are read (a line still being written waits for the next run)."""
-    key = database.setting(con, viewer_events.KEY_SETTING)
-    now = audit.utc_now()
-    total, changed, refused = 0, False, Counter()
-    for f in spool_files(db):
-        if key is None:
-            break
-        done = viewer_events.ingest_file(con, f, key, now)
-        total, changed, refused = total + done.events, changed or done.users_changed, refused + done.refused
-    return viewer_events.Ingested(total, changed, refused)
-
-
-def watch_spool(
-    con: duckdb.DuckDBPyConnection, db: str | Path, interval: float, stop: threading.Event
-) -> threading.Thread:
-    """In the writer: every interval seconds, ingest new viewer events and apply waiting admin
-    requests (pswbench.store.admin_requests), and publish when a failure count, a lock or an account
-    changed, so it reaches the viewers without waiting for an upload. A request's answer is written
-    after that publish."""
-    admin_requests.ensure_key(db)
-
-    def loop():
-        while not stop.wait(interval):
-            try:
-                changed, taken = False, []
-                with publish._LOCK, con.cursor() as cur:  # not at the same time as a publish's ingest
-                    if spool_pending(cur, db):
-                        changed = ingest_spool(cur, db).users_changed
-                    taken = admin_requests.take(cur, db)
-                published = None
-                if changed or taken:
-                    published = publish.publish_quietly(con)
-                admin_requests.answer(db, taken, published is not None)
-            except Exception:
-                log.exception(
-                    "ingesting the viewers' events or admin requests failed; trying again in %.0f s", interval
-                )
-
-    thread = threading.Thread(target=loop, name="pswbench-spool-watcher", daemon=True)
-    thread.start()
-    return thread
+    record(db, attempt.key, attempt.action, attempt.trust_code, attempt.detail, at=at)
+    return auth.signed_in_user(attempt)

@@ -114,12 +114,8 @@ try:
     out["connect"] = "opened"
 except database.DatabaseUnreadable as exc:
     out["connect"] = str(exc)
-from streamlit.runtime.pages_manager import PagesManager
-init = PagesManager.__init__
-def patched(self, *a, **k):
-    init(self, *a, **k)
-    PagesManager.uses_pages_directory = False
-PagesManager.__init__ = patched
+from pswbench.app import streamlit_internals
+streamlit_internals.keep_pages_directory_mode_off()
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file(sys.argv[2], default_timeout=60).run()
 out["app_exceptions"] = [e.value for e in at.exception]

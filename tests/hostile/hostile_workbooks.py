@@ -67,10 +67,6 @@ def value_far_right() -> bytes:
     return with_sheet(return_rows() + b'<row r="6">' + inline("XFD6", "stray") + b"</row>")
 
 
-def formatted_empty_cell_far_right() -> bytes:
-    return with_sheet(return_rows() + b'<row r="6"><c r="XFD6" s="1"/></row>')
-
-
 def shared_strings(count: int, text: str) -> bytes:
     item = f"<si><t>{escape(text)}</t></si>".encode()
     return (

@@ -65,10 +65,6 @@ def headcount_text(page) -> str:
     return card.get_by_test_id("stMetricValue").inner_text().strip()
 
 
-def as_int(text: str) -> int:
-    return int(text.replace(",", ""))
-
-
 def changed_return(tmp_path: Path) -> Path:
     rows = list(csv.reader(io.StringIO((ROOT / "data" / "example_return.csv").read_text(encoding="utf-8"))))
     body = [[*r[:1], PERIOD, *r[2:]] for r in rows[1:]]

@@ -15,7 +15,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from pswbench.access import auth
-from pswbench.store import admin_requests, audit, database, publish, viewer_mode
+from pswbench.store import admin_requests, audit, database, publish, spool_watcher
 
 PW = "correct horse battery"
 LEAD = "lead@nhs.net"
@@ -23,7 +23,7 @@ LEAD = "lead@nhs.net"
 
 @pytest.fixture(autouse=True)
 def fast_hasher(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "password_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def writer(template, tmp_path):
     shutil.copyfile(template, db)
     con = database.connect(db)
     stop = threading.Event()
-    thread = viewer_mode.watch_spool(con, db, 0.05, stop)
+    thread = spool_watcher.watch_spool(con, db, 0.05, stop)
     yield con, db
     stop.set()
     thread.join(timeout=10)

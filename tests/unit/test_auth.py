@@ -19,12 +19,12 @@ from pswbench.store import audit, database
 
 PW = "correct horse battery"
 T0 = datetime(2026, 1, 12, 9, 0)  # winter: UK time == UTC
-PRODUCTION_HASHER = auth._hasher  # captured before the fixture swaps in a cheap one
+PRODUCTION_HASHER = auth.password_hasher  # captured before the fixture swaps in a cheap one
 
 
 @pytest.fixture(autouse=True)
 def fast_hasher(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "password_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture
@@ -380,7 +380,7 @@ def test_state_change_rolled_back_with_audit_failure(con, lead, monkeypatch):
 
 def test_rehash_when_parameters_change(con, lead, monkeypatch):
     old = con.execute("SELECT password_hash FROM app_user").fetchall()[0][0]
-    monkeypatch.setattr(auth, "_hasher", lambda: PasswordHasher(time_cost=2, memory_cost=16, parallelism=1))
+    monkeypatch.setattr(auth, "password_hasher", lambda: PasswordHasher(time_cost=2, memory_cost=16, parallelism=1))
     auth.authenticate(con, "lead@nhs.net", PW, now=T0)
     new = con.execute("SELECT password_hash FROM app_user").fetchall()[0][0]
     assert new != old and "m=16,t=2" in new
@@ -565,7 +565,7 @@ def test_every_password_attempt_costs_one_argon2_verification(con, lead, monkeyp
     auth.add_user(con, "sso@nhs.net", "analyst", None, None)
     con.execute("INSERT INTO app_user VALUES ('broken@nhs.net', 'analyst', NULL, 'not-a-hash', false, ?)", [T0])
     verified = []
-    real = auth._hasher()
+    real = auth.password_hasher()
 
     class Counting(PasswordHasher):
         def verify(self, hash, password):
@@ -573,7 +573,7 @@ def test_every_password_attempt_costs_one_argon2_verification(con, lead, monkeyp
             return real.verify(hash, password)
 
     counting = Counting(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(auth, "_hasher", lambda: counting)
+    monkeypatch.setattr(auth, "password_hasher", lambda: counting)
     for email in ("lead@nhs.net", "nobody@nhs.net", "sso@nhs.net", "broken@nhs.net", ""):
         verified.clear()
         fail(con, email, 1)

@@ -35,10 +35,6 @@ def comparison(at):
     return at.dataframe[0].value.set_index(["Indicator", "Measure"])
 
 
-def pd_isna(value) -> bool:
-    return value is None or value != value
-
-
 # ---- the page -------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 
 from pswbench.access import auth, throttle
 from pswbench.paths import ROOT
-from pswbench.store import audit, database, publish, viewer_events, viewer_mode
+from pswbench.store import audit, database, publish, spool, viewer_events, viewer_mode
 
 PW = "correct horse battery"
 LEAD = "lead@nhs.net"
@@ -24,7 +24,7 @@ LEAD = "lead@nhs.net"
 
 @pytest.fixture(autouse=True)
 def fast_hasher(monkeypatch):
-    monkeypatch.setattr(auth, "_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(auth, "password_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def key_of(con) -> str:
 def event(db: Path, seq: int, action: str = "export", actor: str = LEAD, detail=None, at=None, **over) -> dict:
     e = {
         "v": 2,
-        "spool": viewer_mode.spool_path(db).name,
+        "spool": spool.spool_path(db).name,
         "seq": seq,
         "at": (at or audit.utc_now()).isoformat(),
         "actor": actor,
@@ -95,11 +95,11 @@ def test_a_viewers_signed_event_is_ingested_once(writer):
     publish.publish(con)
     viewer_mode._KEYS.clear()  # the viewer reads the key from the published snapshot
     viewer_mode.record(db, LEAD, "export", "RX4", {"table": "national", "format": "csv"})
-    assert viewer_mode.spool_pending(con, db)
-    done = viewer_mode.ingest_spool(con, db)
+    assert spool.spool_pending(con, db)
+    done = spool.ingest_spool(con, db)
     assert (done.events, done.users_changed, dict(done.refused)) == (1, False, {})
-    assert not viewer_mode.spool_pending(con, db)
-    viewer_mode.ingest_spool(con, db)
+    assert not spool.spool_pending(con, db)
+    spool.ingest_spool(con, db)
     ((actor, action, trust, detail),) = viewer_rows(con)
     assert (actor, action, trust) == (LEAD, "export", "RX4")
     assert json.loads(detail)["table"] == "national"
@@ -115,12 +115,12 @@ def test_forged_lines_are_skipped_counted_and_warned(writer, caplog, tamper):
         "edited": viewer_events.signed_line(key_of(con), e).replace(b'"sign_in"', b'"export"'),
         "not_json": b"{not json\n",
     }[tamper]
-    append(viewer_mode.spool_path(db), line)
+    append(spool.spool_path(db), line)
     with caplog.at_level(logging.WARNING):
-        done = viewer_mode.ingest_spool(con, db)
+        done = spool.ingest_spool(con, db)
     assert done.events == 0 and sum(done.refused.values()) == 1
     assert viewer_rows(con) == []
-    assert "could not be verified" in caplog.text and viewer_mode.spool_path(db).name in caplog.text
+    assert "could not be verified" in caplog.text and spool.spool_path(db).name in caplog.text
     assert sum(refused(con).values()) == 1
 
 
@@ -133,10 +133,10 @@ def test_a_forged_sign_in_clears_no_lock_even_signed_with_the_right_key(writer):
     assert locked.locked(audit.utc_now())
     key = key_of(con)
     append(
-        viewer_mode.spool_path(db),
+        spool.spool_path(db),
         viewer_events.signed_line(key, event(db, 1, "sign_in", detail={"method": "password"})),
     )
-    done = viewer_mode.ingest_spool(con, db)
+    done = spool.ingest_spool(con, db)
     assert done.events == 1 and not done.users_changed
     assert auth.failures(con, LEAD) == locked  # still locked, same count
     with pytest.raises(auth.SignInError, match="locked"):
@@ -154,8 +154,8 @@ def test_a_forged_sign_in_clears_no_lock_even_signed_with_the_right_key(writer):
 )
 def test_kinds_a_viewer_does_not_produce_are_refused(writer, action, detail):
     con, db = writer
-    append(viewer_mode.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, action, detail=detail)))
-    done = viewer_mode.ingest_spool(con, db)
+    append(spool.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, action, detail=detail)))
+    done = spool.ingest_spool(con, db)
     assert (done.events, dict(done.refused)) == (0, {"kind_not_allowed": 1})
     assert viewer_rows(con) == []
 
@@ -174,15 +174,15 @@ def test_kinds_a_viewer_does_not_produce_are_refused(writer, action, detail):
 def test_events_with_other_details_or_actors_are_refused(writer, action, detail, why):
     con, db = writer
     actor = "nobody@nhs.net" if why == "actor_not_allowed" else LEAD
-    append(viewer_mode.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, action, actor, detail)))
-    assert dict(viewer_mode.ingest_spool(con, db).refused) == {why: 1}
+    append(spool.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, action, actor, detail)))
+    assert dict(spool.ingest_spool(con, db).refused) == {why: 1}
     assert viewer_rows(con) == []
 
 
 def test_the_trust_is_the_accounts_whatever_the_line_says(writer):
     con, db = writer
-    append(viewer_mode.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, trust_code="RMY")))
-    viewer_mode.ingest_spool(con, db)
+    append(spool.spool_path(db), viewer_events.signed_line(key_of(con), event(db, 1, trust_code="RMY")))
+    spool.ingest_spool(con, db)
     assert viewer_rows(con)[0][2] == "RX4"
 
 
@@ -190,15 +190,15 @@ def test_replayed_lines_are_refused(writer, tmp_path):
     con, db = writer
     key = key_of(con)
     first = viewer_events.signed_line(key, event(db, 1))
-    append(viewer_mode.spool_path(db), first)
-    assert viewer_mode.ingest_spool(con, db).events == 1
-    append(viewer_mode.spool_path(db), first)  # the same line again
+    append(spool.spool_path(db), first)
+    assert spool.ingest_spool(con, db).events == 1
+    append(spool.spool_path(db), first)  # the same line again
     other = db.with_name(f"{db.stem}.viewer-events.999-cafe.jsonl")
     append(other, first)  # copied into another spool file
-    done = viewer_mode.ingest_spool(con, db)
+    done = spool.ingest_spool(con, db)
     assert (done.events, dict(done.refused)) == (0, {"replayed": 2})
-    append(viewer_mode.spool_path(db), viewer_events.signed_line(key, event(db, 2)))  # the next one is taken
-    assert viewer_mode.ingest_spool(con, db).events == 1
+    append(spool.spool_path(db), viewer_events.signed_line(key, event(db, 2)))  # the next one is taken
+    assert spool.ingest_spool(con, db).events == 1
     assert len(viewer_rows(con)) == 2
 
 
@@ -206,13 +206,13 @@ def test_a_file_cut_short_is_read_again_but_its_lines_are_not_taken_twice(writer
     con, db = writer
     key = key_of(con)
     append(
-        viewer_mode.spool_path(db),
+        spool.spool_path(db),
         viewer_events.signed_line(key, event(db, 1)),
         viewer_events.signed_line(key, event(db, 2)),
     )
-    assert viewer_mode.ingest_spool(con, db).events == 2
-    viewer_mode.spool_path(db).write_bytes(viewer_events.signed_line(key, event(db, 1)))  # shorter than the offset
-    assert dict(viewer_mode.ingest_spool(con, db).refused) == {"replayed": 1}
+    assert spool.ingest_spool(con, db).events == 2
+    spool.spool_path(db).write_bytes(viewer_events.signed_line(key, event(db, 1)))  # shorter than the offset
+    assert dict(spool.ingest_spool(con, db).refused) == {"replayed": 1}
 
 
 @pytest.mark.parametrize(
@@ -229,8 +229,8 @@ def test_a_file_cut_short_is_read_again_but_its_lines_are_not_taken_twice(writer
 def test_only_plausible_times_are_taken(writer, offset, taken):
     con, db = writer
     line = viewer_events.signed_line(key_of(con), event(db, 1, at=audit.utc_now() + offset))
-    append(viewer_mode.spool_path(db), line)
-    done = viewer_mode.ingest_spool(con, db)
+    append(spool.spool_path(db), line)
+    done = spool.ingest_spool(con, db)
     assert (done.events, dict(done.refused)) == ((1, {}) if taken else (0, {"time_out_of_range": 1}))
 
 
@@ -239,7 +239,7 @@ def test_a_viewers_failures_count_at_the_writer_for_unknown_and_known_emails(wri
     for email in (LEAD, "nobody@nhs.net"):
         for _ in range(5):
             viewer_mode.record(db, email, "sign_in_failed", None, {"reason": "wrong_password"})
-    done = viewer_mode.ingest_spool(con, db)
+    done = spool.ingest_spool(con, db)
     assert done.events == 10 and done.users_changed
     for email in (LEAD, "nobody@nhs.net"):
         f = auth.failures(con, email)
@@ -252,7 +252,7 @@ def test_a_viewers_failures_count_at_the_writer_for_unknown_and_known_emails(wri
         None,
         {"reason": "wrong_password", "failed_attempts": 999, "locked_until": "2999-01-01T00:00:00"},
     )
-    viewer_mode.ingest_spool(con, db)
+    spool.ingest_spool(con, db)
     assert auth.failures(con, "third@nhs.net") == throttle.Failures(
         1, auth.failures(con, "third@nhs.net").last_failed_at
     )
@@ -263,7 +263,7 @@ def test_disabled_and_oidc_failures_do_not_count(writer):
     con, db = writer
     viewer_mode.record(db, LEAD, "sign_in_failed", "RX4", {"reason": "disabled"})
     viewer_mode.record(db, LEAD, "sign_in_failed", None, {"method": "oidc"})
-    assert viewer_mode.ingest_spool(con, db).events == 2
+    assert spool.ingest_spool(con, db).events == 2
     assert auth.failures(con, LEAD).count == 0
 
 
@@ -301,7 +301,7 @@ def test_a_viewer_signs_in_and_spools_signed_attempts_the_writer_takes(snapshot,
     assert viewer_mode.authenticate(snap, db, LEAD, PW) == auth.User(LEAD, "trust_lead", "RX4")
     with pytest.raises(auth.SignInError):
         viewer_mode.authenticate(snap, db, "nobody@nhs.net", "x")
-    done = viewer_mode.ingest_spool(con, db)
+    done = spool.ingest_spool(con, db)
     assert (done.events, dict(done.refused)) == (2, {})
     assert [r[1] for r in viewer_rows(con)] == ["sign_in", "sign_in_failed"]
 
