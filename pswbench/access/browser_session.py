@@ -26,6 +26,7 @@ account checks) is the same code.
 from __future__ import annotations
 
 import logging
+import threading
 
 import streamlit as st
 
@@ -43,6 +44,8 @@ SIGNED_IN_PATH = "_pswbench/signed-in"  # web.py's routes, under server.baseUrlP
 SIGN_OUT_PATH = "_pswbench/sign-out"
 _STATE_SID = "_pswbench_signin"  # session_state: the sign-in this session's state belongs to
 _UNSET = object()
+# Set by pswbench.app.web while this process serves the app through its Guard; sign-in is refused without it.
+GUARD_INSTALLED = threading.Event()
 
 
 def under_apptest() -> bool:
@@ -94,9 +97,7 @@ def user_for_run(con, memo=None) -> User | None:
     if found is not _UNSET:
         return found
     if not under_apptest():
-        from pswbench.app import web
-
-        if not web.guard_installed():
+        if not GUARD_INSTALLED.is_set():
             st.error(
                 "This app must be started with `python -m pswbench.app.server run app.py` (what `make run` "
                 "does): plain `streamlit run` has none of the session protections, so nobody can sign in."

@@ -60,13 +60,6 @@ OIDC_LOGOUT = "/auth/logout"
 OPEN_MESSAGES = frozenset({"rerun_script", "app_heartbeat", "stop_script"})
 NEVER_MESSAGES = frozenset({"debug_disconnect_websocket", "debug_shutdown_runtime"})
 
-_installed = threading.Event()
-
-
-def guard_installed() -> bool:
-    """Whether this process serves the app through the Guard (browser_session refuses otherwise)."""
-    return _installed.is_set()
-
 
 def _base() -> str:
     base = (config.get_option("server.baseUrlPath") or "").strip("/")
@@ -362,11 +355,11 @@ async def _lifespan(_app):
     from streamlit import runtime
 
     deferred_downloads.guard(runtime.get_instance().media_file_mgr)
-    _installed.set()
+    browser_session.GUARD_INSTALLED.set()
     try:
         yield
     finally:
-        _installed.clear()
+        browser_session.GUARD_INSTALLED.clear()
 
 
 def make_app(script: str | Path):
