@@ -144,7 +144,7 @@ def _to_frame(file_name: str, rows: list[tuple[int, list[str]]]) -> RawReturn:
             )
         )
     if findings:
-        return RawReturn(file_name, None, findings, tuple(names))
+        return RawReturn(file_name, None, findings)
 
     width = len(names)
     lines, cells = [], []
@@ -169,7 +169,7 @@ def _to_frame(file_name: str, rows: list[tuple[int, list[str]]]) -> RawReturn:
         lines.append(n)
         cells.append([c.strip() or None for c in record])
     if not lines:  # every data row had the wrong number of values: nothing left to check
-        return RawReturn(file_name, None, findings, tuple(names))
+        return RawReturn(file_name, None, findings)
     columns = {name: [r[i] for r in cells] for i, name in enumerate(names)}
     for optional in contract.OPTIONAL_COLUMNS:
         columns.setdefault(optional, [None] * len(cells))
@@ -177,7 +177,7 @@ def _to_frame(file_name: str, rows: list[tuple[int, list[str]]]) -> RawReturn:
         {"line": lines, **{c: columns[c] for c in contract.COLUMNS}},
         schema={"line": pl.Int64, **{c: pl.String for c in contract.COLUMNS}},
     )
-    return RawReturn(file_name, frame, findings, tuple(names))
+    return RawReturn(file_name, frame, findings)
 
 
 def _header_findings(names: list[str], line: int) -> list[Finding]:
