@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pswbench.paths import ROOT
-from tests.helpers import app_server, st_protocol
+from tests.helpers import app_server, demo_data, st_protocol
 
 PERIOD = "2026-09-30"
 UPLOAD_TRUST = "RX4"
@@ -201,7 +201,7 @@ async def run_session(
 ) -> SessionResult:
     """Open the app, sign in through the form, upload upload_file if given (on the landing Upload
     page), then follow the sidebar's links to VIEWS[role]."""
-    from tests.helpers.app_server import DEMO_ACCOUNTS
+    from tests.helpers.demo_data import DEMO_ACCOUNTS
 
     res = SessionResult(role)
     await asyncio.sleep(start_delay)
@@ -452,7 +452,7 @@ def run(
         source = Path(db) if db else folder / "demo.duckdb"
         if not source.exists():
             say(f"building the demo database at {source} ...")
-            app_server.build_demo_db(source)
+            demo_data.build_demo_db(source)
         served = app_server.copy_db(source, folder / "served.duckdb")
         tag = time.strftime("%H%M%S")
         rounds, accepted = [], []

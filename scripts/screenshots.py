@@ -12,8 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.helpers import app_server
-from tests.helpers.app_server import DEMO_ACCOUNTS, VIEWPORT, main_area, sign_in
+from tests.helpers import app_server, demo_data
+from tests.helpers.app_server import VIEWPORT, main_area, sign_in
+from tests.helpers.demo_data import DEMO_ACCOUNTS
 
 OUT = app_server.ROOT / "docs" / "screenshots"
 SHOTS = {  # role -> pages (url keys) to capture, in order
@@ -56,7 +57,7 @@ def main() -> int:
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="pswbench-shots-") as tmp:
-        db = app_server.build_demo_db(Path(tmp) / "demo.duckdb")
+        db = demo_data.build_demo_db(Path(tmp) / "demo.duckdb")
         with app_server.running_app(db, Path(tmp) / "app.log") as base, sync_playwright() as playwright:
             browser = app_server.launch_chromium(playwright)
             try:

@@ -8,7 +8,9 @@ import datetime as dt
 import pytest
 
 from pswbench.app import streamlit_internals
-from tests.helpers.returns_kit import TODAY, build_demo_db
+from pswbench.store import database
+from tests.helpers.demo_data import build_demo_db
+from tests.helpers.returns_kit import TODAY
 
 
 @pytest.fixture
@@ -28,6 +30,14 @@ def _every_apptest_run_goes_through_the_router():
     undo = streamlit_internals.keep_pages_directory_mode_off()
     yield
     undo()
+
+
+@pytest.fixture
+def con(tmp_path):
+    """A new database with the whole schema and nothing loaded, closed after the test."""
+    c = database.connect(tmp_path / "test.duckdb")
+    yield c
+    c.close()
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pytest
 from tests.disclosure import harness
 from tests.disclosure import truth as ground
 from tests.disclosure.disclosure_report import ARTIFACTS
-from tests.helpers import app_server
+from tests.helpers import app_server, demo_data
 
 OWN = "RX4"
 CRAWLED_ROLES = ("trust_lead", "board")
@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def disclosure_demo(tmp_path_factory) -> Path:
     """A demo database of the suite's own, never opened by an app (the copies are)."""
-    return app_server.build_demo_db(tmp_path_factory.mktemp("disclosure") / "demo.duckdb")
+    return demo_data.build_demo_db(tmp_path_factory.mktemp("disclosure") / "demo.duckdb")
 
 
 @pytest.fixture(scope="session")

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from pswbench.paths import ROOT
-from tests.helpers import app_server
-from tests.helpers.app_server import DEMO_ACCOUNTS, VIEWPORT, main_area, sidebar, sign_in  # noqa: F401  (fixtures and helpers the e2e tests import from here)
+from tests.helpers import app_server, demo_data
+from tests.helpers.app_server import VIEWPORT, main_area, sidebar, sign_in  # noqa: F401  (fixtures and helpers the e2e tests import from here)
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
 
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    return app_server.build_demo_db(tmp_path_factory.mktemp("e2e") / "demo.duckdb")
+    return demo_data.build_demo_db(tmp_path_factory.mktemp("e2e") / "demo.duckdb")
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,7 @@ def app_url(demo_db):
 def pristine_db(tmp_path_factory) -> Path:
     """A demo database no app ever opens: tests that need an app of their own copy it (copying the
     served demo_db could catch a write half-done)."""
-    return app_server.build_demo_db(tmp_path_factory.mktemp("pristine") / "pristine.duckdb")
+    return demo_data.build_demo_db(tmp_path_factory.mktemp("pristine") / "pristine.duckdb")
 
 
 @pytest.fixture

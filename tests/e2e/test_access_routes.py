@@ -21,7 +21,8 @@ from playwright.sync_api import expect
 
 from pswbench.paths import ROOT
 from tests.helpers import app_server
-from tests.helpers.app_server import DEMO_ACCOUNTS, main_area, open_in_session, sidebar, sign_in, wait_until_idle
+from tests.helpers.app_server import main_area, open_in_session, sidebar, sign_in, wait_until_idle
+from tests.helpers.demo_data import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.browser
 

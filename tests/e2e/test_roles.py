@@ -17,7 +17,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.app_server import DEMO_ACCOUNTS, main_area, sidebar, sign_in
+from tests.helpers.app_server import main_area, sidebar, sign_in
+from tests.helpers.demo_data import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.browser
 

@@ -39,7 +39,8 @@ from pswbench.access import session_cookie
 from pswbench.app import web
 from pswbench.paths import ROOT
 from tests.helpers import app_server, st_protocol
-from tests.helpers.app_server import DEMO_ACCOUNTS, main_area, sidebar, sign_in, wait_until_idle
+from tests.helpers.app_server import main_area, sidebar, sign_in, wait_until_idle
+from tests.helpers.demo_data import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.browser
 

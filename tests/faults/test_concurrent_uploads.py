@@ -34,7 +34,7 @@ def variant(trust: str, tweak: int) -> bytes:
 
 
 @pytest.fixture
-def con(tmp_path):
+def demo_con(tmp_path):
     c = database.connect(demo_copy(tmp_path))
     yield c
     c.close()
@@ -79,69 +79,72 @@ def at_once(*calls):
     return out
 
 
-def lead(con, trust: str):
+def lead(demo_con, trust: str):
     email = f"lead.{trust.lower()}@faults.nhs.uk"
-    return auth.user_for_email(con, email) or auth.add_user(con, email, "trust_lead", trust, None)
+    return auth.user_for_email(demo_con, email) or auth.add_user(demo_con, email, "trust_lead", trust, None)
 
 
-def check(con, user, name: str, data: bytes):
-    with con.cursor() as cur:
+def check(demo_con, user, name: str, data: bytes):
+    with demo_con.cursor() as cur:
         chk = uploads.check(cur, user, user.trust_code, name, data)
     assert chk.can_submit, chk.findings_table()
     return chk
 
 
-def submit_on_own_cursor(con, user, chk):
+def submit_on_own_cursor(demo_con, user, chk):
     def call():
-        with con.cursor() as cur:
+        with demo_con.cursor() as cur:
             return uploads.submit(cur, user, chk)
 
     return call
 
 
-def counts(con, trust):
-    return con.execute(
+def counts(demo_con, trust):
+    return demo_con.execute(
         "SELECT count(*), count(*) FILTER (is_current) FROM return_version WHERE trust_code = ? AND period_end = ?",
         [trust, PERIOD],
     ).fetchone()
 
 
-def test_two_trusts_uploading_at_once_both_land_exactly_once(con, overlap):
-    assert con.execute("SELECT count(*) FROM trust WHERE trust_code = ?", [OTHER]).fetchone()[0] == 1
-    a, b = lead(con, "RX4"), lead(con, OTHER)
-    chk_a, chk_b = check(con, a, "a.csv", variant("RX4", 1)), check(con, b, "b.csv", variant(OTHER, 1))
+def test_two_trusts_uploading_at_once_both_land_exactly_once(demo_con, overlap):
+    assert demo_con.execute("SELECT count(*) FROM trust WHERE trust_code = ?", [OTHER]).fetchone()[0] == 1
+    a, b = lead(demo_con, "RX4"), lead(demo_con, OTHER)
+    chk_a, chk_b = check(demo_con, a, "a.csv", variant("RX4", 1)), check(demo_con, b, "b.csv", variant(OTHER, 1))
     subs, rows, version = (
-        con.execute("SELECT count(*) FROM submission").fetchone()[0],
-        con.execute("SELECT count(*) FROM return_row").fetchone()[0],
-        database.data_version(con),
+        demo_con.execute("SELECT count(*) FROM submission").fetchone()[0],
+        demo_con.execute("SELECT count(*) FROM return_row").fetchone()[0],
+        database.data_version(demo_con),
     )
-    before_a, before_b = counts(con, "RX4"), counts(con, OTHER)
+    before_a, before_b = counts(demo_con, "RX4"), counts(demo_con, OTHER)
 
-    out = at_once(submit_on_own_cursor(con, a, chk_a), submit_on_own_cursor(con, b, chk_b))
+    out = at_once(submit_on_own_cursor(demo_con, a, chk_a), submit_on_own_cursor(demo_con, b, chk_b))
 
     assert [type(o).__name__ for o in out] == ["LoadOutcome", "LoadOutcome"], out
     assert {o.status for o in out} == {"accepted"}
     assert overlap() >= 1, "the two loads did not overlap, so this test proved nothing"
-    assert con.execute("SELECT count(*) FROM submission").fetchone()[0] == subs + 2
-    assert con.execute("SELECT count(*) FROM submission WHERE file_name IN ('a.csv', 'b.csv')").fetchone()[0] == 2
-    assert con.execute("SELECT count(*) FROM return_row").fetchone()[0] == rows + 2 * chk_a.result.rows
-    assert counts(con, "RX4") == (before_a[0] + 1, 1) and counts(con, OTHER) == (before_b[0] + 1, 1)
-    assert database.data_version(con) == version + 2
+    assert demo_con.execute("SELECT count(*) FROM submission").fetchone()[0] == subs + 2
+    assert demo_con.execute("SELECT count(*) FROM submission WHERE file_name IN ('a.csv', 'b.csv')").fetchone()[0] == 2
+    assert demo_con.execute("SELECT count(*) FROM return_row").fetchone()[0] == rows + 2 * chk_a.result.rows
+    assert counts(demo_con, "RX4") == (before_a[0] + 1, 1) and counts(demo_con, OTHER) == (before_b[0] + 1, 1)
+    assert database.data_version(demo_con) == version + 2
 
 
-def test_same_trust_and_quarter_at_once_become_two_consecutive_versions(con, overlap):
-    user = lead(con, "RX4")
-    first, second = check(con, user, "one.csv", variant("RX4", 1)), check(con, user, "two.csv", variant("RX4", 2))
-    versions_before, _ = counts(con, "RX4")
+def test_same_trust_and_quarter_at_once_become_two_consecutive_versions(demo_con, overlap):
+    user = lead(demo_con, "RX4")
+    first, second = (
+        check(demo_con, user, "one.csv", variant("RX4", 1)),
+        check(demo_con, user, "two.csv", variant("RX4", 2)),
+    )
+    versions_before, _ = counts(demo_con, "RX4")
 
-    out = at_once(submit_on_own_cursor(con, user, first), submit_on_own_cursor(con, user, second))
+    out = at_once(submit_on_own_cursor(demo_con, user, first), submit_on_own_cursor(demo_con, user, second))
 
     assert all(isinstance(o, loader.LoadOutcome) for o in out), out
     assert overlap() >= 1
     assert sorted(o.version for o in out) == [versions_before + 1, versions_before + 2]
-    assert counts(con, "RX4") == (versions_before + 2, 1)
+    assert counts(demo_con, "RX4") == (versions_before + 2, 1)
     assert (
-        con.execute(
+        demo_con.execute(
             "SELECT count(*) FROM submission WHERE file_name IN ('one.csv', 'two.csv') AND status = 'accepted'"
         ).fetchone()[0]
         == 2
@@ -149,7 +152,7 @@ def test_same_trust_and_quarter_at_once_become_two_consecutive_versions(con, ove
     # The current version is the one that committed last, and its rows are the current rows.
     last = max(out, key=lambda o: o.version)
     assert (
-        con.execute(
+        demo_con.execute(
             "SELECT submission_id FROM return_version WHERE trust_code = 'RX4' AND period_end = ? AND is_current",
             [PERIOD],
         ).fetchone()[0]
@@ -157,13 +160,16 @@ def test_same_trust_and_quarter_at_once_become_two_consecutive_versions(con, ove
     )
 
 
-def test_a_conflict_that_outlasts_the_retries_says_submit_again_and_loses_nothing(con, overlap, monkeypatch):
+def test_a_conflict_that_outlasts_the_retries_says_submit_again_and_loses_nothing(demo_con, overlap, monkeypatch):
     monkeypatch.setattr(loader, "ATTEMPTS", 1)  # no retry: the loser must hear about it
-    user = lead(con, "RX4")
-    first, second = check(con, user, "one.csv", variant("RX4", 1)), check(con, user, "two.csv", variant("RX4", 2))
-    before = table_rows(con)
+    user = lead(demo_con, "RX4")
+    first, second = (
+        check(demo_con, user, "one.csv", variant("RX4", 1)),
+        check(demo_con, user, "two.csv", variant("RX4", 2)),
+    )
+    before = table_rows(demo_con)
 
-    out = at_once(submit_on_own_cursor(con, user, first), submit_on_own_cursor(con, user, second))
+    out = at_once(submit_on_own_cursor(demo_con, user, first), submit_on_own_cursor(demo_con, user, second))
 
     won = [o for o in out if isinstance(o, loader.LoadOutcome)]
     lost = [o for o in out if isinstance(o, uploads.SaveConflict)]
@@ -171,14 +177,14 @@ def test_a_conflict_that_outlasts_the_retries_says_submit_again_and_loses_nothin
     assert str(lost[0]) == uploads.CONFLICT_MESSAGE and "submit again" in str(lost[0])
     loser = second if won[0].file_name == "one.csv" else first
     # The loser left no trace: exactly one new submission, the winner's.
-    assert con.execute("SELECT count(*) FROM submission").fetchone()[0] == len(before["submission"]) + 1
+    assert demo_con.execute("SELECT count(*) FROM submission").fetchone()[0] == len(before["submission"]) + 1
     assert loser.can_submit
     # Submitting again, as the message says, lands it.
-    with con.cursor() as cur:
+    with demo_con.cursor() as cur:
         again = uploads.submit(cur, user, loser)
     assert again.status == "accepted"
-    assert con.execute("SELECT count(*) FROM submission").fetchone()[0] == len(before["submission"]) + 2
-    assert counts(con, "RX4")[1] == 1
+    assert demo_con.execute("SELECT count(*) FROM submission").fetchone()[0] == len(before["submission"]) + 2
+    assert counts(demo_con, "RX4")[1] == 1
 
 
 def test_cli_load_while_the_app_holds_the_database_exits_3_then_succeeds(tmp_path):

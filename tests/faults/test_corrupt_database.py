@@ -23,7 +23,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pswbench.store import database
-from tests.helpers.faultkit import EXAMPLE, ROOT, _demo, cli, sha256
+from tests.helpers import demo_data
+from tests.helpers.faultkit import EXAMPLE, ROOT, cli, sha256
 
 pytestmark = pytest.mark.faults
 
@@ -33,7 +34,7 @@ CASES = ("truncated", "truncated_to_header", "random_bytes", "empty", "directory
 
 def make(case: str, folder) -> os.PathLike:
     path = folder / f"{case}.duckdb"
-    demo = _demo().read_bytes()
+    demo = demo_data.shared_demo_db().read_bytes()
     if case == "truncated":
         path.write_bytes(demo[: len(demo) // 2])
     elif case == "truncated_to_header":
@@ -136,7 +137,7 @@ def test_no_read_permission_is_refused_clearly_and_left_alone(tmp_path):
     folder = tmp_path / "perm"
     folder.mkdir()
     path = folder / "locked_out.duckdb"
-    shutil.copyfile(_demo(), path)
+    shutil.copyfile(demo_data.shared_demo_db(), path)
     path.chmod(0)
     before = sha256(path)
     try:

@@ -32,27 +32,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
-DEMO_ACCOUNTS = {  # role -> (email, password); the SYNTHETIC demo's accounts (pswbench/synthetic/demo.py)
-    "analyst": ("analyst@demo.pswbench.nhs.uk", "demo-analyst-2026"),
-    "trust_lead": ("lead.rx4@demo.pswbench.nhs.uk", "demo-trustlead-2026"),
-    "board": ("board.rx4@demo.pswbench.nhs.uk", "demo-board-2026"),
-}
-
-
-def build_demo_db(db: Path) -> Path:
-    """Build the synthetic demo database at db with the real CLI (about 10 seconds)."""
-    db = Path(db)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        [sys.executable, "-m", "pswbench", "demo", "--db", str(db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode != 0 or not db.exists():
-        raise RuntimeError(f"building the demo database failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return db
 
 
 def free_port() -> int:

@@ -15,17 +15,12 @@ from streamlit.testing.v1 import AppTest
 
 from pswbench import paths
 from pswbench.paths import ROOT
+from tests.helpers.demo_data import DEMO_ACCOUNTS as ACCOUNTS  # the name the AppTest tests use
 
 APP = ROOT / "app.py"
 PAGE_KEYS = ("overview", "regions", "benchmark", "snapshot", "upload", "submissions", "definitions")
 SIGN_IN_TITLE = "pswbench: peer support worker workforce benchmarking"
 TIMEOUT = 60  # seconds per script run: generous, the first run of a page fills the query cache
-
-ACCOUNTS = {  # the SYNTHETIC demo's accounts (pswbench/synthetic/demo.py)
-    "analyst": ("analyst@demo.pswbench.nhs.uk", "demo-analyst-2026"),
-    "trust_lead": ("lead.rx4@demo.pswbench.nhs.uk", "demo-trustlead-2026"),
-    "board": ("board.rx4@demo.pswbench.nhs.uk", "demo-board-2026"),
-}
 
 
 def _router_files() -> dict[str, str]:

@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import os
 import selectors
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 import duckdb
 
 from pswbench.paths import ROOT
+from tests.helpers import demo_data
 
 PY = sys.executable
-EXAMPLE = ROOT / "data" / "example_return.csv"  # RX4, quarter ending 2025-09-30
-
-
-@cache
-def _demo() -> Path:
-    """The synthetic demo database, built once per test process with the real CLI (about 10 s)."""
-    folder = Path(tempfile.mkdtemp(prefix="pswbench-faults-"))
-    atexit.register(shutil.rmtree, folder, True)
-    db = folder / "demo.duckdb"
-    done = cli("demo", "--db", db, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return db
 
 
 def demo_copy(folder: Path, name: str = "db.duckdb") -> Path:
     """A private copy of the demo database (the main file only: no snapshot yet)."""
     target = folder / name
-    shutil.copyfile(_demo(), target)
+    shutil.copyfile(demo_data.shared_demo_db(), target)
     return target
 
 

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-from pathlib import Path
 
-from pswbench.paths import ROOT
 from pswbench.returns import contract
 
 # A fixed "today" so rules about dates do not drift with the calendar.
@@ -48,16 +44,3 @@ def csv_bytes(
 
     lines = [header] + [[row.get(h.strip().lower(), "") for h in header] for row in rows]
     return "".join(delimiter.join(cell(c) for c in line) + line_end for line in lines).encode(encoding)
-
-
-def build_demo_db(db: Path) -> Path:
-    """Build the synthetic demo database with the real CLI, in a subprocess (about 10 seconds)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pswbench", "demo", "--db", str(db)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0 and Path(db).exists(), f"demo build failed:\n{done.stdout}\n{done.stderr}"
-    return Path(db)

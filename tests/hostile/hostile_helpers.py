@@ -7,10 +7,9 @@ from pathlib import Path
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from pswbench.paths import DATA_DIR, ROOT
+from pswbench.paths import ROOT
 from tests.helpers.apptest_helpers import sign_in_as
 
-EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()  # RX4, 2025-09-30, valid
 LEAD = "lead@rx4.nhs.uk"
 ANALYST = "analyst@hee.nhs.uk"
 UPLOAD_TITLE = "Upload a quarterly return"

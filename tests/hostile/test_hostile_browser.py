@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import app_server
+from tests.helpers import app_server, demo_data
 from tests.hostile.hostile_helpers import ROOT
 from tests.hostile.test_hostile_uploads import FORMULA, SCRIPT, example_with
 
@@ -17,7 +17,7 @@ ARTIFACTS = ROOT / "artifacts" / "e2e"
 
 @pytest.mark.browser
 def test_script_in_a_file_name_and_cells_is_shown_as_text_and_never_runs(tmp_path, browser):
-    db = app_server.build_demo_db(tmp_path / "demo.duckdb")
+    db = demo_data.build_demo_db(tmp_path / "demo.duckdb")
     name = SCRIPT + ".csv"
     data = example_with({0: {"service_setting": SCRIPT}, 1: {"afc_band": FORMULA}})
     folder = ARTIFACTS / "test_hostile_browser"

@@ -47,7 +47,7 @@ def app_db(demo_app):
 
 
 @pytest.fixture
-def con():
+def app_con():
     # The app's own cached connection: a second one to the file would be refused by DuckDB's lock.
     return ui._open(str(paths.db_path()))
 
@@ -60,17 +60,17 @@ class _Cached:
         return getattr(self._q, name)
 
 
-def scope(con, user) -> Scope:
-    q = Queries(con)
+def scope(app_con, user) -> Scope:
+    q = Queries(app_con)
     return Scope(user, _Cached(q), q)
 
 
 @pytest.fixture
-def unchanged(con):
+def unchanged(app_con):
     """Every table, and its row count (but the audit log's, which records refusals), the same afterwards."""
 
     def counts():
-        with con.cursor() as cur:
+        with app_con.cursor() as cur:
             names = [
                 r[0]
                 for r in cur.execute(
@@ -87,21 +87,21 @@ def unchanged(con):
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_a_period_that_is_sql_is_refused_by_every_data_function(con, unchanged, payload):
-    q = Queries(con)
+def test_a_period_that_is_sql_is_refused_by_every_data_function(app_con, unchanged, payload):
+    q = Queries(app_con)
     calls = {
         "Queries.trust_indicators": lambda: q.trust_indicators(payload),
         "Queries.region_indicators": lambda: q.region_indicators(payload),
         "Queries.national_indicators": lambda: q.national_indicators(payload),
         "Queries.coverage": lambda: q.coverage(payload),
-        "Scope.trust_rows": lambda: scope(con, LEAD).trust_rows(payload),
-        "Scope.pooled": lambda: scope(con, BOARD).pooled("region", payload),
-        "Scope.coverage": lambda: scope(con, ANALYST).coverage(payload),
-        "Scope.coverage_counts": lambda: scope(con, LEAD).coverage_counts(payload),
-        "quality.failing_rules": lambda: submissions.failing_rules(con.cursor(), ANALYST, payload),
-        "quality.submission_history": lambda: submissions.submission_history(con.cursor(), ANALYST, "RX4", payload),
-        "quality.versions": lambda: submissions.versions(con.cursor(), ANALYST, "RX4", payload),
-        "quality.submission_rows": lambda: submissions.submission_rows(con.cursor(), ANALYST, payload),
+        "Scope.trust_rows": lambda: scope(app_con, LEAD).trust_rows(payload),
+        "Scope.pooled": lambda: scope(app_con, BOARD).pooled("region", payload),
+        "Scope.coverage": lambda: scope(app_con, ANALYST).coverage(payload),
+        "Scope.coverage_counts": lambda: scope(app_con, LEAD).coverage_counts(payload),
+        "quality.failing_rules": lambda: submissions.failing_rules(app_con.cursor(), ANALYST, payload),
+        "quality.submission_history": lambda: submissions.submission_history(app_con.cursor(), ANALYST, "RX4", payload),
+        "quality.versions": lambda: submissions.versions(app_con.cursor(), ANALYST, "RX4", payload),
+        "quality.submission_rows": lambda: submissions.submission_rows(app_con.cursor(), ANALYST, payload),
     }
     for name, call in calls.items():
         with pytest.raises(REFUSED):
@@ -110,9 +110,9 @@ def test_a_period_that_is_sql_is_refused_by_every_data_function(con, unchanged, 
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_a_trust_code_that_is_sql_finds_nothing_or_is_refused(con, unchanged, payload):
-    q = Queries(con)
-    with con.cursor() as cur:
+def test_a_trust_code_that_is_sql_finds_nothing_or_is_refused(app_con, unchanged, payload):
+    q = Queries(app_con)
+    with app_con.cursor() as cur:
         assert submissions.submission_history(cur, ANALYST, payload).is_empty()
         assert submissions.versions(cur, ANALYST, payload, PERIOD).is_empty()
         for user in (LEAD, BOARD):
@@ -122,22 +122,22 @@ def test_a_trust_code_that_is_sql_finds_nothing_or_is_refused(con, unchanged, pa
         with pytest.raises(permissions.NotPermitted):
             require_trust(user, payload)
         with pytest.raises(permissions.NotPermitted):
-            board_snapshot.build(scope(con, user), PERIOD, payload)
+            board_snapshot.build(scope(app_con, user), PERIOD, payload)
         for group in ("england", "region", "nearest"):
             with pytest.raises(permissions.NotPermitted):
-                scope(con, user).peer_rows(PERIOD, payload, group)
+                scope(app_con, user).peer_rows(PERIOD, payload, group)
     with pytest.raises(board_snapshot.UnknownTrust):
-        board_snapshot.build(scope(con, ANALYST), PERIOD, payload)
+        board_snapshot.build(scope(app_con, ANALYST), PERIOD, payload)
     everyone = set(q.trust_indicators(PERIOD)["trust_code"].to_list())
     # An unknown trust has no place of its own: no other trust's figure is handed back as "its" value.
-    places = scope(con, ANALYST).positions(PERIOD, payload, "england")
+    places = scope(app_con, ANALYST).positions(PERIOD, payload, "england")
     assert all(p.value is None and p.quartile is None for p in places.values())
     for group in ("england", "region", "nearest"):  # the England set, as for no trust
-        assert set(scope(con, ANALYST).peer_rows(PERIOD, payload, group)["trust_code"]) == everyone
+        assert set(scope(app_con, ANALYST).peer_rows(PERIOD, payload, group)["trust_code"]) == everyone
 
 
-def test_a_trust_code_that_is_sql_matches_nothing_in_the_reference_list(con, unchanged):
-    trusts = Queries(con).trusts()
+def test_a_trust_code_that_is_sql_matches_nothing_in_the_reference_list(app_con, unchanged):
+    trusts = Queries(app_con).trusts()
     assert trusts.filter(pl.col("trust_code").is_in(PAYLOADS)).is_empty()
 
 

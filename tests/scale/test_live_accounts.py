@@ -25,8 +25,8 @@ from pathlib import Path
 from pswbench.access import auth
 from pswbench.paths import ROOT
 from pswbench.store import database
-from tests.helpers import app_server, faultkit, st_protocol
-from tests.helpers.app_server import DEMO_ACCOUNTS
+from tests.helpers import app_server, demo_data, faultkit, st_protocol
+from tests.helpers.demo_data import DEMO_ACCOUNTS
 
 ARTIFACTS = ROOT / "artifacts" / "scale"
 SPOOL_SECONDS = 5.0  # the default PSWBENCH_SPOOL_SECONDS, left unset for the writer
@@ -76,7 +76,7 @@ def refused_after(url: str, t0: float, message: str, limit: float = 60) -> tuple
 
 def test_disable_enable_unlock_while_the_writer_and_a_viewer_run(tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    db = app_server.build_demo_db(tmp_path / "live.duckdb")
+    db = demo_data.build_demo_db(tmp_path / "live.duckdb")
     report = {}
     with contextlib.ExitStack() as stack:
         writer, writer_proc = stack.enter_context(

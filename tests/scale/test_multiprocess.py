@@ -36,8 +36,9 @@ from pswbench.paths import ROOT
 from pswbench.reports.queries import Queries
 from pswbench.returns import uploads
 from pswbench.store import database, publish, viewer_mode
-from tests.helpers import app_server
-from tests.helpers.app_server import DEMO_ACCOUNTS, main_area, open_in_session, sign_in, wait_until_idle
+from tests.helpers import app_server, demo_data
+from tests.helpers.app_server import main_area, open_in_session, sign_in, wait_until_idle
+from tests.helpers.demo_data import DEMO_ACCOUNTS
 
 ARTIFACTS = ROOT / "artifacts" / "scale"
 PERIOD = "2026-09-30"  # the demo's latest quarter, already loaded for RX4
@@ -122,7 +123,7 @@ def access_error():
 @pytest.mark.browser
 def test_one_writer_three_viewers_pick_up_an_upload(tmp_path, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    db = app_server.build_demo_db(tmp_path / "scale.duckdb")
+    db = demo_data.build_demo_db(tmp_path / "scale.duckdb")
     old_headcount = snapshot_national_headcount(db)
     upload_file = changed_return(tmp_path)
 

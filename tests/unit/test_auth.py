@@ -28,14 +28,6 @@ def fast_hasher(monkeypatch):
 
 
 @pytest.fixture
-def con(tmp_path):
-    c = database.connect(tmp_path / "t.duckdb")
-    c.execute(database.sql("schema_users"))
-    yield c
-    c.close()
-
-
-@pytest.fixture
 def lead(con):
     return auth.add_user(con, "Lead@NHS.net", "trust_lead", "RX4", PW, now=T0)
 

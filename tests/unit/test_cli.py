@@ -9,9 +9,8 @@ import sys
 import duckdb
 import pytest
 
-from pswbench.paths import DATA_DIR, EXAMPLES_DIR, ROOT
-
-EXAMPLE = DATA_DIR / "example_return.csv"
+from pswbench.paths import EXAMPLES_DIR, ROOT
+from tests.helpers.demo_data import EXAMPLE_FILE as EXAMPLE
 
 
 def cli(*args, **kw):

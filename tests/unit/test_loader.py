@@ -8,12 +8,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from pswbench.paths import DATA_DIR
 from pswbench.returns.validate import validate_bytes
 from pswbench.store import database, loader
-
-EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
-TODAY = dt.date(2026, 11, 25)
+from tests.helpers.demo_data import EXAMPLE
+from tests.helpers.returns_kit import TODAY
 
 
 def load(con, data: bytes, name="return.csv", user="lead@trust.nhs.uk"):
@@ -29,13 +27,6 @@ def snapshot(con) -> dict[str, list]:
         ).fetchall()
     ]
     return {t: sorted(map(repr, con.execute(f'SELECT * FROM "{t}"').fetchall())) for t in tables}
-
-
-@pytest.fixture
-def con(tmp_path):
-    c = database.connect(tmp_path / "t.duckdb")
-    yield c
-    c.close()
 
 
 def current_rows(con, trust="RX4", period=dt.date(2025, 9, 30)):

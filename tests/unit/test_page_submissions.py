@@ -10,11 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pswbench.access import auth
-from pswbench.paths import DATA_DIR, EXAMPLES_DIR, ROOT
+from pswbench.paths import EXAMPLES_DIR, ROOT
 from pswbench.store import database, loader
 from tests.helpers.apptest_helpers import sign_in_as
+from tests.helpers.demo_data import EXAMPLE
 
-EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
 Q3 = dt.date(2025, 9, 30)
 
 

@@ -9,11 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pswbench.access import auth
-from pswbench.paths import DATA_DIR, EXAMPLES_DIR, ROOT
+from pswbench.paths import EXAMPLES_DIR, ROOT
 from pswbench.store import database, loader
 from tests.helpers.apptest_helpers import sign_in_as
+from tests.helpers.demo_data import EXAMPLE
 
-EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
 CORRECTED = EXAMPLE.replace(b"RX4,2025-09-30,crisis,4,8,", b"RX4,2025-09-30,crisis,4,9,")
 LEAD = "lead@rx4.nhs.uk"
 

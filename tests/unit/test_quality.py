@@ -8,12 +8,12 @@ import polars as pl
 import pytest
 
 from pswbench.access import auth, permissions
-from pswbench.paths import DATA_DIR, EXAMPLES_DIR
+from pswbench.paths import EXAMPLES_DIR
 from pswbench.reports import submissions
-from pswbench.store import database, loader
+from pswbench.store import loader
+from tests.helpers.demo_data import EXAMPLE
+from tests.helpers.returns_kit import TODAY
 
-EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
-TODAY = dt.date(2026, 11, 25)
 Q3 = dt.date(2025, 9, 30)
 
 
@@ -55,13 +55,6 @@ def test_identical_versions_have_no_differences():
     same = rows(("crisis", "3", 6, 4.8, None, None))
     d = submissions.diff(same, same)
     assert d.is_empty and d.changed.columns == ["service_setting", "afc_band", "column", "old", "new"]
-
-
-@pytest.fixture
-def con(tmp_path):
-    c = database.connect(tmp_path / "q.duckdb")
-    yield c
-    c.close()
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from streamlit.testing.v1.util import patch_config_options
 
 from pswbench.access import auth, sso
 from pswbench.access.auth import User
-from pswbench.store import database
 from tests.helpers.apptest_helpers import (
     ACCOUNTS,
     SIGN_IN_TITLE,
@@ -45,15 +44,14 @@ NO_DATA = {"dataframe": 0, "table": 0, "metric": 0, "plotly_chart": 0, "download
 
 
 @pytest.fixture
-def con(tmp_path):
-    c = database.connect(tmp_path / "u.duckdb")
-    c.execute(database.sql("schema_users"))
+def con(con):
+    """The shared empty database (tests/conftest.py), with the accounts these tests sign in as."""
+    c = con
     auth.add_user(c, "lead@nhs.net", "trust_lead", "RX4", None)
     auth.add_user(c, "analyst@nhs.net", "analyst", None, None)
     auth.add_user(c, "gone@nhs.net", "board", "RX4", None)
     auth.set_disabled(c, "gone@nhs.net", True)
-    yield c
-    c.close()
+    return c
 
 
 def refusal(con, claims) -> sso.Refused:

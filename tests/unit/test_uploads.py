@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import duckdb
 import pytest
 
 from pswbench.access import auth, permissions
-from pswbench.paths import DATA_DIR, EXAMPLES_DIR
+from pswbench.paths import EXAMPLES_DIR
 from pswbench.returns import uploads
-from pswbench.store import database, loader
-
-EXAMPLE = (DATA_DIR / "example_return.csv").read_bytes()
-TODAY = dt.date(2026, 11, 25)
-
-
-@pytest.fixture
-def con(tmp_path):
-    c = database.connect(tmp_path / "u.duckdb")
-    yield c
-    c.close()
+from pswbench.store import loader
+from tests.helpers.demo_data import EXAMPLE
+from tests.helpers.returns_kit import TODAY
 
 
 @pytest.fixture

@@ -1,0 +1,45 @@
+"""The synthetic demo as the tests use it: its accounts by role, one builder of its database, and the
+example return (data/example_return.csv: RX4, quarter ending 2025-09-30, valid)."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import subprocess
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from pswbench.paths import DATA_DIR, ROOT
+from pswbench.synthetic import demo
+
+# role -> (email, password) of the SYNTHETIC demo's accounts (pswbench/synthetic/demo.py)
+DEMO_ACCOUNTS = {role: (email, password) for email, role, _trust, password in demo.DEMO_ACCOUNTS}
+
+EXAMPLE_FILE = DATA_DIR / "example_return.csv"
+EXAMPLE = EXAMPLE_FILE.read_bytes()
+
+
+def build_demo_db(db: Path) -> Path:
+    """Build the synthetic demo database at db with the real CLI, in a subprocess (about 10 seconds)."""
+    db = Path(db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pswbench", "demo", "--db", str(db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if done.returncode != 0 or not db.exists():
+        raise RuntimeError(f"building the demo database failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return db
+
+
+@cache
+def shared_demo_db() -> Path:
+    """One demo database per test process, for tests that copy it (never open it in place)."""
+    folder = Path(tempfile.mkdtemp(prefix="pswbench-demo-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return build_demo_db(folder / "demo.duckdb")
