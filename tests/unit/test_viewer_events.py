@@ -333,8 +333,8 @@ def test_a_viewers_own_failure_records_are_bounded(monkeypatch):
 
 
 def _record_event_calls():
-    """(file, action, detail keys or None) of every record_event / viewer.record call with a literal action."""
-    for path in [*sorted((ROOT / "pswbench").glob("*.py")), *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]:
+    """(file, action, detail keys or None) of every record_event / viewer_mode.record call with a literal action."""
+    for path in [*sorted((ROOT / "pswbench").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
@@ -344,7 +344,7 @@ def _record_event_calls():
             if (
                 name == "record"
                 and getattr(node.func, "value", None) is not None
-                and getattr(node.func.value, "id", None) != "viewer"
+                and getattr(node.func.value, "id", None) != "viewer_mode"
             ):
                 continue  # audit.record: the writer's own rows
             action = node.args[2]
