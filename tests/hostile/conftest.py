@@ -6,7 +6,8 @@ import pytest
 
 from pswbench.access import auth
 from pswbench.store import database, loader
-from tests.hostile.hostile_helpers import ANALYST, EXAMPLE, LEAD
+from tests.helpers.demo_data import EXAMPLE
+from tests.hostile.hostile_helpers import ANALYST, LEAD
 
 
 @pytest.fixture

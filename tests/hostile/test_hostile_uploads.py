@@ -29,12 +29,12 @@ from pswbench.reports import exports, submissions
 from pswbench.returns import contract, reader, uploads, xlsx
 from pswbench.returns.validate import validate_bytes
 from pswbench.store import database, loader
+from tests.helpers.demo_data import EXAMPLE
 from tests.helpers.returns_kit import TODAY, csv_bytes, valid_rows
 from tests.helpers.workbook_kit import XLSX
 from tests.hostile import hostile_workbooks
 from tests.hostile.hostile_helpers import (
     ANALYST,
-    EXAMPLE,
     ROOT,
     accepted_data,
     assert_not_in_markdown,
