@@ -18,6 +18,7 @@ from tests.disclosure import harness
 from tests.disclosure import truth as ground
 from tests.disclosure.disclosure_report import ARTIFACTS
 from tests.helpers import app_server, demo_data
+from tests.helpers.demo_data import DEMO_ACCOUNTS
 
 OWN = "RX4"
 CRAWLED_ROLES = ("trust_lead", "board")
@@ -81,7 +82,7 @@ def crawls(disclosure_app_url, vocab):
 
     def received(role: str) -> harness.Received:
         if role not in done:
-            email, password = app_server.DEMO_ACCOUNTS[role]
+            email, password = DEMO_ACCOUNTS[role]
             got = harness.run_crawl(
                 disclosure_app_url,
                 role,

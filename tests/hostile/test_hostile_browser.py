@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import app_server, demo_data
+from tests.helpers.demo_data import DEMO_ACCOUNTS
 from tests.hostile.hostile_helpers import ROOT
 from tests.hostile.test_hostile_uploads import FORMULA, SCRIPT, example_with
 
@@ -30,7 +31,7 @@ def test_script_in_a_file_name_and_cells_is_shown_as_text_and_never_runs(tmp_pat
             dialogs: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.goto(url)
-            app_server.sign_in(page, *app_server.DEMO_ACCOUNTS["trust_lead"])
+            app_server.sign_in(page, *DEMO_ACCOUNTS["trust_lead"])
             page.locator("input[type=file]").set_input_files(
                 files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
             )
