@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from pswbench.store import backup, database, loader, publish
-from tests.helpers.faultkit import EXAMPLE, cli, demo_copy, holder, sha256, tables
+from tests.helpers.demo_data import EXAMPLE_FILE
+from tests.helpers.faultkit import cli, demo_copy, holder, sha256, tables
 
 pytestmark = pytest.mark.faults
 
@@ -89,7 +90,7 @@ def test_backup_into_a_folder_that_is_not_empty_exits_2(tmp_path):
 def test_backup_while_the_app_holds_the_database_comes_from_the_snapshot(tmp_path):
     db = demo_copy(tmp_path)
     # An accepted load publishes the snapshot (the demo copy has none yet).
-    r = cli("load", EXAMPLE, "--db", db, "--user", "analyst@faults.nhs.uk")
+    r = cli("load", EXAMPLE_FILE, "--db", db, "--user", "analyst@faults.nhs.uk")
     assert r.returncode == 0 and "accepted" in r.stdout, r
     published = tables(db)
     manifest = publish.read_manifest(db)
@@ -122,13 +123,13 @@ def test_a_failed_publish_keeps_the_load_and_the_next_publish_catches_up(tmp_pat
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr(publish, "publish", broken)
-        (out,) = loader.load_files(con, [("first.csv", EXAMPLE.read_bytes())], "fault:test")
+        (out,) = loader.load_files(con, [("first.csv", EXAMPLE_FILE.read_bytes())], "fault:test")
         assert out.status == "accepted"
         assert con.execute("SELECT count(*) FROM submission WHERE file_name = 'first.csv'").fetchone()[0] == 1
         assert not publish.snapshot_path(db).exists()
         monkeypatch.undo()
 
-        changed = EXAMPLE.read_bytes().replace(b",\n", b",second\n", 1)
+        changed = EXAMPLE_FILE.read_bytes().replace(b",\n", b",second\n", 1)
         (out,) = loader.load_files(con, [("second.csv", changed)], "fault:test")
         assert out.status == "accepted"
         version = database.data_version(con)

@@ -19,7 +19,8 @@ import pytest
 from pswbench.access import auth
 from pswbench.returns import uploads
 from pswbench.store import database, loader
-from tests.helpers.faultkit import EXAMPLE, cli, demo_copy, holder, table_rows, tables
+from tests.helpers.demo_data import EXAMPLE_FILE
+from tests.helpers.faultkit import cli, demo_copy, holder, table_rows, tables
 
 pytestmark = pytest.mark.faults
 
@@ -29,7 +30,7 @@ OTHER = "RV3"  # a second mental health trust in the reference list
 
 def variant(trust: str, tweak: int) -> bytes:
     """The example return for trust, with a note naming tweak, so each is a new version, not a duplicate."""
-    text = EXAMPLE.read_text().replace("RX4", trust)
+    text = EXAMPLE_FILE.read_text().replace("RX4", trust)
     return text.replace(",\n", f",revision {tweak}\n", 1).encode()
 
 

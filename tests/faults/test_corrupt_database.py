@@ -24,7 +24,8 @@ from streamlit.testing.v1 import AppTest
 
 from pswbench.store import database
 from tests.helpers import demo_data
-from tests.helpers.faultkit import EXAMPLE, ROOT, cli, sha256
+from tests.helpers.demo_data import EXAMPLE_FILE
+from tests.helpers.faultkit import ROOT, cli, sha256
 
 pytestmark = pytest.mark.faults
 
@@ -78,7 +79,7 @@ def test_connect_refuses_and_leaves_the_file(tmp_path, case, read_only):
 def test_cli_exits_2_with_the_message_and_leaves_the_file(tmp_path, case):
     path = make(case, tmp_path)
     before = fingerprint(path)
-    r = cli("load", EXAMPLE, "--db", path)
+    r = cli("load", EXAMPLE_FILE, "--db", path)
     assert r.returncode == 2, r
     assert_clear(r.stderr)
     assert_untouched(path, before)
@@ -152,7 +153,7 @@ def test_no_read_permission_is_refused_clearly_and_left_alone(tmp_path):
         assert out["app_exceptions"] == [] and len(out["app_errors"]) == 1
         assert_clear(out["app_errors"][0])
         r = without_file_permission_override(
-            [sys.executable, "-m", "pswbench", "load", str(EXAMPLE), "--db", str(path)]
+            [sys.executable, "-m", "pswbench", "load", str(EXAMPLE_FILE), "--db", str(path)]
         )
         assert r.returncode == 2 and "Permission denied" in r.stderr and "Traceback" not in r.stderr, r
     finally:

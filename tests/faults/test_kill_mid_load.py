@@ -9,7 +9,8 @@ import signal
 import pytest
 
 from pswbench.store import database, publish
-from tests.helpers.faultkit import EXAMPLE, demo_copy, start, stop, tables, wait_for_line
+from tests.helpers.demo_data import EXAMPLE_FILE
+from tests.helpers.faultkit import demo_copy, start, stop, tables, wait_for_line
 
 pytestmark = pytest.mark.faults
 
@@ -27,11 +28,11 @@ time.sleep(120)
 """
 
 
-ROWS = len([line for line in EXAMPLE.read_text().splitlines()[1:] if line.strip()])
+ROWS = len([line for line in EXAMPLE_FILE.read_text().splitlines()[1:] if line.strip()])
 
 
 def child(db, env=None):
-    code = CHILD.replace("sys.argv[1]", repr(str(db))).replace("sys.argv[2]", repr(str(EXAMPLE)))
+    code = CHILD.replace("sys.argv[1]", repr(str(db))).replace("sys.argv[2]", repr(str(EXAMPLE_FILE)))
     return start(code, env)
 
 
