@@ -334,7 +334,7 @@ def test_a_viewers_own_failure_records_are_bounded(monkeypatch):
 
 def _record_event_calls():
     """(file, action, detail keys or None) of every record_event / viewer.record call with a literal action."""
-    for path in [*sorted((ROOT / "pswbench").glob("*.py")), *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]:
+    for path in [*sorted((ROOT / "pswbench").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
