@@ -34,7 +34,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from pswbench.access import passwords, throttle, unsafe_text
 from pswbench.access.throttle import MAX_FAILED_ATTEMPTS, Failures
-from pswbench.store import audit
+from pswbench.store import audit, database
 
 ROLES = ("analyst", "trust_lead", "board")
 ROLES_WITH_TRUST = ("trust_lead", "board")
@@ -129,22 +129,6 @@ def _validate_email(email: str) -> str:
     return e
 
 
-def _transaction(con: duckdb.DuckDBPyConnection):
-    class _Tx:
-        def __enter__(self):
-            con.execute("BEGIN TRANSACTION")
-            return con
-
-        def __exit__(self, exc_type, exc, tb):
-            if exc_type is None:
-                con.execute("COMMIT")
-            else:
-                con.execute("ROLLBACK")
-            return False
-
-    return _Tx()
-
-
 def user_row(con: duckdb.DuckDBPyConnection, email: str):
     """(email, role, trust_code, password_hash, disabled) of the account with this email, or None."""
     rows = con.execute(
@@ -188,7 +172,7 @@ def add_user(
             raise UserError(str(exc)) from None
         password_hash = password_hasher().hash(password)
     at = audit.as_utc_naive(now)
-    with _transaction(con):
+    with database.transaction(con):
         if user_row(con, e) is not None:
             raise UserError(f"A user with email {e} already exists.")
         con.execute(
@@ -221,7 +205,7 @@ def set_disabled(
     detail: more to say in the audit row (an admin request's id, for example)."""
     e = normalise_email(email)
     at = audit.as_utc_naive(now)
-    with _transaction(con):
+    with database.transaction(con):
         row = user_row(con, e)
         if row is None:
             raise UserError(f"There is no user with email {e}.")
@@ -244,7 +228,7 @@ def unlock(
     """Clear a sign-in lock and the failure count (does not change disabled)."""
     e = normalise_email(email)
     at = audit.as_utc_naive(now)
-    with _transaction(con):
+    with database.transaction(con):
         row = user_row(con, e)
         if row is None:
             raise UserError(f"There is no user with email {e}.")
@@ -372,7 +356,7 @@ def _store(con: duckdb.DuckDBPyConnection, attempt: Attempt, at: datetime) -> At
     """Keep a writer's attempt: the failure count and the audit row in one transaction."""
     for n in range(_RETRIES):
         try:
-            with _transaction(con):
+            with database.transaction(con):
                 if attempt.counts:
                     attempt = attempt.counted(*throttle.count_failure(con, attempt.key, at), at)
                 elif attempt.user is not None:

@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from pswbench.store import database
+
 log = logging.getLogger(__name__)
 
 MAX_FAILED_ATTEMPTS = 5
@@ -108,28 +110,23 @@ def prune(con: duckdb.DuckDBPyConnection, at: datetime) -> int:
     one that loses leaves the work to the next failure."""
     window = f"INTERVAL {int(FAILURE_WINDOW.total_seconds())} SECOND"
     try:
-        con.execute("BEGIN TRANSACTION")
-        gone = con.execute(
-            f"DELETE FROM sign_in_throttle WHERE greatest(last_failed_at + {window}, "
-            "coalesce(locked_until, last_failed_at)) <= ?",
-            [at],
-        ).fetchone()[0]
-        unknown = "FROM sign_in_throttle t WHERE NOT EXISTS (SELECT 1 FROM app_user u WHERE u.email = t.email)"
-        if con.execute(f"SELECT count(*) {unknown}").fetchone()[0] > MAX_TRACKED_UNKNOWN:
-            gone += con.execute(
-                f"DELETE FROM sign_in_throttle WHERE email IN (SELECT t.email {unknown} "
-                "ORDER BY t.last_failed_at DESC, t.email OFFSET ?)",
-                [MAX_TRACKED_UNKNOWN],
+        with database.transaction(con):
+            gone = con.execute(
+                f"DELETE FROM sign_in_throttle WHERE greatest(last_failed_at + {window}, "
+                "coalesce(locked_until, last_failed_at)) <= ?",
+                [at],
             ).fetchone()[0]
-        con.execute("COMMIT")
+            unknown = "FROM sign_in_throttle t WHERE NOT EXISTS (SELECT 1 FROM app_user u WHERE u.email = t.email)"
+            if con.execute(f"SELECT count(*) {unknown}").fetchone()[0] > MAX_TRACKED_UNKNOWN:
+                gone += con.execute(
+                    f"DELETE FROM sign_in_throttle WHERE email IN (SELECT t.email {unknown} "
+                    "ORDER BY t.last_failed_at DESC, t.email OFFSET ?)",
+                    [MAX_TRACKED_UNKNOWN],
+                ).fetchone()[0]
         return gone
-    except duckdb.TransactionException:
-        con.execute("ROLLBACK")
+    except duckdb.TransactionException:  # rolled back by database.transaction
         log.debug("pruning sign-in failure records conflicted with another attempt; the next one prunes")
         return 0
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def forget(con: duckdb.DuckDBPyConnection, key: str) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -11,6 +14,8 @@ from pathlib import Path
 import duckdb
 
 from pswbench.paths import REFERENCE_DIR, SQL_DIR
+
+log = logging.getLogger(__name__)
 
 VIEWER_EVENT_KEY = "viewer_event_key"  # app_setting: the HMAC key of viewer events
 
@@ -30,6 +35,28 @@ def sql(name: str) -> str:
     if SQL_DIR.resolve() not in path.parents:
         raise ValueError(f"not a query name: {name!r}")
     return path.read_text(encoding="utf-8")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN TRANSACTION; COMMIT when the block ends; ROLLBACK when it raises anything, then re-raise.
+
+    A failed COMMIT (a write conflict, a duplicate key) is raised as itself: DuckDB has already ended
+    that transaction. The exception the block (or COMMIT) raised is the one the caller gets, even when
+    ROLLBACK then fails too: "no transaction is active" (COMMIT had already ended it) is expected and
+    ignored; any other failure of ROLLBACK is logged, never raised in the original's place.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error as exc:
+            if "no transaction is active" not in str(exc):
+                log.warning("ROLLBACK failed after an error (raising the error): %s", exc)
+        raise
 
 
 RESTORE_HINT = (
@@ -133,8 +160,7 @@ def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> No
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(sql("schema"))
         con.execute(sql("schema_users"))
         _create_views(con)
@@ -151,10 +177,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 "INSERT INTO app_setting SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM app_setting WHERE key = ?)",
                 [key, secrets.token_hex(size), key],
             )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _migrate_sign_in_counters(con: duckdb.DuckDBPyConnection) -> None:

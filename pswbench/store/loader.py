@@ -136,14 +136,12 @@ def load_result(
     findings = list(result.findings)  # a retry starts from the validator's findings again
     for attempt in range(1, ATTEMPTS + 1):
         result.findings[:] = findings
-        con.execute("BEGIN TRANSACTION")
-        if result.clean is not None:
-            con.register(ROWS_VIEW, result.clean)
         try:
-            outcome = _load_in_transaction(con, result, user, check_headcount_change)
-            con.execute("COMMIT")
+            with database.transaction(con):  # rolled back on any failure, a failed COMMIT included
+                if result.clean is not None:
+                    con.register(ROWS_VIEW, result.clean)
+                outcome = _load_in_transaction(con, result, user, check_headcount_change)
         except BaseException as exc:
-            rollback(con)  # a failed COMMIT has already ended the transaction
             if not is_write_conflict(exc) or attempt == ATTEMPTS:
                 raise
             log.info("load of %s met a concurrent write; retrying (%d/%d)", result.file_name, attempt, ATTEMPTS)
@@ -158,14 +156,6 @@ def load_result(
     if publish and outcome.status == "accepted":
         _publish(con)
     return outcome
-
-
-def rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """ROLLBACK, when a transaction is still open (a failed COMMIT has already ended it)."""
-    try:
-        con.execute("ROLLBACK")
-    except duckdb.TransactionException:  # "no transaction is active": it ended with the error
-        pass
 
 
 def _load_in_transaction(con, result: ValidationResult, user: str, check_headcount_change: bool) -> LoadOutcome:

@@ -216,8 +216,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: str, now: dt.da
     if end < 0:
         return Ingested(0, False, Counter())
     taken, changed, refused = 0, False, Counter()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with database.transaction(con):
         for raw in data[: end + 1].splitlines():
             try:
                 event = verify(key, raw, path.name, last_seq, now)
@@ -235,10 +234,6 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: str, now: dt.da
             "INSERT OR REPLACE INTO app_setting VALUES (?, ?)",
             [setting, json.dumps({"offset": offset + end + 1, "seq": last_seq})],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     if refused:
         log.warning(
             "skipped %d line(s) of %s that could not be verified as a viewer's events (%s); none of them was ingested",

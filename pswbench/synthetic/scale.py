@@ -67,13 +67,8 @@ def insert_synthetic_trusts(con: duckdb.DuckDBPyConnection, trusts: list[Synthet
     new = [[t.trust_code, t.trust_name, t.region_code, None, None, None] for t in trusts if t.trust_code not in real]
     if not new:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with database.transaction(con):
         con.executemany(sql("queries/insert_trust"), new)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def load_scaled(
