@@ -189,7 +189,7 @@ def _record_refusal(con, user: User, result: ValidationResult, target: str) -> i
             )
             con.executemany(
                 sql("queries/insert_finding"),
-                [[submission_id, f.severity, f.line, f.column, f.rule, f.value, f.message] for f in result.findings],
+                [loader.finding_row(submission_id, f) for f in result.findings],
             )
             audit.record(
                 con,

@@ -210,19 +210,24 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
     for r in _read_reference("nhs_regions.csv"):
         con.execute(
             sql("queries/insert_region"),
-            [r["region_code"], r["region_name"], r["ons_code"], int(r["population_census_2021"])],
+            {
+                "region_code": r["region_code"],
+                "region_name": r["region_name"],
+                "ons_code": r["ons_code"],
+                "population": int(r["population_census_2021"]),
+            },
         )
     for t in _read_reference("mental_health_trusts.csv"):
         con.execute(
             sql("queries/insert_trust"),
-            [
-                t["trust_code"],
-                t["trust_name"],
-                t["region_code"],
-                t["icb_code"] or None,
-                t["open_date"] or None,
-                t["close_date"] or None,
-            ],
+            {
+                "trust_code": t["trust_code"],
+                "trust_name": t["trust_name"],
+                "region_code": t["region_code"],
+                "icb_code": t["icb_code"] or None,
+                "open_date": t["open_date"] or None,
+                "close_date": t["close_date"] or None,
+            },
         )
 
 

@@ -158,6 +158,19 @@ def load_result(
     return outcome
 
 
+def finding_row(submission_id: int, f) -> dict:
+    """The parameters of sql/queries/insert_finding for one finding of a submission."""
+    return {
+        "submission_id": submission_id,
+        "severity": f.severity,
+        "line": f.line,
+        "column_name": f.column,
+        "rule": f.rule,
+        "value": f.value,
+        "message": f.message,
+    }
+
+
 def _load_in_transaction(con, result: ValidationResult, user: str, check_headcount_change: bool) -> LoadOutcome:
     from pswbench.returns import cross_checks
     from pswbench.store import audit
@@ -201,7 +214,7 @@ def _load_in_transaction(con, result: ValidationResult, user: str, check_headcou
     if result.findings:
         con.executemany(
             sql("queries/insert_finding"),
-            [[submission_id, f.severity, f.line, f.column, f.rule, f.value, f.message] for f in result.findings],
+            [finding_row(submission_id, f) for f in result.findings],
         )
     audit.record(
         con,

@@ -64,7 +64,18 @@ def db_trust_reference(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, d
 def insert_synthetic_trusts(con: duckdb.DuckDBPyConnection, trusts: list[SyntheticTrust]) -> None:
     """Add the synthetic trusts to the trust table in one transaction (skipping any already there)."""
     real = {c for (c,) in con.execute("SELECT trust_code FROM trust").fetchall()}
-    new = [[t.trust_code, t.trust_name, t.region_code, None, None, None] for t in trusts if t.trust_code not in real]
+    new = [
+        {
+            "trust_code": t.trust_code,
+            "trust_name": t.trust_name,
+            "region_code": t.region_code,
+            "icb_code": None,
+            "open_date": None,
+            "close_date": None,
+        }
+        for t in trusts
+        if t.trust_code not in real
+    ]
     if not new:
         return
     with database.transaction(con):
