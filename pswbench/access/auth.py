@@ -131,9 +131,7 @@ def _validate_email(email: str) -> str:
 
 def user_row(con: duckdb.DuckDBPyConnection, email: str):
     """(email, role, trust_code, password_hash, disabled) of the account with this email, or None."""
-    rows = con.execute(
-        "SELECT email, role, trust_code, password_hash, disabled FROM app_user WHERE email = ?", [email]
-    ).fetchall()
+    rows = con.execute(database.sql("queries/user_by_email"), {"email": email}).fetchall()
     return rows[0] if rows else None
 
 
@@ -162,7 +160,7 @@ def add_user(
     else:
         if code is None:
             raise UserError(f"A {role} user needs a trust code (for example RX4).")
-        if not con.execute("SELECT 1 FROM trust WHERE trust_code = ?", [code]).fetchall():
+        if not con.execute(database.sql("queries/trust_exists"), {"trust_code": code}).fetchall():
             raise UserError(f"Trust code {code} is not in the trust reference list.")
     password_hash = None
     if password is not None:
@@ -176,9 +174,8 @@ def add_user(
         if user_row(con, e) is not None:
             raise UserError(f"A user with email {e} already exists.")
         con.execute(
-            "INSERT INTO app_user (email, role, trust_code, password_hash, disabled, created_at) "
-            "VALUES (?, ?, ?, ?, false, ?)",
-            [e, role, code, password_hash, at],
+            database.sql("queries/insert_user"),
+            {"email": e, "role": role, "trust_code": code, "password_hash": password_hash, "created_at": at},
         )
         audit.record(
             con,
@@ -209,7 +206,7 @@ def set_disabled(
         row = user_row(con, e)
         if row is None:
             raise UserError(f"There is no user with email {e}.")
-        con.execute("UPDATE app_user SET disabled = ? WHERE email = ?", [disabled, e])
+        con.execute(database.sql("queries/set_user_disabled"), {"disabled": disabled, "email": e})
         if not disabled:
             throttle.forget(con, e)
         audit.record(
@@ -239,11 +236,7 @@ def unlock(
 def list_users(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every user, by email, without password hashes (has_password says whether one is set), with
     the failures counted for that email and any lock."""
-    return con.sql(
-        "SELECT u.email, u.role, u.trust_code, u.password_hash IS NOT NULL AS has_password, u.disabled, "
-        "coalesce(t.failures, 0) AS failed_attempts, t.locked_until, u.created_at "
-        "FROM app_user u LEFT JOIN sign_in_throttle t USING (email) ORDER BY u.email"
-    ).pl()
+    return con.sql(database.sql("queries/users_with_failures")).pl()
 
 
 def failures(con: duckdb.DuckDBPyConnection, email: str) -> Failures:
@@ -363,8 +356,8 @@ def _store(con: duckdb.DuckDBPyConnection, attempt: Attempt, at: datetime) -> At
                     throttle.forget(con, attempt.key)
                     if attempt.rehash:
                         con.execute(
-                            "UPDATE app_user SET password_hash = ? WHERE email = ?",
-                            [attempt.rehash, attempt.user.email],
+                            database.sql("queries/set_password_hash"),
+                            {"password_hash": attempt.rehash, "email": attempt.user.email},
                         )
                 audit.record(con, attempt.key, attempt.action, attempt.trust_code, attempt.detail, at=at)
             return attempt

@@ -174,7 +174,7 @@ def _file_state(con, name: str) -> tuple[int, int]:
 
 def offsets(con) -> dict[str, int]:
     """Bytes already read, per spool file name (one query)."""
-    rows = con.execute("SELECT key, value FROM app_setting WHERE key LIKE ?", [OFFSET_SETTING + "%"]).fetchall()
+    rows = con.execute(database.sql("queries/settings_like"), {"pattern": OFFSET_SETTING + "%"}).fetchall()
     return {k[len(OFFSET_SETTING) :]: _parse_state(v)[0] for k, v in rows}
 
 
@@ -231,8 +231,8 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: str, now: dt.da
                 con, "system:viewer-spool", "viewer_events_refused", None, {"file": path.name, **refused}, at=now
             )
         con.execute(
-            "INSERT OR REPLACE INTO app_setting VALUES (?, ?)",
-            [setting, json.dumps({"offset": offset + end + 1, "seq": last_seq})],
+            database.sql("queries/set_setting"),
+            {"key": setting, "value": json.dumps({"offset": offset + end + 1, "seq": last_seq})},
         )
     if refused:
         log.warning(
