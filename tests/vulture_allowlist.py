@@ -1,7 +1,6 @@
 # vulture (make lint) reports code nothing uses. These are used all the same: fixtures asked for their side effect,
 # the parameters a protocol fixes, expat's handlers and protobuf fields set by assignment.
 # `make dead-code-allowlist` prints what vulture finds beyond these; add a line here only for a finding that is not dead code.
-tb  # unused variable (pswbench/access/auth.py:138)
 is_hello  # unused variable (pswbench/app/server.py:52)
 _.progress_bars  # unused attribute (pswbench/returns/gx_rules.py:64)
 _.buffer_text  # unused attribute (pswbench/returns/xlsx.py:207)

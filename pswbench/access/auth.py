@@ -34,7 +34,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from pswbench.access import passwords, throttle, unsafe_text
 from pswbench.access.throttle import MAX_FAILED_ATTEMPTS, Failures
-from pswbench.store import audit
+from pswbench.store import audit, database
 
 ROLES = ("analyst", "trust_lead", "board")
 ROLES_WITH_TRUST = ("trust_lead", "board")
@@ -129,27 +129,9 @@ def _validate_email(email: str) -> str:
     return e
 
 
-def _transaction(con: duckdb.DuckDBPyConnection):
-    class _Tx:
-        def __enter__(self):
-            con.execute("BEGIN TRANSACTION")
-            return con
-
-        def __exit__(self, exc_type, exc, tb):
-            if exc_type is None:
-                con.execute("COMMIT")
-            else:
-                con.execute("ROLLBACK")
-            return False
-
-    return _Tx()
-
-
 def user_row(con: duckdb.DuckDBPyConnection, email: str):
     """(email, role, trust_code, password_hash, disabled) of the account with this email, or None."""
-    rows = con.execute(
-        "SELECT email, role, trust_code, password_hash, disabled FROM app_user WHERE email = ?", [email]
-    ).fetchall()
+    rows = con.execute(database.sql("queries/user_by_email"), {"email": email}).fetchall()
     return rows[0] if rows else None
 
 
@@ -178,7 +160,7 @@ def add_user(
     else:
         if code is None:
             raise UserError(f"A {role} user needs a trust code (for example RX4).")
-        if not con.execute("SELECT 1 FROM trust WHERE trust_code = ?", [code]).fetchall():
+        if not con.execute(database.sql("queries/trust_exists"), {"trust_code": code}).fetchall():
             raise UserError(f"Trust code {code} is not in the trust reference list.")
     password_hash = None
     if password is not None:
@@ -188,13 +170,12 @@ def add_user(
             raise UserError(str(exc)) from None
         password_hash = password_hasher().hash(password)
     at = audit.as_utc_naive(now)
-    with _transaction(con):
+    with database.transaction(con):
         if user_row(con, e) is not None:
             raise UserError(f"A user with email {e} already exists.")
         con.execute(
-            "INSERT INTO app_user (email, role, trust_code, password_hash, disabled, created_at) "
-            "VALUES (?, ?, ?, ?, false, ?)",
-            [e, role, code, password_hash, at],
+            database.sql("queries/insert_user"),
+            {"email": e, "role": role, "trust_code": code, "password_hash": password_hash, "created_at": at},
         )
         audit.record(
             con,
@@ -221,11 +202,11 @@ def set_disabled(
     detail: more to say in the audit row (an admin request's id, for example)."""
     e = normalise_email(email)
     at = audit.as_utc_naive(now)
-    with _transaction(con):
+    with database.transaction(con):
         row = user_row(con, e)
         if row is None:
             raise UserError(f"There is no user with email {e}.")
-        con.execute("UPDATE app_user SET disabled = ? WHERE email = ?", [disabled, e])
+        con.execute(database.sql("queries/set_user_disabled"), {"disabled": disabled, "email": e})
         if not disabled:
             throttle.forget(con, e)
         audit.record(
@@ -244,7 +225,7 @@ def unlock(
     """Clear a sign-in lock and the failure count (does not change disabled)."""
     e = normalise_email(email)
     at = audit.as_utc_naive(now)
-    with _transaction(con):
+    with database.transaction(con):
         row = user_row(con, e)
         if row is None:
             raise UserError(f"There is no user with email {e}.")
@@ -255,11 +236,7 @@ def unlock(
 def list_users(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every user, by email, without password hashes (has_password says whether one is set), with
     the failures counted for that email and any lock."""
-    return con.sql(
-        "SELECT u.email, u.role, u.trust_code, u.password_hash IS NOT NULL AS has_password, u.disabled, "
-        "coalesce(t.failures, 0) AS failed_attempts, t.locked_until, u.created_at "
-        "FROM app_user u LEFT JOIN sign_in_throttle t USING (email) ORDER BY u.email"
-    ).pl()
+    return con.sql(database.sql("queries/users_with_failures")).pl()
 
 
 def failures(con: duckdb.DuckDBPyConnection, email: str) -> Failures:
@@ -372,15 +349,15 @@ def _store(con: duckdb.DuckDBPyConnection, attempt: Attempt, at: datetime) -> At
     """Keep a writer's attempt: the failure count and the audit row in one transaction."""
     for n in range(_RETRIES):
         try:
-            with _transaction(con):
+            with database.transaction(con):
                 if attempt.counts:
                     attempt = attempt.counted(*throttle.count_failure(con, attempt.key, at), at)
                 elif attempt.user is not None:
                     throttle.forget(con, attempt.key)
                     if attempt.rehash:
                         con.execute(
-                            "UPDATE app_user SET password_hash = ? WHERE email = ?",
-                            [attempt.rehash, attempt.user.email],
+                            database.sql("queries/set_password_hash"),
+                            {"password_hash": attempt.rehash, "email": attempt.user.email},
                         )
                 audit.record(con, attempt.key, attempt.action, attempt.trust_code, attempt.detail, at=at)
             return attempt

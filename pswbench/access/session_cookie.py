@@ -33,6 +33,8 @@ from dataclasses import dataclass, replace
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from pswbench.store import database
+
 NAME = "pswbench_session"
 KEY_SETTING = "session_key"
 IDLE = 30 * 60  # seconds without activity before a sign-in ends
@@ -59,8 +61,7 @@ class Claims:
 
 def signing_key(con) -> str | None:
     """The database's cookie key (None only in a snapshot published before keys existed)."""
-    row = con.execute("SELECT value FROM app_setting WHERE key = ?", [KEY_SETTING]).fetchall()
-    return row[0][0] if row else None
+    return database.setting(con, KEY_SETTING)
 
 
 def _serializer(key: str) -> URLSafeSerializer:

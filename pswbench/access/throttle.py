@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from pswbench.store import database
+
 log = logging.getLogger(__name__)
 
 MAX_FAILED_ATTEMPTS = 5
@@ -71,9 +73,7 @@ class Failures:
 def read(con: duckdb.DuckDBPyConnection, key: str) -> Failures:
     """The stored record for key; none stored (or a snapshot older than this table) is no failures."""
     try:
-        rows = con.execute(
-            "SELECT failures, last_failed_at, locked_until FROM sign_in_throttle WHERE email = ?", [key]
-        ).fetchall()
+        rows = con.execute(database.sql("queries/sign_in_failures"), {"email": key}).fetchall()
     except duckdb.CatalogException:
         return Failures()
     return Failures(*rows[0]) if rows else Failures()
@@ -82,13 +82,16 @@ def read(con: duckdb.DuckDBPyConnection, key: str) -> Failures:
 def write(con: duckdb.DuckDBPyConnection, key: str, record: Failures) -> None:
     """Store key's record inside the caller's transaction (no failures left: the row is deleted)."""
     if record.count == 0 and record.locked_until is None:
-        con.execute("DELETE FROM sign_in_throttle WHERE email = ?", [key])
+        forget(con, key)
         return
     con.execute(
-        "INSERT INTO sign_in_throttle (email, failures, last_failed_at, locked_until) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (email) DO UPDATE SET failures = excluded.failures, "
-        "last_failed_at = excluded.last_failed_at, locked_until = excluded.locked_until",
-        [key, record.count, record.last_failed_at, record.locked_until],
+        database.sql("queries/save_sign_in_failures"),
+        {
+            "email": key,
+            "failures": record.count,
+            "last_failed_at": record.last_failed_at,
+            "locked_until": record.locked_until,
+        },
     )
 
 
@@ -106,32 +109,21 @@ def prune(con: duckdb.DuckDBPyConnection, at: datetime) -> int:
 
     Its own transaction, and best effort: two attempts pruning at once conflict in DuckDB, and the
     one that loses leaves the work to the next failure."""
-    window = f"INTERVAL {int(FAILURE_WINDOW.total_seconds())} SECOND"
     try:
-        con.execute("BEGIN TRANSACTION")
-        gone = con.execute(
-            f"DELETE FROM sign_in_throttle WHERE greatest(last_failed_at + {window}, "
-            "coalesce(locked_until, last_failed_at)) <= ?",
-            [at],
-        ).fetchone()[0]
-        unknown = "FROM sign_in_throttle t WHERE NOT EXISTS (SELECT 1 FROM app_user u WHERE u.email = t.email)"
-        if con.execute(f"SELECT count(*) {unknown}").fetchone()[0] > MAX_TRACKED_UNKNOWN:
-            gone += con.execute(
-                f"DELETE FROM sign_in_throttle WHERE email IN (SELECT t.email {unknown} "
-                "ORDER BY t.last_failed_at DESC, t.email OFFSET ?)",
-                [MAX_TRACKED_UNKNOWN],
+        with database.transaction(con):
+            gone = con.execute(
+                database.sql("queries/prune_sign_in_failures"), {"window": FAILURE_WINDOW, "at": at}
             ).fetchone()[0]
-        con.execute("COMMIT")
+            if con.execute(database.sql("queries/count_unknown_sign_in_failures")).fetchone()[0] > MAX_TRACKED_UNKNOWN:
+                gone += con.execute(
+                    database.sql("queries/evict_unknown_sign_in_failures"), {"keep": MAX_TRACKED_UNKNOWN}
+                ).fetchone()[0]
         return gone
-    except duckdb.TransactionException:
-        con.execute("ROLLBACK")
+    except duckdb.TransactionException:  # rolled back by database.transaction
         log.debug("pruning sign-in failure records conflicted with another attempt; the next one prunes")
         return 0
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def forget(con: duckdb.DuckDBPyConnection, key: str) -> None:
     """Clear key's failures and lock (an analyst's unlock or enable; the writer's own verified sign-in)."""
-    con.execute("DELETE FROM sign_in_throttle WHERE email = ?", [key])
+    con.execute(database.sql("queries/forget_sign_in_failures"), {"email": key})

@@ -58,9 +58,7 @@ class Queries:
 
     def regions(self) -> pl.DataFrame:
         with self._cur() as cur:
-            return cur.sql(
-                "SELECT region_code, region_name, ons_code, population FROM region ORDER BY region_name"
-            ).pl()
+            return cur.sql(sql("queries/regions")).pl()
 
     def trust_indicators(self, period: dt.date | None = None) -> pl.DataFrame:
         with self._cur() as cur:

@@ -20,7 +20,7 @@ from pswbench.access import permissions
 from pswbench.access.auth import User
 from pswbench.returns import contract, findings
 from pswbench.returns.validate import ValidationResult, validate_bytes
-from pswbench.store import audit, loader, viewer_mode
+from pswbench.store import audit, database, loader, viewer_mode
 from pswbench.store.database import sql
 
 log = logging.getLogger(__name__)
@@ -167,8 +167,7 @@ def _record_refusal(con, user: User, result: ValidationResult, target: str) -> i
     filing it under the other trust would make that trust look as if it had tried and failed.
     """
     with _saving(f"the refused upload {result.file_name!r} for {target}"):
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with database.transaction(con):
             submission_id = con.execute(sql("queries/next_submission_id")).fetchone()[0]
             con.execute(
                 sql("queries/insert_submission"),
@@ -190,7 +189,7 @@ def _record_refusal(con, user: User, result: ValidationResult, target: str) -> i
             )
             con.executemany(
                 sql("queries/insert_finding"),
-                [[submission_id, f.severity, f.line, f.column, f.rule, f.value, f.message] for f in result.findings],
+                [loader.finding_row(submission_id, f) for f in result.findings],
             )
             audit.record(
                 con,
@@ -204,10 +203,6 @@ def _record_refusal(con, user: User, result: ValidationResult, target: str) -> i
                     "period_end": result.period_end,
                 },
             )
-            con.execute("COMMIT")
-        except BaseException:
-            loader.rollback(con)
-            raise
     return int(submission_id)
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 
 from pswbench.access import auth
-from pswbench.store import audit, durable_files
+from pswbench.store import audit, database, durable_files
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +186,7 @@ def _earlier(con, request_id: str, now: dt.datetime) -> str | None:
     """The action of the audit row an earlier answer to this request made, if any."""
     since = now - 2 * (REQUEST_TTL + MAX_AHEAD)  # older ids are refused as stale anyway
     rows = con.execute(
-        "SELECT action FROM audit_log WHERE event_at >= ? AND json_extract_string(detail, '$.request_id') = ? LIMIT 1",
-        [since, request_id],
+        database.sql("queries/audit_action_for_request"), {"since": since, "request_id": request_id}
     ).fetchall()
     return rows[0][0] if rows else None
 

@@ -13,11 +13,7 @@ from typing import Any
 
 import duckdb
 
-_INSERT = """
-INSERT INTO audit_log (audit_id, event_at, actor, action, trust_code, detail)
-VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?)
-RETURNING audit_id
-"""
+from pswbench.store import database
 
 
 def utc_now() -> datetime:
@@ -59,5 +55,14 @@ def record(
         raise ValueError("audit actor must be a non-empty string")
     if not isinstance(action, str) or not action.strip():
         raise ValueError("audit action must be a non-empty string")
-    rows = con.execute(_INSERT, [as_utc_naive(at), actor, action, trust_code, _detail_text(detail)]).fetchall()
+    rows = con.execute(
+        database.sql("queries/insert_audit_row"),
+        {
+            "event_at": as_utc_naive(at),
+            "actor": actor,
+            "action": action,
+            "trust_code": trust_code,
+            "detail": _detail_text(detail),
+        },
+    ).fetchall()
     return int(rows[0][0])

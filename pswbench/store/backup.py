@@ -55,13 +55,7 @@ class BackupReport:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    names = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND NOT internal AND NOT temporary ORDER BY 1"
-        ).fetchall()
-    ]
+    names = [r[0] for r in con.execute(database.sql("queries/exported_table_names")).fetchall()]
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in names}
 
 
@@ -122,7 +116,7 @@ def backup(db: str | Path, out: str | Path) -> BackupReport:
     partial = out.with_name(f".{out.name}.partial-{uuid.uuid4().hex[:8]}")
     try:
         try:
-            version, changed_at = con.execute("SELECT version, changed_at FROM data_version").fetchone()
+            version, changed_at = con.execute(database.sql("queries/data_version_and_change")).fetchone()
             tables = _tables(con)
             con.execute(f"EXPORT DATABASE {database.literal(str(partial))} (FORMAT parquet)")
         finally:

@@ -1,9 +1,27 @@
-"""Opening the DuckDB file, running the schema, and loading SQL by name."""
+"""Opening the DuckDB file, running the schema, loading SQL by name, and the one transaction helper.
+
+Every fixed statement is a file in sql/ (sql/queries: one statement each, $name parameters), loaded
+with sql("queries/<name>"). Written in Python, because they are built at run time, are only:
+
+* statements naming a file or an attached database, which DuckDB takes no parameter for: ATTACH,
+  COPY FROM DATABASE, CHECKPOINT <alias>, DETACH and the read of the copy's data_version
+  (store/publish.py), EXPORT DATABASE and IMPORT DATABASE (store/backup.py);
+* counts over a table whose name is read from the catalog: every table of a file read once before
+  it is opened for writing (_check_file here), each exported table counted (store/backup.py _tables);
+* the schema migration's ALTER TABLE (_migrate_sign_in_counters), transaction control (transaction)
+  and CHECKPOINT, which are not queries.
+
+tests/unit/test_sql_in_sql_folder.py fails when any other SELECT, INSERT, UPDATE or DELETE is
+written in a module under pswbench/.
+"""
 
 from __future__ import annotations
 
 import csv
+import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -11,6 +29,8 @@ from pathlib import Path
 import duckdb
 
 from pswbench.paths import REFERENCE_DIR, SQL_DIR
+
+log = logging.getLogger(__name__)
 
 VIEWER_EVENT_KEY = "viewer_event_key"  # app_setting: the HMAC key of viewer events
 
@@ -30,6 +50,28 @@ def sql(name: str) -> str:
     if SQL_DIR.resolve() not in path.parents:
         raise ValueError(f"not a query name: {name!r}")
     return path.read_text(encoding="utf-8")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN TRANSACTION; COMMIT when the block ends; ROLLBACK when it raises anything, then re-raise.
+
+    A failed COMMIT (a write conflict, a duplicate key) is raised as itself: DuckDB has already ended
+    that transaction. The exception the block (or COMMIT) raised is the one the caller gets, even when
+    ROLLBACK then fails too: "no transaction is active" (COMMIT had already ended it) is expected and
+    ignored; any other failure of ROLLBACK is logged, never raised in the original's place.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error as exc:
+            if "no transaction is active" not in str(exc):
+                log.warning("ROLLBACK failed after an error (raising the error): %s", exc)
+        raise
 
 
 RESTORE_HINT = (
@@ -72,9 +114,7 @@ def _check_file(path: Path) -> None:
     # it. (Comparing the file's size with DuckDB's block count is not enough: a checkpoint can
     # shrink a healthy file below the blocks DuckDB still lists as free.)
     try:
-        tables = probe.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-        ).fetchall()
+        tables = probe.execute(sql("queries/stored_table_names")).fetchall()
         for (table,) in tables:
             quoted = table.replace('"', '""')
             probe.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{quoted}"').fetchall()
@@ -133,48 +173,28 @@ def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> No
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(sql("schema"))
         con.execute(sql("schema_users"))
         _create_views(con)
-        if con.execute("SELECT count(*) FROM region").fetchone()[0] == 0:
+        if con.execute(sql("queries/region_count")).fetchone()[0] == 0:
             _load_reference(con)
-        con.execute("INSERT INTO data_version SELECT 1, 0, now() WHERE NOT EXISTS (SELECT 1 FROM data_version)")
+        con.execute(sql("queries/init_data_version"))
         _migrate_sign_in_counters(con)
         # Random secrets per database: peer_salt, so peer labels cannot be recomputed from the public
         # code list; viewer_event_key, with which read-only viewers sign the events they spool for the
         # writer (they read it from the snapshot; pswbench.store.viewer_events); session_key, which signs
         # session cookies (pswbench.access.session_cookie), so the writer and every viewer accept the same cookie.
         for key, size in (("peer_salt", 16), (VIEWER_EVENT_KEY, 32), ("session_key", 32)):
-            con.execute(
-                "INSERT INTO app_setting SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM app_setting WHERE key = ?)",
-                [key, secrets.token_hex(size), key],
-            )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+            con.execute(sql("queries/add_setting_if_absent"), {"key": key, "value": secrets.token_hex(size)})
 
 
 def _migrate_sign_in_counters(con: duckdb.DuckDBPyConnection) -> None:
     """A database from before sign_in_throttle kept failures on app_user: move them, drop the columns."""
-    columns = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = current_schema() AND table_name = 'app_user'"
-        ).fetchall()
-    }
+    columns = {r[0] for r in con.execute(sql("queries/app_user_columns")).fetchall()}
     if "failed_attempts" not in columns:
         return
-    # The last failure's time was not kept: a lock's start, else now, so nothing is forgotten early.
-    con.execute(
-        "INSERT OR IGNORE INTO sign_in_throttle SELECT email, failed_attempts, "
-        "coalesce(locked_until - INTERVAL 15 MINUTE, ?), locked_until FROM app_user "
-        "WHERE failed_attempts > 0 OR locked_until IS NOT NULL",
-        [datetime.now(UTC).replace(tzinfo=None)],
-    )
+    con.execute(sql("queries/move_sign_in_counters"), {"now": datetime.now(UTC).replace(tzinfo=None)})
     con.execute("ALTER TABLE app_user DROP COLUMN failed_attempts")
     con.execute("ALTER TABLE app_user DROP COLUMN IF EXISTS locked_until")
 
@@ -188,32 +208,37 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
     for r in _read_reference("nhs_regions.csv"):
         con.execute(
             sql("queries/insert_region"),
-            [r["region_code"], r["region_name"], r["ons_code"], int(r["population_census_2021"])],
+            {
+                "region_code": r["region_code"],
+                "region_name": r["region_name"],
+                "ons_code": r["ons_code"],
+                "population": int(r["population_census_2021"]),
+            },
         )
     for t in _read_reference("mental_health_trusts.csv"):
         con.execute(
             sql("queries/insert_trust"),
-            [
-                t["trust_code"],
-                t["trust_name"],
-                t["region_code"],
-                t["icb_code"] or None,
-                t["open_date"] or None,
-                t["close_date"] or None,
-            ],
+            {
+                "trust_code": t["trust_code"],
+                "trust_name": t["trust_name"],
+                "region_code": t["region_code"],
+                "icb_code": t["icb_code"] or None,
+                "open_date": t["open_date"] or None,
+                "close_date": t["close_date"] or None,
+            },
         )
 
 
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("UPDATE data_version SET version = version + 1, changed_at = now()")
+    con.execute(sql("queries/bump_data_version"))
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("SELECT version FROM data_version").fetchone()[0]
+    return con.execute(sql("queries/data_version")).fetchone()[0]
 
 
 def setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM app_setting WHERE key = ?", [key]).fetchall()
+    row = con.execute(sql("queries/setting"), {"key": key}).fetchall()
     return row[0][0] if row else None
 
 

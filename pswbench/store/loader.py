@@ -136,14 +136,12 @@ def load_result(
     findings = list(result.findings)  # a retry starts from the validator's findings again
     for attempt in range(1, ATTEMPTS + 1):
         result.findings[:] = findings
-        con.execute("BEGIN TRANSACTION")
-        if result.clean is not None:
-            con.register(ROWS_VIEW, result.clean)
         try:
-            outcome = _load_in_transaction(con, result, user, check_headcount_change)
-            con.execute("COMMIT")
+            with database.transaction(con):  # rolled back on any failure, a failed COMMIT included
+                if result.clean is not None:
+                    con.register(ROWS_VIEW, result.clean)
+                outcome = _load_in_transaction(con, result, user, check_headcount_change)
         except BaseException as exc:
-            rollback(con)  # a failed COMMIT has already ended the transaction
             if not is_write_conflict(exc) or attempt == ATTEMPTS:
                 raise
             log.info("load of %s met a concurrent write; retrying (%d/%d)", result.file_name, attempt, ATTEMPTS)
@@ -160,12 +158,17 @@ def load_result(
     return outcome
 
 
-def rollback(con: duckdb.DuckDBPyConnection) -> None:
-    """ROLLBACK, when a transaction is still open (a failed COMMIT has already ended it)."""
-    try:
-        con.execute("ROLLBACK")
-    except duckdb.TransactionException:  # "no transaction is active": it ended with the error
-        pass
+def finding_row(submission_id: int, f) -> dict:
+    """The parameters of sql/queries/insert_finding for one finding of a submission."""
+    return {
+        "submission_id": submission_id,
+        "severity": f.severity,
+        "line": f.line,
+        "column_name": f.column,
+        "rule": f.rule,
+        "value": f.value,
+        "message": f.message,
+    }
 
 
 def _load_in_transaction(con, result: ValidationResult, user: str, check_headcount_change: bool) -> LoadOutcome:
@@ -211,7 +214,7 @@ def _load_in_transaction(con, result: ValidationResult, user: str, check_headcou
     if result.findings:
         con.executemany(
             sql("queries/insert_finding"),
-            [[submission_id, f.severity, f.line, f.column, f.rule, f.value, f.message] for f in result.findings],
+            [finding_row(submission_id, f) for f in result.findings],
         )
     audit.record(
         con,

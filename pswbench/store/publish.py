@@ -61,9 +61,7 @@ def publish(con: duckdb.DuckDBPyConnection) -> dict | None:
     Must be called outside any open transaction on con.
     """
     with LOCK, con.cursor() as cur:
-        name, path = cur.execute(
-            "SELECT database_name, path FROM duckdb_databases() WHERE database_name = current_database()"
-        ).fetchone()
+        name, path = cur.execute(database.sql("queries/current_database_file")).fetchone()
         if not path or path == ":memory:":
             return None
         db = Path(path)

@@ -174,7 +174,7 @@ def _file_state(con, name: str) -> tuple[int, int]:
 
 def offsets(con) -> dict[str, int]:
     """Bytes already read, per spool file name (one query)."""
-    rows = con.execute("SELECT key, value FROM app_setting WHERE key LIKE ?", [OFFSET_SETTING + "%"]).fetchall()
+    rows = con.execute(database.sql("queries/settings_like"), {"pattern": OFFSET_SETTING + "%"}).fetchall()
     return {k[len(OFFSET_SETTING) :]: _parse_state(v)[0] for k, v in rows}
 
 
@@ -216,8 +216,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: str, now: dt.da
     if end < 0:
         return Ingested(0, False, Counter())
     taken, changed, refused = 0, False, Counter()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with database.transaction(con):
         for raw in data[: end + 1].splitlines():
             try:
                 event = verify(key, raw, path.name, last_seq, now)
@@ -232,13 +231,9 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, key: str, now: dt.da
                 con, "system:viewer-spool", "viewer_events_refused", None, {"file": path.name, **refused}, at=now
             )
         con.execute(
-            "INSERT OR REPLACE INTO app_setting VALUES (?, ?)",
-            [setting, json.dumps({"offset": offset + end + 1, "seq": last_seq})],
+            database.sql("queries/set_setting"),
+            {"key": setting, "value": json.dumps({"offset": offset + end + 1, "seq": last_seq})},
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     if refused:
         log.warning(
             "skipped %d line(s) of %s that could not be verified as a viewer's events (%s); none of them was ingested",

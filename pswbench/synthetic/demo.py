@@ -29,7 +29,7 @@ def build_demo(db: Path, seed: int = 2019) -> list[LoadOutcome]:
         outcomes = load_files(con, files, "demo:synthetic")
         for email, role, trust, password in DEMO_ACCOUNTS:
             auth.add_user(con, email, role, trust, password, actor="demo:synthetic")
-        con.execute("INSERT OR REPLACE INTO app_setting VALUES ('synthetic_demo', 'true')")
+        con.execute(database.sql("queries/set_setting"), {"key": "synthetic_demo", "value": "true"})
         # The loads published a snapshot before the accounts existed: publish the finished demo.
         publish.publish_quietly(con)
         return outcomes

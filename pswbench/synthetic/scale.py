@@ -46,34 +46,34 @@ class ScaledBuild:
     seconds: dict[str, float] = field(default_factory=dict)  # generate, validate, load, accounts
     rejected: list[str] = field(default_factory=list)  # "file: first error" for each rejected
 
-    @property
-    def total_seconds(self) -> float:
-        return sum(self.seconds.values())
-
 
 def db_trust_reference(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, dt.date | None, dt.date | None]]:
     """The database's own trust list, in the shape checks.trust_known_and_open takes."""
     return {
         code: (name, opened, closed)
-        for code, name, opened, closed in con.execute(
-            "SELECT trust_code, trust_name, open_date, close_date FROM trust"
-        ).fetchall()
+        for code, name, opened, closed in con.execute(sql("queries/trust_names_and_dates")).fetchall()
     }
 
 
 def insert_synthetic_trusts(con: duckdb.DuckDBPyConnection, trusts: list[SyntheticTrust]) -> None:
     """Add the synthetic trusts to the trust table in one transaction (skipping any already there)."""
-    real = {c for (c,) in con.execute("SELECT trust_code FROM trust").fetchall()}
-    new = [[t.trust_code, t.trust_name, t.region_code, None, None, None] for t in trusts if t.trust_code not in real]
+    real = {c for (c,) in con.execute(sql("queries/trust_codes")).fetchall()}
+    new = [
+        {
+            "trust_code": t.trust_code,
+            "trust_name": t.trust_name,
+            "region_code": t.region_code,
+            "icb_code": None,
+            "open_date": None,
+            "close_date": None,
+        }
+        for t in trusts
+        if t.trust_code not in real
+    ]
     if not new:
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with database.transaction(con):
         con.executemany(sql("queries/insert_trust"), new)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def load_scaled(
@@ -145,7 +145,7 @@ def build_scaled(
             if accounts:
                 for email, role, trust, password in DEMO_ACCOUNTS:
                     auth.add_user(con, email, role, trust, password, actor=USER)
-            con.execute("INSERT OR REPLACE INTO app_setting VALUES ('synthetic_demo', 'true')")
+            con.execute(sql("queries/set_setting"), {"key": "synthetic_demo", "value": "true"})
             con.execute("CHECKPOINT")
             seconds["accounts"] = time.perf_counter() - t0
             from pswbench.store import publish

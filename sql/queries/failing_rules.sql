@@ -8,6 +8,6 @@ SELECT
     arg_max(f.message, s.submitted_at)        AS example_message
 FROM finding AS f
 JOIN submission AS s USING (submission_id)
-WHERE $period::DATE IS NULL OR s.period_end = $period
+WHERE CAST($period AS DATE) IS NULL OR s.period_end = $period
 GROUP BY f.rule, f.severity
 ORDER BY findings DESC, submissions DESC, f.rule

@@ -1,1 +1,2 @@
-INSERT INTO region (region_code, region_name, ons_code, population) VALUES (?, ?, ?, ?)
+INSERT INTO region (region_code, region_name, ons_code, population)
+VALUES ($region_code, $region_name, $ons_code, $population)

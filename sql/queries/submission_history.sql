@@ -12,6 +12,6 @@ SELECT
     error_count,
     warning_count
 FROM submission
-WHERE ($trust_code::VARCHAR IS NULL OR trust_code = $trust_code)
-  AND ($period::DATE IS NULL OR period_end = $period)
+WHERE (CAST($trust_code AS VARCHAR) IS NULL OR trust_code = $trust_code)
+  AND (CAST($period AS DATE) IS NULL OR period_end = $period)
 ORDER BY submitted_at DESC, submission_id DESC

@@ -104,7 +104,7 @@ def stop(proc: subprocess.Popen) -> None:
 def holder(db: Path):
     """Another process holding db read-write, as the running app does (pswbench.store.database.connect)."""
     proc = start(
-        "import sys, time; from pswbench import database; c = database.connect(sys.argv[1]); "
+        "import sys, time; from pswbench.store import database; c = database.connect(sys.argv[1]); "
         "print('ready', flush=True); time.sleep(120)".replace("sys.argv[1]", repr(str(db)))
     )
     try:

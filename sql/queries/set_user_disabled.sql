@@ -1,0 +1,1 @@
+UPDATE app_user SET disabled = $disabled WHERE email = $email

@@ -1,0 +1,1 @@
+SELECT trust_code FROM trust
