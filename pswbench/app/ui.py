@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import NoReturn
 
 import polars as pl
 import streamlit as st
@@ -180,7 +181,7 @@ def sign_in_screen() -> None:
     st.stop()
 
 
-def sign_out() -> None:
+def sign_out() -> NoReturn:
     """End the sign-in and clear the whole session state, so the next person in this tab inherits nothing:
     with single sign-on also the provider's session (st.logout), otherwise this browser's cookie and
     every tab's session in this process (browser_session.sign_out does both)."""
@@ -188,6 +189,11 @@ def sign_out() -> None:
         browser_session.sign_out(connection(), oidc=True)  # st.logout: the provider's session ends too
         st.stop()  # a rerun now would drop st.logout's redirect to the provider
     browser_session.sign_out(connection(), oidc=False)
+    if browser_session.under_apptest():
+        st.rerun()  # AppTest follows no redirect: the sign-in screen at once
+    # A rerun now would drop the redirect to the sign-out route (a new run clears the messages not yet
+    # sent), and with it the clearing of the cookie; the run ends here and the browser follows it.
+    st.stop()
 
 
 # ---- page frame -----------------------------------------------------------------------------
@@ -237,8 +243,7 @@ def sidebar(user: User, pages: dict) -> None:
         for key in permissions.pages_for(user):
             st.page_link(pages[key], label=PAGE_TITLES[key])
         if st.button("Sign out"):
-            sign_out()
-            st.rerun()
+            sign_out()  # never returns
 
 
 # ---- pickers --------------------------------------------------------------------------------
