@@ -117,20 +117,33 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
+# Every model (macro or view) in build order: each may use only those above it. database.connect
+# creates them in this order and backup.py writes them into a backup in this order, so neither
+# depends on file names. tests/unit/test_models.py fails when a file in sql/macros, sql/staging or
+# sql/intermediate is missing here, or a name here has no file.
+MODELS: tuple[str, ...] = (
+    "macros/pool_trusts",
+    "staging/stg_current_return_rows",
+    "intermediate/int_trust_indicators",
+    "intermediate/int_trust_pooled",
+    "intermediate/int_trust_values",
+)
+MODEL_FOLDERS = ("macros", "staging", "intermediate")
+
+
 def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
-    """The macros and views, in dependency order: macros, staging renames, intermediate builds on staging.
+    """The macros and views of MODELS, in that order.
 
     A read-only connection cannot change the file, so it gets them as temporary views: a database
     written by an older version still answers with today's definitions.
     """
-    for folder in ("macros", "staging", "intermediate"):
-        for path in sorted((SQL_DIR / folder).glob("*.sql")):
-            text = sql(f"{folder}/{path.stem}")
-            if temporary:
-                text = text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1).replace(
-                    "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1
-                )
-            con.execute(text)
+    for model in MODELS:
+        text = sql(model)
+        if temporary:
+            text = text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW").replace(
+                "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"
+            )
+        con.execute(text)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
