@@ -123,12 +123,18 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 # sql/intermediate is missing here, or a name here has no file.
 MODELS: tuple[str, ...] = (
     "macros/pool_trusts",
-    "staging/stg_current_return_rows",
+    "staging/stg_return_row",
+    "staging/stg_return_version",
+    "staging/stg_trust",
+    "staging/stg_region",
+    "intermediate/int_current_return_rows",
     "intermediate/int_trust_indicators",
     "intermediate/int_trust_pooled",
     "intermediate/int_trust_values",
 )
 MODEL_FOLDERS = ("macros", "staging", "intermediate")
+# Views of earlier versions, dropped by a writer so a database file holds only today's models.
+RETIRED_VIEWS = ("stg_current_return_rows",)
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
@@ -152,6 +158,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql("schema"))
         con.execute(sql("schema_users"))
         _create_views(con)
+        for view in RETIRED_VIEWS:
+            con.execute(f"DROP VIEW IF EXISTS {view}")
         if con.execute("SELECT count(*) FROM region").fetchone()[0] == 0:
             _load_reference(con)
         con.execute("INSERT INTO data_version SELECT 1, 0, now() WHERE NOT EXISTS (SELECT 1 FROM data_version)")

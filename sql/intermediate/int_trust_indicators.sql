@@ -4,15 +4,15 @@ CREATE OR REPLACE VIEW int_trust_indicators AS
 WITH
 
 current_rows AS (
-    SELECT * FROM stg_current_return_rows
+    SELECT * FROM int_current_return_rows
 ),
 
 trusts AS (
-    SELECT trust_code, trust_name, region_code, population FROM trust
+    SELECT trust_code, trust_name, region_code, population FROM stg_trust
 ),
 
 regions AS (
-    SELECT region_code, region_name, population FROM region
+    SELECT region_code, region_name, population FROM stg_region
 ),
 
 -- One row per trust and quarter: the sums over the current version's rows.

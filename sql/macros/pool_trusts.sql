@@ -42,9 +42,9 @@ sums AS (
 ),
 
 populations AS (
-    SELECT region_code AS scope, population FROM region
+    SELECT region_code AS scope, population FROM stg_region
     UNION ALL
-    SELECT 'national', CAST(sum(population) AS BIGINT) FROM region
+    SELECT 'national', CAST(sum(population) AS BIGINT) FROM stg_region
 )
 
 SELECT

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pswbench.paths import SQL_DIR
 from pswbench.store import database
 
@@ -18,5 +20,31 @@ def test_models_build_in_the_declared_order_on_an_empty_database():
     try:
         views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
         assert {m.split("/")[1] for m in database.MODELS if not m.startswith("macros/")} <= views
+    finally:
+        con.close()
+
+
+def test_only_staging_reads_the_tables():
+    """Macros and intermediates read staging models (or each other), never a table itself."""
+    con = database.connect(":memory:")
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    finally:
+        con.close()
+    for model in database.MODELS:
+        if model.startswith("staging/"):
+            continue
+        words = re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", database.sql(model), re.IGNORECASE)
+        assert not set(words) & tables, (model, sorted(set(words) & tables))
+
+
+def test_a_writer_drops_the_views_of_earlier_versions(tmp_path):
+    con = database.connect(tmp_path / "old.duckdb")
+    con.execute("CREATE VIEW stg_current_return_rows AS SELECT * FROM return_row")
+    con.close()
+    con = database.connect(tmp_path / "old.duckdb")
+    try:
+        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        assert not views & set(database.RETIRED_VIEWS)
     finally:
         con.close()
