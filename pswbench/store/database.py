@@ -122,6 +122,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 # depends on file names. tests/unit/test_models.py fails when a file in sql/macros, sql/staging or
 # sql/intermediate is missing here, or a name here has no file.
 MODELS: tuple[str, ...] = (
+    "macros/rates",
     "macros/pool_trusts",
     "staging/stg_return_row",
     "staging/stg_return_version",

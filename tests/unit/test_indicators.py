@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pswbench.reports import indicators as ind
+from pswbench.returns.cross_checks import return_rates
 from pswbench.store import database
 
 Q1, Q2, Q3, Q4, Q5 = (
@@ -352,3 +353,24 @@ def test_rates_in_range_at_every_level(scratch, data):
         r["min"] <= r["q1"] <= r["median"] <= r["q3"] <= r["max"]
         for r in spread.drop_nulls("median").iter_rows(named=True)
     )
+
+
+def test_the_upload_warnings_use_the_formulas_of_the_trust_figures(con):
+    """cross_checks.return_rates (the warnings on an upload) and int_trust_indicators are the same macros."""
+    for r in ind.trust_indicators(con).iter_rows(named=True):
+        totals = dict(
+            h=r["headcount"],
+            w=r["wte_in_post"],
+            v=r["vacancy_wte"],
+            lost=r["sickness_fte_days_lost"],
+            avail=r["fte_days_available"],
+            l=r["leavers"],
+            j=r["joiners"],
+        )
+        rates = return_rates(totals)
+        assert (rates["sickness"], rates["vacancy"], rates["leaver"]) == (
+            r["sickness_rate"],
+            r["vacancy_rate"],
+            r["leaver_rate_quarter"],
+        )
+        assert rates["average_headcount"] == r["average_headcount"]

@@ -48,3 +48,10 @@ def test_a_writer_drops_the_views_of_earlier_versions(tmp_path):
         assert not views & set(database.RETIRED_VIEWS)
     finally:
         con.close()
+
+
+def test_the_rate_formulas_are_written_only_in_the_rates_macros():
+    """A division by a guarded denominator anywhere but sql/macros/rates.sql is a formula written twice."""
+    for model in database.MODELS:
+        if model != "macros/rates":
+            assert not re.search(r"/\s*nullif\(", database.sql(model), re.IGNORECASE), model
