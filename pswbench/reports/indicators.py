@@ -1,9 +1,10 @@
-"""Benchmarking indicators per trust, region and England, and their spread.
+"""Benchmarking indicators per trust, region and England.
 
 All arithmetic lives in sql/marts/*.sql over the current version of each return; this
 module only loads those queries and binds the period. Pooled (region, national) figures are
 sums of numerators over sums of denominators, never means of trust rates. A zero
-denominator or missing data gives null, not zero.
+denominator or missing data gives null, not zero. Quartiles, medians and percentile ranks are
+worked out in one place, pswbench.access.scope (position_of), over the figures a user may see.
 """
 
 from __future__ import annotations
@@ -49,18 +50,6 @@ def region_indicators(con: duckdb.DuckDBPyConnection, period: dt.date | None = N
 def national_indicators(con: duckdb.DuckDBPyConnection, period: dt.date | None = None) -> pl.DataFrame:
     """One row per quarter with at least one current return; sorted by period_end."""
     return _run(con, "national_indicators", period)
-
-
-def distribution(con: duckdb.DuckDBPyConnection, period: dt.date | None = None) -> pl.DataFrame:
-    """n, min, q1, median, q3, max of trust values per quarter, scope ('national' or a
-    region_code) and indicator. Sorted by period_end, national first then region, INDICATORS order."""
-    return _run(con, "indicator_distribution", period)
-
-
-def percentile_ranks(con: duckdb.DuckDBPyConnection, period: dt.date | None = None) -> pl.DataFrame:
-    """Each trust's national percent_rank per quarter and indicator (null when its value is null).
-    Sorted by period_end, trust_code, INDICATORS order."""
-    return _run(con, "trust_percentile_ranks", period)
 
 
 def indicators(con: duckdb.DuckDBPyConnection, level: str = "trust", period: dt.date | None = None) -> pl.DataFrame:

@@ -131,11 +131,10 @@ MODELS: tuple[str, ...] = (
     "intermediate/int_current_return_rows",
     "intermediate/int_trust_indicators",
     "intermediate/int_trust_pooled",
-    "intermediate/int_trust_values",
 )
 MODEL_FOLDERS = ("macros", "staging", "intermediate")
 # Views of earlier versions, dropped by a writer so a database file holds only today's models.
-RETIRED_VIEWS = ("stg_current_return_rows",)
+RETIRED_VIEWS = ("stg_current_return_rows", "int_trust_values")
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
