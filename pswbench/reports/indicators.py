@@ -14,21 +14,12 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from pswbench.reports import definitions
 from pswbench.returns.contract import as_period
 from pswbench.store.database import sql
 
-INDICATORS: tuple[str, ...] = (
-    "headcount",
-    "wte_in_post",
-    "vacancy_wte",
-    "vacancy_rate",
-    "sickness_rate",
-    "leaver_rate_quarter",
-    "leaver_rate_12m",
-    "temporary_staffing_share",
-    "wte_per_100k_population",
-    "mean_wte_per_head",
-)
+# The indicator columns of every level, in the registry's order (pswbench.reports.definitions).
+INDICATORS: tuple[str, ...] = tuple(i.name for i in definitions.INDICATORS)
 
 LEVELS = ("trust", "region", "national")
 

@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from pswbench.paths import REFERENCE_DIR
+from pswbench.reports.definitions import BY_NAME
 from pswbench.returns import contract
 from pswbench.returns.findings import Finding, error, warning
 from pswbench.store.database import sql
@@ -149,13 +150,19 @@ def _formulas() -> duckdb.DuckDBPyConnection:
     return con
 
 
+WARNED_RATES = ("sickness_rate", "vacancy_rate", "leaver_rate_quarter")
+
+
 def return_rates(totals: dict[str, float]) -> dict[str, float | None]:
-    """A return's sickness, vacancy and quarter leaver rates from its totals (keys as in
-    sql/queries/return_rates.sql); None where the denominator is zero."""
+    """A return's average headcount and its WARNED_RATES, each computed by the registry's SQL for it
+    over the return's totals (keys as in sql/queries/return_totals.sql); None where the denominator
+    is zero."""
+    rates = ", ".join(f"{BY_NAME[name].sql} AS {name}" for name in WARNED_RATES)
+    query = f"SELECT average_headcount, {rates} FROM ({sql('queries/return_totals')})"
     cur = _formulas().cursor()  # a cursor per call: checks may run in several threads at once
     try:
-        row = cur.execute(sql("queries/return_rates"), {k: float(v) for k, v in totals.items()}).fetchone()
-        return dict(zip(("sickness", "vacancy", "average_headcount", "leaver"), row, strict=True))
+        row = cur.execute(query, {k: float(v) for k, v in totals.items()}).fetchone()
+        return dict(zip(("average_headcount", *WARNED_RATES), row, strict=True))
     finally:
         cur.close()
 
@@ -172,34 +179,35 @@ def trust_rates(frame: pl.DataFrame) -> list[Finding]:
     ).row(0, named=True)
     rates = return_rates(t)
     out = []
-    if rates["sickness"] is not None and rates["sickness"] > SICKNESS_WARN:
+    if rates["sickness_rate"] is not None and rates["sickness_rate"] > SICKNESS_WARN:
         out.append(
             warning(
                 "high_sickness_rate",
-                f"The trust's sickness rate is {rates['sickness']:.1%} (days lost {t['lost']:,.1f} of "
+                f"The trust's sickness rate is {rates['sickness_rate']:.1%} (days lost {t['lost']:,.1f} of "
                 f"{t['avail']:,.1f} available), above 15%. Check the figures; if right, say why in notes.",
                 column="sickness_fte_days_lost",
-                value=f"{rates['sickness']:.4f}",
+                value=f"{rates['sickness_rate']:.4f}",
             )
         )
-    if rates["vacancy"] is not None and rates["vacancy"] > VACANCY_WARN:
+    if rates["vacancy_rate"] is not None and rates["vacancy_rate"] > VACANCY_WARN:
         out.append(
             warning(
                 "high_vacancy_rate",
-                f"The trust's vacancy rate is {rates['vacancy']:.1%} (vacancy {t['v']:,.2f} WTE of "
+                f"The trust's vacancy rate is {rates['vacancy_rate']:.1%} (vacancy {t['v']:,.2f} WTE of "
                 f"{t['w'] + t['v']:,.2f} WTE establishment), above 40%. Check the figures.",
                 column="vacancy_wte",
-                value=f"{rates['vacancy']:.4f}",
+                value=f"{rates['vacancy_rate']:.4f}",
             )
         )
-    if rates["average_headcount"] > 0 and rates["leaver"] > LEAVER_WARN:  # nothing to say on a nonsense average
+    # No leaver warning on an average headcount of zero or below (nonsense figures have errors of their own).
+    if rates["average_headcount"] > 0 and rates["leaver_rate_quarter"] > LEAVER_WARN:
         out.append(
             warning(
                 "high_leaver_rate",
-                f"The trust's leaver rate this quarter is {rates['leaver']:.1%} ({t['l']:.0f} leavers against an "
-                f"average headcount of {rates['average_headcount']:,.1f}), above 25%. Check the figures.",
+                f"The trust's leaver rate this quarter is {rates['leaver_rate_quarter']:.1%} ({t['l']:.0f} leavers "
+                f"against an average headcount of {rates['average_headcount']:,.1f}), above 25%. Check the figures.",
                 column="leavers_headcount",
-                value=f"{rates['leaver']:.4f}",
+                value=f"{rates['leaver_rate_quarter']:.4f}",
             )
         )
     return out

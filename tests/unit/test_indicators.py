@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pswbench.access.scope import position_of
+from pswbench.reports import definitions
 from pswbench.reports import indicators as ind
 from pswbench.returns.cross_checks import return_rates
 from pswbench.store import database
@@ -369,9 +371,41 @@ def test_the_upload_warnings_use_the_formulas_of_the_trust_figures(con):
             j=r["joiners"],
         )
         rates = return_rates(totals)
-        assert (rates["sickness"], rates["vacancy"], rates["leaver"]) == (
+        assert (rates["sickness_rate"], rates["vacancy_rate"], rates["leaver_rate_quarter"]) == (
             r["sickness_rate"],
             r["vacancy_rate"],
             r["leaver_rate_quarter"],
         )
         assert rates["average_headcount"] == r["average_headcount"]
+
+
+# ---------------------------------------------------------------- one registry (reports.definitions)
+
+
+def test_the_models_compute_each_indicator_with_the_registry_sql(con):
+    """Each registry entry's SQL, evaluated over a model's own sums, gives that model's column exactly,
+    for every trust (int_trust_indicators) and every pooled region and England (int_trust_pooled)."""
+    for model in ("int_trust_indicators", "int_trust_pooled"):
+        assert con.execute(f"SELECT count(*) FROM {model}").fetchall()[0][0] > 0
+        for spec in definitions.INDICATORS:
+            differ = con.execute(
+                f"SELECT count(*) FROM {model} WHERE ({spec.sql}) IS DISTINCT FROM {spec.name}"
+            ).fetchall()[0][0]
+            assert differ == 0, (model, spec.name, spec.sql)
+
+
+def test_every_rate_the_models_compute_is_in_the_registry():
+    macros = set(re.findall(r"CREATE OR REPLACE MACRO (\w+)", database.sql("macros/rates")))
+    macros -= {"start_headcount", "average_headcount"}  # components, not indicators
+    for model in ("intermediate/int_trust_indicators", "macros/pool_trusts"):
+        computed = {
+            name for fn, name in re.findall(r"\b(\w+)\([^()]*\)\s+AS\s+(\w+)", database.sql(model)) if fn in macros
+        }
+        assert computed == {i.name for i in definitions.INDICATORS if i.sql.split("(")[0] in macros}, model
+
+
+def test_the_cli_prints_the_registry_indicators_in_its_order(con):
+    assert ind.INDICATORS == tuple(i.name for i in definitions.INDICATORS)
+    for level in ind.LEVELS:
+        columns = [c for c in ind.indicators(con, level).columns if c in ind.INDICATORS]
+        assert columns == list(ind.INDICATORS), level
