@@ -2,7 +2,8 @@
 
 For each scale K (EVERYTHING SYNTHETIC, pswbench/synthetic/scale.py): the build (generate, validate in GX
 batches, load file by file), the database size on disk, the indicators over every quarter (trust,
-region, national) and the distribution for the latest quarter (median of --runs), and the page
+region, national) and one trust's positions (quartiles, percentile ranks) among every trust in the
+latest quarter, as the Trust benchmark page works them out (median of --runs), and the page
 render times (benchmarks/bench_pages.py in a fresh process, median of --page-runs warm runs, and
 the first page after a cold start).
 
@@ -151,6 +152,15 @@ def db_bytes(db: Path) -> int:
     return sum(p.stat().st_size for p in (db, db.with_name(db.name + ".wal")) if p.exists())
 
 
+def positions(frame) -> dict:
+    """The first trust's position on every indicator among all trusts: pswbench.access.scope.position_of,
+    the one place quartiles and percentile ranks are worked out (the Trust benchmark page, the snapshot)."""
+    from pswbench.access.scope import position_of
+    from pswbench.reports.definitions import INDICATORS
+
+    return {s.name: position_of(s.name, frame[s.name][0], frame[s.name]) for s in INDICATORS}
+
+
 def indicator_times(db: Path, runs: int) -> dict[str, float]:
     from pswbench.reports import indicators
     from pswbench.store import database
@@ -163,7 +173,7 @@ def indicator_times(db: Path, runs: int) -> dict[str, float]:
             "trust (all quarters)": median_ms(lambda: indicators.trust_indicators(con, None), runs),
             "region (all quarters)": median_ms(lambda: indicators.region_indicators(con, None), runs),
             "national (all quarters)": median_ms(lambda: indicators.national_indicators(con, None), runs),
-            "distribution (one quarter)": median_ms(lambda: indicators.distribution(con, period), runs),
+            "positions (one quarter)": median_ms(lambda: positions(indicators.trust_indicators(con, period)), runs),
         }
         out["all four"] = sum(out.values())
         return {"ms": out, "return_rows": rows}

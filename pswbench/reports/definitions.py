@@ -1,12 +1,14 @@
-"""What each indicator means: label, unit, formula, direction of good, and the people behind it.
+"""The one registry of indicators: name, label, unit, formula, direction of good, the people behind
+it, and the SQL that computes it.
 
-One table drives the definitions page, chart axis titles, the board snapshot's wording and the
-small-number rule, so they cannot drift apart.
+One table drives the pages, the definitions page, chart axis titles, the board snapshot's wording,
+the small-number rule, the indicator columns the CLI prints (reports.indicators.INDICATORS) and the
+upload warnings' rates, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,11 @@ class Indicator:
     basis: str  # column of people behind the figure, for the small-number rule
     numerator: str | None = None  # for funnel plots: numerator and denominator columns
     denominator: str | None = None
+    # The SQL that computes it from a trust's sums (int_trust_indicators) or a group's pooled sums
+    # (pool_trusts), in those models' column names: a macro of sql/macros/rates.sql for a rate, the
+    # sum itself for a count. tests/unit/test_indicators.py checks both models give exactly this; the
+    # upload warnings (returns.cross_checks) evaluate it on a return's totals.
+    sql: str = field(kw_only=True)
 
     @property
     def is_rate(self) -> bool:
@@ -79,6 +86,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "higher",
         "Σ headcount of PSWs in post at the quarter end",
         "headcount",
+        sql="headcount",
     ),
     Indicator(
         "wte_in_post",
@@ -88,6 +96,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "higher",
         "Σ whole-time equivalent in post at the quarter end",
         "headcount",
+        sql="wte_in_post",
     ),
     Indicator(
         "vacancy_wte",
@@ -97,6 +106,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "lower",
         "Σ funded WTE not filled by substantive or fixed-term staff",
         "headcount",
+        sql="vacancy_wte",
     ),
     Indicator(
         "vacancy_rate",
@@ -108,6 +118,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "headcount",
         "vacancy_wte",
         "establishment_wte",
+        sql="vacancy_rate(vacancy_wte, wte_in_post)",
     ),
     Indicator(
         "sickness_rate",
@@ -119,6 +130,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "headcount",
         "sickness_fte_days_lost",
         "fte_days_available",
+        sql="sickness_rate(sickness_fte_days_lost, fte_days_available)",
     ),
     Indicator(
         "leaver_rate_quarter",
@@ -130,6 +142,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "leaver_basis",
         "leavers",
         "average_headcount",
+        sql="leaver_rate(leavers, average_headcount)",
     ),
     Indicator(
         "leaver_rate_12m",
@@ -142,6 +155,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "leaver_basis_12m",
         "leavers_12m",
         "average_headcount_12m",
+        sql="leaver_rate(leavers_12m, average_headcount_12m)",
     ),
     Indicator(
         "temporary_staffing_share",
@@ -154,6 +168,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "headcount",
         "temp_staffing_wte",
         "temp_staffing_total_wte",
+        sql="temporary_staffing_share(temp_staffing_wte, temp_staffing_total_wte)",
     ),
     Indicator(
         "wte_per_100k_population",
@@ -165,6 +180,7 @@ INDICATORS: tuple[Indicator, ...] = (
         + POPULATION_SOURCE
         + " Blank for trusts: no public catchment population.)",
         "headcount",
+        sql="wte_per_100k_population(wte_in_post, population)",
     ),
     Indicator(
         "mean_wte_per_head",
@@ -174,6 +190,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "neither",
         "Σ WTE in post ÷ Σ headcount",
         "headcount",
+        sql="mean_wte_per_head(wte_in_post, headcount)",
     ),
 )
 BY_NAME = {i.name: i for i in INDICATORS}

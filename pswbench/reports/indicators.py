@@ -1,9 +1,10 @@
-"""Benchmarking indicators per trust, region and England, and their spread.
+"""Benchmarking indicators per trust, region and England.
 
 All arithmetic lives in sql/marts/*.sql over the current version of each return; this
 module only loads those queries and binds the period. Pooled (region, national) figures are
 sums of numerators over sums of denominators, never means of trust rates. A zero
-denominator or missing data gives null, not zero.
+denominator or missing data gives null, not zero. Quartiles, medians and percentile ranks are
+worked out in one place, pswbench.access.scope (position_of), over the figures a user may see.
 """
 
 from __future__ import annotations
@@ -13,21 +14,12 @@ import datetime as dt
 import duckdb
 import polars as pl
 
+from pswbench.reports import definitions
 from pswbench.returns.contract import as_period
 from pswbench.store.database import sql
 
-INDICATORS: tuple[str, ...] = (
-    "headcount",
-    "wte_in_post",
-    "vacancy_wte",
-    "vacancy_rate",
-    "sickness_rate",
-    "leaver_rate_quarter",
-    "leaver_rate_12m",
-    "temporary_staffing_share",
-    "wte_per_100k_population",
-    "mean_wte_per_head",
-)
+# The indicator columns of every level, in the registry's order (pswbench.reports.definitions).
+INDICATORS: tuple[str, ...] = tuple(i.name for i in definitions.INDICATORS)
 
 LEVELS = ("trust", "region", "national")
 
@@ -49,18 +41,6 @@ def region_indicators(con: duckdb.DuckDBPyConnection, period: dt.date | None = N
 def national_indicators(con: duckdb.DuckDBPyConnection, period: dt.date | None = None) -> pl.DataFrame:
     """One row per quarter with at least one current return; sorted by period_end."""
     return _run(con, "national_indicators", period)
-
-
-def distribution(con: duckdb.DuckDBPyConnection, period: dt.date | None = None) -> pl.DataFrame:
-    """n, min, q1, median, q3, max of trust values per quarter, scope ('national' or a
-    region_code) and indicator. Sorted by period_end, national first then region, INDICATORS order."""
-    return _run(con, "indicator_distribution", period)
-
-
-def percentile_ranks(con: duckdb.DuckDBPyConnection, period: dt.date | None = None) -> pl.DataFrame:
-    """Each trust's national percent_rank per quarter and indicator (null when its value is null).
-    Sorted by period_end, trust_code, INDICATORS order."""
-    return _run(con, "trust_percentile_ranks", period)
 
 
 def indicators(con: duckdb.DuckDBPyConnection, level: str = "trust", period: dt.date | None = None) -> pl.DataFrame:

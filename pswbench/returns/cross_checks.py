@@ -8,11 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+import duckdb
 import polars as pl
 
 from pswbench.paths import REFERENCE_DIR
+from pswbench.reports.definitions import BY_NAME
 from pswbench.returns import contract
 from pswbench.returns.findings import Finding, error, warning
+from pswbench.store.database import sql
 
 FTE_DAYS_TOLERANCE = 0.20
 SICKNESS_WARN = 0.15
@@ -138,6 +141,32 @@ def fte_days_mismatch(frame: pl.DataFrame, period: dt.date | None) -> list[Findi
     ]
 
 
+@cache
+def _formulas() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB holding the indicator formulas (sql/macros/rates.sql), the same macros
+    the trust and pooled models use, so a return is checked with the figures it will be shown with."""
+    con = duckdb.connect()
+    con.execute(sql("macros/rates"))
+    return con
+
+
+WARNED_RATES = ("sickness_rate", "vacancy_rate", "leaver_rate_quarter")
+
+
+def return_rates(totals: dict[str, float]) -> dict[str, float | None]:
+    """A return's average headcount and its WARNED_RATES, each computed by the registry's SQL for it
+    over the return's totals (keys as in sql/queries/return_totals.sql); None where the denominator
+    is zero."""
+    rates = ", ".join(f"{BY_NAME[name].sql} AS {name}" for name in WARNED_RATES)
+    query = f"SELECT average_headcount, {rates} FROM ({sql('queries/return_totals')})"
+    cur = _formulas().cursor()  # a cursor per call: checks may run in several threads at once
+    try:
+        row = cur.execute(query, {k: float(v) for k, v in totals.items()}).fetchone()
+        return dict(zip(("average_headcount", *WARNED_RATES), row, strict=True))
+    finally:
+        cur.close()
+
+
 def trust_rates(frame: pl.DataFrame) -> list[Finding]:
     t = frame.select(
         pl.col("headcount__num").sum().alias("h"),
@@ -148,38 +177,37 @@ def trust_rates(frame: pl.DataFrame) -> list[Finding]:
         pl.col("leavers_headcount__num").sum().alias("l"),
         pl.col("joiners_headcount__num").sum().alias("j"),
     ).row(0, named=True)
+    rates = return_rates(t)
     out = []
-    if t["avail"] and t["lost"] / t["avail"] > SICKNESS_WARN:
+    if rates["sickness_rate"] is not None and rates["sickness_rate"] > SICKNESS_WARN:
         out.append(
             warning(
                 "high_sickness_rate",
-                f"The trust's sickness rate is {t['lost'] / t['avail']:.1%} (days lost {t['lost']:,.1f} of "
+                f"The trust's sickness rate is {rates['sickness_rate']:.1%} (days lost {t['lost']:,.1f} of "
                 f"{t['avail']:,.1f} available), above 15%. Check the figures; if right, say why in notes.",
                 column="sickness_fte_days_lost",
-                value=f"{t['lost'] / t['avail']:.4f}",
+                value=f"{rates['sickness_rate']:.4f}",
             )
         )
-    if (t["w"] + t["v"]) and t["v"] / (t["w"] + t["v"]) > VACANCY_WARN:
-        rate = t["v"] / (t["w"] + t["v"])
+    if rates["vacancy_rate"] is not None and rates["vacancy_rate"] > VACANCY_WARN:
         out.append(
             warning(
                 "high_vacancy_rate",
-                f"The trust's vacancy rate is {rate:.1%} (vacancy {t['v']:,.2f} WTE of "
+                f"The trust's vacancy rate is {rates['vacancy_rate']:.1%} (vacancy {t['v']:,.2f} WTE of "
                 f"{t['w'] + t['v']:,.2f} WTE establishment), above 40%. Check the figures.",
                 column="vacancy_wte",
-                value=f"{rate:.4f}",
+                value=f"{rates['vacancy_rate']:.4f}",
             )
         )
-    start = t["h"] - t["j"] + t["l"]
-    if (t["h"] + start) > 0 and t["l"] / ((t["h"] + start) / 2) > LEAVER_WARN:
-        rate = t["l"] / ((t["h"] + start) / 2)
+    # No leaver warning on an average headcount of zero or below (nonsense figures have errors of their own).
+    if rates["average_headcount"] > 0 and rates["leaver_rate_quarter"] > LEAVER_WARN:
         out.append(
             warning(
                 "high_leaver_rate",
-                f"The trust's leaver rate this quarter is {rate:.1%} ({t['l']:.0f} leavers against an "
-                f"average headcount of {(t['h'] + start) / 2:,.1f}), above 25%. Check the figures.",
+                f"The trust's leaver rate this quarter is {rates['leaver_rate_quarter']:.1%} ({t['l']:.0f} leavers "
+                f"against an average headcount of {rates['average_headcount']:,.1f}), above 25%. Check the figures.",
                 column="leavers_headcount",
-                value=f"{rate:.4f}",
+                value=f"{rates['leaver_rate_quarter']:.4f}",
             )
         )
     return out

@@ -22,7 +22,7 @@ import duckdb
 from pswbench.store import database, durable_files, publish
 
 MANIFEST = "pswbench_backup.json"
-_VIEW = re.compile(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP(ORARY)?\s+)?VIEW\b", re.IGNORECASE)
+_MODEL = re.compile(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP(ORARY)?\s+)?(VIEW|MACRO)\b", re.IGNORECASE)
 
 
 class BackupError(RuntimeError):
@@ -59,36 +59,18 @@ def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in names}
 
 
-def _order_views(schema_sql: str) -> str:
-    """schema.sql with its views in dependency order (DuckDB exports them alphabetically, and
-    IMPORT DATABASE then fails on a view that uses a later one). Found by trial in memory."""
+def _with_models(schema_sql: str) -> str:
+    """schema.sql with its macros and views replaced by today's models, in build order.
+
+    DuckDB exports views alphabetically, and IMPORT DATABASE fails on a view that uses a later one.
+    Macros and views are code, not data: the tables, sequences and everything else come from the
+    export, then every model of database.MODELS in the order it is built, so a restore never
+    depends on names (a view retired since the database was last written is not carried over).
+    """
     statements = [s.query.strip().rstrip(";") for s in duckdb.extract_statements(schema_sql)]
-    views = [s for s in statements if _VIEW.match(s)]
-    others = [s for s in statements if not _VIEW.match(s)]
-    ordered: list[str] = []
-    trial = duckdb.connect()
-    try:
-        for s in others:
-            trial.execute(s)
-        pending = views
-        for _ in range(len(views)):
-            if not pending:
-                break
-            left = []
-            for s in pending:
-                try:
-                    trial.execute(s)
-                    ordered.append(s)
-                except duckdb.CatalogException:
-                    left.append(s)
-            if len(left) == len(pending):
-                break
-            pending = left
-        if len(ordered) != len(views):
-            raise BackupError("the exported views could not be put in an order that restores")
-    finally:
-        trial.close()
-    return "".join(s + ";\n" for s in others + ordered)
+    others = [s for s in statements if not _MODEL.match(s)]
+    models = [s.query.strip().rstrip(";") for m in database.MODELS for s in duckdb.extract_statements(database.sql(m))]
+    return "".join(s + ";\n" for s in others + models)
 
 
 def _open_source(db: Path) -> tuple[duckdb.DuckDBPyConnection, str, dict | None]:
@@ -122,7 +104,7 @@ def backup(db: str | Path, out: str | Path) -> BackupReport:
         finally:
             con.close()
         schema = partial / "schema.sql"
-        schema.write_text(_order_views(schema.read_text(encoding="utf-8")), encoding="utf-8")
+        schema.write_text(_with_models(schema.read_text(encoding="utf-8")), encoding="utf-8")
         published_at = manifest.get("published_at") if manifest and manifest.get("data_version") == version else None
         if source == "snapshot" and published_at is None:  # manifest missing or from another publish
             published_at = dt.datetime.fromtimestamp(publish.snapshot_path(db).stat().st_mtime, dt.UTC).isoformat(

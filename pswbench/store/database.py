@@ -156,20 +156,39 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
+# Every model (macro or view) in build order: each may use only those above it. database.connect
+# creates them in this order and backup.py writes them into a backup in this order, so neither
+# depends on file names. tests/unit/test_models.py fails when a file in sql/macros, sql/staging or
+# sql/intermediate is missing here, or a name here has no file.
+MODELS: tuple[str, ...] = (
+    "macros/rates",
+    "macros/pool_trusts",
+    "staging/stg_return_row",
+    "staging/stg_return_version",
+    "staging/stg_trust",
+    "staging/stg_region",
+    "intermediate/int_current_return_rows",
+    "intermediate/int_trust_indicators",
+    "intermediate/int_trust_pooled",
+)
+MODEL_FOLDERS = ("macros", "staging", "intermediate")
+# Views of earlier versions, dropped by a writer so a database file holds only today's models.
+RETIRED_VIEWS = ("stg_current_return_rows", "int_trust_values")
+
+
 def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
-    """The macros and views, in dependency order: macros, staging renames, intermediate builds on staging.
+    """The macros and views of MODELS, in that order.
 
     A read-only connection cannot change the file, so it gets them as temporary views: a database
     written by an older version still answers with today's definitions.
     """
-    for folder in ("macros", "staging", "intermediate"):
-        for path in sorted((SQL_DIR / folder).glob("*.sql")):
-            text = sql(f"{folder}/{path.stem}")
-            if temporary:
-                text = text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1).replace(
-                    "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO", 1
-                )
-            con.execute(text)
+    for model in MODELS:
+        text = sql(model)
+        if temporary:
+            text = text.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW").replace(
+                "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"
+            )
+        con.execute(text)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -177,6 +196,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql("schema"))
         con.execute(sql("schema_users"))
         _create_views(con)
+        for view in RETIRED_VIEWS:
+            con.execute(f"DROP VIEW IF EXISTS {view}")
         if con.execute(sql("queries/region_count")).fetchone()[0] == 0:
             _load_reference(con)
         con.execute(sql("queries/init_data_version"))

@@ -4,15 +4,15 @@ CREATE OR REPLACE VIEW int_trust_indicators AS
 WITH
 
 current_rows AS (
-    SELECT * FROM stg_current_return_rows
+    SELECT * FROM int_current_return_rows
 ),
 
 trusts AS (
-    SELECT trust_code, trust_name, region_code, population FROM trust
+    SELECT trust_code, trust_name, region_code, population FROM stg_trust
 ),
 
 regions AS (
-    SELECT region_code, region_name, population FROM region
+    SELECT region_code, region_name, population FROM stg_region
 ),
 
 -- One row per trust and quarter: the sums over the current version's rows.
@@ -40,8 +40,9 @@ trust_quarter AS (
 trust_quarter_terms AS (
     SELECT
         *,
-        headcount - joiners + leavers                                AS start_headcount,
-        (headcount + (headcount - joiners + leavers)) / 2.0          AS average_headcount,
+        start_headcount(headcount, joiners, leavers)                 AS start_headcount,
+        average_headcount(headcount, start_headcount(headcount, joiners, leavers))
+                                                                     AS average_headcount,
         CASE WHEN temp_staffing_cells > 0
              THEN coalesce(bank_wte, 0) + coalesce(agency_wte, 0) END AS temp_staffing_wte,
         CASE WHEN temp_staffing_cells > 0
@@ -73,7 +74,7 @@ trust_components AS (
         CASE WHEN y.quarters_in_12m = 4 THEN y.leavers_sum END               AS leavers_12m,
         CASE WHEN y.quarters_in_12m = 4 THEN y.earliest_start_headcount END  AS start_headcount_12m,
         CASE WHEN y.quarters_in_12m = 4
-             THEN (q.headcount + y.earliest_start_headcount) / 2.0 END        AS average_headcount_12m
+             THEN average_headcount(q.headcount, y.earliest_start_headcount) END AS average_headcount_12m
     FROM trust_quarter_terms AS q
     JOIN trailing_year AS y USING (trust_code, period_end)
 ),
@@ -88,13 +89,14 @@ trust_indicators AS (
         c.headcount,
         c.wte_in_post,
         c.vacancy_wte,
-        c.vacancy_wte / nullif(c.wte_in_post + c.vacancy_wte, 0)             AS vacancy_rate,
-        c.sickness_fte_days_lost / nullif(c.fte_days_available, 0)           AS sickness_rate,
-        c.leavers / nullif(c.average_headcount, 0)                           AS leaver_rate_quarter,
-        c.leavers_12m / nullif(c.average_headcount_12m, 0)                   AS leaver_rate_12m,
-        c.temp_staffing_wte / nullif(c.temp_staffing_total_wte, 0)           AS temporary_staffing_share,
-        c.wte_in_post / nullif(t.population, 0) * 100000                     AS wte_per_100k_population,
-        c.wte_in_post / nullif(c.headcount, 0)                               AS mean_wte_per_head,
+        -- the formulas: sql/macros/rates.sql
+        vacancy_rate(c.vacancy_wte, c.wte_in_post)                           AS vacancy_rate,
+        sickness_rate(c.sickness_fte_days_lost, c.fte_days_available)        AS sickness_rate,
+        leaver_rate(c.leavers, c.average_headcount)                          AS leaver_rate_quarter,
+        leaver_rate(c.leavers_12m, c.average_headcount_12m)                  AS leaver_rate_12m,
+        temporary_staffing_share(c.temp_staffing_wte, c.temp_staffing_total_wte) AS temporary_staffing_share,
+        wte_per_100k_population(c.wte_in_post, t.population)                 AS wte_per_100k_population,
+        mean_wte_per_head(c.wte_in_post, c.headcount)                        AS mean_wte_per_head,
         -- components, for pooling and funnel plots
         c.sickness_fte_days_lost,
         c.fte_days_available,

@@ -1,6 +1,7 @@
 -- Trusts' numerators and denominators summed per quarter, for each NHS region and for England
 -- (scope = region_code, or 'national'), with the pooled indicators: sums over sums, never a mean
--- of trust rates. England's population is all seven regions, whichever have returns.
+-- of trust rates (the formulas: sql/macros/rates.sql). England's population is all seven regions,
+-- whichever have returns.
 -- trust_rows: the name of a relation shaped like int_trust_indicators. int_trust_pooled pools every
 -- trust; pswbench.access.scope pools only the trust figures a user may see (docs/disclosure.md), through
 -- this same macro, so the formulas exist once.
@@ -42,9 +43,9 @@ sums AS (
 ),
 
 populations AS (
-    SELECT region_code AS scope, population FROM region
+    SELECT region_code AS scope, population FROM stg_region
     UNION ALL
-    SELECT 'national', CAST(sum(population) AS BIGINT) FROM region
+    SELECT 'national', CAST(sum(population) AS BIGINT) FROM stg_region
 )
 
 SELECT
@@ -54,13 +55,14 @@ SELECT
     s.headcount,
     s.wte_in_post,
     s.vacancy_wte,
-    s.vacancy_wte / nullif(s.wte_in_post + s.vacancy_wte, 0)             AS vacancy_rate,
-    s.sickness_fte_days_lost / nullif(s.fte_days_available, 0)           AS sickness_rate,
-    s.leavers / nullif(s.average_headcount, 0)                           AS leaver_rate_quarter,
-    s.leavers_12m / nullif(s.average_headcount_12m, 0)                   AS leaver_rate_12m,
-    s.temp_staffing_wte / nullif(s.temp_staffing_total_wte, 0)           AS temporary_staffing_share,
-    s.wte_in_post / nullif(p.population, 0) * 100000                     AS wte_per_100k_population,
-    s.wte_in_post / nullif(s.headcount, 0)                               AS mean_wte_per_head,
+    -- the formulas: sql/macros/rates.sql, the same as each trust's
+    vacancy_rate(s.vacancy_wte, s.wte_in_post)                           AS vacancy_rate,
+    sickness_rate(s.sickness_fte_days_lost, s.fte_days_available)        AS sickness_rate,
+    leaver_rate(s.leavers, s.average_headcount)                          AS leaver_rate_quarter,
+    leaver_rate(s.leavers_12m, s.average_headcount_12m)                  AS leaver_rate_12m,
+    temporary_staffing_share(s.temp_staffing_wte, s.temp_staffing_total_wte) AS temporary_staffing_share,
+    wte_per_100k_population(s.wte_in_post, p.population)                 AS wte_per_100k_population,
+    mean_wte_per_head(s.wte_in_post, s.headcount)                        AS mean_wte_per_head,
     -- pooled components, for funnel plots
     s.sickness_fte_days_lost,
     s.fte_days_available,

@@ -7,7 +7,7 @@ pooled AS (
 ),
 
 regions AS (
-    SELECT region_code, region_name FROM region
+    SELECT region_code, region_name FROM stg_region
 )
 
 SELECT p.period_end, p.scope AS region_code, r.region_name, p.* EXCLUDE (period_end, scope)

@@ -34,7 +34,7 @@ def sequences(db) -> dict[str, int]:
 def current_rows(db) -> list:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return sorted(con.execute("SELECT * FROM stg_current_return_rows").fetchall(), key=repr)
+        return sorted(con.execute("SELECT * FROM int_current_return_rows").fetchall(), key=repr)
     finally:
         con.close()
 

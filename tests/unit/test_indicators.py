@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pswbench.access.scope import position_of
+from pswbench.reports import definitions
 from pswbench.reports import indicators as ind
+from pswbench.returns.cross_checks import return_rates
 from pswbench.store import database
 
 Q1, Q2, Q3, Q4, Q5 = (
@@ -250,46 +254,45 @@ def test_dispatch(con):
 
 
 # ---------------------------------------------------------------- spread and ranks
+# Quartiles and percentile ranks are worked out in one place, scope.position_of, over the frame of
+# figures a user may see (here every trust, as an analyst sees them).
 
 
-def test_distribution_q4(con):
-    df = ind.distribution(con, Q4)
-    assert df.columns == ["period_end", "scope", "indicator", "n", "min", "q1", "median", "q3", "max"]
-    assert df["scope"].unique(maintain_order=True).to_list() == ["national", "Y56", "Y61"]
-    assert df.filter(scope="national")["indicator"].to_list() == list(ind.INDICATORS)
-    # sickness, national: [0.04 (C), 0.05 (A), 0.1 (B)], D null
-    s = one(df, scope="national", indicator="sickness_rate")
-    assert s["n"] == 3
-    assert [s[k] for k in ("min", "q1", "median", "q3", "max")] == [
-        approx(0.04),
-        approx(0.045),
-        approx(0.05),
-        approx(0.075),
-        approx(0.1),
-    ]
+def positions_q4(con, indicator, trusts=None):
+    frame = ind.trust_indicators(con, Q4)
+    if trusts is not None:
+        frame = frame.filter(frame["trust_code"].is_in(trusts))
+    return {
+        r["trust_code"]: position_of(indicator, r[indicator], frame[indicator]) for r in frame.iter_rows(named=True)
+    }
+
+
+def test_quartiles_q4(con):
+    # sickness, national: [0.04 (C), 0.05 (A), 0.1 (B)], D null and not counted
+    s = positions_q4(con, "sickness_rate")[A]
+    assert s.n == 3
+    assert [s.q1, s.median, s.q3] == [approx(0.045), approx(0.05), approx(0.075)]
     # headcount, national: [0, 12, 20, 30]; q1 at 0.75 -> 9, median at 1.5 -> 16, q3 at 2.25 -> 22.5
-    h = one(df, scope="national", indicator="headcount")
-    assert [h[k] for k in ("n", "min", "q1", "median", "q3", "max")] == [4, 0, 9, 16, 22.5, 30]
-    # sickness, East of England: [0.05, 0.1]
-    e = one(df, scope="Y61", indicator="sickness_rate")
-    assert [e[k] for k in ("n", "q1", "median", "q3")] == [2, approx(0.0625), approx(0.075), approx(0.0875)]
+    h = positions_q4(con, "headcount")[A]
+    assert [h.n, h.q1, h.median, h.q3] == [4, 9, 16, 22.5]
+    # sickness, East of England (A, B): [0.05, 0.1]
+    e = positions_q4(con, "sickness_rate", trusts=[A, B])[A]
+    assert [e.n, e.q1, e.median, e.q3] == [2, approx(0.0625), approx(0.075), approx(0.0875)]
     # nobody has a population: n = 0 and every statistic null
-    p = one(df, scope="national", indicator="wte_per_100k_population")
-    assert p["n"] == 0 and p["median"] is None
+    p = positions_q4(con, "wte_per_100k_population")[A]
+    assert p.n == 0 and p.median is None and p.percentile_rank is None
 
 
 def test_percentile_ranks_q4(con):
-    df = ind.percentile_ranks(con, Q4)
-    rank = {(r["trust_code"], r["indicator"]): r["percentile_rank"] for r in df.iter_rows(named=True)}
+    rank = {(t, name): p.percentile_rank for name in ind.INDICATORS for t, p in positions_q4(con, name).items()}
     # sickness: C 0.04 < A 0.05 < B 0.1; D null and not counted
     assert (rank[C, "sickness_rate"], rank[A, "sickness_rate"], rank[B, "sickness_rate"]) == (0, 0.5, 1)
     assert rank[D, "sickness_rate"] is None
-    assert one(df, trust_code=A, indicator="sickness_rate")["n"] == 3
     # headcount: D 0 < A 12 < B 20 < C 30
     assert [rank[t, "headcount"] for t in (D, A, B, C)] == approx([0, 1 / 3, 2 / 3, 1])
-    # vacancy: A 2/11 < B 0.2 = C 0.2 -> ties share (2-1)/(3-1)
+    # vacancy: A 2/11 < B 0.2 = C 0.2 -> ties share a rank: trusts below / (n - 1) = 1/2
     assert [rank[t, "vacancy_rate"] for t in (A, B, C)] == [0, 0.5, 0.5]
-    assert df.height == 4 * len(ind.INDICATORS)
+    assert len(rank) == 4 * len(ind.INDICATORS)
 
 
 TRUSTS = (A, B, C, D)
@@ -347,8 +350,62 @@ def test_rates_in_range_at_every_level(scratch, data):
     trust, national = frames[0], frames[2]
     assert national["headcount"].sum() == trust["headcount"].sum()
     assert national["n_trusts"].sum() == trust.height == len(data)
-    spread = ind.distribution(scratch).filter(scope="national")
-    assert all(
-        r["min"] <= r["q1"] <= r["median"] <= r["q3"] <= r["max"]
-        for r in spread.drop_nulls("median").iter_rows(named=True)
-    )
+    for _, quarter in trust.group_by("period_end"):
+        for name in ind.INDICATORS:
+            values = quarter[name]
+            p = position_of(name, values.drop_nulls().min(), values)
+            if p.median is not None:
+                assert values.min() <= p.q1 <= p.median <= p.q3 <= values.max()
+
+
+def test_the_upload_warnings_use_the_formulas_of_the_trust_figures(con):
+    """cross_checks.return_rates (the warnings on an upload) and int_trust_indicators are the same macros."""
+    for r in ind.trust_indicators(con).iter_rows(named=True):
+        totals = dict(
+            h=r["headcount"],
+            w=r["wte_in_post"],
+            v=r["vacancy_wte"],
+            lost=r["sickness_fte_days_lost"],
+            avail=r["fte_days_available"],
+            l=r["leavers"],
+            j=r["joiners"],
+        )
+        rates = return_rates(totals)
+        assert (rates["sickness_rate"], rates["vacancy_rate"], rates["leaver_rate_quarter"]) == (
+            r["sickness_rate"],
+            r["vacancy_rate"],
+            r["leaver_rate_quarter"],
+        )
+        assert rates["average_headcount"] == r["average_headcount"]
+
+
+# ---------------------------------------------------------------- one registry (reports.definitions)
+
+
+def test_the_models_compute_each_indicator_with_the_registry_sql(con):
+    """Each registry entry's SQL, evaluated over a model's own sums, gives that model's column exactly,
+    for every trust (int_trust_indicators) and every pooled region and England (int_trust_pooled)."""
+    for model in ("int_trust_indicators", "int_trust_pooled"):
+        assert con.execute(f"SELECT count(*) FROM {model}").fetchall()[0][0] > 0
+        for spec in definitions.INDICATORS:
+            differ = con.execute(
+                f"SELECT count(*) FROM {model} WHERE ({spec.sql}) IS DISTINCT FROM {spec.name}"
+            ).fetchall()[0][0]
+            assert differ == 0, (model, spec.name, spec.sql)
+
+
+def test_every_rate_the_models_compute_is_in_the_registry():
+    macros = set(re.findall(r"CREATE OR REPLACE MACRO (\w+)", database.sql("macros/rates")))
+    macros -= {"start_headcount", "average_headcount"}  # components, not indicators
+    for model in ("intermediate/int_trust_indicators", "macros/pool_trusts"):
+        computed = {
+            name for fn, name in re.findall(r"\b(\w+)\([^()]*\)\s+AS\s+(\w+)", database.sql(model)) if fn in macros
+        }
+        assert computed == {i.name for i in definitions.INDICATORS if i.sql.split("(")[0] in macros}, model
+
+
+def test_the_cli_prints_the_registry_indicators_in_its_order(con):
+    assert ind.INDICATORS == tuple(i.name for i in definitions.INDICATORS)
+    for level in ind.LEVELS:
+        columns = [c for c in ind.indicators(con, level).columns if c in ind.INDICATORS]
+        assert columns == list(ind.INDICATORS), level

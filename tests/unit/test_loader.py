@@ -31,7 +31,7 @@ def snapshot(con) -> dict[str, list]:
 
 def current_rows(con, trust="RX4", period=dt.date(2025, 9, 30)):
     return con.execute(
-        "SELECT service_setting, afc_band, headcount FROM stg_current_return_rows "
+        "SELECT service_setting, afc_band, headcount FROM int_current_return_rows "
         "WHERE trust_code = ? AND period_end = ? ORDER BY 1, 2",
         [trust, period],
     ).fetchall()

@@ -1,9 +1,19 @@
 -- The rows of the current version of every trust's return for every quarter.
-CREATE OR REPLACE VIEW stg_current_return_rows AS
+CREATE OR REPLACE VIEW int_current_return_rows AS
+WITH
+
+return_rows AS (
+    SELECT * FROM stg_return_row
+),
+
+current_versions AS (
+    SELECT submission_id, version FROM stg_return_version WHERE is_current
+)
+
 SELECT
     rr.trust_code,
     rr.period_end,
-    rv.version,
+    cv.version,
     rr.submission_id,
     rr.service_setting,
     rr.afc_band,
@@ -16,6 +26,5 @@ SELECT
     rr.joiners_headcount,
     rr.bank_wte,
     rr.agency_wte
-FROM return_row AS rr
-JOIN return_version AS rv USING (submission_id)
-WHERE rv.is_current
+FROM return_rows AS rr
+JOIN current_versions AS cv USING (submission_id)
