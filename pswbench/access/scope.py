@@ -8,7 +8,7 @@ Every frame a Scope returns has already passed disclosure control for its user (
   worked back out of it by subtraction, a median or the order of rows.
 Analysts see every trust named and in full; for them the same code pools every trust.
 
-The raw queries (pswbench.reports.queries) stay behind this module; tests/unit/test_data_door.py fails if a
+The raw queries (pswbench.reports.queries) stay behind this module; tests/unit/access/test_data_door.py fails if a
 page imports them or opens a connection.
 """
 

@@ -1,7 +1,7 @@
 """Every use of Streamlit's private API, in one place, so an upgrade is checked here and nowhere else.
 
 Streamlit 1.67 offers no public way to do these; each function says what it leans on. The unit test
-tests/unit/test_streamlit_internals.py fails when one of them is gone from the installed Streamlit.
+tests/unit/app/test_streamlit_internals.py fails when one of them is gone from the installed Streamlit.
 
 * the script-run context: the session id of this run, a per-run object, sending a ForwardMsg;
 * the runtime: whether this is AppTest's runtime, ending a session's st.user;

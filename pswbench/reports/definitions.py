@@ -24,7 +24,7 @@ class Indicator:
     denominator: str | None = None
     # The SQL that computes it from a trust's sums (int_trust_indicators) or a group's pooled sums
     # (pool_trusts), in those models' column names: a macro of sql/macros/rates.sql for a rate, the
-    # sum itself for a count. tests/unit/test_indicators.py checks both models give exactly this; the
+    # sum itself for a count. tests/unit/reports/test_indicators.py checks both models give exactly this; the
     # upload warnings (returns.cross_checks) evaluate it on a return's totals.
     sql: str = field(kw_only=True)
 

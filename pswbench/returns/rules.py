@@ -4,7 +4,7 @@ A finding's `rule` is one of these ids (stable: trusts and docs/return-spec.md r
 checks run in this order (pswbench.returns.validate): reading the file (reader, its limits in
 read_limits, workbooks in xlsx), the column and row rules of the Great Expectations suite
 (validation/return_rows_suite.json, run by gx_rules), the rules GX cannot express (cross_checks),
-and at upload the trust check (uploads). tests/unit/test_rules_registry.py fails when a check
+and at upload the trust check (uploads). tests/unit/returns/test_rules_registry.py fails when a check
 raises an id that is not listed here, or a listed id is raised nowhere.
 """
 

@@ -158,7 +158,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 
 # Every model (macro or view) in build order: each may use only those above it. database.connect
 # creates them in this order and backup.py writes them into a backup in this order, so neither
-# depends on file names. tests/unit/test_models.py fails when a file in sql/macros, sql/staging or
+# depends on file names. tests/unit/store/test_models.py fails when a file in sql/macros, sql/staging or
 # sql/intermediate is missing here, or a name here has no file.
 MODELS: tuple[str, ...] = (
     "macros/rates",

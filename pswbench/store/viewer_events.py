@@ -74,7 +74,7 @@ SIGN_IN_REASONS = (*auth.COUNTED_REASONS, "disabled")
 #   not_permitted                            ui.refuse
 #   export                                   ui.export_file (tables), pages/snapshot.py (the board pack)
 # A new record_event call with a new kind or detail key must be added here, or a viewer's events of
-# that kind are refused (tests/unit/test_viewer_events.py reads the callers and checks).
+# that kind are refused (tests/unit/store/test_viewer_events.py reads the callers and checks).
 VIEWER_EVENTS: dict[str, dict[str, Check]] = {
     "sign_in": {"method": ("password", "oidc")},
     "sign_in_failed": {

@@ -338,7 +338,7 @@ def test_one_session_holds_a_bounded_number_of_uploaded_files_and_bytes(app):
             urls = await s.upload_urls([f"r{i}.csv" for i in range(web.MAX_FILES + 2)])
             codes = [put_status(s, u.upload_url, b"a,b\n1,2\n") for u in urls]
         # Every upload is taken (a trust lead may correct a return many times); the oldest held files
-        # make way, so the session never holds more than MAX_FILES (tests/unit/test_web_guard.py).
+        # make way, so the session never holds more than MAX_FILES (tests/unit/app/test_web_guard.py).
         assert codes == [204] * (web.MAX_FILES + 2), codes
         async with st_protocol.signed_in(app.url, *DEMO_ACCOUNTS["trust_lead"]) as s:
             big = b"x" * 5_900_000

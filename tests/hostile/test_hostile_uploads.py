@@ -2,7 +2,7 @@
 
 Every test goes through the page (AppTest, the same file_uploader a browser fills) or pswbench.returns.uploads,
 and checks afterwards that the app is still up, the refusal is plain, and no accepted data changed.
-tests/unit/test_reader.py already covers the reader's verdict on many odd files; these add the
+tests/unit/returns/test_reader.py already covers the reader's verdict on many odd files; these add the
 flow around it: what is recorded, what the page shows, what is stored and what is exported.
 """
 

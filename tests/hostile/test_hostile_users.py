@@ -1,6 +1,6 @@
 """Hostile sign-ins through the real sign-in form (AppTest): guessing until locked, injection-shaped
 emails and passwords, and a disabled account. pswbench.access.auth's own rules are unit-tested in
-tests/unit/test_auth.py; here the form, the session and the database are checked around them."""
+tests/unit/access/test_auth.py; here the form, the session and the database are checked around them."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-PAGES = sorted((Path(__file__).resolve().parents[2] / "pages").glob("*.py"))
+PAGES = sorted((Path(__file__).resolve().parents[3] / "pages").glob("*.py"))
 RAW_MODULES = {
     "pswbench.reports.queries",
     "pswbench.store.database",

@@ -18,7 +18,7 @@ from pswbench.reports import indicators
 from pswbench.returns import contract
 from pswbench.store import database
 from pswbench.synthetic import scale, trust_returns
-from tests.unit.test_synth import row_problems, totals
+from tests.unit.synthetic.test_trust_returns import row_problems, totals
 
 SCALE = 2
 

@@ -208,5 +208,5 @@ def test_incomplete_auth_settings_say_what_is_missing(demo_app, tmp_path):
 
 
 def test_the_repos_secrets_file_is_gitignored():
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     assert subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=root).returncode == 0

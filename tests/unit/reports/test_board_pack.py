@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 from pswbench.reports import board_pack, board_sentences
 from pswbench.reports.definitions import INDICATORS, SOURCE
-from tests.unit.test_narrative import TYPICAL, fake_card, fake_snapshot
+from tests.unit.reports.test_board_sentences import TYPICAL, fake_card, fake_snapshot
 
 EVIL = '<script>alert("x")</script> & Co'
 

@@ -24,7 +24,7 @@ from pswbench.reports import board_snapshot
 from pswbench.reports.definitions import suppression_rules
 from pswbench.reports.queries import Queries
 from tests.helpers.apptest_helpers import ACCOUNTS, audit_count, errors, last_audit, page_file, signed_in
-from tests.unit.test_narrative import fake_card
+from tests.unit.reports.test_board_sentences import fake_card
 
 PERIOD = dt.date(2026, 9, 30)
 BOARD = User(ACCOUNTS["board"][0], "board", "RX4")
