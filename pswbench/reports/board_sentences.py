@@ -38,8 +38,8 @@ def comparison(card: Card, where: str) -> str | None:
     if higher == 0 or lower == 0:
         end = "highest" if higher == 0 else "lowest"
         if same:
-            return f"the joint {end} of the {o + 1} trusts {where} ({same + 1} trusts share that figure)"
-        return f"the {end} of the {o + 1} trusts {where}"
+            return f"the joint {end} of the {o + 1} trusts {where} with a figure ({same + 1} trusts share that figure)"
+        return f"the {end} of the {o + 1} trusts {where} with a figure"
     ties = f"; {same} had the same figure" if same else ""
     if lower >= 0.75 * o:
         return f"higher than three quarters of the other trusts {where} ({lower} of {o}{ties})"

@@ -78,7 +78,10 @@ def test_top_quarter_on_a_lower_is_better_rate_says_so_with_counts():
 
 def test_lowest_of_all_is_named_as_the_lowest_not_a_quarter():
     out = board_sentences.sentences(fake_snapshot(*TYPICAL))
-    assert "Leaver rate (12 months) was 2.0%, the lowest of the 47 trusts in England; lower is better." in out
+    assert (
+        "Leaver rate (12 months) was 2.0%, the lowest of the 47 trusts in England with a figure; lower is better."
+        in out
+    )
 
 
 def test_most_striking_positions_are_chosen_first():
@@ -102,7 +105,7 @@ def test_bottom_quarter_with_ties_reports_the_ties():
 def test_joint_lowest_is_not_called_the_lowest():
     card = fake_card("vacancy_rate", 0.0, 0, 3, 44)
     assert board_sentences.comparison(card, "in England") == (
-        "the joint lowest of the 48 trusts in England (4 trusts share that figure)"
+        "the joint lowest of the 48 trusts in England with a figure (4 trusts share that figure)"
     )
 
 
