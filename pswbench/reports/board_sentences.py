@@ -34,7 +34,7 @@ def comparison(card: Card, where: str) -> str | None:
     if o == 0:
         return f"the only trust {where} with a figure"
     if same == o:
-        return f"the same as all {o} other trusts {where}"
+        return f"the same as all {o} other trusts {where} with a figure"
     if higher == 0 or lower == 0:
         end = "highest" if higher == 0 else "lowest"
         if same:
@@ -42,14 +42,17 @@ def comparison(card: Card, where: str) -> str | None:
         return f"the {end} of the {o + 1} trusts {where} with a figure"
     ties = f"; {same} had the same figure" if same else ""
     if lower >= 0.75 * o:
-        return f"higher than three quarters of the other trusts {where} ({lower} of {o}{ties})"
+        return f"higher than three quarters of the other trusts {where} with a figure ({lower} of {o}{ties})"
     if higher >= 0.75 * o:
-        return f"lower than three quarters of the other trusts {where} ({higher} of {o}{ties})"
+        return f"lower than three quarters of the other trusts {where} with a figure ({higher} of {o}{ties})"
     if lower >= 0.5 * o:
-        return f"higher than half of the other trusts {where} ({lower} of {o}{ties})"
+        return f"higher than half of the other trusts {where} with a figure ({lower} of {o}{ties})"
     if higher >= 0.5 * o:
-        return f"lower than half of the other trusts {where} ({higher} of {o}{ties})"
-    return f"in the middle of the other trusts {where} (higher than {lower} and lower than {higher} of {o}{ties})"
+        return f"lower than half of the other trusts {where} with a figure ({higher} of {o}{ties})"
+    return (
+        f"in the middle of the other trusts {where} with a figure "
+        f"(higher than {lower} and lower than {higher} of {o}{ties})"
+    )
 
 
 def _opening(snap: Snapshot) -> str:

@@ -2,7 +2,7 @@
 -- pool_trusts to the sums over trusts (sums over sums, never a mean of rates), and
 -- pswbench.returns.cross_checks to the totals of a return being checked. A zero denominator gives
 -- null, not zero or an error. The registry (pswbench/reports/definitions.py, Indicator.sql) names
--- the macro behind each indicator; tests/unit/test_indicators.py checks both models agree with it.
+-- the macro behind each indicator; tests/unit/reports/test_indicators.py checks both models agree with it.
 
 -- Start-of-quarter headcount S = H - J + L, and the average of the end and start headcounts.
 CREATE OR REPLACE MACRO start_headcount(headcount, joiners, leavers) AS

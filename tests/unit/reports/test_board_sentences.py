@@ -71,7 +71,7 @@ def test_typical_snapshot_gives_between_three_and_five_sentences_with_the_openin
 def test_top_quarter_on_a_lower_is_better_rate_says_so_with_counts():
     out = board_sentences.sentences(fake_snapshot(*TYPICAL))
     assert (
-        "Sickness absence rate was 6.1%, higher than three quarters of the other trusts in England "
+        "Sickness absence rate was 6.1%, higher than three quarters of the other trusts in England with a figure "
         "(40 of 47); lower is better."
     ) in out
 
@@ -98,7 +98,7 @@ def test_most_striking_positions_are_chosen_first():
 def test_bottom_quarter_with_ties_reports_the_ties():
     card = fake_card("vacancy_rate", 0.02, 1, 3, 40)
     assert board_sentences.comparison(card, "in England") == (
-        "lower than three quarters of the other trusts in England (40 of 44; 3 had the same figure)"
+        "lower than three quarters of the other trusts in England with a figure (40 of 44; 3 had the same figure)"
     )
 
 
@@ -111,7 +111,7 @@ def test_joint_lowest_is_not_called_the_lowest():
 
 def test_everyone_equal_and_no_peers_are_described_plainly():
     everyone = fake_card("vacancy_rate", 0.0, 0, 5, 0)
-    assert board_sentences.comparison(everyone, "in X") == "the same as all 5 other trusts in X"
+    assert board_sentences.comparison(everyone, "in X") == "the same as all 5 other trusts in X with a figure"
     assert board_sentences.comparison(fake_card("vacancy_rate", 0.1), "in X") == "the only trust in X with a figure"
     assert board_sentences.comparison(fake_card("vacancy_rate", None, 3, 0, 4), "in X") is None
 
@@ -119,7 +119,8 @@ def test_everyone_equal_and_no_peers_are_described_plainly():
 def test_middle_position_is_not_rounded_into_a_half():
     card = fake_card("sickness_rate", 0.05, 4, 3, 3)
     assert board_sentences.comparison(card, "in X") == (
-        "in the middle of the other trusts in X (higher than 4 and lower than 3 of 10; 3 had the same figure)"
+        "in the middle of the other trusts in X with a figure "
+        "(higher than 4 and lower than 3 of 10; 3 had the same figure)"
     )
 
 
