@@ -33,6 +33,16 @@ def _every_apptest_run_goes_through_the_router():
 
 
 @pytest.fixture
+def fast_hasher(monkeypatch):
+    """Argon2 at its cheapest for tests that hash many passwords (production parameters are tested on their own)."""
+    from argon2 import PasswordHasher
+
+    from pswbench.access import auth
+
+    monkeypatch.setattr(auth, "password_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
 def con(tmp_path):
     """A new database with the whole schema and nothing loaded, closed after the test."""
     c = database.connect(tmp_path / "test.duckdb")

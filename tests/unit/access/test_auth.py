@@ -22,9 +22,8 @@ T0 = datetime(2026, 1, 12, 9, 0)  # winter: UK time == UTC
 PRODUCTION_HASHER = auth.password_hasher  # captured before the fixture swaps in a cheap one
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(monkeypatch):
-    monkeypatch.setattr(auth, "password_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+# Cheap argon2 parameters for every test here (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fast_hasher")
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import threading
 import uuid
 
 import pytest
-from argon2 import PasswordHasher
 
 from pswbench.access import auth
 from pswbench.store import admin_requests, audit, database, publish, spool_watcher
@@ -21,9 +20,8 @@ PW = "correct horse battery"
 LEAD = "lead@nhs.net"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(monkeypatch):
-    monkeypatch.setattr(auth, "password_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+# Cheap argon2 parameters for every test here (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fast_hasher")
 
 
 @pytest.fixture(scope="module")

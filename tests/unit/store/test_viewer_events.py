@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from pswbench.access import auth, throttle
 from pswbench.paths import ROOT
@@ -22,9 +21,8 @@ PW = "correct horse battery"
 LEAD = "lead@nhs.net"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(monkeypatch):
-    monkeypatch.setattr(auth, "password_hasher", lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+# Cheap argon2 parameters for every test here (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fast_hasher")
 
 
 @pytest.fixture(scope="module")
