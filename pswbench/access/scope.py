@@ -25,6 +25,7 @@ from pswbench.access.disclosure import hidden
 from pswbench.reports import submissions
 from pswbench.reports.definitions import BY_NAME, INDICATORS, suppression_rules
 from pswbench.returns import uploads
+from pswbench.statistics import funnel, spc
 
 PEER_GROUPS = {"england": "All England", "region": "Own region", "nearest": "10 trusts nearest in PSW WTE"}
 NEAREST_N = 10
@@ -216,6 +217,33 @@ class Scope:
                 .sort("period_end", "region_name")
             )
         raise ValueError(f"level must be 'region' or 'national', not {level!r}")
+
+    # ---- statistics over what this user may see ----------------------------------------------
+
+    def funnel(self, period: dt.date, indicator: str) -> tuple[funnel.Fit | None, pl.DataFrame]:
+        """Every trust in England with a figure this user may see for the quarter, with its z-scores
+        and place against the funnel's limits; the fit (target, overdispersion) is over those trusts
+        only, so a hidden figure shapes neither the limits nor anyone's position."""
+        spec = BY_NAME[indicator]
+        if not spec.is_rate:
+            raise ValueError(f"{indicator} is not a rate: a funnel plot needs a numerator and denominator")
+        return funnel.assess(self.trust_rows(period), indicator, spec.denominator)
+
+    def spc(self, indicator: str, level: str, code: str | None = None) -> spc.Chart:
+        """The XmR chart of England's pooled series ('national'), a region's pooled series ('region',
+        code = region_code) or a trust's own series ('trust', a trust this user may see named), over
+        every loaded quarter, pooled over the figures this user may see."""
+        spec = BY_NAME[indicator]
+        if level == "national":
+            frame = self.pooled("national", None)
+        elif level == "region":
+            frame = self.pooled("region", None).filter(pl.col("region_code") == (code or ""))
+        elif level == "trust":
+            frame = self.own_rows(code)
+        else:
+            raise ValueError(f"level must be one of {', '.join(spc.LEVELS)}, not {level!r}")
+        series = list(zip(frame["period_end"].to_list(), frame[indicator].to_list()))
+        return spc.xmr(series, spec.better)
 
     # ---- submissions (coverage counts are safe for all; the detail is for analysts) ------------
 

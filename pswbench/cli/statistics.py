@@ -1,0 +1,140 @@
+"""`outliers` and `spc`: the funnel-plot and SPC statistics the pages draw, printed for an analyst.
+
+Both read through the same door as the pages (access.scope.Scope, as an analyst: every trust named
+and in full), so what they print is what the analyst's pages show."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import polars as pl
+
+from pswbench.reports.definitions import BY_NAME, RATES
+
+CLI_ANALYST = "cli@pswbench.local"
+
+
+def _scope(con):
+    from pswbench.access.auth import User
+    from pswbench.access.scope import Scope
+    from pswbench.reports.queries import Queries
+
+    q = Queries(con)
+    return Scope(User(CLI_ANALYST, "analyst", None), q, q)
+
+
+def _print(frame: pl.DataFrame, fmt: str, extra: dict | None = None) -> None:
+    if fmt == "json":
+        body = frame.to_dicts() if extra is None else {**extra, "points": frame.to_dicts()}
+        print(json.dumps(body, default=str, indent=2))
+    else:
+        sys.stdout.write(frame.write_csv())
+
+
+def outliers_frame(scope, period, indicator: str) -> pl.DataFrame:
+    """Every trust's value, denominator, z-scores, the overdispersion and its place against the limits."""
+    from pswbench.statistics import funnel
+
+    spec = BY_NAME[indicator]
+    fit, rows = scope.funnel(period, indicator)
+    fit_columns = {
+        "pooled_rate": None if fit is None else fit.target,
+        "overdispersion_factor": None if fit is None else fit.phi,
+        "overdispersed": None if fit is None else fit.overdispersed,
+        "tau2": None if fit is None else fit.tau2,
+    }
+    return rows.select(
+        "period_end",
+        pl.lit(indicator).alias("indicator"),
+        "trust_code",
+        "trust_name",
+        "region_name",
+        pl.col(indicator).alias("value"),
+        "numerator",
+        pl.col(spec.denominator).alias("denominator"),
+        pl.lit(spec.denominator).alias("denominator_name"),
+        pl.col("z").alias("z_score"),
+        "z_adjusted",
+        *(pl.lit(v).alias(k) for k, v in fit_columns.items()),
+        *funnel.POSITION_COLUMNS,
+    ).sort("trust_code")
+
+
+def cmd_outliers(args) -> int:
+    from pswbench.store import database
+
+    con = database.connect(args.db, read_only=True)
+    try:
+        scope = _scope(con)
+        period = args.period or max(scope.periods())
+        frame = outliers_frame(scope, period, args.indicator)
+    finally:
+        con.close()
+    _print(frame, args.format)
+    return 0
+
+
+def spc_frame(scope, indicator: str, level: str, code: str | None) -> tuple[pl.DataFrame, dict]:
+    """Every point of the chart with its mean, limits and rules; and the latest point's icon."""
+    from pswbench.statistics import spc
+
+    chart = scope.spc(indicator, level, code)
+    head = {"level": level, "code": code, "indicator": indicator}
+    latest = {"latest_icon": chart.icon, "latest_icon_words": chart.icon_words, "limits": chart.limits_kind}
+    frame = pl.DataFrame(
+        spc.rows(chart),
+        schema={
+            "period_end": pl.Date,
+            "value": pl.Float64,
+            "mean": pl.Float64,
+            "lower_limit": pl.Float64,
+            "upper_limit": pl.Float64,
+            "lower_2_sigma": pl.Float64,
+            "upper_2_sigma": pl.Float64,
+            "limits": pl.String,
+            "rules": pl.String,
+            "point_type": pl.String,
+        },
+    )
+    frame = frame.select(*(pl.lit(v).alias(k) for k, v in head.items()), pl.all())
+    return frame.with_columns(pl.lit(chart.icon).alias("latest_icon")), {**head, **latest}
+
+
+def cmd_spc(args) -> int:
+    from pswbench.store import database
+
+    if args.level != "national" and not args.code:
+        print(f"--level {args.level} needs --code (a {args.level} code).", file=sys.stderr)
+        return 2
+    con = database.connect(args.db, read_only=True)
+    try:
+        scope = _scope(con)
+        if args.level == "region" and args.code not in scope.regions()["region_code"].to_list():
+            print(f"{args.code} is not an NHS England region code: see `indicators --level region`.", file=sys.stderr)
+            return 2
+        if args.level == "trust" and args.code not in scope.trusts()["trust_code"].to_list():
+            print(f"{args.code} is not in the reference list of mental health trusts.", file=sys.stderr)
+            return 2
+        frame, head = spc_frame(scope, args.indicator, args.level, args.code)
+    finally:
+        con.close()
+    _print(frame, args.format, head)
+    return 0
+
+
+def add_arguments(sub, date_type) -> None:
+    p = sub.add_parser("outliers", help="funnel-plot z-scores and positions of every trust for a rate")
+    p.add_argument("--db", required=True)
+    p.add_argument("--period", type=date_type, default=None, help="quarter end (default: the latest loaded)")
+    p.add_argument("--indicator", required=True, choices=RATES)
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.set_defaults(func=cmd_outliers)
+
+    p = sub.add_parser("spc", help="Making Data Count XmR chart of an indicator's series")
+    p.add_argument("--db", required=True)
+    p.add_argument("--indicator", required=True, choices=tuple(BY_NAME))
+    p.add_argument("--level", choices=("national", "region", "trust"), default="national")
+    p.add_argument("--code", default=None, help="region or trust code for --level region|trust")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.set_defaults(func=cmd_spc)
