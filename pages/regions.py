@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pswbench.app import ui
-from pswbench.reports import charts, regions
+from pswbench.reports import charts, process_control, regions
 from pswbench.reports.definitions import BY_NAME
 
 user, data = ui.page("regions")
@@ -61,6 +61,26 @@ if rows[indicator].drop_nulls().len():
     )
 else:
     st.info(f"{spec.label} has no trust-level figure, so there is no spread of trusts to show.")
+
+st.subheader(f"{spec.label}: real change or normal variation, region by region")
+region_names = dict(zip(region_rows["region_code"], region_rows["region_name"]))
+by_place = {"England": data.spc(indicator, "national")} | {
+    name: data.spc(indicator, "region", code) for code, name in sorted(region_names.items(), key=lambda kv: kv[1])
+}
+ui.table(
+    process_control.latest_table(by_place, indicator),
+    f"{spec.label}: latest quarter by region, statistical process control",
+    user,
+    key="regions-spc-latest",
+)
+ui.chart(
+    charts.spc_panels(by_place, spec, f"{spec.label}: statistical process control (XmR) charts by region"),
+    process_control.panel_rows(by_place, indicator),
+    f"{spec.label} by region and quarter, with process limits",
+    user,
+    key="regions-spc",
+)
+st.markdown(process_control.RULES_SENTENCE)
 
 st.subheader("PSW WTE per 100,000 population")
 ui.table(

@@ -229,10 +229,10 @@ class Scope:
             raise ValueError(f"{indicator} is not a rate: a funnel plot needs a numerator and denominator")
         return funnel.assess(self.trust_rows(period), indicator, spec.denominator)
 
-    def spc(self, indicator: str, level: str, code: str | None = None) -> spc.Chart:
+    def spc(self, indicator: str, level: str, code: str | None = None, until: dt.date | None = None) -> spc.Chart:
         """The XmR chart of England's pooled series ('national'), a region's pooled series ('region',
         code = region_code) or a trust's own series ('trust', a trust this user may see named), over
-        every loaded quarter, pooled over the figures this user may see."""
+        every loaded quarter up to `until` (default: the latest), pooled over the figures this user may see."""
         spec = BY_NAME[indicator]
         if level == "national":
             frame = self.pooled("national", None)
@@ -242,6 +242,8 @@ class Scope:
             frame = self.own_rows(code)
         else:
             raise ValueError(f"level must be one of {', '.join(spc.LEVELS)}, not {level!r}")
+        if until is not None:
+            frame = frame.filter(pl.col("period_end") <= until)
         series = list(zip(frame["period_end"].to_list(), frame[indicator].to_list()))
         return spc.xmr(series, spec.better)
 
