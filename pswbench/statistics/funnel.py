@@ -31,7 +31,6 @@ from scipy.stats import chi2
 WINSOR = 0.10  # Winsorise z-scores at the 10th and 90th centiles
 LEVELS = (0.95, 0.998)
 MIN_TRUSTS_FOR_OVERDISPERSION = 10  # fewer and phi says too little to widen the limits
-POSITIONS = ("below", "within", "above")
 
 
 def z_of(level: float) -> float:

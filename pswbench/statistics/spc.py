@@ -32,7 +32,6 @@ RULE_WORDS = {
     "shift": f"{RUN} points in a row on one side of the mean",
     "trend": f"{RUN} points in a row rising or falling",
 }
-ICONS = ("improvement", "concern", "neither", "common_cause", "none")
 ICON_WORDS = {
     "improvement": "a real improvement (special cause)",
     "concern": "a real change for the worse (special cause of concern)",
@@ -59,7 +58,7 @@ class Chart:
     upper: float | None
     lower_2s: float | None
     upper_2s: float | None
-    icon: str  # one of ICONS, for the latest point
+    icon: str  # improvement, concern, neither, common_cause or none: the latest point
     better: str  # "higher", "lower" or "neither"
 
     @property

@@ -24,7 +24,7 @@ def test_limits_without_overdispersion_are_the_binomial_ones_on_the_arcsine_scal
     lo2, hi2 = wide.limits(100, 0.95)
     assert lo2 < lo and hi2 > hi  # tau2 widens them
     # and the widening stays at large denominators: the limits tend to target ± z * tau
-    lo_big, hi_big = wide.limits(1e9, 0.95)
+    _, hi_big = wide.limits(1e9, 0.95)
     assert hi_big == pytest.approx(math.sin(math.pi / 6 + 1.959964 * 0.1) ** 2, abs=1e-5)
 
 
