@@ -47,6 +47,12 @@ st.write(
     '("Peer 01", "Peer 02", ...) that are drawn afresh every quarter and are the same on every page within '
     "a quarter. HEE analysts see every trust by name and in full. The full method is in docs/disclosure.md."
 )
+st.write(
+    f'In every table and download a missing value says why it is missing: "{disclosure.SUPPRESSED_TEXT}" '
+    'where the small-number rule hid it, otherwise "no data", "not recorded" or "not applicable" (or a '
+    "more exact phrase). Downloads keep numbers as numbers, rounded as on screen; only a missing cell holds "
+    "text."
+)
 
 st.subheader("What is synthetic in the demo")
 if ui.is_synthetic():

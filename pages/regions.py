@@ -27,7 +27,14 @@ if user.role != "analyst":
         "built on fewer than 5 people is left out of both, so it cannot be worked out from them."
     )
 ui.table(
-    regions.comparison_table(region_rows, pooled, national, rows),
+    regions.comparison_table(
+        region_rows,
+        pooled,
+        national,
+        rows,
+        data.pooled("region", regions.year_before(period)),
+        data.pooled("national", regions.year_before(period)),
+    ),
     f"Regions compared, quarter ending {period:%d %B %Y}",
     user,
     key="regions-table",

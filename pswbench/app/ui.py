@@ -18,7 +18,7 @@ from pswbench.access import auth, browser_session, permissions, sso
 from pswbench.access.auth import User
 from pswbench.access.scope import PEER_GROUPS, Scope
 from pswbench.app import streamlit_internals
-from pswbench.reports import exports
+from pswbench.reports import exports, tables
 from pswbench.reports.queries import Queries
 from pswbench.store import audit, database, process_db, viewer_mode
 
@@ -293,42 +293,17 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"
 
 
-COLUMN_LABELS = {
-    "period_end": "Quarter ending",
-    "n_trusts": "Trusts with a return",
-    "trust_code": "Trust code",
-    "trust_name": "Trust",
-    "region_code": "Region code",
-    "region_name": "Region",
-    "submitted_at": "Submitted at",
-    "submitted_by": "Submitted by",
-    "file_name": "File",
-    "status": "Status",
-    "version": "Version",
-    "error_count": "Errors",
-    "warning_count": "Warnings",
-    "submission_id": "Submission",
-    "row_count": "Rows",
-}
-
-
-def _column_config(df: pl.DataFrame) -> dict:
-    """Dates as dates, rates as percentages and indicator names as their labels, on screen only."""
-    from pswbench.reports.definitions import BY_NAME
-
-    config = {}
-    for name, dtype in df.schema.items():
-        spec = BY_NAME.get(name)
-        label = f"{spec.label} ({spec.unit})" if spec else COLUMN_LABELS.get(name)
-        if dtype == pl.Date:
-            config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
-        elif spec and spec.is_rate and dtype.is_numeric():
-            config[name] = st.column_config.NumberColumn(label, format="percent")
-        elif spec and dtype.is_numeric():
-            config[name] = st.column_config.NumberColumn(label, format="localized")
-        elif label:
-            config[name] = st.column_config.Column(label)
-    return config
+def _column_config(config: dict[str, dict]) -> dict:
+    """reports.tables.screen's column settings as st.column_config columns."""
+    out = {}
+    for name, c in config.items():
+        if c["kind"] == "number":
+            out[name] = st.column_config.NumberColumn(c["label"], format=c["format"], step=c["step"])
+        elif c["kind"] == "date":
+            out[name] = st.column_config.DateColumn(c["label"], format="YYYY-MM-DD")
+        else:
+            out[name] = st.column_config.TextColumn(c["label"], alignment=c["alignment"])
+    return out
 
 
 def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> None:
@@ -337,7 +312,9 @@ def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> No
     made is audited."""
     # As Arrow: Streamlit sends an Arrow table as it is, but turns a polars frame into pandas first
     # (about 8 ms for a 50-row table against 0.04 ms, on every view of every table).
-    st.dataframe(df.to_arrow(), hide_index=True, width="stretch", column_config=_column_config(df))
+    # Headings in words, numbers by unit, missing values in words: reports.tables, for every table.
+    shown, config = tables.screen(df)
+    st.dataframe(shown.to_arrow(), hide_index=True, width="stretch", column_config=_column_config(config))
     key = key or _slug(name)
     stamp = dt.date.today().isoformat()
     c1, c2, _ = st.columns([1, 1, 4])
@@ -362,7 +339,11 @@ def table(df: pl.DataFrame, name: str, user: User, key: str | None = None) -> No
 def export_file(df: pl.DataFrame, name: str, user: User, fmt: str):
     """A table's download as a callable (see audited)."""
     return audited(
-        lambda: exports.to_csv_bytes(df) if fmt == "csv" else exports.to_xlsx_bytes(df, sheet_name="data"),
+        lambda: (
+            exports.rows_to_csv_bytes(*tables.export_rows(df))
+            if fmt == "csv"
+            else exports.rows_to_xlsx_bytes(*tables.export_rows(df), sheet_name="data")
+        ),
         user,
         {"table": name, "format": fmt},
     )

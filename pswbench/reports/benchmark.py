@@ -9,10 +9,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from pswbench.access.disclosure import SUPPRESSED_TEXT, hidden
+from pswbench.access.disclosure import SUPPRESSED_COL, hidden
 from pswbench.access.scope import Position, Scope
 from pswbench.reports import charts
-from pswbench.reports.definitions import BY_NAME, INDICATORS, Indicator
+from pswbench.reports.definitions import BY_NAME, TRUST_LEVEL, Indicator
 from pswbench.statistics import funnel
 
 PERCENTILE = "Percentile rank (0 lowest, 100 highest)"
@@ -41,14 +41,17 @@ def requested_trust(picked: str, session_value: str | None) -> str:
 
 
 def trust_level_indicators(values: pl.DataFrame) -> list[str]:
-    """Indicators with at least one trust figure (WTE per 100,000 population has none)."""
-    return [i.name for i in INDICATORS if i.name in values.columns and values[i.name].drop_nulls().len()]
+    """Indicators a trust can have a figure for (the registry's TRUST_LEVEL: not WTE per 100,000
+    population) with at least one trust figure in values."""
+    return [i.name for i in TRUST_LEVEL if i.name in values.columns and values[i.name].drop_nulls().len()]
 
 
 def chart_rows(values: pl.DataFrame, indicator: str) -> pl.DataFrame:
     """The rows behind the ranked bar chart, lowest first (the chart's order, ties by label), then the
-    trusts whose figure is suppressed for this user, said so in a Note rather than left out unexplained."""
+    trusts whose figure is suppressed for this user, listed in the row's `suppressed` column so that the
+    table says "suppressed (<5)" rather than leaving them out unexplained."""
     is_hidden = hidden(indicator)
+    value = display_column(BY_NAME[indicator])
     return (
         values.filter(pl.col(indicator).is_not_null() | is_hidden)
         .with_columns(is_hidden.alias("_hidden"))
@@ -56,8 +59,12 @@ def chart_rows(values: pl.DataFrame, indicator: str) -> pl.DataFrame:
         .select(
             pl.col("label").alias("Trust"),
             pl.col("region_name").alias("Region"),
-            display_column(BY_NAME[indicator]),
-            pl.when("_hidden").then(pl.lit(SUPPRESSED_TEXT)).otherwise(pl.lit("")).alias("Note"),
+            value,
+            # reports.tables writes SUPPRESSED_TEXT in the value cell of a row that lists its column here.
+            pl.when("_hidden")
+            .then(pl.lit([value.meta.output_name()], dtype=pl.List(pl.String)))
+            .otherwise(pl.lit([], dtype=pl.List(pl.String)))
+            .alias(SUPPRESSED_COL),
         )
     )
 
@@ -149,7 +156,7 @@ def quartile_text(p: Position) -> str:
 def position_table(positions: dict[str, Position]) -> pl.DataFrame:
     """The trust against its peer group on every indicator, in display units."""
     rows = []
-    for spec in INDICATORS:
+    for spec in TRUST_LEVEL:
         p = positions[spec.name]
         rows.append(
             {
@@ -161,7 +168,8 @@ def position_table(positions: dict[str, Position]) -> pl.DataFrame:
                 "Quartile": quartile_text(p),
                 "Peer lower quartile": display_value(spec, p.q1),
                 "Peer upper quartile": display_value(spec, p.q3),
-                "Trusts with a figure": p.n,
+                "Trusts with a figure (number)": p.n,
+                "missing": "no position" if p.value is None else "no data",
             }
         )
     return pl.DataFrame(rows, infer_schema_length=None)

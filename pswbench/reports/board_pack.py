@@ -12,7 +12,7 @@ from html import escape
 
 from pswbench.reports.board_snapshot import Card, Snapshot
 from pswbench.reports.charts import NHS_BLUE
-from pswbench.reports.definitions import INDICATORS, SOURCE
+from pswbench.reports.definitions import SOURCE, TRUST_LEVEL
 
 # Okabe-Ito bluish green and vermillion: distinguishable with the common colour-vision deficiencies,
 # and the arrow and the words "better"/"worse" carry the same meaning without colour.
@@ -119,7 +119,7 @@ def _definitions() -> str:
     rows = "".join(
         f"<tr><th>{escape(i.label)}</th><td>{escape(i.unit)}</td><td>{escape(i.formula)}</td>"
         f"<td>{escape(i.direction_words)}</td></tr>"
-        for i in INDICATORS
+        for i in TRUST_LEVEL
     )
     return (
         "<table><thead><tr><th>Indicator</th><th>Unit</th><th>How it is worked out</th>"

@@ -41,18 +41,11 @@ def comparison(card: Card, where: str) -> str | None:
             return f"the joint {end} of the {o + 1} trusts {where} with a figure ({same + 1} trusts share that figure)"
         return f"the {end} of the {o + 1} trusts {where} with a figure"
     ties = f"; {same} had the same figure" if same else ""
-    if lower >= 0.75 * o:
-        return f"higher than three quarters of the other trusts {where} with a figure ({lower} of {o}{ties})"
-    if higher >= 0.75 * o:
-        return f"lower than three quarters of the other trusts {where} with a figure ({higher} of {o}{ties})"
-    if lower >= 0.5 * o:
-        return f"higher than half of the other trusts {where} with a figure ({lower} of {o}{ties})"
-    if higher >= 0.5 * o:
-        return f"lower than half of the other trusts {where} with a figure ({higher} of {o}{ties})"
-    return (
-        f"in the middle of the other trusts {where} with a figure "
-        f"(higher than {lower} and lower than {higher} of {o}{ties})"
-    )
+    if lower == higher:
+        return f"higher than {lower} and lower than {higher} of the {o} other trusts {where} with a figure{ties}"
+    # The count and its share, never a rounded word: 34 of 47 is 72%, not "half".
+    word, k = ("higher", lower) if lower > higher else ("lower", higher)
+    return f"{word} than {k} of the {o} other trusts {where} with a figure ({round(100 * k / o)}%{ties})"
 
 
 def _opening(snap: Snapshot) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pswbench.access.scope import NEAREST_N, Position, Scope
-from pswbench.reports.definitions import INDICATORS, Indicator
+from pswbench.reports.definitions import TRUST_LEVEL, Indicator
 from pswbench.returns.contract import quarter_ends
 from pswbench.statistics import spc
 
@@ -162,7 +162,7 @@ def build(scope: Scope, period: dt.date, trust_code: str | None, group: str = "e
     upto = own.filter(pl.col("period_end") <= period)  # as Scope.spc reads a trust's series
 
     cards = []
-    for spec in INDICATORS:
+    for spec in TRUST_LEVEL:  # no card for a figure no trust can have (WTE per 100,000 population)
         place = places[spec.name]
         others = peers[spec.name].drop_nulls()
         v = place.value

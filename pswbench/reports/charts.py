@@ -304,8 +304,11 @@ def spc_panels(charts_by_place: dict[str, spc_stats.Chart], spec: Indicator, tit
     return fig
 
 
-def region_spread(df: pl.DataFrame, indicator: str, pooled: pl.DataFrame, title: str = "") -> go.Figure:
-    """Box and points of trust values per region, with each region's pooled rate marked as a diamond."""
+def region_spread(
+    df: pl.DataFrame, indicator: str, pooled: pl.DataFrame, title: str = "", order: list[str] | None = None
+) -> go.Figure:
+    """Box and points of trust values per region, with each region's pooled rate marked as a diamond;
+    regions along the axis in `order` (e.g. the bar chart's) when given, else alphabetically."""
     spec = BY_NAME[indicator]
     d = df.drop_nulls(indicator).sort("region_name", "label")
     fig = figure(
@@ -331,7 +334,10 @@ def region_spread(df: pl.DataFrame, indicator: str, pooled: pl.DataFrame, title:
             name="Region pooled figure",
         )
     )
-    return _layout(fig, title, "NHS England region", axis_title(spec), spec)
+    fig = _layout(fig, title, "NHS England region", axis_title(spec), spec)
+    if order is not None:
+        fig.update_xaxes(categoryorder="array", categoryarray=list(order))
+    return fig
 
 
 def region_bars(pooled: pl.DataFrame, indicator: str, title: str = "") -> go.Figure:

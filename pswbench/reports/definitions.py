@@ -27,6 +27,9 @@ class Indicator:
     # sum itself for a count. tests/unit/reports/test_indicators.py checks both models give exactly this; the
     # upload warnings (returns.cross_checks) evaluate it on a return's totals.
     sql: str = field(kw_only=True)
+    # False where no trust can have a figure (no public catchment population): no trust card, no
+    # trust ranking, only region and England figures.
+    has_trust_figure: bool = field(default=True, kw_only=True)
 
     @property
     def is_rate(self) -> bool:
@@ -181,6 +184,7 @@ INDICATORS: tuple[Indicator, ...] = (
         + " Blank for trusts: no public catchment population.)",
         "headcount",
         sql="wte_per_100k_population(wte_in_post, population)",
+        has_trust_figure=False,
     ),
     Indicator(
         "mean_wte_per_head",
@@ -195,6 +199,7 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 BY_NAME = {i.name: i for i in INDICATORS}
 RATES = tuple(i.name for i in INDICATORS if i.is_rate)
+TRUST_LEVEL = tuple(i for i in INDICATORS if i.has_trust_figure)
 
 
 def suppression_rules() -> dict[str, str]:

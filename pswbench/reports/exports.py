@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -61,6 +62,30 @@ def to_csv_bytes(df: pl.DataFrame) -> bytes:
     return (header.getvalue() + body).encode("utf-8-sig")
 
 
+def rows_to_csv_bytes(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """UTF-8 CSV (with a byte-order mark) of headings and rows of Python values: an integer written
+    as an integer ("4", never "4.0"), a date as ISO, text neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([neutralise(str(h)) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return value
+    return neutralise(str(value))
+
+
+def rows_to_xlsx_bytes(headers: list[str], rows: Iterable[list[Any]], sheet_name: str = "data") -> bytes:
+    """As to_xlsx_bytes, from headings and rows of Python values (numbers stay numbers)."""
+    return _workbook(headers, rows, sheet_name)
+
+
 def _excel_text(value: str) -> str:
     # Control characters that XML cannot hold would make openpyxl refuse the whole file.
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
@@ -91,6 +116,10 @@ def to_xlsx_bytes(df: pl.DataFrame, sheet_name: str = "data") -> bytes:
 
     Text cells are neutralised and stored as strings (data type 's'), never formulas.
     """
+    return _workbook([str(c) for c in df.columns], df.iter_rows(), sheet_name)
+
+
+def _workbook(headers: list[str], rows: Iterable, sheet_name: str) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_check_sheet_name(sheet_name))
 
@@ -102,8 +131,8 @@ def to_xlsx_bytes(df: pl.DataFrame, sheet_name: str = "data") -> bytes:
             return c
         return value
 
-    ws.append([cell(str(c)) for c in df.columns])
-    for row in df.iter_rows():
+    ws.append([cell(str(c)) for c in headers])
+    for row in rows:
         ws.append([cell(v) for v in row])
     out = io.BytesIO()
     wb.save(out)

@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 
 from pswbench.reports import board_pack, board_sentences
-from pswbench.reports.definitions import INDICATORS, SOURCE
+from pswbench.reports.definitions import SOURCE, TRUST_LEVEL
 from tests.unit.reports.test_board_sentences import TYPICAL, fake_card, fake_snapshot
 
 EVIL = '<script>alert("x")</script> & Co'
@@ -62,7 +62,7 @@ def test_trust_name_and_sentences_are_escaped():
 
 def test_every_indicator_label_and_definition_and_the_source_are_there():
     text = " ".join(Parsed(pack()).text)
-    for spec in INDICATORS:
+    for spec in TRUST_LEVEL:
         assert text.count(spec.label) >= 2, spec.label  # its card and its definition
         assert spec.formula in text
     assert SOURCE in text

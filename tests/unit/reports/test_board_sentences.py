@@ -80,8 +80,8 @@ def test_typical_snapshot_gives_between_three_and_five_sentences_with_the_openin
 def test_top_quarter_on_a_lower_is_better_rate_says_so_with_counts():
     out = board_sentences.sentences(fake_snapshot(*TYPICAL))
     assert (
-        "Sickness absence rate was 6.1%, higher than three quarters of the other trusts in England with a figure "
-        "(40 of 47); lower is better."
+        "Sickness absence rate was 6.1%, higher than 40 of the 47 other trusts in England with a figure "
+        "(85%); lower is better."
     ) in out
 
 
@@ -107,7 +107,7 @@ def test_most_striking_positions_are_chosen_first():
 def test_bottom_quarter_with_ties_reports_the_ties():
     card = fake_card("vacancy_rate", 0.02, 1, 3, 40)
     assert board_sentences.comparison(card, "in England") == (
-        "lower than three quarters of the other trusts in England with a figure (40 of 44; 3 had the same figure)"
+        "lower than 40 of the 44 other trusts in England with a figure (91%; 3 had the same figure)"
     )
 
 
@@ -128,9 +128,21 @@ def test_everyone_equal_and_no_peers_are_described_plainly():
 def test_middle_position_is_not_rounded_into_a_half():
     card = fake_card("sickness_rate", 0.05, 4, 3, 3)
     assert board_sentences.comparison(card, "in X") == (
-        "in the middle of the other trusts in X with a figure "
-        "(higher than 4 and lower than 3 of 10; 3 had the same figure)"
+        "higher than 4 of the 10 other trusts in X with a figure (40%; 3 had the same figure)"
     )
+    even = fake_card("sickness_rate", 0.05, 3, 0, 3)
+    assert (
+        board_sentences.comparison(even, "in X")
+        == "higher than 3 and lower than 3 of the 6 other trusts in X with a figure"
+    )
+
+
+def test_a_position_is_worded_with_its_count_and_share_not_understated():
+    """The reported case: 34 of 47 is about three quarters (72%), not 'lower than half'."""
+    card = fake_card("vacancy_rate", 0.02, 13, 0, 34)
+    text = board_sentences.comparison(card, "in England")
+    assert text == "lower than 34 of the 47 other trusts in England with a figure (72%)"
+    assert "half" not in text
 
 
 def test_missing_figures_are_named_and_never_given_a_number():

@@ -21,7 +21,7 @@ from pswbench.access.auth import User
 from pswbench.access.scope import Scope
 from pswbench.app import ui
 from pswbench.reports import board_snapshot
-from pswbench.reports.definitions import suppression_rules
+from pswbench.reports.definitions import TRUST_LEVEL, suppression_rules
 from pswbench.reports.queries import Queries
 from tests.helpers.apptest_helpers import ACCOUNTS, audit_count, errors, last_audit, page_file, signed_in
 from tests.unit.reports.test_board_sentences import fake_card
@@ -97,7 +97,7 @@ def test_change_wording_for_people_rates_and_no_change():
 
 def test_rx4_cards_match_the_indicators(q):
     snap = build(q, BOARD, PERIOD, "RX4")
-    assert len(snap.cards) == 10
+    assert len(snap.cards) == len(TRUST_LEVEL)
     assert snap.trust_name == "Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust"
     for name in ("headcount", "vacancy_rate", "sickness_rate", "leaver_rate_12m", "temporary_staffing_share"):
         card, want = snap.card(name), expected(q, "RX4", name, user=BOARD)
@@ -167,7 +167,7 @@ def test_board_member_sees_rx4_with_ten_cards_and_the_board_pack(q):
     assert [t.value for t in at.title] == [
         "How does Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust compare? Quarter ending 30 September 2026"
     ]
-    assert len(at.main.metric) == 10
+    assert len(at.main.metric) == len(TRUST_LEVEL)
     head = next(m for m in at.main.metric if m.label == "PSW headcount")
     assert head.value == f"{expected(q, 'RX4', 'headcount')['value']:,}"
     assert "Trust" not in [s.label for s in at.selectbox]  # no choice of trust
@@ -180,7 +180,7 @@ def test_board_member_sees_rx4_with_ten_cards_and_the_board_pack(q):
 @pytest.mark.parametrize("role", ["board", "trust_lead"])
 def test_asking_for_another_trust_by_link_is_refused(role):
     at = on_snapshot(role)
-    assert "Cumbria, Northumberland" in at.title[0].value and len(at.main.metric) == 10
+    assert "Cumbria, Northumberland" in at.title[0].value and len(at.main.metric) == len(TRUST_LEVEL)
     at.query_params["trust"] = "RAT"
     at.run()
     assert any(e.startswith("Not permitted") for e in errors(at))
@@ -209,7 +209,7 @@ def test_analyst_can_pick_another_trust(q):
     assert not at.exception
     at.selectbox(key="trust").select("RAT").run()
     assert at.title[0].value.startswith("How does North East London NHS Foundation Trust compare?")
-    assert len(at.main.metric) == 10
+    assert len(at.main.metric) == len(TRUST_LEVEL)
     sickness = next(m for m in at.main.metric if m.label == "Sickness absence rate")
     assert sickness.value == f"{expected(q, 'RAT', 'sickness_rate')['value']:.1%}"
 
