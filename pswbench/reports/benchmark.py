@@ -78,7 +78,7 @@ def funnel_rows(rows: pl.DataFrame, indicator: str) -> pl.DataFrame:
         pl.col("region_name").alias("Region"),
         display_column(spec),
         pl.col(spec.denominator).round(1).alias(charts.denominator_label(spec)),
-        pl.col("z_adjusted").round(2).alias("z-score (adjusted for overdispersion)"),
+        pl.col("z_adjusted").round(2).alias("z-score adjusted for overdispersion (standard deviations)"),
         pl.struct("position_95", "position_99_8")
         .map_elements(lambda r: funnel.against_limits_words(r["position_95"], r["position_99_8"]), pl.String)
         .alias("Against the limits"),

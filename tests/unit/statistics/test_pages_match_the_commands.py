@@ -59,7 +59,7 @@ def test_the_benchmark_funnel_is_what_outliers_prints(indicator, cli_db, period)
     assert sorted(table["Trust"]) == sorted(by_name)
     for row in table.to_dict("records"):
         p = by_name[row["Trust"]]
-        assert row["z-score (adjusted for overdispersion)"] == pytest.approx(round(p["z_adjusted"], 2))
+        assert row["z-score adjusted for overdispersion (standard deviations)"] == pytest.approx(round(p["z_adjusted"], 2))
         assert row["Against the limits"] == funnel.against_limits_words(p["position_95"], p["position_99_8"])
     words = " ".join(m.value for m in at.markdown)
     assert f"Overdispersion factor {printed[0]['overdispersion_factor']:.1f}" in words
