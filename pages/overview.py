@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from pswbench.app import ui
-from pswbench.reports import overview, process_control
+from pswbench.reports import ambition_view, charts, overview, process_control
 from pswbench.reports.definitions import BY_NAME
 
 user, data = ui.page("overview")
@@ -53,6 +53,23 @@ ui.chart(
     user,
 )
 st.markdown(process_control.sentence(england, choice, "England"))
+
+st.subheader("Progress to the national ambition")
+progress = data.ambition_progress()
+if progress:
+    ui.chart(
+        charts.ambition(national, progress, "PSW headcount in England against the national ambition"),
+        ambition_view.progress_table(progress),
+        "Progress to the national ambition",
+        user,
+        key="overview-ambition",
+    )
+    for p in progress:
+        st.markdown(" ".join(p.sentences()))
+    st.markdown(
+        "Regions' population shares of the ambition are on the Regional comparison page. The ambitions come from a "
+        "secondary source and are low confidence: treat the distance to them as a guide, not a measure."
+    )
 
 st.subheader("National figures by quarter")
 ui.table(

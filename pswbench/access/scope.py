@@ -25,7 +25,7 @@ from pswbench.access.disclosure import hidden
 from pswbench.reports import submissions
 from pswbench.reports.definitions import BY_NAME, INDICATORS, suppression_rules
 from pswbench.returns import uploads
-from pswbench.statistics import funnel, spc
+from pswbench.statistics import ambition, funnel, spc
 
 PEER_GROUPS = {"england": "All England", "region": "Own region", "nearest": "10 trusts nearest in PSW WTE"}
 NEAREST_N = 10
@@ -246,6 +246,23 @@ class Scope:
             frame = frame.filter(pl.col("period_end") <= until)
         series = list(zip(frame["period_end"].to_list(), frame[indicator].to_list()))
         return spc.xmr(series, spec.better)
+
+    def ambitions(self) -> list[ambition.Ambition]:
+        """The national ambitions (public reference data), soonest first."""
+        return [ambition.Ambition(**row) for row in self._q.ambitions().iter_rows(named=True)]
+
+    def ambition_progress(self) -> list[ambition.Progress]:
+        """Each ambition against England's pooled headcount over the figures this user may see."""
+        national = self.pooled("national", None)
+        return [p for a in self.ambitions() if (p := ambition.progress(a, national)) is not None]
+
+    def fair_shares(self, target: ambition.Ambition) -> pl.DataFrame:
+        """Each region's population share of England's latest figure and of the ambition."""
+        national = self.pooled("national", None).filter(pl.col(target.measure).is_not_null()).sort("period_end")
+        latest = national["period_end"][-1]
+        return ambition.fair_shares(
+            target, self.regions(), self.pooled("region", latest), float(national[target.measure][-1])
+        ).with_columns(pl.lit(latest).alias("period_end"))
 
     # ---- submissions (coverage counts are safe for all; the detail is for analysts) ------------
 

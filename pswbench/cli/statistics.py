@@ -1,4 +1,4 @@
-"""`outliers` and `spc`: the funnel-plot and SPC statistics the pages draw, printed for an analyst.
+"""`outliers`, `spc` and `ambition`: the funnel-plot, SPC and ambition figures the pages show, printed for an analyst.
 
 Both read through the same door as the pages (access.scope.Scope, as an analyst: every trust named
 and in full), so what they print is what the analyst's pages show."""
@@ -123,7 +123,60 @@ def cmd_spc(args) -> int:
     return 0
 
 
+def ambition_frame(scope, level: str) -> pl.DataFrame:
+    """national: each ambition with England's progress; region: each region's population share of it."""
+    if level == "national":
+        return pl.DataFrame(
+            [
+                {
+                    "ambition_id": p.ambition.ambition_id,
+                    "measure": p.ambition.measure,
+                    "target": p.ambition.target,
+                    "target_date": p.ambition.target_date,
+                    "source_kind": p.ambition.source_kind,
+                    "confidence": p.ambition.confidence,
+                    "period_end": p.period,
+                    "value": p.value,
+                    "wte_in_post": p.wte,
+                    "share_of_target": p.share_of_target,
+                    "value_at_target_date": p.value_at_target_date,
+                    "annual_growth": p.annual_growth,
+                    "slowest_quarter_growth": min(p.quarterly_growth, default=None),
+                    "fastest_quarter_growth": max(p.quarterly_growth, default=None),
+                    "growth_needed": None if p.is_past else p.growth_needed,
+                    "reach_date": None if p.is_past else p.reach_date,
+                    "reach_earliest": None if p.is_past else p.reach_earliest,
+                    "reach_latest": None if p.is_past else p.reach_latest,
+                }
+                for p in scope.ambition_progress()
+            ],
+            infer_schema_length=None,
+        )
+    frames = [
+        scope.fair_shares(a).select(pl.lit(a.ambition_id).alias("ambition_id"), pl.all()) for a in scope.ambitions()
+    ]
+    return pl.concat(frames)
+
+
+def cmd_ambition(args) -> int:
+    from pswbench.store import database
+
+    con = database.connect(args.db, read_only=True)
+    try:
+        frame = ambition_frame(_scope(con), args.level)
+    finally:
+        con.close()
+    _print(frame, args.format)
+    return 0
+
+
 def add_arguments(sub, date_type) -> None:
+    p = sub.add_parser("ambition", help="progress to the national ambition (national) or regional fair shares")
+    p.add_argument("--db", required=True)
+    p.add_argument("--level", choices=("national", "region"), default="national")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.set_defaults(func=cmd_ambition)
+
     p = sub.add_parser("outliers", help="funnel-plot z-scores and positions of every trust for a rate")
     p.add_argument("--db", required=True)
     p.add_argument("--period", type=date_type, default=None, help="quarter end (default: the latest loaded)")

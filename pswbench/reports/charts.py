@@ -371,3 +371,66 @@ def sparkline(values: list[float | None], spec: Indicator) -> go.Figure:
         xaxis=dict(visible=False),
         yaxis=dict(visible=False, tickformat=".0%" if spec.is_rate else None),
     )
+
+
+def ambition(history: pl.DataFrame, progress: list, title: str = "") -> go.Figure:
+    """England's PSW headcount over time against each ambition (a target marker at its date), with the
+    current trend carried on to the target and the range the slowest and fastest recent quarters give."""
+    fig = figure(
+        go.Scatter(
+            x=history["period_end"].to_list(),
+            y=history["headcount"].to_list(),
+            mode="lines+markers",
+            line=dict(color=NHS_BLUE, width=3),
+            marker=dict(size=6),
+            name="PSW headcount, England (pooled)",
+        )
+    )
+    for p in progress:
+        a = p.ambition
+        fig.add_trace(
+            go.Scatter(
+                x=[a.target_date],
+                y=[a.target],
+                mode="markers+text",
+                marker=dict(symbol="diamond", size=14, color="#E69F00", line=dict(color=DARK, width=1)),
+                text=[f"Ambition {a.target:,.0f} by {a.target_label} ({a.confidence} confidence)"],
+                textposition="middle left",
+                textfont=dict(color=DARK, size=12),
+                name=f"Ambition: {a.target:,.0f} by {a.target_label}",
+            )
+        )
+        if p.is_past or p.annual_growth is None:
+            continue
+        proj = p.projection()
+        dates = [r[0] for r in proj]
+        slow, fast = min(p.quarterly_growth), max(p.quarterly_growth)
+        fig.add_trace(
+            go.Scatter(
+                x=dates, y=[r[3] for r in proj], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=[r[2] for r in proj],
+                mode="lines",
+                line=dict(width=0),
+                fill="tonexty",
+                fillcolor="rgba(0,94,184,0.12)",
+                name=f"Range at the slowest to fastest recent quarter ({slow:+.0%} to {fast:+.0%} a year)",
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=[r[1] for r in proj],
+                mode="lines",
+                line=dict(color=NHS_BLUE, dash="dot", width=2),
+                name=f"Trend of the last four quarters carried on ({p.annual_growth:+.1%} a year)",
+                hoverinfo="skip",
+            )
+        )
+    fig = _layout(fig, title, "Quarter ending", "PSW headcount (people)")
+    return fig.update_layout(legend=dict(orientation="h", y=-0.25))

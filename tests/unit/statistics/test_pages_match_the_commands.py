@@ -59,7 +59,9 @@ def test_the_benchmark_funnel_is_what_outliers_prints(indicator, cli_db, period)
     assert sorted(table["Trust"]) == sorted(by_name)
     for row in table.to_dict("records"):
         p = by_name[row["Trust"]]
-        assert row["z-score adjusted for overdispersion (standard deviations)"] == pytest.approx(round(p["z_adjusted"], 2))
+        assert row["z-score adjusted for overdispersion (standard deviations)"] == pytest.approx(
+            round(p["z_adjusted"], 2)
+        )
         assert row["Against the limits"] == funnel.against_limits_words(p["position_95"], p["position_99_8"])
     words = " ".join(m.value for m in at.markdown)
     assert f"Overdispersion factor {printed[0]['overdispersion_factor']:.1f}" in words
@@ -118,3 +120,36 @@ def test_outliers_prints_one_row_per_trust_with_a_figure(cli_db, q, period):
     expected = q.trust_indicators(period).filter(pl.col("sickness_rate").is_not_null())
     assert sorted(r["trust_code"] for r in printed) == sorted(expected["trust_code"])
     assert {r["period_end"] for r in printed} == {period.isoformat()}  # the latest quarter by default
+
+
+def test_the_overview_ambition_table_is_what_ambition_prints(cli_db):
+    at = on_page("analyst", "overview")
+    table = frame_with(at, "Growth needed to reach it on time (% a year)")
+    printed = command(cli_db, "ambition", "--level", "national")
+    assert len(table) == len(printed) == 2
+    for row, p in zip(table.to_dict("records"), printed):
+        assert row["PSW headcount now (people)"] == p["value"]
+        assert float(str(row["Growth over the last four quarters (% a year)"]).rstrip("%")) == pytest.approx(
+            round(p["annual_growth"] * 100, 1)
+        )
+        if p["reach_date"] is not None:
+            assert int(row["Year the trend reaches it"]) == dt.date.fromisoformat(p["reach_date"]).year
+            assert float(str(row["Growth needed to reach it on time (% a year)"]).rstrip("%")) == pytest.approx(
+                round(p["growth_needed"] * 100, 1)
+            )
+    words = " ".join(m.value for m in at.markdown)
+    assert "low confidence" in words and "secondary source" in words
+
+
+def test_the_regions_fair_shares_are_what_ambition_prints(cli_db):
+    at = on_page("analyst", "regions")
+    table = frame_with(at, "Progress to that share (%)").set_index("Region")
+    printed = [r for r in command(cli_db, "ambition", "--level", "region") if r["ambition_id"] == "psw_2036_37"]
+    assert len(printed) == len(table) == 7
+    for r in printed:
+        row = table.loc[r["region_name"]]
+        assert float(str(row["Progress to that share (%)"]).rstrip("%")) == pytest.approx(
+            round(r["share_of_ambition"] * 100, 1)
+        )
+        shown = float(str(row["Population share of England's headcount (people)"]).replace(",", ""))
+        assert shown == pytest.approx(round(r["fair_share_now"]))
