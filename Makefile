@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/pswbench.duckdb
 
-.PHONY: run lint format dead-code-allowlist test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium clean
+.PHONY: run lint format dead-code-allowlist test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium axe clean
 
 # The pinned dependencies first, then the package itself (editable, so sql/ and validation/ are found
 # beside it and no script or test changes sys.path).
@@ -25,9 +25,16 @@ demo: $(VENV)/.installed
 indicators: $(VENV)/.installed
 	$(PY) -m pswbench indicators --db $(DB) --level national
 
-# Browser tests drive Debian's Chromium; install it when it is missing.
-chromium:
+# Browser tests drive Debian's Chromium; install it when it is missing. They also inject axe-core
+# (pinned in package-lock.json) into every page: `npm ci` installs it into node_modules/.
+chromium: axe
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+axe: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 VULTURE := $(VENV)/bin/vulture pswbench pages app.py tests benchmarks scripts tests/vulture_allowlist.py \
 	--min-confidence 60 --ignore-decorators "@pytest.fixture,@pytest.mark.*" --ignore-names "pytestmark,pytest_*,handle_*"

@@ -153,8 +153,28 @@ def current_user() -> User | None:
     return browser_session.user_for_run(connection(), streamlit_internals.run_memo())
 
 
+# Streamlit's theme cannot reach these, so CSS does (WCAG 2.2 AA, checked by axe-core in
+# tests/e2e/test_accessibility.py):
+# * captions are drawn at 60% opacity, #828180 on white (3.9:1, AA asks 4.5:1 of 14 px text): full
+#   opacity in NHS dark grey (7.6:1), which also keeps a badge inside a caption at its own colour;
+# * on a phone-sized screen a page title at Streamlit's 2.75rem fills the first screen: smaller there.
+HOUSE_CSS = """<style>
+[data-testid="stCaptionContainer"] { opacity: 1; color: #425563; }
+@media (max-width: 640px) {
+  [data-testid="stMain"] h1 { font-size: 1.6rem; line-height: 1.25; overflow-wrap: anywhere; }
+  [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 1.25rem; }
+}
+</style>"""
+
+
+def house_style() -> None:
+    """The app's CSS (HOUSE_CSS), on every screen: signed in (from the sidebar) or not."""
+    st.html(HOUSE_CSS)
+
+
 def sign_in_screen() -> None:
     """The sign-in form (or the OIDC button); stops the script until someone is signed in."""
+    house_style()
     st.title("pswbench: peer support worker workforce benchmarking")
     st.write("Sign in to compare peer support worker (PSW) workforce figures across NHS mental health trusts.")
     browser_session.explain_failed_hand_over()
@@ -235,6 +255,7 @@ def synthetic_banner() -> None:
 
 
 def sidebar(user: User, pages: dict) -> None:
+    house_style()
     with st.sidebar:
         st.markdown(
             f"**pswbench**  \nSigned in as {user.email}  \nRole: {user.role.replace('_', ' ')}"
@@ -367,8 +388,21 @@ def download(label: str, make, file_name: str, mime: str, user: User, detail: di
     st.download_button(label, audited(make, user, detail), file_name, mime, key=key, on_click="ignore", **kwargs)
 
 
+SMALL_CHART_PX = 200  # a chart shorter than this (a sparkline) has no mode bar: on a phone it covers the chart
+
+
+def plotly_config(fig) -> dict:
+    """plotly's options for a figure: no plotly logo; no mode bar (toolbar) on a small chart."""
+    config = {"displaylogo": False}
+    if fig.layout.height is not None and fig.layout.height < SMALL_CHART_PX:
+        config["displayModeBar"] = False
+    return config
+
+
 def chart(fig, data: pl.DataFrame, name: str, user: User, key: str | None = None) -> None:
-    """A chart with the data behind it one click away."""
-    st.plotly_chart(fig, width="stretch", key=f"{key or _slug(name)}-chart", config={"displaylogo": False})
+    """A chart with the data behind it one click away. Streamlit's chart theme is off (theme=None):
+    it would grey the tick labels and axis titles below WCAG AA contrast; the figure's own template
+    (pswbench.reports.charts.TEMPLATE) sets the colours."""
+    st.plotly_chart(fig, width="stretch", key=f"{key or _slug(name)}-chart", config=plotly_config(fig), theme=None)
     with st.expander(f"Data behind this chart: {name}"):
         table(data, name, user, key=key)

@@ -17,9 +17,25 @@ GREY = "#AEB7BD"
 DARK = "#231F20"
 # Okabe-Ito, safe for the common colour-vision deficiencies; NHS Blue takes the first place.
 PALETTE = (NHS_BLUE, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
-TEMPLATE = "simple_white"
+# NHS dark grey: 7.6:1 on white, for tick labels, axis titles and legends (WCAG 2.2 AA asks 4.5:1 of
+# text this size; the grey Streamlit's own chart theme gives them is 3.7:1).
+TEXT = "#425563"
+TEMPLATE = "pswbench"
+# plotly's simple_white with every piece of text dark on white. ui.chart draws figures with Streamlit's
+# chart theme off, so this template, not Streamlit's, decides their colours.
+pio.templates[TEMPLATE] = go.layout.Template(pio.templates["simple_white"])
+pio.templates[TEMPLATE].layout.update(
+    font=dict(color=DARK),
+    title=dict(font=dict(color=DARK)),
+    legend=dict(font=dict(color=DARK)),
+    xaxis=dict(tickfont=dict(color=TEXT), title=dict(font=dict(color=DARK)), linecolor=TEXT),
+    yaxis=dict(tickfont=dict(color=TEXT), title=dict(font=dict(color=DARK)), linecolor=TEXT),
+    annotationdefaults=dict(font=dict(color=DARK)),
+    paper_bgcolor="#FFFFFF",
+    plot_bgcolor="#FFFFFF",
+)
 # Type and margins of every full-size chart (sparklines have none).
-HOUSE_LAYOUT = dict(font=dict(family="Arial, sans-serif", size=14), margin=dict(l=60, r=20, t=60, b=60))
+HOUSE_LAYOUT = dict(font=dict(family="Arial, sans-serif", size=14, color=DARK), margin=dict(l=60, r=20, t=60, b=60))
 
 
 def figure(*traces, **layout) -> go.Figure:
@@ -79,38 +95,51 @@ def ranked_bar(df: pl.DataFrame, indicator: str, highlight: str | None, stats: d
             showlegend=False,
         )
     )
+    # The band and the median are named in the legend below the chart, never written over the bars.
     if stats.get("median") is not None:
-        shades = (("q1", "q3", "rgba(0,94,184,0.08)", "middle half of trusts (Q1 to Q3)"),)
-        for lo, hi, colour, text in shades:
-            fig.add_hrect(
-                y0=stats[lo],
-                y1=stats[hi],
-                fillcolor=colour,
-                line_width=0,
-                opacity=1,
-                annotation_text=text,
-                annotation_position="top left",
-            )
+        fig.add_hrect(
+            y0=stats["q1"],
+            y1=stats["q3"],
+            fillcolor="rgba(0,94,184,0.08)",
+            line_width=0,
+            opacity=1,
+            layer="below",
+            showlegend=True,
+            name="Middle half of trusts, Q1 to Q3 (shaded band)",
+        )
         fig.add_hline(
             y=stats["median"],
             line=dict(color=DARK, dash="dash", width=2),
             opacity=1,
-            annotation_text=f"median {spec.format(stats['median'])}",
-            annotation_position="top right",
+            showlegend=True,
+            name=f"Median {spec.format(stats['median'])} (dashed line)",
         )
-    for x, y, h in zip(d["label"], d[indicator], is_hi):
+    values = [v for v in d[indicator].to_list() if v is not None]
+    top = max(values + [stats.get("q3") or 0, stats.get("median") or 0], default=0) or 1
+    for i, (x, y, h) in enumerate(zip(d["label"], d[indicator], is_hi)):
         if h:
+            # Above the tallest bar, on a white box, with an arrow down to the chosen trust's bar; it
+            # reaches into the chart from the side the bar is on, so it stays inside the plot.
             fig.add_annotation(
                 x=x,
                 y=y,
+                ayref="y",
+                ay=top * 1.12,
+                ax=0,
                 text=f"{x}: {spec.format(y)}",
                 showarrow=True,
                 arrowhead=2,
-                ax=0,
-                ay=-40,
+                arrowcolor=NHS_BLUE,
+                xanchor="left" if i < len(d) / 2 else "right",
+                yanchor="bottom",
+                bgcolor="#FFFFFF",
+                bordercolor=NHS_BLUE,
+                borderpad=3,
                 font=dict(color=NHS_BLUE, size=14),
             )
     fig.update_xaxes(showticklabels=len(d) <= 25)
+    fig.update_yaxes(range=[0, top * 1.3])
+    fig.update_layout(showlegend=True)
     return _layout(fig, title, "Trusts, ranked from lowest to highest", axis_title(spec), spec)
 
 
@@ -287,6 +316,7 @@ def spc_panels(charts_by_place: dict[str, spc_stats.Chart], spec: Indicator, tit
     places = list(charts_by_place)
     rows = -(-len(places) // 2)
     fig = make_subplots(
+        figure=figure(),  # the house template, as every other chart
         rows=rows,
         cols=2,
         shared_xaxes=True,
@@ -349,11 +379,17 @@ def region_bars(pooled: pl.DataFrame, indicator: str, title: str = "") -> go.Fig
             y=d[indicator].to_list(),
             marker_color=NHS_BLUE,
             text=[spec.format(v) for v in d[indicator].to_list()],
+            # Above each bar in dark text on white: never white on blue, never squeezed into the bar.
             textposition="outside",
+            outsidetextfont=dict(color=DARK),
+            constraintext="none",
+            cliponaxis=False,
             showlegend=False,
         )
     )
-    return _layout(fig, title, "NHS England region", axis_title(spec), spec)
+    top = max((v for v in d[indicator].to_list() if v is not None), default=0) or 1
+    fig = _layout(fig, title, "NHS England region", axis_title(spec), spec)
+    return fig.update_yaxes(range=[0, top * 1.15])
 
 
 def sparkline(values: list[float | None], spec: Indicator) -> go.Figure:
@@ -365,8 +401,9 @@ def sparkline(values: list[float | None], spec: Indicator) -> go.Figure:
             marker=dict(size=4),
             hovertemplate=("%{y:.1%}" if spec.is_rate else "%{y:,.2f}") + "<extra></extra>",
         ),
-        height=70,
+        height=70,  # under ui.SMALL_CHART_PX: drawn without plotly's mode bar, which would cover it
         margin=dict(l=0, r=0, t=0, b=0),
+        dragmode=False,  # a finger scrolling the page past it on a phone does not zoom it
         showlegend=False,
         xaxis=dict(visible=False),
         yaxis=dict(visible=False, tickformat=".0%" if spec.is_rate else None),
