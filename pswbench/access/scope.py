@@ -82,6 +82,14 @@ class Scope:
         self.user = user
         self._q = cached
         self._raw = raw
+        # A Scope lives for one script run of one user: the frames it builds are kept for that run, so a
+        # page that asks for the same rows or pooled figures again (one SPC chart per region) pays once.
+        self._memo: dict[tuple, pl.DataFrame] = {}
+
+    def _kept(self, key: tuple, make) -> pl.DataFrame:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     @property
     def is_analyst(self) -> bool:
@@ -114,6 +122,9 @@ class Scope:
 
     def trust_rows(self, period: dt.date | None) -> pl.DataFrame:
         """Every trust with a return in the quarter (None: every quarter), as this user may see it."""
+        return self._kept(("trust_rows", period), lambda: self._disclosed(period))
+
+    def _disclosed(self, period: dt.date | None) -> pl.DataFrame:
         return disclosure.disclose(
             self._q.trust_indicators(period),
             self.user,
@@ -184,6 +195,9 @@ class Scope:
     # ---- pooled figures ----------------------------------------------------------------------
 
     def pooled(self, level: str, period: dt.date | None) -> pl.DataFrame:
+        return self._kept(("pooled", level, period), lambda: self._pooled(level, period))
+
+    def _pooled(self, level: str, period: dt.date | None) -> pl.DataFrame:
         """Region ('region') or England ('national') figures, pooled (sums over sums) over the trust
         figures this user may see; for analysts over every trust, as the indicators CLI prints them.
         Adds n_left_out: trusts with a return whose figures are hidden from this user and so left out."""
