@@ -102,7 +102,15 @@ def test_demo_loads_every_synthetic_return(demo_db):
     ).fetchone()
     periods = con.execute("SELECT count(DISTINCT period_end) FROM return_version").fetchone()[0]
     con.close()
-    assert accepted > 500 and rejected == 0 and periods == 11
+    # 29 quarters (2019-09-30 .. 2026-09-30) of every open trust, less the two deliberate gaps
+    assert accepted == 1445 and rejected == 0 and periods == 29
+
+
+def test_demo_national_headcount_at_the_stocktake_snapshot_is_862(demo_db):
+    r = cli("indicators", "--db", demo_db, "--period", "2019-09-30", "--level", "national", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    (row,) = json.loads(r.stdout)
+    assert row["headcount"] == 862
 
 
 def test_indicators_csv_and_json(demo_db):
