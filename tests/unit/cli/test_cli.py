@@ -13,9 +13,14 @@ from pswbench.paths import EXAMPLES_DIR, ROOT
 from tests.helpers.demo_data import EXAMPLE_FILE as EXAMPLE
 
 
-def cli(*args, **kw):
+def cli(*args, timeout=120, **kw):
     return subprocess.run(
-        [sys.executable, "-m", "pswbench", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=120, **kw
+        [sys.executable, "-m", "pswbench", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kw,
     )
 
 
@@ -89,7 +94,7 @@ def test_load_into_a_locked_database_exits_3_and_loses_nothing(tmp_path):
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    r = cli("demo", "--db", db)
+    r = cli("demo", "--db", db, timeout=900)  # 1,445 returns: about a minute, longer on a busy machine
     assert r.returncode == 0, r.stderr
     assert "SYNTHETIC" in r.stdout
     return db
