@@ -63,6 +63,7 @@ test-e2e: $(VENV)/.installed chromium
 
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks.bench_pipeline
+	$(PY) -m benchmarks.bench_demo
 
 # Data growth: 1x, 10x and 100x databases, built and timed (about 25 minutes; kept in /tmp/pswbench-scale).
 bench-scale: $(VENV)/.installed

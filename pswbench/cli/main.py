@@ -202,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale",
         type=_scale,
         default=1,
-        help="K times the demo's rows (1 = the demo; K >= 10 adds quarters back to 2019-09-30)",
+        help="K times the demo's rows (1 = the demo; more synthetic trusts over its 29 quarters)",
     )
     p.set_defaults(func=cmd_synth)
 

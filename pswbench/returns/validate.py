@@ -67,24 +67,24 @@ def validate_many(
     """Validate several files with one Great Expectations run over all their rows.
 
     trust_reference overrides the reference file's trusts (see checks.trust_known_and_open)."""
-    results, prepared = [], []
+    results, frames = [], []
     for name, data in files:
         raw = read_return(name, data)
         result = ValidationResult(name, hashlib.sha256(data).hexdigest(), len(data), findings=list(raw.findings))
         results.append(result)
         if raw.frame is not None:
             result.rows = raw.frame.height
-            prepared.append(gx_rules.prepare(raw.frame).with_columns(pl.lit(len(results) - 1).alias("__file")))
-        else:
-            prepared.append(None)
-    frames = [p for p in prepared if p is not None]
+            frames.append(raw.frame.with_columns(pl.lit(len(results) - 1, dtype=pl.Int64).alias("__file")))
+    by_file: dict[int, pl.DataFrame] = {}
     if frames:
-        everything = pl.concat(frames, how="vertical")
+        # The parsed columns are row by row, so they are added once for every file's rows together.
+        everything = gx_rules.prepare(pl.concat(frames, how="vertical"))
         for index, finding in gx_rules.run(everything, today):
             results[everything["__file"][index]].findings.append(finding)
-    for result, frame in zip(results, prepared):
-        if frame is not None:
-            _whole_file_checks(result, frame.drop("__file"), previous, trust_reference)
+        by_file = {key[0]: part.drop("__file") for key, part in everything.partition_by("__file", as_dict=True).items()}
+    for i, result in enumerate(results):
+        if i in by_file:
+            _whole_file_checks(result, by_file[i], previous, trust_reference)
         result.findings = capped(result.findings)
     return results
 

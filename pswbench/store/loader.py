@@ -80,10 +80,13 @@ def load_files(
     user: str | None = None,
     today: dt.date | None = None,
     meta: list[tuple[int, str]] | None = None,
+    publish: bool = True,
 ) -> list[LoadOutcome]:
     """Validate then load each file in turn, each in its own transaction.
 
     meta, when given, is each file's true (size, SHA-256): the caller read only the start of a huge file.
+    publish=False leaves publishing the read-only snapshot to the caller (the demo build publishes
+    once, after adding its accounts).
     """
     user = user or default_user()
     if len(files) == 1:
@@ -95,7 +98,7 @@ def load_files(
     for r, (size, sha) in zip(results, meta or []):
         r.size_bytes, r.sha256 = size, sha
     outcomes = [load_result(con, r, user, check_headcount_change=len(files) > 1, publish=False) for r in results]
-    if any(o.status == "accepted" for o in outcomes):
+    if publish and any(o.status == "accepted" for o in outcomes):
         _publish(con)  # once for the batch, after the last commit
     return outcomes
 
@@ -188,7 +191,8 @@ def _load_in_transaction(con, result: ValidationResult, user: str, check_headcou
         status, version = "accepted", None
     submission_id = con.execute(sql("queries/next_submission_id")).fetchone()[0]
     if status == "accepted":
-        con.execute(sql("queries/retire_current_version"), key)
+        if current:  # no current version, nothing to retire (read in this transaction)
+            con.execute(sql("queries/retire_current_version"), key)
         version = con.execute(sql("queries/insert_return_version"), {**key, "submission_id": submission_id}).fetchone()[
             0
         ]

@@ -20,12 +20,20 @@ from pathlib import Path
 import duckdb
 
 from pswbench.access import auth
+from pswbench.returns.contract import quarter_ends
 from pswbench.returns.validate import validate_many
 from pswbench.store import database
 from pswbench.store.database import sql
 from pswbench.store.loader import LoadOutcome, load_result
 from pswbench.synthetic.demo import DEMO_ACCOUNTS
-from pswbench.synthetic.trust_returns import ScaledReturns, SyntheticTrust, generate, generate_scaled
+from pswbench.synthetic.trust_returns import (
+    FIRST_PERIOD,
+    LAST_PERIOD,
+    ScaledReturns,
+    SyntheticTrust,
+    generate,
+    generate_scaled,
+)
 
 BATCH_FILES = 200
 USER = "scale:synthetic"
@@ -131,7 +139,7 @@ def build_scaled(
         t0 = time.perf_counter()
         if scale == 1:
             paths = generate(Path(tmp), seed)
-            made = ScaledReturns(paths, [], 0, 0, [])
+            made = ScaledReturns(paths, [], 0, 0, quarter_ends(FIRST_PERIOD, LAST_PERIOD))
         else:
             made = generate_scaled(Path(tmp), seed, scale)
         seconds["generate"] = time.perf_counter() - t0
@@ -164,7 +172,7 @@ def build_scaled(
         len(outcomes),
         rows,
         len(made.synthetic_trusts),
-        len(made.periods) or 11,
+        len(made.periods),
         counts,
         sum(o.warnings for o in outcomes),
         seconds,

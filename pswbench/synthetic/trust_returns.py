@@ -3,32 +3,46 @@
 No figure here comes from any trust: headcounts, vacancies, sickness, flows and notes
 are made up by a seeded random generator so the demo has something realistic-looking
 to load. The trust list (codes, open and close dates) is the real reference file; the
-numbers attached to it are not. Label any screen or export built on these files as
-synthetic demo data.
+numbers attached to it are not, apart from one published national total (below). Label any
+screen or export built on these files as synthetic demo data.
 
 ``generate(out_dir, seed)`` writes one CSV per trust per quarter, named
 ``{trust_code}_{period_end}.csv``, for every trust open on each quarter end from
-2024-03-31 to 2026-09-30 (a trust is open on a date when its open_date is blank or on or
-before it, and its close_date is blank or on or after it), apart from the deliberate gaps
-in ``GAPS``. Same seed gives byte-identical files; nothing depends on today's date.
+2019-09-30 (the HEE / NHS Benchmarking Network stocktake's snapshot date) to 2026-09-30,
+29 quarters (a trust is open on a date when its open_date is blank or on or before it, and
+its close_date is blank or on or after it), apart from the deliberate gaps in ``GAPS``.
+Same seed gives byte-identical files; nothing depends on today's date.
+
+How it is made: each trust's staff at 2023-12-31 is drawn, the quarters from 2024-03-31
+are simulated forward from it, and the quarters 2019-09-30 .. 2023-12-31 are back-cast from
+it (``_backcast``: joiners taken out of the end staff, leavers added back). The back-cast
+follows a headcount path per trust whose first point is the trust's share of 862, split in
+proportion to its 2023 staff undone by its own growth rate, whole numbers by largest remainder,
+so the national total at 2019-09-30 is exactly the stocktake's published 862.
 
 Shape of the data:
-- about 1,200 PSWs nationally at 2024-03-31, growing about 15% a year;
-- most trusts 10-40 PSWs, a few 60+, a few 0-5 (RNK has none for two quarters and
-  still submits a one-row return with a vacancy);
+- 862 PSWs nationally at 2019-09-30 (RTV's included), growing about 7% a year to about
+  1,160 at 2023-12-31, then about 1,200 at 2024-03-31 growing about 15% a year;
+- most trusts 10-40 PSWs, a few 60+, a few 0-5 (RNK has none until 2024-09-30: one-row
+  returns with no vacancy until 2023-12-31, then two quarters with a vacancy);
 - sickness mostly 3-9%, vacancy 5-25%, annual leaver rate 10-30%, bank and agency small
   and sometimes blank (not recorded);
 - flows are exact: for every cell and quarter, start-of-quarter headcount
   S = H - J + L equals the previous quarter's H, including across a missed quarter
   (the quarter still happened; only its file is missing);
+- RTV returns until it closes (2021-05-31; simulated forward from 2019, its staff not moved
+  into RW4, so RW4 shows no jump);
 - RRP and TAF close 2024-10-31; G6V2S opens 2024-11-01 and starts from their combined
   staff, so its first return (2024-12-31) shows no jump;
-- ``OUTLIERS`` lists the few trust-quarters built to raise warnings.
+- ``OUTLIERS`` lists the few trust-quarters built to raise warnings, all from 2024-03-31;
+  no other quarter raises one (the back-cast keeps leavers under 22% of the average
+  headcount, like ordinary forward quarters, and headcount never falls between quarters);
+  ``GAPS`` the two missed returns. The back-cast years have neither outliers nor gaps.
 
 ``generate(out_dir, seed, scale=K)`` with K > 1 writes about K times as many rows for load and
-page-speed benchmarks, adding synthetic trusts Z0001... (and, for K >= 10, quarters back to
-2019-09-30); see ``generate_scaled``. Those trusts are not in the reference file:
-pswbench/synthetic/scale.py builds a database that knows them.
+page-speed benchmarks, adding synthetic trusts Z0001... over the same 29 quarters; see
+``generate_scaled``. Those trusts are not in the reference file: pswbench/synthetic/scale.py
+builds a database that knows them.
 """
 
 from __future__ import annotations
@@ -44,8 +58,11 @@ from pathlib import Path
 from pswbench.paths import REFERENCE_DIR
 from pswbench.returns import contract
 
-FIRST_PERIOD = dt.date(2024, 3, 31)
+FIRST_PERIOD = contract.EARLIEST_PERIOD  # 2019-09-30, the HEE / NHS Benchmarking Network stocktake's snapshot
+FORWARD_FROM = dt.date(2024, 3, 31)  # from this quarter on simulated forward; before it, back-cast
 LAST_PERIOD = dt.date(2026, 9, 30)
+BACKCAST_FROM = dt.date(2023, 12, 31)  # the last back-cast quarter: the trusts' staff before FORWARD_FROM
+NATIONAL_AT_FIRST = 862  # PSWs in NHS mental health trusts at 2019-09-30, as published from the stocktake
 
 # Trust-quarters with no file: the trust missed that return.
 GAPS = (("RLY", dt.date(2025, 6, 30)), ("RJ8", dt.date(2026, 3, 31)))
@@ -322,20 +339,21 @@ def _rows(
     ]
 
 
-def _zero_rows(code: str, period: dt.date) -> list[list[str]]:
+def _zero_rows(code: str, period: dt.date, vacancy: str = "1.00") -> list[list[str]]:
+    """A one-row return of a trust with no PSWs: with a vacancy (RNK's outliers) or none (before that)."""
     return [
-        [code, period.isoformat(), "adult_community", "3", "0", "0.00", "1.00", "0.00", "0.00", "0", "0", "", "", ""]
+        [code, period.isoformat(), "adult_community", "3", "0", "0.00", vacancy, "0.00", "0.00", "0", "0", "", "", ""]
     ]
 
 
 def generate(out_dir: Path, seed: int = 2019, scale: int = 1) -> list[Path]:
     """Write the synthetic demo returns into out_dir; the paths written, in period then trust order.
 
-    scale=1 is the demo (the files are the same byte for byte whatever else changes here); scale=K
-    writes about K times the demo's rows, adding synthetic trusts (see ``generate_scaled``).
+    scale=1 is the demo; scale=K writes about K times the demo's rows, the demo's files among them
+    byte for byte, adding synthetic trusts (see ``generate_scaled``).
     """
     if scale == 1:
-        return _generate_demo(out_dir, seed)[0]
+        return _write_all(Path(out_dir), _demo_returns(seed))
     return generate_scaled(out_dir, seed, scale).paths
 
 
@@ -346,17 +364,25 @@ def _write(path: Path, rows: list[list[str]]) -> None:
         w.writerows(rows)
 
 
-def _generate_demo(out_dir: Path, seed: int) -> tuple[list[Path], dict[str, _Trust]]:
-    """The demo's files, and each trust as it stood at 2023-12-31 (before the first quarter's step)."""
-    out_dir = Path(out_dir)
+def _write_all(out_dir: Path, files: dict[tuple[str, dt.date], list[list[str]]]) -> list[Path]:
+    """One file per (trust, quarter); the paths in period then trust order (oldest first)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for code, period in sorted(files, key=lambda key: (key[1], key[0])):
+        path = out_dir / f"{code}_{period.isoformat()}.csv"
+        _write(path, files[(code, period)])
+        written.append(path)
+    return written
+
+
+def _demo_returns(seed: int) -> dict[tuple[str, dt.date], list[list[str]]]:
+    """The demo's returns by (trust, quarter): simulated forward from FORWARD_FROM, back-cast before it."""
     rng = random.Random(seed)
     trusts = _read_trusts()
-    periods = contract.quarter_ends(FIRST_PERIOD, LAST_PERIOD)
     gaps = set(GAPS)
 
-    # Sizes at 2023-12-31 for the trusts open then.
-    open_at_start = [t["trust_code"] for t in trusts if _is_open(t, dt.date(2023, 12, 31))]
+    # Sizes at BACKCAST_FROM (2023-12-31) for the trusts open then.
+    open_at_start = [t["trust_code"] for t in trusts if _is_open(t, BACKCAST_FROM)]
     sizes: dict[str, int] = {}
     for code in open_at_start:
         if code == ZERO_TRUST:
@@ -377,10 +403,10 @@ def _generate_demo(out_dir: Path, seed: int) -> tuple[list[Path], dict[str, _Tru
     if ZERO_TRUST in state:
         z = state[ZERO_TRUST]
         z.cells, z.weights = [("adult_community", "3"), ("adult_community", "4")], [3.0, 1.0]
-    initial = copy.deepcopy(state)  # no random draws: the files are unchanged
+    initial = copy.deepcopy(state)  # no random draws: the forward quarters do not depend on the back-cast
 
-    written: list[Path] = []
-    for period in periods:
+    files: dict[tuple[str, dt.date], list[list[str]]] = {}
+    for period in contract.quarter_ends(FORWARD_FROM, LAST_PERIOD):
         open_codes = [t["trust_code"] for t in trusts if _is_open(t, period)]
         if MERGED_INTO in open_codes and MERGED_INTO not in state:
             parts = [state.pop(c) for c in MERGED_FROM]
@@ -405,31 +431,93 @@ def _generate_demo(out_dir: Path, seed: int) -> tuple[list[Path], dict[str, _Tru
             else:
                 start, leavers, joiners = t.step(rng, kind)
                 rows = _rows(rng, t, period, start, leavers, joiners, kind)
-            if (code, period) in gaps:
-                continue
-            path = out_dir / f"{code}_{period.isoformat()}.csv"
-            _write(path, rows)
-            written.append(path)
-    return written, initial
+            if (code, period) not in gaps:
+                files[(code, period)] = rows
+    for key, rows in _backcast_demo(random.Random(f"{seed}/backcast"), trusts, initial).items():
+        if key not in gaps:
+            files[key] = rows
+    return files
+
+
+def _apportion(total: int, weights: dict[str, float], caps: dict[str, int]) -> dict[str, int]:
+    """total split in proportion to weights into whole numbers from 1 to caps[key], summing to total
+    exactly: the floors of the shares, then one more each to the largest remainders (ties by key)."""
+    if not len(weights) <= total <= sum(caps.values()):
+        raise ValueError(f"cannot split {total} over {len(weights)} trusts holding at most {sum(caps.values())}")
+    k = total / sum(weights.values())
+    exact = {c: min(float(caps[c]), max(1.0, w * k)) for c, w in weights.items()}
+    counts = {c: math.floor(x) for c, x in exact.items()}
+    by_remainder = sorted(weights, key=lambda c: (-(exact[c] - counts[c]), c))
+    while (diff := total - sum(counts.values())) != 0:
+        step = 1 if diff > 0 else -1
+        order = by_remainder if step > 0 else by_remainder[::-1]
+        for c in order:
+            if 1 <= counts[c] + step <= caps[c]:
+                counts[c] += step
+                if total == sum(counts.values()):
+                    break
+    return counts
+
+
+def _headcount_path(rng: random.Random, first: int, last: int, periods: list[dt.date]) -> dict[dt.date, int]:
+    """Total headcount at each of periods: first at the first, last at the last, between them
+    geometric growth with a little noise, never falling from one quarter to the next."""
+    n = len(periods) - 1
+    path = {periods[0]: first}
+    for i, period in enumerate(periods[1:-1], start=1):
+        x = round(first * (last / first) ** (i / n) * (1 + rng.uniform(-0.02, 0.02)))
+        path[period] = min(last, max(path[periods[i - 1]], x))
+    path[periods[-1]] = last
+    return path
+
+
+def _backcast_demo(
+    rng: random.Random, trusts: list[dict[str, str]], initial: dict[str, _Trust]
+) -> dict[tuple[str, dt.date], list[list[str]]]:
+    """The quarters FIRST_PERIOD .. BACKCAST_FROM, with NATIONAL_AT_FIRST PSWs at FIRST_PERIOD exactly.
+
+    Trusts closed before FORWARD_FROM (RTV, 2021-05-31) are simulated forward until they close; RNK
+    (no PSWs at BACKCAST_FROM) returns a one-row return with no vacancy; every other trust is
+    back-cast from its staff at BACKCAST_FROM along a headcount path whose first quarter is its share
+    of the national figure (in proportion to its staff undone by its own growth rate; largest
+    remainder), so the flows line up cell by cell into the forward quarters.
+    """
+    earlier = contract.quarter_ends(FIRST_PERIOD, BACKCAST_FROM)
+    files: dict[tuple[str, dt.date], list[list[str]]] = {}
+    for ref in trusts:
+        code = ref["trust_code"]
+        open_quarters = [q for q in earlier if _is_open(ref, q)]
+        if code not in initial and open_quarters:
+            t = _Trust(rng, code, rng.randint(10, 24))
+            files.update({(code, q): rows for q, rows in _forward(rng, t, open_quarters).items()})
+    closed_at_first = sum(int(r[4]) for (_, q), rows in files.items() if q == FIRST_PERIOD for r in rows)
+    staffed = {c: t for c, t in sorted(initial.items()) if t.staff}
+    now = {c: sum(t.staff.values()) for c, t in staffed.items()}
+    steps = len(earlier) - 1
+    first = _apportion(
+        NATIONAL_AT_FIRST - closed_at_first,
+        {c: now[c] / (1 + t.growth) ** steps for c, t in staffed.items()},
+        now,
+    )
+    for code, t in sorted(initial.items()):
+        quarters = [q for q in earlier if _is_open(next(r for r in trusts if r["trust_code"] == code), q)]
+        if code not in staffed:  # no PSWs before its first (RNK)
+            files.update({(code, q): _zero_rows(code, q, vacancy="0.00") for q in quarters})
+            continue
+        ends = _headcount_path(rng, first[code], now[code], quarters)
+        files.update({(code, q): rows for q, rows in _backcast(rng, copy.deepcopy(t), quarters, ends).items()})
+    return files
 
 
 # ---- scaled data sets (benchmarks of data growth) -------------------------------------------
 # ``generate(out, seed, scale=K)`` writes about K times the demo's rows with the same realism:
-# - the real trusts' demo files, unchanged (same seed, same bytes);
-# - for K >= 10, every quarter back to 2019-09-30 (the earliest the contract allows, 29 quarters
-#   in all): the real trusts' earlier quarters are back-cast from their staff at 2023-12-31, so
-#   the flows still line up cell by cell across 2023-12-31; RTV (closed 2021-05-31) returns
-#   until it closes; RNK has no PSWs before 2024 (one-row returns, no vacancy);
+# - the demo's files, unchanged (same seed, same bytes), over its 29 quarters;
 # - synthetic trusts 'Z0001', 'Z0002', ... ('Synthetic trust Z0001', in a real NHS region, picked in
 #   proportion to the real trusts per region), which cannot clash with ODS codes (these start with
 #   R, T or a letter-digit ICB pattern, never Z + 4 digits), each with the demo's mix of sizes
 #   (8% large, 6% small, the rest 6-33 PSWs at 2023-12-31) and rates, returning every quarter;
 #   they are added one by one until the rows reach K x the demo's rows.
-# The split: K < 10 keeps the demo's 11 quarters and multiplies trusts by about K; K >= 10 uses
-# 29 quarters (x2.6) and about K / 2.6 times the trusts' worth of rows per quarter.
 # Synthetic trusts carry no deliberate outliers; their returns are valid and raise few warnings.
-SCALED_FIRST_PERIOD = contract.EARLIEST_PERIOD  # 2019-09-30
-SCALE_MORE_QUARTERS = 10  # from this scale on, back to 2019-09-30
 SYNTHETIC_PREFIX = "Z"
 _BACKCAST_LEAVER_CAP = 0.22  # as the forward model's ordinary quarters
 
@@ -462,39 +550,27 @@ def _count_rows(rows_by_file: dict) -> int:
     return sum(len(r) for r in rows_by_file.values())
 
 
-def _backcast(rng: random.Random, t: _Trust, periods: list[dt.date]) -> dict[dt.date, list[list[str]]]:
+def _backcast(
+    rng: random.Random, t: _Trust, periods: list[dt.date], ends: dict[dt.date, int] | None = None
+) -> dict[dt.date, list[list[str]]]:
     """Returns for the quarters before t's current staff (t.staff is the end of the last of periods).
 
     Walks back a quarter at a time: joiners are people in the end staff, leavers are added back,
-    start = end - joiners + leavers becomes the previous quarter's end. Never empties a trust.
+    start = end - joiners + leavers becomes the previous quarter's end. ends, when given, is the
+    total headcount at each period's end (never falling from one quarter to the next); otherwise, and
+    for the first period's start, the start is undone by t's growth rate. Never empties a trust.
     """
     out: dict[dt.date, list[list[str]]] = {}
     end = dict(t.staff)
-    for period in reversed(periods):
+    for i in range(len(periods) - 1, -1, -1):
+        period = periods[i]
         t.staff = end
         h = sum(end.values())
         if h == 0:
-            out[period] = [
-                [
-                    t.code,
-                    period.isoformat(),
-                    "adult_community",
-                    "3",
-                    "0",
-                    "0.00",
-                    "0.00",
-                    "0.00",
-                    "0.00",
-                    "0",
-                    "0",
-                    "",
-                    "",
-                    "",
-                ]
-            ]
+            out[period] = _zero_rows(t.code, period, vacancy="0.00")
             continue
         g = t.growth + rng.uniform(-0.015, 0.015)
-        s = max(1, _stoch_round(rng, h / (1 + g)))
+        s = max(1, _stoch_round(rng, h / (1 + g)) if ends is None or i == 0 else ends[periods[i - 1]])
         n_leave = sum(1 for _ in range(s) if rng.random() < t.leave_q)
         n_leave = max(n_leave, s - h)  # joiners never negative
         n_leave = min(n_leave, math.floor(_BACKCAST_LEAVER_CAP * (h + s) / 2), s)
@@ -537,55 +613,15 @@ def generate_scaled(out_dir: Path, seed: int = 2019, scale: int = 2) -> ScaledRe
     if not isinstance(scale, int) or scale < 2:
         raise ValueError(f"scale must be a whole number of at least 2, not {scale!r}")
     out_dir = Path(out_dir)
-    demo_paths, initial = _generate_demo(out_dir, seed)
-    demo_rows = sum(_rows_in(p) for p in demo_paths)
-    files: dict[tuple[str, dt.date], list[list[str]]] = {}  # everything beyond the demo's files
-    first = FIRST_PERIOD
-    if scale >= SCALE_MORE_QUARTERS:
-        first = SCALED_FIRST_PERIOD
-        rng = random.Random(f"{seed}/backcast")
-        earlier = contract.quarter_ends(first, dt.date(2023, 12, 31))
-        for code, t in sorted(initial.items()):
-            t = copy.deepcopy(t)
-            if code == ZERO_TRUST and not t.staff:
-                for period in earlier:
-                    files[(code, period)] = [
-                        [
-                            code,
-                            period.isoformat(),
-                            "adult_community",
-                            "3",
-                            "0",
-                            "0.00",
-                            "0.00",
-                            "0.00",
-                            "0.00",
-                            "0",
-                            "0",
-                            "",
-                            "",
-                            "",
-                        ]
-                    ]
-                continue
-            for period, rows in _backcast(rng, t, earlier).items():
-                files[(code, period)] = rows
-        # Trusts that closed before the demo's first quarter return until they close.
-        for ref in _read_trusts():
-            code = ref["trust_code"]
-            open_quarters = [q for q in earlier if _is_open(ref, q)]
-            if code in initial or not open_quarters:
-                continue
-            t = _Trust(rng, code, _initial_size(rng, len(earlier)))
-            for period, rows in _forward(rng, t, open_quarters).items():
-                files[(code, period)] = rows
-    periods = contract.quarter_ends(first, LAST_PERIOD)
-    back = len(contract.quarter_ends(first, dt.date(2023, 12, 31)))
+    files = _demo_returns(seed)
+    demo_rows = _count_rows(files)
+    periods = contract.quarter_ends(FIRST_PERIOD, LAST_PERIOD)
+    back = len(contract.quarter_ends(FIRST_PERIOD, BACKCAST_FROM))
 
     regions = sorted(r["region_code"] for r in _read_trusts())
     target = scale * demo_rows
     synthetic: list[SyntheticTrust] = []
-    rows_now = demo_rows + _count_rows(files)
+    rows_now = demo_rows
     region_rng = random.Random(f"{seed}/synthetic-regions")
     while rows_now < target:
         code = synthetic_code(len(synthetic) + 1)
@@ -601,15 +637,4 @@ def generate_scaled(out_dir: Path, seed: int = 2019, scale: int = 2) -> ScaledRe
         for period, rows in made.items():
             files[(code, period)] = rows
         rows_now += extra
-    written = list(demo_paths)
-    for (code, period), rows in files.items():
-        path = out_dir / f"{code}_{period.isoformat()}.csv"
-        _write(path, rows)
-        written.append(path)
-    written.sort(key=lambda p: (p.stem.split("_")[-1], p.stem))
-    return ScaledReturns(written, synthetic, rows_now, demo_rows, periods)
-
-
-def _rows_in(path: Path) -> int:
-    with open(path, newline="", encoding="utf-8") as fh:
-        return sum(1 for _ in fh) - 1
+    return ScaledReturns(_write_all(out_dir, files), synthetic, rows_now, demo_rows, periods)

@@ -44,7 +44,7 @@ def test_rows_are_about_k_times_the_demo(made):
     assert abs(made.rows / made.demo_rows - SCALE) < 0.05 * SCALE
     assert made.periods == contract.quarter_ends(
         trust_returns.FIRST_PERIOD, trust_returns.LAST_PERIOD
-    )  # K < 10: same quarters
+    )  # the demo's 29 quarters
 
 
 def test_demo_files_are_unchanged_inside_the_scaled_set(made, tmp_path):

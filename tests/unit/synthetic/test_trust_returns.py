@@ -18,15 +18,16 @@ from pswbench.paths import DATA_DIR, REFERENCE_DIR
 from pswbench.returns import contract
 from pswbench.synthetic import trust_returns
 
-PERIODS = contract.quarter_ends(dt.date(2024, 3, 31), dt.date(2026, 9, 30))
+PERIODS = contract.quarter_ends(dt.date(2019, 9, 30), dt.date(2026, 9, 30))  # 29 quarters
+FORWARD = dt.date(2024, 3, 31)  # the first simulated-forward quarter; the ones before are back-cast
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> tuple[Path, list[Path], float]:
     out = tmp_path_factory.mktemp("synth")
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: the machine may be shared
     paths = trust_returns.generate(out, seed=2019)
-    return out, paths, time.perf_counter() - t0
+    return out, paths, time.process_time() - t0
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +177,8 @@ def test_every_open_trust_every_quarter_except_the_gaps(returns):
     assert ("G6V2S", dt.date(2024, 12, 31)) in returns and ("G6V2S", dt.date(2024, 9, 30)) not in returns
     assert ("RRP", dt.date(2024, 9, 30)) in returns and ("RRP", dt.date(2024, 12, 31)) not in returns
     assert ("RNK", dt.date(2026, 3, 31)) in returns and ("RNK", dt.date(2026, 6, 30)) not in returns
+    assert ("RTV", dt.date(2021, 3, 31)) in returns and ("RTV", dt.date(2021, 6, 30)) not in returns
+    assert ("RRP", dt.date(2019, 9, 30)) in returns and ("G6V2S", dt.date(2019, 9, 30)) not in returns
 
 
 def test_file_names_and_contents_agree(generated, returns):
@@ -199,16 +202,26 @@ def test_national_headcount_and_growth(returns):
     national = defaultdict(int)
     for (_, period), rows in returns.items():
         national[period] += sum(int(r["headcount"]) for r in rows)
-    assert 1000 <= national[PERIODS[0]] <= 1400
+    assert len(PERIODS) == 29 and set(national) == set(PERIODS)
+    # The stocktake's published figure at its snapshot date, exactly (RTV, closed 2021, included).
+    assert national[dt.date(2019, 9, 30)] == 862
+    assert 1000 <= national[FORWARD] <= 1400
     for a, b in zip(PERIODS, PERIODS[4:]):
-        assert 0.08 <= national[b] / national[a] - 1 <= 0.25, (a, b, national[a], national[b])
+        growth = national[b] / national[a] - 1
+        if a >= FORWARD:  # about 15% a year
+            assert 0.08 <= growth <= 0.25, (a, b, national[a], national[b])
+        else:  # the back-cast years: slower, never falling
+            assert 0.03 <= growth <= 0.15, (a, b, national[a], national[b])
 
 
 def test_realistic_spread(returns):
-    first = {c: totals(rows) for (c, q), rows in returns.items() if q == PERIODS[0]}
+    first = {c: totals(rows) for (c, q), rows in returns.items() if q == FORWARD}
     heads = [t["H"] for t in first.values()]
     assert sum(h <= 5 for h in heads) >= 3
     assert sum(h >= 60 for h in heads) >= 2
+    # 2019: "a few trusts had more than 40, whilst others had none" (the stocktake)
+    in_2019 = [totals(rows)["H"] for (c, q), rows in returns.items() if q == PERIODS[0]]
+    assert sum(h > 40 for h in in_2019) >= 3 and sum(h == 0 for h in in_2019) >= 1
     every = [totals(rows) for rows in returns.values()]
     sick = [t["lost"] / t["avail"] for t in every if t["avail"]]
     vac = [t["vac"] / (t["wte"] + t["vac"]) for t in every if t["wte"] + t["vac"]]
@@ -237,6 +250,11 @@ def test_zero_psw_return(returns):
         r = rows[0]
         assert (r["service_setting"], r["afc_band"], r["headcount"]) == ("adult_community", "3", "0")
         assert float(r["wte_in_post"]) == 0 and float(r["vacancy_wte"]) > 0 and float(r["fte_days_available"]) == 0
+    # Before its first PSWs (the back-cast years) RNK returns no PSWs and no vacancy: no warning.
+    before = [q for q in PERIODS if q < FORWARD]
+    for q in before:
+        rows = returns[(trust_returns.ZERO_TRUST, q)]
+        assert [(r["headcount"], r["vacancy_wte"]) for r in rows] == [("0", "0.00")]
 
 
 def test_flows_line_up_cell_by_cell(returns):
@@ -269,7 +287,7 @@ def test_flows_line_up_cell_by_cell(returns):
             )
             assert start == prev_h.get(cell, 0), (code, period, cell)
         checked += 1
-    assert checked > 400
+    assert checked > 1300  # every quarter of every trust but the first and those after a gap
 
 
 def test_warnings_only_for_the_deliberate_outliers(returns):
