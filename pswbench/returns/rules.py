@@ -45,6 +45,7 @@ RULES: dict[str, Rule] = {
         # the column and row rules (Great Expectations)
         *_rules("error", (SUITE,), "required_value", "not_a_number", "not_a_whole_number", "non_ascii_digit"),
         *_rules("error", (SUITE,), "negative_value", "value_too_large", "notes_too_long", "bad_date"),
+        *_rules("error", (SUITE,), "not_a_real_date"),
         *_rules("error", (SUITE,), "not_quarter_end", "period_in_future", "period_too_early"),
         *_rules("error", (SUITE,), "unknown_service_setting", "unknown_afc_band"),
         *_rules("error", (SUITE,), "wte_exceeds_headcount", "joiners_exceed_headcount"),

@@ -19,6 +19,7 @@ import polars as pl
 from pswbench.access import permissions
 from pswbench.access.auth import User
 from pswbench.returns import contract, findings
+from pswbench.returns.findings import counted
 from pswbench.returns.validate import ValidationResult, validate_bytes
 from pswbench.store import audit, database, loader, viewer_mode
 from pswbench.store.database import sql
@@ -214,10 +215,6 @@ def submit(con: duckdb.DuckDBPyConnection, user: User, chk: Check) -> loader.Loa
     with _saving(f"the return {chk.result.file_name!r} for {chk.result.trust_code} {chk.result.period_end}"):
         chk.outcome = loader.load_result(con, chk.result, user.email)
     return chk.outcome
-
-
-def counted(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def duplicate_notice(chk: Check) -> str:
