@@ -62,7 +62,9 @@ def cmd_validate(args) -> int:
     else:
         for r in results:
             verdict = "valid" if r.valid else "INVALID"
-            counts = f"{counted(r.rows, 'row')}, {counted(len(r.errors), 'error')}, {counted(len(r.warnings), 'warning')}"
+            counts = (
+                f"{counted(r.rows, 'row')}, {counted(len(r.errors), 'error')}, {counted(len(r.warnings), 'warning')}"
+            )
             print(f"{r.file_name}: {verdict} ({counts})")
             for f in r.findings:
                 where = f"line {f.line}" if f.line else "file"
@@ -145,8 +147,8 @@ def cmd_restore(args) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_UNREADABLE
     print(
-        f"Restored {counted(sum(tables.values()), 'row')} in {counted(len(tables), 'table')} from {args.source} into the new "
-        f"database {args.db}. Point PSWBENCH_DB (or --db) at it to use it."
+        f"Restored {counted(sum(tables.values()), 'row')} in {counted(len(tables), 'table')} from {args.source} "
+        f"into the new database {args.db}. Point PSWBENCH_DB (or --db) at it to use it."
     )
     return EXIT_OK
 

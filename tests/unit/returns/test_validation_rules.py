@@ -320,7 +320,10 @@ def test_one_finding_per_distinct_period_value():
     "change, column",
     [
         ({"headcount": "-12"}, "headcount"),
-        ({"headcount": "-1", "wte_in_post": "0", "fte_days_available": "0", "sickness_fte_days_lost": "0"}, "headcount"),
+        (
+            {"headcount": "-1", "wte_in_post": "0", "fte_days_available": "0", "sickness_fte_days_lost": "0"},
+            "headcount",
+        ),
         ({"fte_days_available": "-5"}, "fte_days_available"),
         ({"wte_in_post": "-1"}, "wte_in_post"),
         ({"headcount": "150000"}, "headcount"),
