@@ -75,7 +75,6 @@ def current(db: str | Path | None = None):
     return reader(db).connection() if viewer_mode.is_viewer() else writer(db)
 
 
-@atexit.register
 def close_all() -> None:
     """Stop the spool watchers and close every connection this module opened, and forget them.
 
@@ -94,3 +93,6 @@ def close_all() -> None:
         for found in _READERS.values():
             found.close()
         _READERS.clear()
+
+
+atexit.register(close_all)
