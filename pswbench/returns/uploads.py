@@ -94,8 +94,9 @@ FINDINGS_SCHEMA = {
     "rule": pl.String,
 }
 # Widths of the findings table's columns (st.column_config): the plain-English fix takes the room.
-# Pixels; what is left of a wide screen goes to all alike, so at 1,440 px the message has most of it.
-FINDINGS_WIDTHS = {"message": 640, "severity": 70, "line": 50, "column": 150, "value": 110, "rule": 90}
+# Pixels, 930 in all: every column fits beside the sidebar in a 1,400 px window (the rule id too), the
+# message has more than half, and what a wider screen adds is shared among the columns.
+FINDINGS_WIDTHS = {"message": 500, "severity": 70, "line": 50, "column": 130, "value": 90, "rule": 90}
 FINDINGS_LABELS = {"message": "What to fix", "value": "Value in the file", "rule": "Rule id"}
 
 

@@ -141,7 +141,7 @@ def test_findings_show_the_fix_first_and_wide_and_can_be_downloaded(db):
     assert list(table.value.columns) == ["message", "severity", "line", "column", "value", "rule"]
     config = json.loads(table.proto.columns)
     widths = {c: config[c]["width"] for c in table.value.columns}
-    assert widths["message"] == max(widths.values()) >= 600
+    assert widths["message"] == max(widths.values()) >= 500
     assert config["rule"]["width"] <= 100 and config["message"]["label"] == "What to fix"
     labels = [b.label for b in at.get("download_button")]
     assert "Download findings (CSV)" in labels and "Download findings (XLSX)" in labels
