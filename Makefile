@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DB ?= data/pswbench.duckdb
+PORT ?= 8501
 
 .PHONY: run lint format dead-code-allowlist test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium axe clean
 
@@ -15,8 +16,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
+# make run PORT=8502 serves on another port (default 8501).
 run: $(VENV)/.installed
-	$(PY) -m pswbench.app.server run app.py
+	$(PY) -m pswbench.app.server run app.py --server.port $(PORT)
 
 demo: $(VENV)/.installed
 	rm -f $(DB) $(DB).wal

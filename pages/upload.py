@@ -12,10 +12,8 @@ from pswbench.returns import uploads
 
 user, data = ui.page("upload")
 st.title("Upload a quarterly return")
-st.write(
-    "Start from the template and read the specification: one file is one trust and one quarter. "
-    "The file is checked as soon as you upload it; nothing is saved until you submit it."
-)
+st.write("Start from the template and read the specification: one file is one trust and one quarter.")
+st.write(uploads.WHAT_IS_RECORDED)
 c1, c2, _ = st.columns([1, 1, 3])
 c1.download_button(
     "Template (CSV)", (DATA_DIR / "template.csv").read_bytes(), "psw-return-template.csv", "text/csv", key="template"
@@ -84,14 +82,37 @@ if file is not None:
             "Errors first. Line numbers count the header as line 1; no line number means the finding is "
             "about the whole file."
         )
+        findings = chk.findings_table()
         st.dataframe(
-            chk.findings_table(),
+            findings.to_arrow(),
             hide_index=True,
             width="stretch",
-            column_config={"message": st.column_config.TextColumn(width="large")},
+            column_config={
+                c: st.column_config.TextColumn(uploads.FINDINGS_LABELS.get(c), width=w)
+                for c, w in uploads.FINDINGS_WIDTHS.items()
+            },
         )
+        d1, d2, _ = st.columns([1, 1, 4])
+        for box, fmt, mime in (
+            (d1, "csv", "text/csv"),
+            (d2, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ):
+            box.download_button(
+                f"Download findings ({fmt.upper()})",
+                ui.export_file(findings, f"Upload findings {target}", user, fmt),
+                f"findings-{target}.{fmt}",
+                mime,
+                key=f"{key}:findings-{fmt}",
+                on_click="ignore",
+            )
 
     if chk.can_submit:
+        if not chk.same_as_version:  # an identical file is said to be so above
+            try:
+                seen = data.submission_history(target, chk.result.period_end)
+            except permissions.NotPermitted:
+                seen = None  # the notice then names the version without its date and uploader
+            st.info(uploads.replace_notice(chk, seen))
         acknowledged = not result.warnings or st.checkbox(
             "I have checked the warnings and the figures are right.", key=f"{key}:ack"
         )

@@ -40,6 +40,30 @@ ROLES = ("analyst", "trust_lead", "board")
 ROLES_WITH_TRUST = ("trust_lead", "board")
 MAX_EMAIL_LENGTH = 254
 DISPLAY_ZONE = ZoneInfo("Europe/London")
+# Where a browser asked to go before it was signed in (a shared link such as /snapshot?trust=RT1):
+# the sign-in route sends it there afterwards, when safe_next allows the path.
+NEXT_PARAM = "next"
+NEXT_KEY = "pswbench_next_path"  # session state: the requested path, kept while the sign-in screen shows
+# One page of this app (a lowercase first letter: never //host, /\host, /_stcore or /_pswbench) and a
+# query of plain URL characters (no scheme, host, slash, backslash or fragment), at most 500 of them.
+_SAFE_NEXT = re.compile(r"/[a-z][a-z0-9_-]{0,63}(?:\?[A-Za-z0-9_.~%=&+-]{0,500})?")
+
+
+def safe_next(path: str | None) -> str | None:
+    """path when it is a same-site page of this app with its query, else None (never an open redirect)."""
+    return path if path and _SAFE_NEXT.fullmatch(path) else None
+
+
+def requested_next(url_path: str, query: dict[str, str]) -> str | None:
+    """The page and query a signed-out browser asked for, as a path safe_next accepts, or None for
+    the default page (the role's landing page is right then)."""
+    from urllib.parse import urlencode
+
+    if not url_path:
+        return None
+    return safe_next(f"/{url_path}" + (f"?{urlencode(query)}" if query else ""))
+
+
 _RETRIES = 3  # a write that conflicts with a concurrent attempt's is tried again this often
 
 SIGN_IN_FAILED_MESSAGE = "The email address or password is not right. Check them and try again."

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from urllib.parse import quote
 
 import streamlit as st
 
@@ -150,7 +151,9 @@ def begin(user: User, con) -> None:
         st.session_state[APPTEST_COOKIE], _ = session_cookie.issue(key, user.email)
         st.rerun()
     token = REGISTRY.mint(user.email, st.context.cookies.get(XSRF_COOKIE))
-    _redirect(f"{SIGNED_IN_PATH}?token={token}")
+    # The page a shared link asked for (app.py keeps it while the sign-in screen shows); web.signed_in checks it again.
+    wanted = auth.safe_next(st.session_state.get(auth.NEXT_KEY))
+    _redirect(f"{SIGNED_IN_PATH}?token={token}" + (f"&{auth.NEXT_PARAM}={quote(wanted, safe='')}" if wanted else ""))
     st.info("Signed in. Opening your page...")
     st.stop()
 

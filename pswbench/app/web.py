@@ -37,7 +37,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from streamlit import config
 
 from pswbench import paths
-from pswbench.access import browser_session, session_cookie
+from pswbench.access import auth, browser_session, session_cookie
 from pswbench.access.session_registry import REGISTRY
 from pswbench.app import deferred_downloads
 from pswbench.store import process_db
@@ -331,7 +331,9 @@ async def signed_in(request: Request) -> Response:
     key = await _key() if email else None
     if email is None or key is None:  # used, expired or another browser's: the sign-in screen says so
         return RedirectResponse(f"{_home()}?{browser_session.HAND_OVER_FAILED}=expired", status_code=303)
-    response = RedirectResponse(_home(), status_code=303)
+    # On to the page a shared link asked for, when it is one of this app's pages; else the home page.
+    wanted = auth.safe_next(request.query_params.get(auth.NEXT_PARAM))
+    response = RedirectResponse(f"{_base()}{wanted}" if wanted else _home(), status_code=303)
     value, claims = session_cookie.issue(key, email)
     REGISTRY.touch(claims.sid)
     response.raw_headers.extend(_cookie_headers(request.scope, value))

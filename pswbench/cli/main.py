@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from pswbench.returns import contract
+from pswbench.returns.findings import counted
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -61,7 +62,10 @@ def cmd_validate(args) -> int:
     else:
         for r in results:
             verdict = "valid" if r.valid else "INVALID"
-            print(f"{r.file_name}: {verdict} ({r.rows} rows, {len(r.errors)} errors, {len(r.warnings)} warnings)")
+            counts = (
+                f"{counted(r.rows, 'row')}, {counted(len(r.errors), 'error')}, {counted(len(r.warnings), 'warning')}"
+            )
+            print(f"{r.file_name}: {verdict} ({counts})")
             for f in r.findings:
                 where = f"line {f.line}" if f.line else "file"
                 print(f"  {f.severity:7} {where:>9}  {f.column or '-':24} {f.rule:28} {f.message}")
@@ -97,7 +101,7 @@ def cmd_synth(args) -> int:
     from pswbench.synthetic.trust_returns import generate
 
     paths = generate(Path(args.out), seed=args.seed, scale=args.scale)
-    print(f"wrote {len(paths)} synthetic returns to {args.out}")
+    print(f"wrote {counted(len(paths), 'synthetic return')} to {args.out}")
     if args.scale > 1:
         print(
             "synthetic trusts Z0001... are not in the reference list: build a database that knows them "
@@ -115,8 +119,8 @@ def cmd_demo(args) -> int:
     outcomes = build_demo(Path(args.db), args.seed)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("accepted", "rejected", "duplicate")}
     print(
-        f"demo database {args.db} (SYNTHETIC demo data): {counts['accepted']} returns accepted, "
-        f"{counts['rejected']} rejected, {sum(o.warnings for o in outcomes)} warnings"
+        f"demo database {args.db} (SYNTHETIC demo data): {counted(counts['accepted'], 'return')} accepted, "
+        f"{counts['rejected']} rejected, {counted(sum(o.warnings for o in outcomes), 'warning')}"
     )
     print("demo accounts: " + ", ".join(f"{email} ({role})" for email, role, _, _ in DEMO_ACCOUNTS))
     return EXIT_OK if counts["rejected"] == 0 else EXIT_INVALID
@@ -143,17 +147,20 @@ def cmd_restore(args) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_UNREADABLE
     print(
-        f"Restored {sum(tables.values()):,} rows in {len(tables)} tables from {args.source} into the new "
-        f"database {args.db}. Point PSWBENCH_DB (or --db) at it to use it."
+        f"Restored {counted(sum(tables.values()), 'row')} in {counted(len(tables), 'table')} from {args.source} "
+        f"into the new database {args.db}. Point PSWBENCH_DB (or --db) at it to use it."
     )
     return EXIT_OK
 
 
 def cmd_indicators(args) -> int:
     from pswbench.reports import indicators
-    from pswbench.store import database
+    from pswbench.store import publish
 
-    con = database.connect(args.db, read_only=True)
+    # It only reads: while the app holds the database, the snapshot the app publishes is read instead.
+    con, source_note = publish.connect_read_only(args.db, "the indicators")
+    if source_note:
+        print(source_note, file=sys.stderr)
     try:
         frame = indicators.indicators(con, args.level, args.period)
     finally:

@@ -24,6 +24,16 @@ def _scope(con):
     return Scope(User(CLI_ANALYST, "analyst", None), q, q)
 
 
+def _open(db: str, what: str):
+    """Read-only; while the app holds the database, its published snapshot (said so on stderr)."""
+    from pswbench.store import publish
+
+    con, source_note = publish.connect_read_only(db, what)
+    if source_note:
+        print(source_note, file=sys.stderr)
+    return con
+
+
 def _print(frame: pl.DataFrame, fmt: str, extra: dict | None = None) -> None:
     if fmt == "json":
         body = frame.to_dicts() if extra is None else {**extra, "points": frame.to_dicts()}
@@ -62,9 +72,7 @@ def outliers_frame(scope, period, indicator: str) -> pl.DataFrame:
 
 
 def cmd_outliers(args) -> int:
-    from pswbench.store import database
-
-    con = database.connect(args.db, read_only=True)
+    con = _open(args.db, "the funnel figures")
     try:
         scope = _scope(con)
         period = args.period or max(scope.periods())
@@ -102,12 +110,10 @@ def spc_frame(scope, indicator: str, level: str, code: str | None) -> tuple[pl.D
 
 
 def cmd_spc(args) -> int:
-    from pswbench.store import database
-
     if args.level != "national" and not args.code:
         print(f"--level {args.level} needs --code (a {args.level} code).", file=sys.stderr)
         return 2
-    con = database.connect(args.db, read_only=True)
+    con = _open(args.db, "the SPC figures")
     try:
         scope = _scope(con)
         if args.level == "region" and args.code not in scope.regions()["region_code"].to_list():
@@ -159,9 +165,7 @@ def ambition_frame(scope, level: str) -> pl.DataFrame:
 
 
 def cmd_ambition(args) -> int:
-    from pswbench.store import database
-
-    con = database.connect(args.db, read_only=True)
+    con = _open(args.db, "the SPC figures")
     try:
         frame = ambition_frame(_scope(con), args.level)
     finally:

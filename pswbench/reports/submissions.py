@@ -19,6 +19,7 @@ from pswbench.access import permissions
 from pswbench.access.auth import User
 from pswbench.reports import charts
 from pswbench.reports.charts import GREY, PALETTE
+from pswbench.returns import rules as rule_registry
 from pswbench.returns.contract import as_period
 from pswbench.store.database import sql
 
@@ -69,7 +70,8 @@ def failing_rules(con, user: User, period: dt.date | None) -> pl.DataFrame:
 def rule_chart(rules: pl.DataFrame, top: int = 15) -> go.Figure:
     """Horizontal bars of findings per rule; errors and warnings differ by pattern and label, not colour alone."""
     d = rules.head(top).reverse()
-    labels = [f"{r} ({s})" for r, s in zip(d["rule"], d["severity"])]
+    # In words (the registry's title), with the rule id a trust quotes on hover.
+    labels = [f"{rule_registry.title(r)} ({s})" for r, s in zip(d["rule"], d["severity"])]
     is_error = [s == "error" for s in d["severity"]]
     fig = charts.figure(
         go.Bar(
@@ -80,7 +82,8 @@ def rule_chart(rules: pl.DataFrame, top: int = 15) -> go.Figure:
             marker_pattern_shape=["x" if e else "" for e in is_error],
             text=[f"{n:,} in {s:,} submission{'s' if s != 1 else ''}" for n, s in zip(d["findings"], d["submissions"])],
             textposition="auto",
-            hovertemplate="%{y}: %{x} findings<extra></extra>",
+            customdata=d["rule"].to_list(),
+            hovertemplate="%{y}: %{x} findings (rule %{customdata})<extra></extra>",
             showlegend=False,
         )
     )

@@ -145,6 +145,19 @@ def parse_period(raw: str | None) -> dt.date | None:
     return None
 
 
+def date_problem(raw: str) -> str:
+    """Why a date-shaped text (it matches DATE_TEXT) is no real day, in words: 'September 2025 has 30 days'."""
+    text = raw.strip()
+    if ISO_DATE.match(text):
+        y, m, d = (int(p) for p in text.split("-"))
+    else:
+        d, m, y = (int(p) for p in text.split("/"))
+    if not 1 <= m <= 12:
+        return f"there is no month {m}"
+    days = calendar.monthrange(y, m)[1]
+    return f"{calendar.month_name[m]} {y} has {days} days, so there is no day {d}"
+
+
 def is_quarter_end(d: dt.date) -> bool:
     return d.month in (3, 6, 9, 12) and d.day == calendar.monthrange(d.year, d.month)[1]
 

@@ -46,6 +46,31 @@ def warning(
     return Finding("warning", line, column, rule, quoted(value), message)
 
 
+def lines_text(lines: list[int], most: int = 10) -> str:
+    """'line 4', 'lines 2 to 9', 'lines 2, 4 and 7 to 9': runs of consecutive lines joined, at most
+    `most` runs named and the rest counted."""
+    ordered = sorted(set(lines))
+    if len(ordered) == 1:
+        return f"line {ordered[0]:,}"
+    runs: list[list[int]] = []
+    for n in ordered:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    runs = [r for a, b in runs for r in ([[a, a], [b, b]] if b == a + 1 else [[a, b]])]  # "2 and 3", not "2 to 3"
+    words = [f"{a:,}" if a == b else f"{a:,} to {b:,}" for a, b in runs]
+    if len(runs) > most:
+        rest = sum(b - a + 1 for a, b in runs[most:])
+        return f"lines {', '.join(words[:most])} and {rest:,} more"
+    return f"lines {', '.join(words[:-1])} and {words[-1]}" if len(words) > 1 else f"lines {words[0]}"
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 error', '3 errors', '1,204 data rows': every count of findings or rows the user reads."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def sort_key(f: Finding) -> tuple:
     return (f.severity != "error", f.line is not None, f.line or 0, f.column or "", f.rule)
 

@@ -7,6 +7,7 @@ each row carries a unique index that maps back to its file and line.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import logging
@@ -18,7 +19,7 @@ import polars as pl
 
 from pswbench.paths import VALIDATION_DIR
 from pswbench.returns import contract
-from pswbench.returns.findings import Finding, quoted
+from pswbench.returns.findings import Finding, lines_text, quoted
 
 SUITE_FILE = VALIDATION_DIR / "return_rows_suite.json"
 # The second pass lists the failing rows; the failing values and GX's query text are not needed.
@@ -30,8 +31,19 @@ LIST_FAILURES = {
 }
 
 
+# Columns that hold one fact about the whole file, repeated on every line: the same wrong value on
+# several lines is one mistake, reported once with the lines it is on (docs/return-spec.md).
+PER_FILE_COLUMNS = ("trust_code", "period_end")
+_LINE_MARK = "\x00line\x00"
+
+
 def rule_specs() -> list[dict]:
     return json.loads(SUITE_FILE.read_text(encoding="utf-8"))["rules"]
+
+
+def _upper_limits() -> dict[str, float]:
+    """Each number column's value_too_large limit, from the suite (the one place it is written)."""
+    return {s["column"]: s["kwargs"]["max_value"] for s in rule_specs() if s["rule"] == "value_too_large"}
 
 
 def _substitute(value, today: dt.date):
@@ -78,7 +90,8 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     """Add the parsed columns the suite checks (numbers, normalised text, the period as integers)."""
     parsed_period = pl.col("period_end").map_elements(contract.parse_period, return_dtype=pl.Date)
     regex_date = pl.col("period_end").str.contains(contract.DATE_TEXT)
-    return frame.with_columns(
+    limits = _upper_limits()
+    frame = frame.with_columns(
         *[
             pl.when(pl.col(c).str.contains(contract.NUMBER_TEXT))
             .then(pl.col(c).cast(pl.Float64, strict=False))
@@ -90,16 +103,23 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
         .map_elements(lambda b: contract.normalise_band(b) or "?", return_dtype=pl.String)
         .alias("afc_band__norm"),
         parsed_period.alias("period_end__date"),
-    ).with_columns(
+    )
+    return frame.with_columns(
+        # The rules that compare two columns (or test one under a condition on another) read these:
+        # a number that broke its own range rule is blank here, so one negative headcount is one error
+        # on that cell, not also "WTE exceeds headcount" and "joiners exceed headcount".
+        *[
+            pl.when(pl.col(f"{c}__num").is_between(0, limits.get(c, float("inf"))))
+            .then(pl.col(f"{c}__num"))
+            .alias(f"{c}__ok")
+            for c in contract.NUMERIC_COLUMNS
+        ],
         (pl.col("period_end__date").dt.year().cast(pl.Int32) * 10000 + _month_day("period_end__date")).alias(
             "period_end__ymd"
         ),
-        # A date in the right shape that is not a real day (31/02/2025) is reported as not a quarter end.
-        pl.when(pl.col("period_end__date").is_not_null())
-        .then(_month_day("period_end__date"))
-        .when(regex_date)
-        .then(0)
-        .alias("period_end__mmdd"),
+        _month_day("period_end__date").alias("period_end__mmdd"),
+        # A date in the right shape that is no real day (2025-09-31) is 0: reported as not a real date.
+        pl.when(pl.col("period_end__date").is_not_null()).then(1).when(regex_date).then(0).alias("period_end__real"),
     )
 
 
@@ -113,11 +133,18 @@ def run(prepared: pl.DataFrame, today: dt.date | None = None) -> list[tuple[int,
         return []
     batch_definition, suite = _suite(today or dt.date.today())
     batch = batch_definition.get_batch(batch_parameters={"dataframe": prepared.drop("period_end__date").to_pandas()})
-    # Most returns are valid: a yes/no pass is twice as fast, and only a failure pays for
-    # the full pass that lists the offending rows.
-    if batch.validate(suite, result_format="BOOLEAN_ONLY").success:
+    # Most returns are valid: a yes/no pass over every rule is several times faster than listing
+    # rows. When it fails, only the rules that failed (usually one to three of 60) are run again to
+    # list their rows, so a rejected file costs about what a valid one does
+    # (benchmarks/bench_upload_check.py).
+    verdict = batch.validate(suite, result_format="BOOLEAN_ONLY")
+    if verdict.success:
         return []
-    result = batch.validate(suite, result_format=LIST_FAILURES)
+    failing = {res.expectation_config.meta["spec"] for res in verdict.results if not res.success}
+    again = [copy.copy(e) for e in suite.expectations if e.meta["spec"] in failing]
+    import great_expectations as gx
+
+    result = batch.validate(gx.ExpectationSuite(name="failed_rules", expectations=again), result_format=LIST_FAILURES)
     specs = rule_specs()
     failed: list[tuple[dict, list[int]]] = []
     for res in result.results:
@@ -136,25 +163,27 @@ def run(prepared: pl.DataFrame, today: dt.date | None = None) -> list[tuple[int,
     rows = prepared.to_dicts()
     out: list[tuple[int, Finding]] = []
     for spec, indices in failed:
-        for idx in indices:
-            if (spec["rule"], spec["column"], idx) in replaced:
-                continue
-            row = rows[idx]
+        kept = [idx for idx in indices if (spec["rule"], spec["column"], idx) not in replaced]
+        for same in _one_mistake(spec, kept, rows):
+            row = rows[same[0]]
             value = row[spec["column"]]
-            out.append(
-                (
-                    idx,
-                    Finding(
-                        "error",
-                        row["line"],
-                        spec["column"],
-                        spec["rule"],
-                        quoted(value),
-                        spec["message"].format(**_message_context(spec, row, value)),
-                    ),
-                )
-            )
+            message = spec["message"].format(**_message_context(spec, row, value))
+            if len(same) > 1:
+                message = message.replace("on line {line}".format(line=row["line"]), _LINE_MARK, 1)
+                message = message.replace(_LINE_MARK, "on " + lines_text([rows[i]["line"] for i in same]))
+            out.append((same[0], Finding("error", row["line"], spec["column"], spec["rule"], quoted(value), message)))
     return out
+
+
+def _one_mistake(spec: dict, indices: list[int], rows: list[dict]) -> list[list[int]]:
+    """The failing rows in groups reported as one finding each: in a per-file column, the rows of
+    one file with the same value; anywhere else, each row on its own (its own figure to correct)."""
+    if spec["column"] not in PER_FILE_COLUMNS:
+        return [[idx] for idx in indices]
+    groups: dict[tuple, list[int]] = {}
+    for idx in indices:
+        groups.setdefault((rows[idx].get("__file"), rows[idx][spec["column"]]), []).append(idx)
+    return list(groups.values())
 
 
 def _message_context(spec: dict, row: dict, value) -> dict:
@@ -167,4 +196,6 @@ def _message_context(spec: dict, row: dict, value) -> dict:
         ]
         typed = contract.in_ascii_digits(value)
         context.update(numerals=", ".join(named), in_digits=f", as {typed}" if typed else "")
+    if "{date_problem}" in spec["message"]:
+        context.update(date_problem=contract.date_problem(value))
     return context

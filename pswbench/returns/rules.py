@@ -26,36 +26,104 @@ class Rule:
     id: str
     severity: str  # "error" blocks the load; "warning" is shown and recorded
     where: tuple[str, ...]  # the files that raise it
+    title: str  # a short plain-English name, for charts and tables that count findings by rule
 
 
-def _rules(severity: str, where: tuple[str, ...], *ids: str) -> list[Rule]:
-    return [Rule(i, severity, where) for i in ids]
+def _rules(severity: str, where: tuple[str, ...], **titles: str) -> list[Rule]:
+    return [Rule(i, severity, where, title) for i, title in titles.items()]
 
 
 RULES: dict[str, Rule] = {
     r.id: r
     for r in [
         # reading the file
-        *_rules("error", (READER,), "empty_file", "not_a_csv", "malformed_csv", "no_data_rows", "wrong_field_count"),
-        *_rules("error", (READER,), "duplicate_column", "unknown_column", "missing_column"),
-        *_rules("error", (READ_LIMITS, XLSX), "file_too_large"),
-        *_rules("error", (READ_LIMITS, READER), "too_many_rows"),
-        *_rules("error", (READ_LIMITS,), "too_many_columns", "cell_too_long"),
-        *_rules("error", (XLSX,), "unreadable_xlsx"),
+        *_rules(
+            "error",
+            (READER,),
+            empty_file="File is empty",
+            not_a_csv="Not a CSV or Excel file",
+            malformed_csv="CSV cannot be read",
+            no_data_rows="No data rows",
+            wrong_field_count="Wrong number of cells in a row",
+        ),
+        *_rules(
+            "error",
+            (READER,),
+            duplicate_column="Column given twice",
+            unknown_column="Column we do not know",
+            missing_column="Required column missing",
+        ),
+        *_rules("error", (READ_LIMITS, XLSX), file_too_large="File too large"),
+        *_rules("error", (READ_LIMITS, READER), too_many_rows="Too many rows"),
+        *_rules("error", (READ_LIMITS,), too_many_columns="Too many columns", cell_too_long="Cell too long"),
+        *_rules("error", (XLSX,), unreadable_xlsx="Workbook cannot be read"),
         # the column and row rules (Great Expectations)
-        *_rules("error", (SUITE,), "required_value", "not_a_number", "not_a_whole_number", "non_ascii_digit"),
-        *_rules("error", (SUITE,), "negative_value", "value_too_large", "notes_too_long", "bad_date"),
-        *_rules("error", (SUITE,), "not_quarter_end", "period_in_future", "period_too_early"),
-        *_rules("error", (SUITE,), "unknown_service_setting", "unknown_afc_band"),
-        *_rules("error", (SUITE,), "wte_exceeds_headcount", "joiners_exceed_headcount"),
-        *_rules("error", (SUITE,), "sickness_exceeds_available", "no_days_available", "no_wte_with_staff"),
+        *_rules(
+            "error",
+            (SUITE,),
+            required_value="Required value blank",
+            not_a_number="Not a number",
+            not_a_whole_number="Not a whole number",
+            non_ascii_digit="Digits other than 0-9",
+        ),
+        *_rules(
+            "error",
+            (SUITE,),
+            negative_value="Negative number",
+            value_too_large="Number far too large",
+            notes_too_long="Notes too long",
+            bad_date="Date we cannot read",
+        ),
+        *_rules("error", (SUITE,), not_a_real_date="Date that does not exist"),
+        *_rules(
+            "error",
+            (SUITE,),
+            not_quarter_end="Date is not a quarter end",
+            period_in_future="Quarter not yet ended",
+            period_too_early="Quarter before collection began",
+        ),
+        *_rules(
+            "error", (SUITE,), unknown_service_setting="Unknown service setting", unknown_afc_band="Unknown AfC band"
+        ),
+        *_rules(
+            "error",
+            (SUITE,),
+            wte_exceeds_headcount="WTE above headcount",
+            joiners_exceed_headcount="Joiners above headcount",
+        ),
+        *_rules(
+            "error",
+            (SUITE,),
+            sickness_exceeds_available="Sickness above days available",
+            no_days_available="No days available for staff in post",
+            no_wte_with_staff="No WTE for staff in post",
+        ),
         # across rows and against reference data
-        *_rules("error", (VALIDATE,), "mixed_trust_codes", "mixed_periods"),
-        *_rules("error", (CROSS_CHECKS,), "duplicate_cell"),
-        *_rules("error", (CROSS_CHECKS,), "unknown_trust_code", "trust_not_open"),
-        *_rules("warning", (CROSS_CHECKS,), "fte_days_mismatch", "high_sickness_rate", "high_vacancy_rate"),
-        *_rules("warning", (CROSS_CHECKS,), "high_leaver_rate", "headcount_change"),
+        *_rules("error", (VALIDATE,), mixed_trust_codes="More than one trust", mixed_periods="More than one quarter"),
+        *_rules("error", (CROSS_CHECKS,), duplicate_cell="Setting and band given twice"),
+        *_rules(
+            "error", (CROSS_CHECKS,), unknown_trust_code="Unknown trust code", trust_not_open="Trust not open then"
+        ),
+        *_rules(
+            "warning",
+            (CROSS_CHECKS,),
+            fte_days_mismatch="Days available do not match WTE",
+            high_sickness_rate="High sickness rate",
+            high_vacancy_rate="High vacancy rate",
+        ),
+        *_rules(
+            "warning",
+            (CROSS_CHECKS,),
+            high_leaver_rate="High leaver rate",
+            headcount_change="Large change in headcount",
+        ),
         # at upload
-        *_rules("error", (UPLOADS,), "not_your_trust"),
+        *_rules("error", (UPLOADS,), not_your_trust="Another trust's return"),
     ]
 }
+
+
+def title(rule_id: str) -> str:
+    """The rule's plain-English name; an id no longer listed (an old finding) is shown as it is."""
+    rule = RULES.get(rule_id)
+    return rule.title if rule else rule_id

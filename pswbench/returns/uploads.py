@@ -19,6 +19,7 @@ import polars as pl
 from pswbench.access import permissions
 from pswbench.access.auth import User
 from pswbench.returns import contract, findings
+from pswbench.returns.findings import counted
 from pswbench.returns.validate import ValidationResult, validate_bytes
 from pswbench.store import audit, database, loader, viewer_mode
 from pswbench.store.database import sql
@@ -31,6 +32,13 @@ FAULT_MESSAGE = (
     "The return could not be saved because of a fault in the service, not in your file; "
     "nothing was saved. The fault has been logged as reference {reference}: please send that "
     "reference to the HEE data team. Submitting again will not help until it is fixed."
+)
+# What checking a file records, said on the page before anything is uploaded (uploads.check does this).
+WHAT_IS_RECORDED = (
+    "The file is checked as soon as you upload it. A file that passes every rule is saved only when you "
+    "press Submit. A file with errors, or another trust's return, is recorded at once as a rejected "
+    "attempt in the upload history below: its name, size, number of rows, who uploaded it and when, and "
+    "each finding with the value it quotes. None of its figures are loaded."
 )
 # A trust code from the file goes into a sentence rendered as Markdown; anything that does not look
 # like an ODS code is described instead of quoted, so the file cannot format the page.
@@ -63,23 +71,33 @@ class Check:
     outcome: loader.LoadOutcome | None = None  # set once the attempt is recorded
     refused_submission_id: int | None = None
     same_as_version: int | None = None  # the current version, when the file is identical to it
+    current_version: int | None = None  # the trust's current version for the quarter, when there is one
+    current_submission_id: int | None = None  # the submission that made it
 
     @property
     def can_submit(self) -> bool:
         return self.refusal is None and self.outcome is None and self.result.valid
 
     def findings_table(self) -> pl.DataFrame:
-        """Every finding, errors first (the validator's order), as text a table shows inertly."""
-        rows = [(f.severity, f.line, f.column, f.rule, f.value, f.message) for f in self.result.findings]
-        schema = {
-            "severity": pl.String,
-            "line": pl.Int64,
-            "column": pl.String,
-            "rule": pl.String,
-            "value": pl.String,
-            "message": pl.String,
-        }
-        return pl.DataFrame(rows, schema=schema, orient="row")
+        """Every finding, errors first (the validator's order), as text a table shows inertly: the
+        message (what to fix) first, the rule id last (FINDINGS_WIDTHS sizes the columns)."""
+        rows = [(f.message, f.severity, f.line, f.column, f.value, f.rule) for f in self.result.findings]
+        return pl.DataFrame(rows, schema=FINDINGS_SCHEMA, orient="row")
+
+
+FINDINGS_SCHEMA = {
+    "message": pl.String,
+    "severity": pl.String,
+    "line": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "rule": pl.String,
+}
+# Widths of the findings table's columns (st.column_config): the plain-English fix takes the room.
+# Pixels, 930 in all: every column fits beside the sidebar in a 1,400 px window (the rule id too), the
+# message has more than half, and what a wider screen adds is shared among the columns.
+FINDINGS_WIDTHS = {"message": 500, "severity": 70, "line": 50, "column": 130, "value": 90, "rule": 90}
+FINDINGS_LABELS = {"message": "What to fix", "value": "Value in the file", "rule": "Rule id"}
 
 
 def size_problem(size: int) -> str | None:
@@ -155,8 +173,10 @@ def check(
         current = con.execute(
             sql("queries/current_version"), {"trust_code": result.trust_code, "period_end": result.period_end}
         ).fetchall()
-        if current and current[0][2] == result.sha256:
-            chk.same_as_version = int(current[0][0])
+        if current:
+            chk.current_version, chk.current_submission_id = int(current[0][0]), int(current[0][1])
+            if current[0][2] == result.sha256:
+                chk.same_as_version = chk.current_version
     return chk
 
 
@@ -216,8 +236,24 @@ def submit(con: duckdb.DuckDBPyConnection, user: User, chk: Check) -> loader.Loa
     return chk.outcome
 
 
-def counted(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def replace_notice(chk: Check, history: pl.DataFrame | None) -> str:
+    """What Submit will do to the trust's current return for the quarter, said before it is pressed.
+
+    history: the trust's upload history when the user may see it (then the current version's date
+    and uploader are named), else None. The loader still decides at submit time."""
+    r = chk.result
+    quarter = f"{r.trust_code}, quarter ending {r.period_end:%d %B %Y}"
+    if chk.current_version is None:
+        return f"This will be the first return for {quarter}."
+    made = None
+    if history is not None and "submission_id" in history.columns:
+        made = history.filter(pl.col("submission_id") == chk.current_submission_id)
+    if made is not None and made.height:
+        when, who = made["submitted_at"][0], made["submitted_by"][0]
+        when = f"{when:%d %B %Y at %H:%M}" if isinstance(when, dt.datetime) else str(when)
+        by = f"submitted {when} by {who}"
+        return f"Submitting will replace version {chk.current_version} ({by}) as the current return for {quarter}."
+    return f"Submitting will replace version {chk.current_version} as the current return for {quarter}."
 
 
 def duplicate_notice(chk: Check) -> str:

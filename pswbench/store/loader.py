@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pswbench.returns.findings import counted
 from pswbench.returns.validate import ValidationResult, validate_many
 from pswbench.store import database
 from pswbench.store.database import sql
@@ -53,7 +54,8 @@ class LoadOutcome:
         }[self.status]
         who = f"{self.trust_code or '?'} {self.period_end or '?'}"
         return (
-            f"{self.file_name}: {what} ({who}; {self.result.rows} rows, {self.errors} errors, {self.warnings} warnings)"
+            f"{self.file_name}: {what} ({who}; {counted(self.result.rows, 'row')}, {counted(self.errors, 'error')}, "
+            f"{counted(self.warnings, 'warning')})"
         )
 
 

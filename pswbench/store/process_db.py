@@ -9,6 +9,7 @@ never stopped. Nothing a client sends reaches this module's state.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import threading
@@ -21,6 +22,7 @@ from pswbench.store import database, publish, spool_watcher, viewer_mode
 _LOCK = threading.Lock()
 _WRITERS: dict[str, object] = {}
 _READERS: dict[str, viewer_mode.SnapshotReader] = {}
+_WATCHERS: list[tuple[threading.Event, threading.Thread]] = []  # each writer's spool watcher
 
 
 def writer(db: str | Path, building: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext):
@@ -50,7 +52,9 @@ def _open_writer(path: Path, building):
     # start (after a demo build too), so it exists and is current; loads publish after each commit.
     # The publish also ingests the events read-only viewers spooled; the watcher keeps doing that.
     publish.publish_quietly(con)
-    spool_watcher.watch_spool(con, path, float(os.environ.get("PSWBENCH_SPOOL_SECONDS") or 5), threading.Event())
+    stop = threading.Event()
+    thread = spool_watcher.watch_spool(con, path, float(os.environ.get("PSWBENCH_SPOOL_SECONDS") or 5), stop)
+    _WATCHERS.append((stop, thread))
     return con
 
 
@@ -69,3 +73,26 @@ def current(db: str | Path | None = None):
     snapshot generation. For work outside a script run (the web routes, downloads)."""
     db = paths.db_path() if db is None else db
     return reader(db).connection() if viewer_mode.is_viewer() else writer(db)
+
+
+def close_all() -> None:
+    """Stop the spool watchers and close every connection this module opened, and forget them.
+
+    Run at interpreter exit (and by the tests' fixture after each test module): a DuckDB connection
+    still referenced when Python shuts down (here, or by a watcher thread still running) is reported by
+    DuckDB's bindings as dozens of "nanobind: leaked instance" lines on stderr."""
+    with _LOCK:
+        for stop, _ in _WATCHERS:
+            stop.set()
+        for _, thread in _WATCHERS:
+            thread.join(timeout=30)  # it stops at once unless it is mid-ingest
+        _WATCHERS.clear()
+        for con in _WRITERS.values():
+            con.close()
+        _WRITERS.clear()
+        for found in _READERS.values():
+            found.close()
+        _READERS.clear()
+
+
+atexit.register(close_all)

@@ -112,3 +112,33 @@ def publish_quietly(con: duckdb.DuckDBPyConnection) -> dict | None:
             "next accepted load will publish again"
         )
         return None
+
+
+def connect_read_only(db: str | Path, what: str) -> tuple[duckdb.DuckDBPyConnection, str | None]:
+    """The database opened read-only or, while another process (the running app) holds it, its
+    published snapshot; with it, None or a sentence saying that `what` came from the snapshot and
+    which data version, published when, that is. Raises DatabaseLocked when there is no snapshot."""
+    db = Path(db)
+    try:
+        return database.connect(db, read_only=True), None
+    except database.DatabaseLocked:
+        snap = snapshot_path(db)
+        if not snap.exists():
+            raise database.DatabaseLocked(
+                f"The database {db} is in use by another process (for example the running app) and no "
+                f"published snapshot ({snap.name}) exists to read {what} from instead. Nothing was read. Stop "
+                "that process and try again, or load a return so the app publishes a snapshot."
+            ) from None
+    con = database.connect(snap, read_only=True)
+    ((version, changed_at),) = con.execute(database.sql("queries/data_version_and_change")).fetchall()
+    manifest = read_manifest(db)
+    if manifest and manifest.get("data_version") == version:
+        published_at = manifest.get("published_at")
+    else:  # manifest missing or from another publish: the file's own time
+        published_at = dt.datetime.fromtimestamp(snap.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
+    return con, (
+        f"The database {db} is in use by another process (the running app), so {what} were read from its "
+        f"published snapshot ({snap.name}): data version {version}, published at {published_at} "
+        f"(data last changed {changed_at.isoformat(sep=' ', timespec='seconds')}). Anything loaded since "
+        "that publish is not included."
+    )

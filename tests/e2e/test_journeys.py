@@ -196,13 +196,14 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
         expect(main_area(page).get_by_text(f"Rejected with {errors} errors: nothing was loaded.")).to_be_visible()
         expect(main_area(page).get_by_role("button", name="Submit return")).to_have_count(0)
         rows = grid_rows(main_area(page).get_by_test_id("stDataFrame").first)
-        assert rows[0] == ["severity", "line", "column", "rule", "value", "message"]
+        # The fix first (and widest), the rule id last.
+        assert rows[0] == ["What to fix", "severity", "line", "column", "Value in the file", "Rule id"]
         want = expected[broken.name].findings
         assert all(f.line is not None for f in want)  # each of these findings is about one line
-        assert [r[:4] + r[5:] for r in rows[1:]] == [
+        assert [[r[1], r[2], r[3], r[5], r[0]] for r in rows[1:]] == [
             [f.severity, str(f.line), f.column, f.rule, f.message] for f in want
         ]
-        shown = [(r[0], r[1]) for r in rows[1:]]
+        shown = [(r[1], r[2]) for r in rows[1:]]
         assert {s[1] for s in shown if s[0] == "error"} == {"3", "6", "9"}
         shot("broken-return-findings")
 

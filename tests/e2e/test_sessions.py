@@ -430,3 +430,36 @@ def test_plain_streamlit_run_signs_nobody_in_and_says_how_to_start_the_app(own_d
                 assert any("python -m pswbench.app.server run app.py" in a for a in alerts), alerts
 
         run_async(go())
+
+
+def test_a_shared_link_opens_its_page_after_sign_in_and_never_another_site(app):
+    """Opened signed out, /snapshot?trust=RT1 shows the sign-in screen; after sign-in the browser lands
+    on /snapshot?trust=RT1, not the Overview. A hand-over whose next names another site goes home."""
+    email, password = DEMO_ACCOUNTS["analyst"]
+    home = app.url.rstrip("/")
+
+    async def sign_in_from_shared_link(next_instead: str | None = None) -> tuple[str, str, bool]:
+        """(the hand-over address, where following it lands, whether the cookie was set)."""
+        async with st_protocol.Session(app.url) as s:
+            form = await s.run(page_name="snapshot", query_string="trust=RT1")
+            assert form.h1() == SIGN_IN_TITLE
+            fields = [
+                form.widget("text_input", "Email address"),
+                form.widget("text_input", "Password"),
+                form.widget("button", "Sign in"),
+            ]
+            await s.run(
+                widgets=[st_protocol.text(fields[0].id, email), st_protocol.text(fields[1].id, password)]
+                + [st_protocol.click(fields[2].id)]
+            )
+            assert s.redirect and "token=" in s.redirect
+            address = s.redirect if next_instead is None else re.sub(r"next=[^&]*", f"next={next_instead}", s.redirect)
+            landed = await asyncio.to_thread(lambda: s.get(address).url)  # the browser's own cookies
+            return address, landed, bool(s.cookie(COOKIE))
+
+    address, landed, cookie = run_async(sign_in_from_shared_link())
+    assert "next=%2Fsnapshot%3Ftrust%3DRT1" in address
+    assert landed == f"{home}/snapshot?trust=RT1" and cookie
+    for hostile in ("%2F%2Fevil.example", "https%3A%2F%2Fevil.example%2F", "%2F%5Cevil.example"):
+        _, landed, cookie = run_async(sign_in_from_shared_link(hostile))
+        assert landed == f"{home}/" and cookie, hostile  # home, signed in; never the other site

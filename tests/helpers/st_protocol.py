@@ -102,6 +102,7 @@ class Session:
         self.url = self.base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
         self.timeout_s = timeout_s
         self.page_hash = ""
+        self.query_string = ""  # the address's query, sent with every run as the browser does
         self.session_id = ""
         self.values: dict[str, WidgetState] = {}  # the values set on this page, sent with every run
         self.redirect: str | None = None  # the last auth_redirect the app sent
@@ -212,16 +213,28 @@ class Session:
         self.closed_code = self._ws.close_code
         return self.closed_code
 
-    async def run(self, page_hash: str | None = None, widgets: list[WidgetState] = ()) -> Run:
+    async def run(
+        self,
+        page_hash: str | None = None,
+        widgets: list[WidgetState] = (),
+        page_name: str | None = None,
+        query_string: str | None = None,
+    ) -> Run:
         """Ask for a script run (on page_hash, or the current page) with these widget values on top of
         those set before; return the last run that finished (a run that ends early because the app
-        asked for a rerun, for example after sign-in, is followed to the rerun's end)."""
+        asked for a rerun, for example after sign-in, is followed to the rerun's end). page_name and
+        query_string: as a browser opening /<page_name>?<query_string> asks (the query is kept)."""
         if page_hash is not None and page_hash != self.page_hash:
             self.page_hash, self.values = page_hash, {}
         triggers = [w for w in widgets if w.WhichOneof("value") == "trigger_value"]
         self.values.update({w.id: w for w in widgets if w not in triggers})
         msg = BackMsg()
         msg.rerun_script.page_script_hash = self.page_hash
+        if page_name is not None:
+            msg.rerun_script.page_name = page_name
+        if query_string is not None:
+            self.query_string = query_string
+        msg.rerun_script.query_string = self.query_string
         msg.rerun_script.widget_states.widgets.extend([*self.values.values(), *triggers])
         await self._ws.send(msg.SerializeToString())
         return await asyncio.wait_for(self._until_finished(), timeout=self.timeout_s)

@@ -138,3 +138,50 @@ def test_a_failed_hand_over_is_explained_on_the_sign_in_screen():
         "That sign-in did not finish (its link works once, for a minute, in the browser that signed in). Sign in again."
     ]
     assert "signin" not in at.query_params
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/snapshot?trust=RT1",
+        "/benchmark",
+        "/benchmark?indicator=vacancy_rate&period=2025-09-30",
+    ],
+)
+def test_a_same_site_page_is_a_safe_next(path):
+    from pswbench.access import auth
+
+    assert auth.safe_next(path) == path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "//evil.example",
+        "//evil.example/snapshot",
+        "/\\evil.example",
+        "https://evil.example/snapshot",
+        "evil.example",
+        "/_stcore/health",
+        "/_pswbench/signed-out",
+        "/snapshot/../..//evil.example",
+        "/snapshot?x=//evil.example",
+        "/snapshot?trust=RT1#frag",
+        "/snapshot?trust=RT1\r\nSet-Cookie:x=1",
+        "/snapshot?" + "a" * 600,
+        "",
+        None,
+    ],
+)
+def test_anything_else_is_no_next(path):
+    from pswbench.access import auth
+
+    assert auth.safe_next(path) is None
+
+
+def test_the_requested_page_and_query_become_the_next_path():
+    from pswbench.access import auth
+
+    assert auth.requested_next("snapshot", {"trust": "RT1"}) == "/snapshot?trust=RT1"
+    assert auth.requested_next("snapshot", {"trust": "R T/1"}) == "/snapshot?trust=R+T%2F1"
+    assert auth.requested_next("", {"trust": "RT1"}) is None

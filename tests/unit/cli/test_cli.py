@@ -166,3 +166,62 @@ def test_users_commands_run_through_the_main_command_line(tmp_path):
     assert r.returncode == 0 and "lead@nhs.net" in r.stdout
     r = cli("users", "add", "x@nhs.net", "--role", "board", "--db", db, input="a-long-password-123\n")
     assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+def test_counts_agree_with_their_number(tmp_path):
+    """'1 error', '1 warning', never '1 errors' / '1 warnings', in validate and load output."""
+    one_error = tmp_path / "one_error.csv"
+    one_error.write_bytes(EXAMPLE.read_bytes().replace(b"adult_community,3,12,", b"adult_community,3,-12,", 1))
+    r = cli("validate", one_error, EXAMPLES_DIR / "high_sickness_warning.csv")
+    assert "one_error.csv: INVALID (8 rows, 1 error, 0 warnings)" in r.stdout, r.stdout
+    assert "high_sickness_warning.csv: valid (3 rows, 0 errors, 1 warning)" in r.stdout, r.stdout
+    r = cli("load", one_error, "--db", tmp_path / "p.duckdb")
+    assert "8 rows, 1 error, 0 warnings)" in r.stdout, r.stdout
+    assert "1 errors" not in r.stdout and "1 warnings" not in r.stdout
+
+
+def test_indicators_read_the_published_snapshot_while_the_app_holds_the_database(tmp_path):
+    db = tmp_path / "held.duckdb"
+    assert cli("load", EXAMPLE, "--db", db).returncode == 0  # an accepted load publishes the snapshot
+    free = cli("indicators", "--db", db, "--level", "national")
+    assert free.returncode == 0 and free.stderr == ""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        r = cli("indicators", "--db", db, "--level", "national")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == free.stdout
+    assert "read from its published snapshot (held.snapshot.duckdb): data version" in r.stderr
+    assert "published at 20" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_indicators_without_a_snapshot_exit_3_when_the_database_is_held(tmp_path):
+    db = tmp_path / "held.duckdb"
+    duckdb.connect(str(db)).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        r = cli("indicators", "--db", db)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert r.returncode == 3 and "no published snapshot" in r.stderr and "Traceback" not in r.stderr

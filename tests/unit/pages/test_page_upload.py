@@ -132,3 +132,42 @@ def test_board_members_cannot_open_the_upload_page(db):
     at = upload_page(db, "board")
     assert at.error[0].value.startswith("Not permitted")
     assert not at.file_uploader and not at.dataframe
+
+
+def test_findings_show_the_fix_first_and_wide_and_can_be_downloaded(db):
+    bad = (EXAMPLES_DIR / "wte_exceeds_headcount.csv").read_bytes().replace(b"RT1,", b"RX4,")
+    at = upload(upload_page(db), "bad.csv", bad)
+    table = at.dataframe[0]
+    assert list(table.value.columns) == ["message", "severity", "line", "column", "value", "rule"]
+    config = json.loads(table.proto.columns)
+    widths = {c: config[c]["width"] for c in table.value.columns}
+    assert widths["message"] == max(widths.values()) >= 500
+    assert config["rule"]["width"] <= 100 and config["message"]["label"] == "What to fix"
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download findings (CSV)" in labels and "Download findings (XLSX)" in labels
+
+
+def test_before_submit_the_page_says_which_version_it_replaces(db):
+    at = upload(upload_page(db), "corrected.csv", CORRECTED)
+    (notice,) = [i.value for i in at.info if "Submitting will replace" in i.value]
+    assert notice.startswith("Submitting will replace version 1 (submitted ")
+    assert "by loader@nhs.uk) as the current return for RX4, quarter ending 30 September 2025." in notice
+    new_quarter = CORRECTED.replace(b"2025-09-30", b"2025-06-30")
+    at = upload(upload_page(db), "june.csv", new_quarter)
+    assert "This will be the first return for RX4, quarter ending 30 June 2025." in [i.value for i in at.info]
+
+
+def test_the_page_says_truly_what_checking_records(db):
+    at = upload_page(db)
+    assert any("is recorded at once as a rejected attempt" in m.value for m in at.markdown)
+    assert not any("nothing is saved until you submit" in m.value for m in at.markdown)
+    upload(at, "corrected.csv", CORRECTED)
+    assert query(db, "SELECT count(*) FROM submission") == [(1,)]  # a passing file: nothing until Submit
+    bad = (EXAMPLES_DIR / "wte_exceeds_headcount.csv").read_bytes().replace(b"RT1,", b"RX4,")
+    upload(upload_page(db), "bad.csv", bad)
+    ((sid, size, rows, who),) = query(
+        db, "SELECT submission_id, size_bytes, row_count, submitted_by FROM submission WHERE file_name = 'bad.csv'"
+    )
+    assert size == len(bad) and rows > 0 and who == LEAD
+    assert query(db, "SELECT count(*) FROM finding WHERE submission_id = ?", [sid]) == [(1,)]
+    assert query(db, "SELECT count(*) FROM return_version WHERE submission_id = ?", [sid]) == [(0,)]

@@ -122,3 +122,22 @@ def test_status_counts_and_non_submitters():
     )
     assert submissions.status_counts(cov) == {"accepted": 1, "rejected only": 1, "missing": 2}
     assert submissions.non_submitters(cov)["trust_code"].to_list() == ["B", "D", "C"]
+
+
+def test_rule_chart_names_rules_in_words_with_the_id_on_hover():
+    rules = pl.DataFrame(
+        {
+            "rule": ["negative_value", "high_sickness_rate", "a_rule_since_retired"],
+            "severity": ["error", "warning", "error"],
+            "findings": [5, 3, 1],
+            "submissions": [2, 3, 1],
+        }
+    )
+    (bar,) = submissions.rule_chart(rules).data
+    assert list(bar.y) == [
+        "a_rule_since_retired (error)",
+        "High sickness rate (warning)",
+        "Negative number (error)",
+    ]
+    assert list(bar.customdata) == ["a_rule_since_retired", "high_sickness_rate", "negative_value"]
+    assert "rule %{customdata}" in bar.hovertemplate

@@ -50,3 +50,12 @@ def test_the_suite_and_the_contract_agree_on_the_notes_limit():
     )
     assert spec["kwargs"]["max_value"] == contract.MAX_NOTES_CHARS
     assert f"{contract.MAX_NOTES_CHARS} characters" in spec["message"]
+
+
+def test_every_rule_has_a_short_distinct_plain_english_title():
+    titles = [r.title for r in rules.RULES.values()]
+    assert len(set(titles)) == len(titles)
+    for r in rules.RULES.values():
+        assert r.title and len(r.title) <= 40 and "_" not in r.title, r
+    assert rules.title("negative_value") == "Negative number"
+    assert rules.title("a_rule_since_retired") == "a_rule_since_retired"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -153,7 +154,6 @@ case(
         }
     },
     value="-1",
-    also={"wte_exceeds_headcount", "joiners_exceed_headcount"},
 )
 case(
     "negative_value",
@@ -176,7 +176,6 @@ case(
         }
     },
     value="-1",
-    also={"sickness_exceeds_available"},
 )
 case("negative_value", "leavers_headcount", {ROW: {"leavers_headcount": "-1"}}, value="-1")
 case("negative_value", "joiners_headcount", {ROW: {"joiners_headcount": "-1"}}, value="-1")
@@ -212,6 +211,7 @@ case("value_too_large", "agency_wte", {ROW: {"agency_wte": "100001"}}, value="10
 case("unknown_service_setting", "service_setting", {ROW: {"service_setting": "Crisis Team"}}, value="Crisis Team")
 case("unknown_afc_band", "afc_band", {ROW: {"afc_band": "Band 9"}}, value="Band 9")
 case("bad_date", "period_end", all_rows({"period_end": "30-Sep-2025"}), line=2, value="30-Sep-2025")
+case("not_a_real_date", "period_end", all_rows({"period_end": "2025-09-31"}), line=2, value="2025-09-31")
 case("not_quarter_end", "period_end", all_rows({"period_end": "2025-09-29"}), line=2, value="2025-09-29")
 case("period_too_early", "period_end", all_rows({"period_end": "2019-06-30"}), line=2, value="2019-06-30")
 case("period_in_future", "period_end", all_rows({"period_end": "2026-12-31"}), line=2, value="2026-12-31")
@@ -256,7 +256,7 @@ def test_gx_rule(key):
     f = next(h for h in hits if h.line == c["line"])
     assert f.severity == "error"
     assert f.value == c["value"]
-    assert f"line {c['line']}" in f.message.lower()
+    assert re.search(rf"\bline {LINE}\b" if c["changes"].keys() == {ROW} else "lines 2 to 4", f.message.lower())
     if c["value"] is not None and rule != "notes_too_long":
         assert c["value"] in f.message
     if c["value"] is None:
@@ -265,8 +265,9 @@ def test_gx_rule(key):
     assert {e.rule for e in result.errors} <= {rule} | c["also"], result.errors
     if c["changes"].keys() == {ROW}:
         assert {e.line for e in result.errors if e.rule == rule} == {LINE}
-    else:  # the period is wrong on every row, and each row says so
-        assert sorted(e.line for e in result.errors if e.rule == rule) == [2, 3, 4]
+    else:  # the period is wrong on every row, the same value: one finding that names the lines
+        assert [e.line for e in result.errors if e.rule == rule] == [2]
+        assert "on lines 2 to 4" in f.message
 
 
 def test_required_value_json_shape():
@@ -283,13 +284,55 @@ def test_required_value_json_shape():
 @pytest.mark.parametrize("text", ["30-Sep-2025", "2025/09/30", "30.09.2025", "Q2 2025", "2025-9-30"])
 def test_bad_date(text):
     result = check(broken(all_rows({"period_end": text})))
-    assert [f.rule for f in result.errors] == ["bad_date"] * 3
+    assert [f.rule for f in result.errors] == ["bad_date"]
     assert result.errors[0].value == text and text in result.errors[0].message
+    assert "on lines 2 to 4" in result.errors[0].message
 
 
-def test_impossible_day_is_not_a_quarter_end():
-    result = check(broken(all_rows({"period_end": "31/06/2025"})))
-    assert {f.rule for f in result.errors} == {"not_quarter_end"}
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("31/06/2025", "June 2025 has 30 days, so there is no day 31"),
+        ("2025-09-31", "September 2025 has 30 days, so there is no day 31"),
+        ("29/02/2025", "February 2025 has 28 days, so there is no day 29"),
+    ],
+)
+def test_impossible_day_is_not_a_real_date(text, why):
+    """A date-shaped text that is no day of the calendar is called what it is, with how to write it."""
+    result = check(broken(all_rows({"period_end": text})))
+    (f,) = result.errors
+    assert f.rule == "not_a_real_date" and f.value == text and f.line == 2
+    assert f"'{text}' on lines 2 to 4 is not a real date: {why}." in f.message
+    assert "2025-09-30 or 30/09/2025" in f.message and "quarter end" not in f.message.split(":")[0]
+
+
+def test_one_finding_per_distinct_period_value():
+    """The same wrong period on several lines is one finding naming them; different values, one each."""
+    rows = valid_rows(3)
+    for row, text in zip(rows, ["30-Sep-25", "Q3 2025", "30-Sep-25"]):
+        row["period_end"] = text
+    found = [f for f in check(csv_bytes(rows)).errors if f.rule == "bad_date"]
+    assert [(f.line, f.value) for f in found] == [(2, "30-Sep-25"), (3, "Q3 2025")]
+    assert "on lines 2 and 4 " in found[0].message and "on line 3 " in found[1].message
+
+
+@pytest.mark.parametrize(
+    "change, column",
+    [
+        ({"headcount": "-12"}, "headcount"),
+        (
+            {"headcount": "-1", "wte_in_post": "0", "fte_days_available": "0", "sickness_fte_days_lost": "0"},
+            "headcount",
+        ),
+        ({"fte_days_available": "-5"}, "fte_days_available"),
+        ({"wte_in_post": "-1"}, "wte_in_post"),
+        ({"headcount": "150000"}, "headcount"),
+    ],
+)
+def test_one_bad_number_is_one_error_on_its_cell(change, column):
+    """A number that breaks its own rule is not compared with other columns as well: one error, its cell."""
+    result = check(broken({ROW: change}))
+    assert [(f.line, f.column) for f in result.errors] == [(LINE, column)], result.errors
 
 
 def test_uk_date_accepted():
@@ -836,3 +879,19 @@ def test_validating_keeps_no_result_in_great_expectations():
     store = batch_definition.data_asset.datasource._data_context.validation_results_store
     # A ValidationDefinition run keeps each result, with its lists of failing rows, for the process's life.
     assert store.list_keys() == []
+
+
+@pytest.mark.parametrize(
+    "lines, words",
+    [
+        ([4], "line 4"),
+        ([3, 2], "lines 2 and 3"),
+        ([2, 3, 4, 5], "lines 2 to 5"),
+        ([2, 3, 4, 7, 9, 10], "lines 2 to 4, 7, 9 and 10"),
+        (list(range(2, 40, 2)), "lines 2, 4, 6, 8, 10, 12, 14, 16, 18, 20 and 9 more"),
+    ],
+)
+def test_lines_named_in_words(lines, words):
+    from pswbench.returns.findings import lines_text
+
+    assert lines_text(lines) == words
