@@ -165,7 +165,7 @@ def ambition_frame(scope, level: str) -> pl.DataFrame:
 
 
 def cmd_ambition(args) -> int:
-    con = _open(args.db, "the SPC figures")
+    con = _open(args.db, "the ambition figures")
     try:
         frame = ambition_frame(_scope(con), args.level)
     finally:
