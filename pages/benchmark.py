@@ -5,7 +5,7 @@ import streamlit as st
 from pswbench.access import permissions
 from pswbench.access.scope import PEER_GROUPS
 from pswbench.app import ui
-from pswbench.reports import benchmark
+from pswbench.reports import benchmark, process_control
 from pswbench.reports.definitions import BY_NAME, RATES
 
 user, data = ui.page("benchmark")
@@ -67,22 +67,17 @@ if has_return:
     )
 
     if indicator in RATES:
-        national = data.pooled("national", period)
-        rate = national[indicator][0] if national.height else None
-        if rate is not None:
-            st.subheader(f"{spec.label}: funnel plot")
+        fit, funnel_rows = data.funnel(period, indicator)
+        if fit is not None:
+            st.subheader(f"{spec.label}: funnel plot of every trust in England")
             ui.chart(
-                benchmark.funnel_chart(values, indicator, rate, trust, f"{spec.label} by size of trust"),
-                benchmark.funnel_rows(values, indicator, rate),
+                benchmark.funnel_chart(fit, funnel_rows, indicator, trust, f"{spec.label} by size of trust"),
+                benchmark.funnel_rows(funnel_rows, indicator),
                 f"{spec.label} and its denominator by trust",
                 user,
                 key="benchmark-funnel",
             )
-            st.caption(
-                f"Centre line: England pooled rate, {spec.format(rate)}"
-                + ("" if user.role == "analyst" else ", over the trusts whose figure you can see")
-                + f". {benchmark.FUNNEL_MEANING}"
-            )
+            st.markdown(benchmark.funnel_caption(fit, user.role == "analyst"))
 
 st.subheader(f"{spec.label} over time")
 trend = benchmark.trend_data(data, trust, trust_label, me["region_code"], me["region_name"], indicator)
@@ -93,6 +88,20 @@ ui.chart(
     user,
     key="benchmark-trend",
 )
+
+own_spc = data.spc(indicator, "trust", trust, until=period)
+st.subheader(f"{spec.label}: real change or normal variation at {trust}?")
+if own_spc.limits_kind == "none":
+    st.markdown(process_control.sentence(own_spc, indicator, trust_label))
+else:
+    ui.chart(
+        process_control.chart(own_spc, indicator, trust_label),
+        process_control.table(own_spc, indicator),
+        f"{spec.label} for {trust} by quarter, with process limits",
+        user,
+        key="benchmark-spc",
+    )
+    st.markdown(process_control.sentence(own_spc, indicator, trust_label))
 
 if has_return:
     st.subheader("Every indicator against the peer group")

@@ -54,6 +54,37 @@ st.write(
     "text."
 )
 
+st.subheader("Statistical methods")
+st.markdown(
+    "**Funnel plots** (Trust benchmark, for each rate). Each trust's rate is plotted against its denominator "
+    "(FTE days for sickness, establishment WTE for vacancies, average headcount for leavers, WTE worked for "
+    "temporary staffing) with 95% and 99.8% limits around the pooled rate of the trusts shown, on the arcsine "
+    "square-root scale (Spiegelhalter 2005, as NHS indicators such as SHMI and the NHS-R FunnelPlotR package "
+    "do). Trusts differ for real reasons and days lost come in episodes, so rates vary more than chance alone "
+    "predicts (overdispersion). The overdispersion factor is the mean squared z-score after Winsorising at "
+    "10% and 90%; when the trusts vary significantly more than chance (the chi-squared test at 5%), the limits "
+    "are widened by a between-trust variance (additive random effects, DerSimonian and Laird). The chart says "
+    "the factor and whether the limits were widened; the table says whether each trust is above, within or "
+    "below the limits. `python -m pswbench outliers` prints the same figures."
+)
+st.markdown(
+    "**Statistical process control** (Overview, Regional comparison, Trust benchmark, Board snapshot), as in "
+    "NHS England's Making Data Count: an XmR chart with the mean as centre line and process limits at the mean "
+    "± 2.66 × the mean moving range. A point is special cause when it is outside the limits, one of 7 or more "
+    "in a row on one side of the mean, one of 7 or more in a row rising or falling, or one of 2 in 3 points "
+    "beyond two thirds of the way to a limit on the same side. The latest point's variation is read by the "
+    "indicator's direction of good: an improvement (blue), a concern (orange), neither (purple) or normal "
+    "variation (grey), always said in words too. Fewer than 12 quarters give trial limits; fewer than 6, none. "
+    "`python -m pswbench spc` prints every point."
+)
+st.markdown(
+    "**Progress to the national ambition** (Overview, Regional comparison). The ambitions (data/reference/"
+    "ambition.csv) are from a secondary source with low confidence. Growth is over the last four quarters; the "
+    "year the trend reaches the target assumes that growth carries on, and its range uses the slowest and the "
+    "fastest of those quarters. A region's fair share is England's figure times its share of England's "
+    "population (Census 2021). `python -m pswbench ambition` prints the same figures."
+)
+
 st.subheader("What is synthetic in the demo")
 if ui.is_synthetic():
     st.write(

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from pswbench.app import ui
-from pswbench.reports import charts, overview
+from pswbench.reports import ambition_view, charts, overview, process_control
 from pswbench.reports.definitions import BY_NAME
 
 user, data = ui.page("overview")
@@ -41,17 +41,35 @@ for row_start in range(0, len(HEADLINES), 3):
         )
         col.caption(c.year_text)
 
-st.subheader("Trends over every loaded quarter")
+st.subheader("Real change or normal variation? Every loaded quarter")
 choice = st.selectbox(
     "Indicator", [i for i in BY_NAME], format_func=lambda n: BY_NAME[n].label, key="overview_indicator"
 )
-trend = national.select("period_end", pl.col(choice).alias("value")).with_columns(pl.lit("England").alias("series"))
+england = data.spc(choice, "national")
 ui.chart(
-    charts.trend(trend, choice, title=f"{BY_NAME[choice].label}, England (pooled)"),
-    trend.select("period_end", pl.col("value").alias(choice)),
-    f"England {BY_NAME[choice].label} by quarter",
+    process_control.chart(england, choice, "England (pooled)"),
+    process_control.table(england, choice),
+    f"England {BY_NAME[choice].label} by quarter, with process limits",
     user,
 )
+st.markdown(process_control.sentence(england, choice, "England"))
+
+st.subheader("Progress to the national ambition")
+progress = data.ambition_progress()
+if progress:
+    ui.chart(
+        charts.ambition(national, progress, "PSW headcount in England against the national ambition"),
+        ambition_view.progress_table(progress),
+        "Progress to the national ambition",
+        user,
+        key="overview-ambition",
+    )
+    for p in progress:
+        st.markdown(" ".join(p.sentences()))
+    st.markdown(
+        "Regions' population shares of the ambition are on the Regional comparison page. The ambitions come from a "
+        "secondary source and are low confidence: treat the distance to them as a guide, not a measure."
+    )
 
 st.subheader("National figures by quarter")
 ui.table(

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pswbench.app import ui
-from pswbench.reports import charts, regions
+from pswbench.reports import ambition_view, charts, process_control, regions
 from pswbench.reports.definitions import BY_NAME
 
 user, data = ui.page("regions")
@@ -68,6 +68,42 @@ if rows[indicator].drop_nulls().len():
     )
 else:
     st.info(f"{spec.label} has no trust-level figure, so there is no spread of trusts to show.")
+
+st.subheader(f"{spec.label}: real change or normal variation, region by region")
+region_names = dict(zip(region_rows["region_code"], region_rows["region_name"]))
+by_place = {"England": data.spc(indicator, "national")} | {
+    name: data.spc(indicator, "region", code) for code, name in sorted(region_names.items(), key=lambda kv: kv[1])
+}
+ui.table(
+    process_control.latest_table(by_place, indicator),
+    f"{spec.label}: latest quarter by region, statistical process control",
+    user,
+    key="regions-spc-latest",
+)
+ui.chart(
+    charts.spc_panels(by_place, spec, f"{spec.label}: statistical process control (XmR) charts by region"),
+    process_control.panel_rows(by_place, indicator),
+    f"{spec.label} by region and quarter, with process limits",
+    user,
+    key="regions-spc",
+)
+st.markdown(process_control.RULES_SENTENCE)
+
+ahead = [a for a in data.ambitions() if a.target_date > max(data.periods())]
+if ahead:
+    target = ahead[-1]
+    st.subheader(f"A fair share of the national ambition ({target.target:,.0f} PSWs by {target.target_label})")
+    ui.table(
+        ambition_view.fair_share_table(target, data.fair_shares(target)),
+        f"Regions' population shares of England's PSW headcount and of the {target.target_label} ambition",
+        user,
+        key="regions-fair-share",
+    )
+    st.markdown(
+        "A region's fair share is England's figure times the region's share of England's population (Census 2021; "
+        f"NHS region boundaries differ a little from ONS regions). The ambition is from a {target.source_kind} "
+        f"source with {target.confidence} confidence: {target.source}."
+    )
 
 st.subheader("PSW WTE per 100,000 population")
 ui.table(

@@ -67,6 +67,7 @@ for start in range(0, len(snap.cards), PER_ROW):
                 border=True,
             )
             st.caption(snap.caption(card))
+            st.markdown(card.variation_text)
             first, last = card.series[0][0], card.series[-1][0]
             if any(v is not None for _, v in card.series):
                 st.caption(f"Last eight quarters, {first:%b %Y} to {last:%b %Y}")

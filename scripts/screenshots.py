@@ -23,6 +23,8 @@ SHOTS = {  # role -> pages (url keys) to capture, in order
     "board": ("snapshot",),
 }
 ROLE_SLUG = {"analyst": "analyst", "trust_lead": "trust-lead", "board": "board"}
+# Extra shots: (role, page, indicator label to pick, file suffix), e.g. the funnel plot of a rate.
+PICKED = (("analyst", "benchmark", "Sickness absence rate", "funnel"),)
 SETTLE_MS = 1500  # after the last chart appears, for plotly's transitions and fonts
 
 
@@ -52,6 +54,19 @@ def capture(page, base: str, role: str, key: str) -> Path:
     return path
 
 
+def capture_with_indicator(page, base: str, role: str, key: str, label: str, suffix: str) -> Path:
+    """The page with another indicator picked in its Indicator selectbox."""
+    capture(page, base, role, key)
+    main = main_area(page)
+    main.get_by_label("Indicator", exact=True).first.click()
+    page.get_by_role("option", name=label, exact=True).click()
+    page.wait_for_timeout(500)
+    wait_until_drawn(page)
+    path = OUT / f"{ROLE_SLUG[role]}-{key}-{suffix}.png"
+    app_server.full_page_screenshot(page, path)
+    return path
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
@@ -69,6 +84,10 @@ def main() -> int:
                     wait_until_drawn(page)
                     for key in keys:
                         print(capture(page, base, role, key).relative_to(app_server.ROOT))
+                    for who, key, label, suffix in PICKED:
+                        if who == role:
+                            shot = capture_with_indicator(page, base, role, key, label, suffix)
+                            print(shot.relative_to(app_server.ROOT))
                     context.close()
             finally:
                 browser.close()

@@ -100,3 +100,4 @@ CREATE TABLE IF NOT EXISTS app_setting (
     key    VARCHAR PRIMARY KEY,
     value  VARCHAR NOT NULL
 );
+

@@ -25,6 +25,7 @@ from pswbench.access.disclosure import hidden
 from pswbench.reports import submissions
 from pswbench.reports.definitions import BY_NAME, INDICATORS, suppression_rules
 from pswbench.returns import uploads
+from pswbench.statistics import ambition, funnel, spc
 
 PEER_GROUPS = {"england": "All England", "region": "Own region", "nearest": "10 trusts nearest in PSW WTE"}
 NEAREST_N = 10
@@ -81,6 +82,14 @@ class Scope:
         self.user = user
         self._q = cached
         self._raw = raw
+        # A Scope lives for one script run of one user: the frames it builds are kept for that run, so a
+        # page that asks for the same rows or pooled figures again (one SPC chart per region) pays once.
+        self._memo: dict[tuple, pl.DataFrame] = {}
+
+    def _kept(self, key: tuple, make) -> pl.DataFrame:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
     @property
     def is_analyst(self) -> bool:
@@ -113,6 +122,9 @@ class Scope:
 
     def trust_rows(self, period: dt.date | None) -> pl.DataFrame:
         """Every trust with a return in the quarter (None: every quarter), as this user may see it."""
+        return self._kept(("trust_rows", period), lambda: self._disclosed(period))
+
+    def _disclosed(self, period: dt.date | None) -> pl.DataFrame:
         return disclosure.disclose(
             self._q.trust_indicators(period),
             self.user,
@@ -183,6 +195,9 @@ class Scope:
     # ---- pooled figures ----------------------------------------------------------------------
 
     def pooled(self, level: str, period: dt.date | None) -> pl.DataFrame:
+        return self._kept(("pooled", level, period), lambda: self._pooled(level, period))
+
+    def _pooled(self, level: str, period: dt.date | None) -> pl.DataFrame:
         """Region ('region') or England ('national') figures, pooled (sums over sums) over the trust
         figures this user may see; for analysts over every trust, as the indicators CLI prints them.
         Adds n_left_out: trusts with a return whose figures are hidden from this user and so left out."""
@@ -216,6 +231,52 @@ class Scope:
                 .sort("period_end", "region_name")
             )
         raise ValueError(f"level must be 'region' or 'national', not {level!r}")
+
+    # ---- statistics over what this user may see ----------------------------------------------
+
+    def funnel(self, period: dt.date, indicator: str) -> tuple[funnel.Fit | None, pl.DataFrame]:
+        """Every trust in England with a figure this user may see for the quarter, with its z-scores
+        and place against the funnel's limits; the fit (target, overdispersion) is over those trusts
+        only, so a hidden figure shapes neither the limits nor anyone's position."""
+        spec = BY_NAME[indicator]
+        if not spec.is_rate:
+            raise ValueError(f"{indicator} is not a rate: a funnel plot needs a numerator and denominator")
+        return funnel.assess(self.trust_rows(period), indicator, spec.denominator)
+
+    def spc(self, indicator: str, level: str, code: str | None = None, until: dt.date | None = None) -> spc.Chart:
+        """The XmR chart of England's pooled series ('national'), a region's pooled series ('region',
+        code = region_code) or a trust's own series ('trust', a trust this user may see named), over
+        every loaded quarter up to `until` (default: the latest), pooled over the figures this user may see."""
+        spec = BY_NAME[indicator]
+        if level == "national":
+            frame = self.pooled("national", None)
+        elif level == "region":
+            frame = self.pooled("region", None).filter(pl.col("region_code") == (code or ""))
+        elif level == "trust":
+            frame = self.own_rows(code)
+        else:
+            raise ValueError(f"level must be one of {', '.join(spc.LEVELS)}, not {level!r}")
+        if until is not None:
+            frame = frame.filter(pl.col("period_end") <= until)
+        series = list(zip(frame["period_end"].to_list(), frame[indicator].to_list()))
+        return spc.xmr(series, spec.better)
+
+    def ambitions(self) -> list[ambition.Ambition]:
+        """The national ambitions (public reference data), soonest first."""
+        return [ambition.Ambition(**row) for row in self._q.ambitions().iter_rows(named=True)]
+
+    def ambition_progress(self) -> list[ambition.Progress]:
+        """Each ambition against England's pooled headcount over the figures this user may see."""
+        national = self.pooled("national", None)
+        return [p for a in self.ambitions() if (p := ambition.progress(a, national)) is not None]
+
+    def fair_shares(self, target: ambition.Ambition) -> pl.DataFrame:
+        """Each region's population share of England's latest figure and of the ambition."""
+        national = self.pooled("national", None).filter(pl.col(target.measure).is_not_null()).sort("period_end")
+        latest = national["period_end"][-1]
+        return ambition.fair_shares(
+            target, self.regions(), self.pooled("region", latest), float(national[target.measure][-1])
+        ).with_columns(pl.lit(latest).alias("period_end"))
 
     # ---- submissions (coverage counts are safe for all; the detail is for analysts) ------------
 

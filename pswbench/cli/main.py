@@ -186,7 +186,7 @@ def _scale(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from pswbench.cli import users
+    from pswbench.cli import statistics, users
 
     parser = _Parser(prog="python -m pswbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -235,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True, help="the new database file (never overwritten)")
     p.set_defaults(func=cmd_restore)
 
+    statistics.add_arguments(sub, _date)
     users.add_arguments(sub)
     return parser
 

@@ -13,13 +13,9 @@ from pswbench.access.disclosure import SUPPRESSED_COL, hidden
 from pswbench.access.scope import Position, Scope
 from pswbench.reports import charts
 from pswbench.reports.definitions import BY_NAME, TRUST_LEVEL, Indicator
+from pswbench.statistics import funnel
 
 PERCENTILE = "Percentile rank (0 lowest, 100 highest)"
-FUNNEL_MEANING = (
-    "The dashed lines (95%) and dotted lines (99.8%) show how far a trust of that size could "
-    "sit from the England rate by chance alone: a trust outside the 99.8% limits is unlikely "
-    "to differ only by chance, while small trusts spread widely without meaning anything."
-)
 
 
 def _scale_and_decimals(spec: Indicator) -> tuple[int, int]:
@@ -73,32 +69,19 @@ def chart_rows(values: pl.DataFrame, indicator: str) -> pl.DataFrame:
     )
 
 
-def funnel_data(values: pl.DataFrame, indicator: str) -> pl.DataFrame:
-    """Rate and denominator per trust, for the chart: only trusts whose rate this user may see (a
-    suppressed rate is null, and so is its denominator, which would give the headcount away)."""
-    denominator = BY_NAME[indicator].denominator
-    return values.filter(pl.col(indicator).is_not_null() & pl.col(denominator).is_not_null()).select(
-        "trust_code", "label", "is_own", indicator, denominator
-    )
-
-
-def funnel_rows(values: pl.DataFrame, indicator: str, national_rate: float) -> pl.DataFrame:
-    """The rows behind the funnel plot, in display units, with each trust's place against the limits."""
+def funnel_rows(rows: pl.DataFrame, indicator: str) -> pl.DataFrame:
+    """The rows behind the funnel plot (Scope.funnel's), in display units, with each trust's z-score
+    and whether it lies above, within or below the limits."""
     spec = BY_NAME[indicator]
-    d = funnel_data(values, indicator).filter(pl.col(spec.denominator) > 0)
-    outside = charts.outside_limits(d, indicator, spec.denominator, national_rate)
-    return (
-        d.with_columns(outside)
-        .sort(spec.denominator, "label")
-        .select(
-            pl.col("label").alias("Trust"),
-            display_column(spec),
-            pl.col(spec.denominator).round(1).alias(charts.denominator_label(spec)),
-            pl.when("outside")
-            .then(pl.lit("outside 99.8% limits"))
-            .otherwise(pl.lit("within 99.8% limits"))
-            .alias("Against the limits"),
-        )
+    return rows.sort(spec.denominator, "label").select(
+        pl.col("label").alias("Trust"),
+        pl.col("region_name").alias("Region"),
+        display_column(spec),
+        pl.col(spec.denominator).round(1).alias(charts.denominator_label(spec)),
+        pl.col("z_adjusted").round(2).alias("z-score adjusted for overdispersion (standard deviations)"),
+        pl.struct("position_95", "position_99_8")
+        .map_elements(lambda r: funnel.against_limits_words(r["position_95"], r["position_99_8"]), pl.String)
+        .alias("Against the limits"),
     )
 
 
@@ -106,8 +89,17 @@ def ranked_chart(values: pl.DataFrame, indicator: str, trust: str, stats: dict, 
     return charts.ranked_bar(values, indicator, trust, stats, title=title)
 
 
-def funnel_chart(values: pl.DataFrame, indicator: str, national_rate: float, trust: str, title: str) -> go.Figure:
-    return charts.funnel(values, indicator, national_rate, trust, title=title)
+def funnel_chart(fit: funnel.Fit | None, rows: pl.DataFrame, indicator: str, trust: str, title: str) -> go.Figure:
+    return charts.funnel(fit, rows, indicator, trust, title=title)
+
+
+def funnel_caption(fit: funnel.Fit, is_analyst: bool) -> str:
+    who = "every trust in England with a figure" if is_analyst else "the trusts in England whose figure you can see"
+    return (
+        f"Each point is a trust; the chart shows {who}. The dashed lines (95%) and dotted lines (99.8%) show "
+        "how far a trust of that size could sit from the pooled rate without being unusual: small trusts "
+        f"spread widely without meaning anything. {fit.method_words()}"
+    )
 
 
 def trend_data(

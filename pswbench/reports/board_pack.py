@@ -111,6 +111,7 @@ def _card(card: Card, snap: Snapshot) -> str:
         f'<div class="card"><h3>{escape(card.spec.label)}</h3>'
         f'<p class="value">{escape(card.value_text)}</p>{_change(card)}'
         f'<p class="small">{escape(snap.caption(card))}</p>'
+        f'<p class="small">{escape(card.variation_text)}</p>'
         f'{_spark(card)}<p class="small">{first:%b %Y} to {last:%b %Y}</p></div>'
     )
 

@@ -16,8 +16,16 @@ import polars as pl
 from pswbench.access.scope import NEAREST_N, Position, Scope
 from pswbench.reports.definitions import TRUST_LEVEL, Indicator
 from pswbench.returns.contract import quarter_ends
+from pswbench.statistics import spc
 
 SPARK_QUARTERS = 8
+# Making Data Count's variation icons, as a board member would say them.
+BOARD_WORDS = {
+    "improvement": "a real improvement, not chance",
+    "concern": "a real change for the worse, not chance",
+    "neither": "a real change, not chance (neither better nor worse in itself)",
+    "common_cause": "within normal variation",
+}
 
 
 class UnknownTrust(ValueError):
@@ -33,6 +41,16 @@ class Card:
     same: int
     higher: int
     series: tuple[tuple[dt.date, float | None], ...]  # the last eight quarters, oldest first
+    variation: spc.Chart  # the trust's own series up to this quarter (Making Data Count)
+
+    @property
+    def variation_text(self) -> str:
+        """The SPC reading of the latest quarter in a board member's words."""
+        c = self.variation
+        if c.limits_kind == "none":
+            return f"Too few quarters ({len(c.points)}) to tell a real change from normal variation."
+        trial = " (a provisional reading: fewer than 12 quarters)" if c.limits_kind == "trial" else ""
+        return f"Over {len(c.points)} quarters, this quarter is {BOARD_WORDS[c.icon]}{trial}."
 
     @property
     def value_text(self) -> str:
@@ -141,6 +159,7 @@ def build(scope: Scope, period: dt.date, trust_code: str | None, group: str = "e
     places = scope.positions(period, trust_code, group)
     peers = scope.peer_rows(period, trust_code, group).filter(~scope.row_of(trust_code))
     own = scope.own_rows(trust_code)
+    upto = own.filter(pl.col("period_end") <= period)  # as Scope.spc reads a trust's series
 
     cards = []
     for spec in TRUST_LEVEL:  # no card for a figure no trust can have (WTE per 100,000 population)
@@ -156,6 +175,7 @@ def build(scope: Scope, period: dt.date, trust_code: str | None, group: str = "e
                 same=0 if v is None else int((others == v).sum()),
                 higher=0 if v is None else int((others > v).sum()),
                 series=_series(own, spec.name, period),
+                variation=spc.xmr(list(zip(upto["period_end"], upto[spec.name])), spec.better),
             )
         )
     short, where = _group_words(group, ref["region_name"])

@@ -3,20 +3,20 @@ and never colour alone (highlights are also labelled, outliers also change shape
 
 from __future__ import annotations
 
-from statistics import NormalDist
-
 import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
+from plotly.subplots import make_subplots
 
 from pswbench.reports.definitions import BY_NAME, Indicator
+from pswbench.statistics import funnel as funnel_stats
+from pswbench.statistics import spc as spc_stats
 
 NHS_BLUE = "#005EB8"
 GREY = "#AEB7BD"
 DARK = "#231F20"
 # Okabe-Ito, safe for the common colour-vision deficiencies; NHS Blue takes the first place.
 PALETTE = (NHS_BLUE, "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
-FUNNEL_LEVELS = ((0.95, "95% limits", "dash"), (0.998, "99.8% limits", "dot"))
 # NHS dark grey: 7.6:1 on white, for tick labels, axis titles and legends (WCAG 2.2 AA asks 4.5:1 of
 # text this size; the grey Streamlit's own chart theme gives them is 3.7:1).
 TEXT = "#425563"
@@ -143,27 +143,16 @@ def ranked_bar(df: pl.DataFrame, indicator: str, highlight: str | None, stats: d
     return _layout(fig, title, "Trusts, ranked from lowest to highest", axis_title(spec), spec)
 
 
-def funnel_limits(p: float, n_max: float, points: int = 120) -> pl.DataFrame:
-    """Binomial (normal approximation) control limits around a pooled rate p, for denominators up to n_max."""
-    ns = [max(1.0, n_max * (i / points) ** 2) for i in range(1, points + 1)]
-    rows = []
-    for level, name, _ in FUNNEL_LEVELS:
-        z = NormalDist().inv_cdf(0.5 + level / 2)
-        for n in ns:
-            half = z * (p * (1 - p) / n) ** 0.5
-            rows.append((name, n, max(0.0, p - half), min(1.0, p + half)))
-    return pl.DataFrame(rows, schema=["limit", "denominator", "lower", "upper"], orient="row")
-
-
-def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: str | None, title: str = "") -> go.Figure:
-    """Rate against its denominator with 95% and 99.8% limits, so small trusts are not flagged by chance."""
+def funnel(fit: funnel_stats.Fit | None, rows: pl.DataFrame, indicator: str, highlight: str | None, title: str = ""):
+    """Rate against its denominator with 95% and 99.8% limits (widened for overdispersion when the data
+    are overdispersed; pswbench.statistics.funnel). Trusts outside the 99.8% limits are labelled and drawn
+    as triangles pointing the way they lie; the chosen trust is a labelled star."""
     spec = BY_NAME[indicator]
-    d = df.drop_nulls([indicator, spec.denominator]).filter(pl.col(spec.denominator) > 0)
     fig = figure()
-    if d.height == 0:
+    if fit is None or rows.height == 0:
         return _layout(fig, title, denominator_label(spec), axis_title(spec), spec)
-    limits = funnel_limits(national_rate, float(d[spec.denominator].max()) * 1.05)
-    for _, name, style in FUNNEL_LEVELS:
+    limits = funnel_stats.limit_curve(fit, float(rows[spec.denominator].max()) * 1.05)
+    for name, style in zip(limits["limit"].unique(maintain_order=True), ("dash", "dot")):
         part = limits.filter(pl.col("limit") == name)
         for bound in ("upper", "lower"):
             fig.add_trace(
@@ -172,43 +161,58 @@ def funnel(df: pl.DataFrame, indicator: str, national_rate: float, highlight: st
                     y=part[bound].to_list(),
                     mode="lines",
                     line=dict(color=DARK, dash=style, width=1),
-                    name=name,
+                    name=f"{name} limits" + (" (widened for overdispersion)" if fit.overdispersed else ""),
+                    legendgroup=name,
                     showlegend=bound == "upper",
                     hoverinfo="skip",
                 )
             )
-    fig.add_hline(
-        y=national_rate,
-        line=dict(color=DARK, width=2),
-        opacity=1,
-        annotation_text=f"England {spec.format(national_rate)}",
+    # The centre line is a legend entry, not a label drawn over the limits.
+    fig.add_trace(
+        go.Scatter(
+            x=[0, float(limits["denominator"].max())],
+            y=[fit.target, fit.target],
+            mode="lines",
+            line=dict(color=DARK, width=2),
+            name=f"Pooled rate of the trusts shown: {spec.format(fit.target)}",
+            hoverinfo="skip",
+        )
     )
-    flagged = outside_limits(d, indicator, spec.denominator, national_rate)
-    is_hi = d["trust_code"] == (highlight or "")
+    is_hi = pl.col("trust_code") == (highlight or "")
+    place = pl.col("position_99_8")
     for mask, name, colour, symbol in (
-        (~is_hi & ~flagged, "Trust within 99.8% limits", GREY, "circle"),
-        (~is_hi & flagged, "Trust outside 99.8% limits", "#D55E00", "diamond"),
+        (~is_hi & (place == "within"), "Trust within the 99.8% limits", GREY, "circle"),
+        (~is_hi & (place == "above"), "Trust above the 99.8% limit", "#D55E00", "triangle-up"),
+        (~is_hi & (place == "below"), "Trust below the 99.8% limit", "#0072B2", "triangle-down"),
         (is_hi, "Chosen trust", NHS_BLUE, "star"),
     ):
-        part = d.filter(mask)
-        if part.height:
-            fig.add_trace(
-                go.Scatter(
-                    x=part[spec.denominator].to_list(),
-                    y=part[indicator].to_list(),
-                    mode="markers+text" if name == "Chosen trust" else "markers",
-                    text=part["label"].to_list() if name == "Chosen trust" else None,
-                    textposition="top center",
-                    name=name,
-                    marker=dict(
-                        color=colour, symbol=symbol, size=14 if symbol == "star" else 9, line=dict(color=DARK, width=1)
-                    ),
-                    hovertext=part["label"].to_list(),
-                    hoverinfo="text+x+y",
-                )
+        part = rows.filter(mask)
+        if not part.height:
+            continue
+        labelled = name != "Trust within the 99.8% limits"
+        fig.add_trace(
+            go.Scatter(
+                x=part[spec.denominator].to_list(),
+                y=part[indicator].to_list(),
+                mode="markers+text" if labelled else "markers",
+                text=part["label"].to_list() if labelled else None,
+                textposition="top center",
+                textfont=dict(color=DARK, size=12),
+                name=name,
+                marker=dict(
+                    color=colour, symbol=symbol, size=14 if symbol == "star" else 10, line=dict(color=DARK, width=1)
+                ),
+                hovertext=[
+                    f"{label}: {spec.format(v)}, {funnel_stats.against_limits_words(p95, p998)}"
+                    for label, v, p95, p998 in zip(
+                        part["label"], part[indicator], part["position_95"], part["position_99_8"]
+                    )
+                ],
+                hoverinfo="text",
             )
+        )
     # The limits reach 100% at the smallest denominators; cut the axis to the trusts' range.
-    top = max(national_rate, float(d[indicator].max()))
+    top = max(fit.target, float(rows[indicator].max()))
     fig = _layout(fig, title, denominator_label(spec), axis_title(spec), spec)
     return fig.update_yaxes(range=[0, min(1.0, top * 1.3 + 0.01)])
 
@@ -223,10 +227,111 @@ def denominator_label(spec: Indicator) -> str:
     }.get(spec.denominator, spec.denominator or "")
 
 
-def outside_limits(d: pl.DataFrame, indicator: str, denominator: str, p: float, level: float = 0.998) -> pl.Series:
-    z = NormalDist().inv_cdf(0.5 + level / 2)
-    half = z * (p * (1 - p) / d[denominator]).sqrt()
-    return ((d[indicator] - p).abs() > half).alias("outside")
+# Making Data Count's point colours (as NHSRplotthedots draws them), each with its own shape and words.
+SPC_STYLE = {
+    "common_cause": ("Common cause (normal variation)", "#A6A6A6", "circle"),
+    "improvement": ("Special cause: improvement", "#00B0F0", "diamond"),
+    "concern": ("Special cause: concern", "#E46C0A", "square"),
+    "neither": ("Special cause: neither better nor worse", "#490092", "hexagon"),
+}
+
+
+def _spc_traces(chart: spc_stats.Chart, spec: Indicator, legend: set[str]) -> list[go.Scatter]:
+    """The traces of one XmR chart; a legend entry is shown the first time its name is drawn
+    (legend collects the names already shown, so small multiples share one legend)."""
+    dates = [p.period_end for p in chart.points]
+
+    def shown(name: str) -> bool:
+        first = name not in legend
+        legend.add(name)
+        return first
+
+    traces = [
+        go.Scatter(
+            x=dates,
+            y=[p.value for p in chart.points],
+            mode="lines",
+            line=dict(color="#768692", width=2),
+            name=spec.label,
+            legendgroup="series",
+            showlegend=shown(spec.label),
+            hoverinfo="skip",
+        )
+    ]
+    if chart.upper is not None:
+        trial = " (trial: fewer than 12 quarters)" if chart.limits_kind == "trial" else ""
+        for y, name, dash in (
+            (chart.mean, "Mean", "solid"),
+            (chart.upper, f"Process limits{trial}", "dash"),
+            (chart.lower, f"Process limits{trial}", "dash"),
+        ):
+            traces.append(
+                go.Scatter(
+                    x=[dates[0], dates[-1]],
+                    y=[y, y],
+                    mode="lines",
+                    line=dict(color=DARK, dash=dash, width=1.5 if dash == "solid" else 1),
+                    name=name,
+                    legendgroup=name,
+                    showlegend=shown(name),
+                    hovertext=f"{name}: {spec.format(y)}",
+                    hoverinfo="text",
+                )
+            )
+    for kind, (name, colour, symbol) in SPC_STYLE.items():
+        pts = [p for p in chart.points if chart.point_type(p) == kind]
+        if not pts:
+            continue
+        traces.append(
+            go.Scatter(
+                x=[p.period_end for p in pts],
+                y=[p.value for p in pts],
+                mode="markers",
+                marker=dict(color=colour, symbol=symbol, size=9, line=dict(color=DARK, width=1)),
+                name=name,
+                legendgroup=kind,
+                showlegend=shown(name),
+                hovertext=[
+                    f"{p.period_end:%b %Y}: {spec.format(p.value)}"
+                    + (" — " + "; ".join(spc_stats.RULE_WORDS[r] for r in p.rules) if p.rules else "")
+                    for p in pts
+                ],
+                hoverinfo="text",
+            )
+        )
+    return traces
+
+
+def spc(chart: spc_stats.Chart, spec: Indicator, title: str = "") -> go.Figure:
+    """A Making Data Count XmR chart: the series, its mean, process limits (trial limits said so in the
+    legend), and each point coloured and shaped by what it shows, with the rules in its hover text."""
+    fig = figure(*_spc_traces(chart, spec, set()))
+    fig = _layout(fig, title, "Quarter ending", axis_title(spec), spec)
+    return fig.update_yaxes(rangemode="normal")  # SPC reads variation: the axis need not start at zero
+
+
+def spc_panels(charts_by_place: dict[str, spc_stats.Chart], spec: Indicator, title: str = "") -> go.Figure:
+    """Small multiples: one XmR chart per place (England and each region), two to a row, one legend;
+    each panel's title says what its latest quarter shows."""
+    places = list(charts_by_place)
+    rows = -(-len(places) // 2)
+    fig = make_subplots(
+        figure=figure(),  # the house template, as every other chart
+        rows=rows,
+        cols=2,
+        shared_xaxes=True,
+        vertical_spacing=0.08,
+        subplot_titles=[f"{place}: {charts_by_place[place].icon_words}" for place in places],
+    )
+    legend: set[str] = set()
+    for i, place in enumerate(places):
+        for trace in _spc_traces(charts_by_place[place], spec, legend):
+            fig.add_trace(trace, row=i // 2 + 1, col=i % 2 + 1)
+    fig.update_layout(title=title, **HOUSE_LAYOUT, height=260 * rows + 160, legend=dict(orientation="h", y=-0.08))
+    fig.update_annotations(font=dict(size=13, color=DARK))
+    fig.update_yaxes(title=spec.unit, tickformat=".0%" if spec.is_rate else None, rangemode="normal")
+    fig.update_xaxes(title="Quarter ending", row=rows)
+    return fig
 
 
 def region_spread(
@@ -303,3 +408,66 @@ def sparkline(values: list[float | None], spec: Indicator) -> go.Figure:
         xaxis=dict(visible=False),
         yaxis=dict(visible=False, tickformat=".0%" if spec.is_rate else None),
     )
+
+
+def ambition(history: pl.DataFrame, progress: list, title: str = "") -> go.Figure:
+    """England's PSW headcount over time against each ambition (a target marker at its date), with the
+    current trend carried on to the target and the range the slowest and fastest recent quarters give."""
+    fig = figure(
+        go.Scatter(
+            x=history["period_end"].to_list(),
+            y=history["headcount"].to_list(),
+            mode="lines+markers",
+            line=dict(color=NHS_BLUE, width=3),
+            marker=dict(size=6),
+            name="PSW headcount, England (pooled)",
+        )
+    )
+    for p in progress:
+        a = p.ambition
+        fig.add_trace(
+            go.Scatter(
+                x=[a.target_date],
+                y=[a.target],
+                mode="markers+text",
+                marker=dict(symbol="diamond", size=14, color="#E69F00", line=dict(color=DARK, width=1)),
+                text=[f"Ambition {a.target:,.0f} by {a.target_label} ({a.confidence} confidence)"],
+                textposition="middle left",
+                textfont=dict(color=DARK, size=12),
+                name=f"Ambition: {a.target:,.0f} by {a.target_label}",
+            )
+        )
+        if p.is_past or p.annual_growth is None:
+            continue
+        proj = p.projection()
+        dates = [r[0] for r in proj]
+        slow, fast = min(p.quarterly_growth), max(p.quarterly_growth)
+        fig.add_trace(
+            go.Scatter(
+                x=dates, y=[r[3] for r in proj], mode="lines", line=dict(width=0), showlegend=False, hoverinfo="skip"
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=[r[2] for r in proj],
+                mode="lines",
+                line=dict(width=0),
+                fill="tonexty",
+                fillcolor="rgba(0,94,184,0.12)",
+                name=f"Range at the slowest to fastest recent quarter ({slow:+.0%} to {fast:+.0%} a year)",
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=[r[1] for r in proj],
+                mode="lines",
+                line=dict(color=NHS_BLUE, dash="dot", width=2),
+                name=f"Trend of the last four quarters carried on ({p.annual_growth:+.1%} a year)",
+                hoverinfo="skip",
+            )
+        )
+    fig = _layout(fig, title, "Quarter ending", "PSW headcount (people)")
+    return fig.update_layout(legend=dict(orientation="h", y=-0.25))

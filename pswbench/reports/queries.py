@@ -60,6 +60,10 @@ class Queries:
         with self._cur() as cur:
             return cur.sql(sql("queries/regions")).pl()
 
+    def ambitions(self) -> pl.DataFrame:
+        with self._cur() as cur:
+            return cur.sql(sql("queries/ambitions")).pl()
+
     def trust_indicators(self, period: dt.date | None = None) -> pl.DataFrame:
         with self._cur() as cur:
             return _with_derived(indicators.trust_indicators(cur, period))

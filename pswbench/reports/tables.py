@@ -75,6 +75,7 @@ FORMATS = {
     "WTE per head": Format(2),
     "percentage points": Format(1, signed=True),
     "percentile": WHOLE,
+    "standard deviations": Format(2),  # z-scores
 }
 
 

@@ -150,6 +150,10 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     except (duckdb.Error, OSError) as exc:
         raise _unreadable(path, str(exc).splitlines()[0]) from exc
     if read_only:
+        if not con.execute(sql("queries/table_exists"), {"name": "ambition"}).fetchone()[0]:
+            # A file last written before the ambition table existed: the reference rows as a temp table.
+            con.execute(sql("schema_ambition").replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
+            _load_ambitions(con)
         _create_views(con, temporary=True)
     else:
         ensure_schema(con)
@@ -167,6 +171,7 @@ MODELS: tuple[str, ...] = (
     "staging/stg_return_version",
     "staging/stg_trust",
     "staging/stg_region",
+    "staging/stg_ambition",
     "intermediate/int_current_return_rows",
     "intermediate/int_trust_indicators",
     "intermediate/int_trust_pooled",
@@ -195,11 +200,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     with transaction(con):
         con.execute(sql("schema"))
         con.execute(sql("schema_users"))
+        con.execute(sql("schema_ambition"))
         _create_views(con)
         for view in RETIRED_VIEWS:
             con.execute(f"DROP VIEW IF EXISTS {view}")
         if con.execute(sql("queries/region_count")).fetchone()[0] == 0:
             _load_reference(con)
+        _load_ambitions(con)  # on every writer's start: a database made before the file existed gets it
         con.execute(sql("queries/init_data_version"))
         _migrate_sign_in_counters(con)
         # Random secrets per database: peer_salt, so peer labels cannot be recomputed from the public
@@ -248,6 +255,11 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
                 "close_date": t["close_date"] or None,
             },
         )
+
+
+def _load_ambitions(con: duckdb.DuckDBPyConnection) -> None:
+    for a in _read_reference("ambition.csv"):
+        con.execute(sql("queries/insert_ambition"), {**a, "target": float(a["target"]), "note": a["note"] or None})
 
 
 def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,5 +1,7 @@
 """Every role (analyst too), every page the role may open, every option of every picker, through
-AppTest in this process: no run ends in an exception or an error alert.
+AppTest in this process: no run ends in an exception or an error alert, and no run shows "None",
+"nan", "null" or "NaT" anywhere a reader sees text (titles, markdown, captions, alerts, metrics, picker
+options, every table heading and cell: a null cell is drawn as "None" by the browser).
 
 Pickers (selectboxes and radios) are read from each run, never listed here. Where a page's pickers
 multiply to at most FULL_PRODUCT combinations every combination is run; otherwise each option of
@@ -19,7 +21,7 @@ from pswbench.access import permissions
 from tests.disclosure.disclosure_report import ARTIFACTS
 from tests.helpers import app_server
 from tests.helpers.apptest_helpers import ACCOUNTS, page_file, signed_in
-from tests.helpers.picker_sweep import Sweep, combinations, pickers, send_labels_as_the_browser_does
+from tests.helpers.picker_sweep import Sweep, combinations, missing_words, pickers, send_labels_as_the_browser_does
 
 FULL_PRODUCT = 40
 CASES = [(role, page) for role in ACCOUNTS for page in permissions.PAGES_BY_ROLE[role]]
@@ -56,7 +58,7 @@ def _labels_as_the_browser_sends_them(monkeypatch):
 def test_every_option_of_every_picker_runs_cleanly(sweep_db, role, page):
     at = signed_in(*ACCOUNTS[role])
     at.switch_page(page_file(page)).run()
-    sweep = Sweep(at, role, page)
+    sweep = Sweep(at, role, page, extra=missing_words)
     sweep.check()
     combos = combinations(at)
     if combos <= FULL_PRODUCT:
@@ -66,6 +68,22 @@ def test_every_option_of_every_picker_runs_cleanly(sweep_db, role, page):
     RUNS[f"{role}-{page}"] = sweep.runs
     assert not sweep.problems, (
         f"{role} on {page}: {len(sweep.problems)} of {sweep.runs} runs ended in an "
-        f"exception or error alert:\n  " + "\n  ".join(sweep.problems[:20])
+        f"exception, error alert or missing word (None, nan, null):\n  " + "\n  ".join(sweep.problems[:20])
     )
     assert sweep.runs >= min(combos, 2) or not pickers(at), f"{role} on {page}: only {sweep.runs} runs"
+
+
+def test_shown_text_catches_a_null_cell_and_the_word_none():
+    """The checker itself: a table with a null and a caption saying None are both found."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import polars as pl
+        import streamlit as st
+
+        st.caption("Median: None")
+        st.dataframe(pl.DataFrame({"a": [1.0, None]}).to_arrow())
+
+    at = AppTest.from_function(script).run()
+    found = missing_words(at)
+    assert any(f.startswith("caption") for f in found) and any(f.startswith("dataframe 'a' row 1") for f in found)

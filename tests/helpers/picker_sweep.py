@@ -1,12 +1,13 @@
 """Sweeping every option of every picker of a page run by AppTest, read from each run (never listed).
 
-Used by tests/disclosure/test_apptest_sweep.py (no exception or error alert) and
-tests/unit/pages/test_page_sweep.py (no "None"/"nan"/"null" text either). Pickers are the page's
+Used by tests/disclosure/test_apptest_sweep.py: no exception, no error alert and (missing_words) no
+"None", "nan", "null" or "NaT" anywhere a reader sees text. Pickers are the page's
 selectboxes and radios as the last run drew them, so a picker added to a page later is swept too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -104,3 +105,33 @@ class Sweep:
             now = pickers(self.at).get(key)
             if start is not None and now is not None and now.index is not None and now.options[now.index] != start:
                 self.choose(key, start)
+
+
+MISSING_WORDS = re.compile(r"\b(None|nan|NaN|null|NaT)\b")
+
+
+def shown_text(at) -> list[tuple[str, str]]:
+    """(element, text) for everything a reader sees as text in the main area and sidebar."""
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning", "success"):
+        out += [(kind, str(e.value)) for e in getattr(at, kind)]
+    out += [("expander", str(e.label)) for e in at.expander]
+    for m in at.metric:
+        out += [("metric", f"{m.label}: {m.value} ({m.delta})" if m.delta is not None else f"{m.label}: {m.value}")]
+    for w in [*at.selectbox, *at.radio]:
+        out += [(f"picker {w.label}", str(o)) for o in w.options]
+    for kind in ("dataframe", "table"):
+        for d in getattr(at, kind):
+            frame = d.value
+            out += [(f"{kind} heading", str(c)) for c in frame.columns]
+            for col in frame.columns:
+                for i, v in enumerate(frame[col].tolist()):
+                    if v is None or (isinstance(v, float) and v != v):
+                        out.append((f"{kind} {col!r} row {i}", "None"))  # drawn as "None" by the browser
+                    else:
+                        out.append((f"{kind} {col!r} row {i}", str(v)))
+    return out
+
+
+def missing_words(at) -> list[str]:
+    return [f"{where}: {text[:120]!r}" for where, text in shown_text(at) if MISSING_WORDS.search(text)]

@@ -141,20 +141,27 @@ def test_nearest_group_for_a_trust_lead_is_chosen_among_the_figures_they_may_see
     assert values["wte_in_post"].null_count() == 0
 
 
-def test_funnel_rows_flag_what_a_hand_computation_flags(q, period, scope_for):
-    values = scope_for(ANALYST).peer_rows(period, OWN, "england")
-    rate = q.national_indicators(period)["sickness_rate"][0]
-    rows = benchmark.funnel_rows(values, "sickness_rate", rate)
+def test_the_sickness_funnel_is_widened_for_overdispersion_so_few_trusts_are_flagged(q, period, scope_for):
+    fit, rows = scope_for(ANALYST).funnel(period, "sickness_rate")
+    table = benchmark.funnel_rows(rows, "sickness_rate")
     raw = q.trust_indicators(period)
-    half = 3.090232 * (rate * (1 - rate) / raw["fte_days_available"]).sqrt()  # z for 99.8%
-    expected = int(((raw["sickness_rate"] - rate).abs() > half).sum())
-    assert (rows["Against the limits"] == "outside 99.8% limits").sum() == expected
+    rate = raw["sickness_fte_days_lost"].sum() / raw["fte_days_available"].sum()
+    half = 3.090232 * (rate * (1 - rate) / raw["fte_days_available"]).sqrt()  # binomial, z for 99.8%
+    binomial_flags = int(((raw["sickness_rate"] - rate).abs() > half).sum())
+    widened_flags = int(table["Against the limits"].str.contains("99.8% limit").sum())
+    assert fit.overdispersed and fit.phi > 3
+    assert binomial_flags >= 10 and widened_flags <= 3
+    assert "widened" in benchmark.funnel_caption(fit, True)
 
 
-def test_funnel_hides_denominators_where_the_rate_is_suppressed(q, period, scope_for):
-    values = scope_for(LEAD).peer_rows(period, OWN, "england")
-    small = q.trust_indicators(period).filter(pl.col("headcount") < 5).height
-    assert small and benchmark.funnel_data(values, "vacancy_rate").height == values.height - small
+def test_a_leads_funnel_is_fitted_over_the_figures_they_may_see(q, period, scope_for):
+    fit, rows = scope_for(LEAD).funnel(period, "vacancy_rate")
+    raw = q.trust_indicators(period)
+    visible = raw.filter(pl.col("headcount") >= 5)
+    small = raw.height - visible.height
+    assert small and rows.height == visible.height == fit.trusts
+    assert fit.target == pytest.approx(visible["vacancy_wte"].sum() / visible["establishment_wte"].sum())
+    assert fit.target != pytest.approx(raw["vacancy_wte"].sum() / raw["establishment_wte"].sum())
 
 
 @pytest.mark.parametrize(

@@ -57,8 +57,9 @@ def test_analyst_sees_seven_regions_pooled_and_median(q, period):
         )
     for name, median in hand_medians(q, period).items():
         assert abs(num(table.loc[("PSW headcount", "Median of trusts"), name]) - median) <= 0.5  # whole people
-    # Pooled bars and the spread of trusts; WTE per 100,000 population with its source and caveat.
-    assert len(at.get("plotly_chart")) == 2
+    # Pooled bars, the spread of trusts and the regions' SPC charts; WTE per 100,000 population with its
+    # source and caveat.
+    assert len(at.get("plotly_chart")) == 3
     assert POPULATION_SOURCE in " ".join(c.value for c in at.caption)
     assert "approximate" in " ".join(c.value for c in at.caption)
 
@@ -66,7 +67,7 @@ def test_analyst_sees_seven_regions_pooled_and_median(q, period):
 def test_indicator_picker_drives_the_charts(q, period):
     at = on_page("analyst", "regions")
     at.selectbox(key="regions_indicator").set_value("sickness_rate").run()
-    bars, spread = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    bars, spread, _spc = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     pooled = dict(q.region_indicators(period).select("region_name", "sickness_rate").iter_rows())
     assert dict(zip(bars["data"][0]["x"], bars["data"][0]["y"])) == pytest.approx(pooled)
     assert spread["data"][1]["name"] == "Region pooled figure"

@@ -10,6 +10,7 @@ from pswbench.access.scope import Position
 from pswbench.reports import board_sentences
 from pswbench.reports.board_snapshot import Card, Snapshot
 from pswbench.reports.definitions import BY_NAME, INDICATORS
+from pswbench.statistics import spc
 
 PERIOD = dt.date(2026, 9, 30)
 QUARTERS = (
@@ -35,8 +36,16 @@ def fake_card(
 ) -> Card:
     n = lower + same + higher + (value is not None)
     series = tuple((d, None) for d in QUARTERS[:-2]) + ((QUARTERS[-2], previous), (PERIOD, value))
+    spec = BY_NAME[name]
     return Card(
-        BY_NAME[name], value, Position(name, value, n, None, median, None, None, None), lower, same, higher, series
+        spec,
+        value,
+        Position(name, value, n, None, median, None, None, None),
+        lower,
+        same,
+        higher,
+        series,
+        spc.xmr(list(series), spec.better),
     )
 
 

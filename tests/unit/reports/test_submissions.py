@@ -9,7 +9,7 @@ import pytest
 
 from pswbench.access import auth, permissions
 from pswbench.paths import EXAMPLES_DIR
-from pswbench.reports import submissions
+from pswbench.reports import charts, submissions
 from pswbench.store import loader
 from tests.helpers.demo_data import EXAMPLE
 from tests.helpers.returns_kit import TODAY
@@ -141,3 +141,11 @@ def test_rule_chart_names_rules_in_words_with_the_id_on_hover():
     ]
     assert list(bar.customdata) == ["a_rule_since_retired", "high_sickness_rate", "negative_value"]
     assert "rule %{customdata}" in bar.hovertemplate
+
+
+def test_rule_chart_writes_its_counts_dark_beside_the_bars_not_inside_hatched_ones():
+    rules = pl.DataFrame({"rule": ["negative_value"], "severity": ["error"], "findings": [5], "submissions": [2]})
+    fig = submissions.rule_chart(rules)
+    (bar,) = fig.data
+    assert bar.textposition == "outside" and bar.textfont.color == charts.DARK
+    assert fig.layout.xaxis.range[1] > 5  # room for the words beside the bar

@@ -55,3 +55,26 @@ def test_the_rate_formulas_are_written_only_in_the_rates_macros():
     for model in database.MODELS:
         if model != "macros/rates":
             assert not re.search(r"/\s*nullif\(", database.sql(model), re.IGNORECASE), model
+
+
+def test_the_ambitions_are_loaded_and_an_older_file_read_only_still_has_them(tmp_path):
+    rows = database._read_reference("ambition.csv")
+    con = database.connect(tmp_path / "new.duckdb")
+    try:
+        loaded = con.sql(database.sql("queries/ambitions")).fetchall()
+        assert [r[0] for r in loaded] == sorted((r["ambition_id"] for r in rows), key=lambda i: i)
+        # a file written before the table existed: drop it, then open read-only as a viewer would
+        con.execute("DROP VIEW stg_ambition")
+        con.execute("DROP TABLE ambition")
+    finally:
+        con.close()
+    ro = database.connect(tmp_path / "new.duckdb", read_only=True)
+    try:
+        assert len(ro.sql(database.sql("queries/ambitions")).fetchall()) == len(rows)
+    finally:
+        ro.close()
+    again = database.connect(tmp_path / "new.duckdb")  # and a writer puts the table back
+    try:
+        assert again.execute("SELECT count(*) FROM ambition").fetchone()[0] == len(rows)
+    finally:
+        again.close()
