@@ -50,7 +50,7 @@ if has_return:
     )
     stats = {"q1": pos.q1, "median": pos.median, "q3": pos.q3}
     ui.chart(
-        benchmark.ranked_chart(values, indicator, trust, stats, f"{spec.label}, {trust_label} highlighted"),
+        benchmark.ranked_chart(values, indicator, trust, stats, f"{spec.label}, {trust} highlighted"),
         benchmark.chart_rows(values, indicator),
         f"{spec.label} by trust in the peer group",
         user,
@@ -82,7 +82,7 @@ if has_return:
 st.subheader(f"{spec.label} over time")
 trend = benchmark.trend_data(data, trust, trust_label, me["region_code"], me["region_name"], indicator)
 ui.chart(
-    benchmark.trend_chart(trend, indicator, f"{spec.label}: {trust_label} against medians of trusts"),
+    benchmark.trend_chart(trend, indicator, f"{spec.label}: {trust} against medians of trusts"),
     benchmark.trend_rows(trend, indicator),
     f"{spec.label} for {trust} by quarter",
     user,
@@ -95,7 +95,7 @@ if own_spc.limits_kind == "none":
     st.markdown(process_control.sentence(own_spc, indicator, trust_label))
 else:
     ui.chart(
-        process_control.chart(own_spc, indicator, trust_label),
+        process_control.chart(own_spc, indicator, trust),
         process_control.table(own_spc, indicator),
         f"{spec.label} for {trust} by quarter, with process limits",
         user,

@@ -189,7 +189,9 @@ def funnel(fit: funnel_stats.Fit | None, rows: pl.DataFrame, indicator: str, hig
         part = rows.filter(mask)
         if not part.height:
             continue
-        labelled = name != "Trust within the 99.8% limits"
+        if name == "Chosen trust":  # named in the legend: a long name written beside it covers the data
+            name = f"Chosen trust: {part['label'][0]}"
+        labelled = name.startswith("Trust above") or name.startswith("Trust below")
         fig.add_trace(
             go.Scatter(
                 x=part[spec.denominator].to_list(),

@@ -21,7 +21,7 @@ POINT_WORDS = {
 
 def chart(c: spc.Chart, indicator: str, where: str) -> go.Figure:
     spec = BY_NAME[indicator]
-    return charts.spc(c, spec, title=f"{spec.label}, {where}: statistical process control (XmR) chart")
+    return charts.spc(c, spec, title=f"{spec.label}, {where}: process control (XmR) chart")
 
 
 def table(c: spc.Chart, indicator: str) -> pl.DataFrame:

@@ -107,3 +107,29 @@ def test_sparklines_have_no_mode_bar_and_full_charts_keep_it():
     assert spark.layout.dragmode is False
     assert ui.plotly_config(ranked()) == {"displaylogo": False}
     assert ui.plotly_config(go.Figure(layout={"height": 450})) == {"displaylogo": False}
+
+
+def test_funnel_labels_outliers_on_the_chart_and_names_the_chosen_trust_in_the_legend():
+    import polars as pl
+
+    from pswbench.statistics import funnel as funnel_stats
+
+    rates = [0.05] * 10 + [0.051, 0.049] * 5 + [0.40]
+    rows = pl.DataFrame(
+        {
+            "trust_code": [f"T{i:02d}" for i in range(20)] + ["HIGH"],
+            "label": [f"Peer {i:02d}" for i in range(20)] + ["Peer 99"],
+            "vacancy_rate": rates,
+            "establishment_wte": [4000.0] * 21,
+        }
+    )
+    fit, assessed = funnel_stats.assess(rows, "vacancy_rate", "establishment_wte")
+    fig = charts.funnel(fit, assessed, "vacancy_rate", "T03", "t")
+    by_name = {t.name: t for t in fig.data}
+    above = by_name["Trust above the 99.8% limit"]
+    assert list(above.text) == ["Peer 99"] and above.marker.symbol == "triangle-up"
+    assert by_name["Trust within the 99.8% limits"].text is None
+    chosen = by_name["Chosen trust: Peer 03"]
+    assert chosen.text is None and chosen.marker.symbol == "star"
+    assert not fig.layout.annotations  # the pooled rate is a legend entry, not a label over the limits
+    assert any(n.startswith("Pooled rate of the trusts shown") for n in by_name)
