@@ -434,7 +434,7 @@ def ambition(history: pl.DataFrame, progress: list, title: str = "") -> go.Figur
                 mode="markers+text",
                 marker=dict(symbol="diamond", size=14, color="#E69F00", line=dict(color=DARK, width=1)),
                 text=[f"Ambition {a.target:,.0f} by {a.target_label} ({a.confidence} confidence)"],
-                textposition="middle left",
+                textposition="top center",
                 textfont=dict(color=DARK, size=12),
                 name=f"Ambition: {a.target:,.0f} by {a.target_label}",
             )
