@@ -38,7 +38,7 @@ WHAT_IS_RECORDED = (
     "The file is checked as soon as you upload it. A file that passes every rule is saved only when you "
     "press Submit. A file with errors, or another trust's return, is recorded at once as a rejected "
     "attempt in the upload history below: its name, size, number of rows, who uploaded it and when, and "
-    "each finding with the value it quotes. None of its figures are loaded."
+    "each finding with the value it quotes. No figure from it is loaded."
 )
 # A trust code from the file goes into a sentence rendered as Markdown; anything that does not look
 # like an ODS code is described instead of quoted, so the file cannot format the page.
