@@ -276,8 +276,7 @@ def _spc_traces(chart: spc_stats.Chart, spec: Indicator, legend: set[str]) -> li
                     name=name,
                     legendgroup=name,
                     showlegend=shown(name),
-                    hovertext=f"{name}: {spec.format(y)}",
-                    hoverinfo="text",
+                    hoverinfo="skip",  # the values are in the table behind the chart
                 )
             )
     for kind, (name, colour, symbol) in SPC_STYLE.items():

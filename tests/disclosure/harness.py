@@ -49,13 +49,21 @@ from google.protobuf.descriptor import FieldDescriptor
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from pswbench.access.disclosure import SMALL_NUMBER_THRESHOLD
-from pswbench.reports.definitions import INDICATORS
+from pswbench.reports.definitions import BY_NAME, INDICATORS
 from tests.helpers import st_protocol
 
 PICKER_KINDS = ("selectbox", "radio")
 PERIOD_LABEL = "Quarter ending"  # the label of ui.period_picker
 PEER_LABEL = re.compile(r"^Peer \d{2,}$")
-NOT_A_FIGURE = re.compile(r"percentile|quartile$|^trusts with", re.I)
+# Headings of numbers that are not one trust's or one pool's figure: ranks and counts, and the statistics
+# of a series or a funnel (SPC mean and limits, z-scores), which Scope computes only from figures the user
+# may see (tests/unit/statistics and test_page_benchmark prove that); read as figures, a series' mean would
+# be "the figure" of every quarter on whose row it is printed.
+NOT_A_FIGURE = re.compile(r"percentile|quartile$|^trusts with|^mean \(|process limit|2 sigma|^z-score", re.I)
+# A heading that states a count's own unit: its numbers are that count, not the rate a table's title names
+# (the funnel table under "Leaver rate (12 months) and its denominator" holds average headcounts).
+COUNT_UNIT = re.compile(r"\((people|days|WTE[^)]*)\)$")
+RATE_COLUMNS = frozenset(n for n, i in BY_NAME.items() if i.is_rate)
 ENGLAND = "England"
 STEP_TIMEOUT_S = 120
 
@@ -501,6 +509,9 @@ class Extractor:
             for j, item in enumerate(layout.get(key) or []):
                 attrib = y_attrib if "y" in str(item.get("yref", "y")) else chart_attrib
                 for k in ("x0", "x1", "y0", "y1", "x", "y"):
+                    ref = str(item.get(f"{k[0]}ref", k[0]))
+                    if ref == "paper" or ref.endswith("domain"):
+                        continue  # a place on the page (a panel's title), not a value on an axis
                     if isinstance(item.get(k), (int, float)) and not isinstance(item.get(k), bool):
                         self._value(
                             item[k], x_attrib if k.startswith("x") else attrib, where.at(path=f"layout.{key}[{j}].{k}")
@@ -636,8 +647,11 @@ class Extractor:
             quarter = row_date or self.quarter
             for j, value in enumerate(row):
                 here = where.at(path=f"row {i}, column {t.columns[j]!r}")
+                own_unit = COUNT_UNIT.search(t.columns[j]) and all(c in RATE_COLUMNS for c in context_attrib)
                 attrib = (
-                    frozenset() if NOT_A_FIGURE.search(t.columns[j]) else col_attrib[j] | row_attrib | context_attrib
+                    frozenset()
+                    if NOT_A_FIGURE.search(t.columns[j])
+                    else col_attrib[j] | row_attrib | (frozenset() if own_unit else context_attrib)
                 )
                 if isinstance(value, str):
                     self._string(value, here)
