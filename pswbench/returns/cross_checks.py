@@ -186,7 +186,7 @@ def trust_rates(frame: pl.DataFrame) -> list[Finding]:
                 f"The trust's sickness rate is {rates['sickness_rate']:.1%} (days lost {t['lost']:,.1f} of "
                 f"{t['avail']:,.1f} available), above 15%. Check the figures; if right, say why in notes.",
                 column="sickness_fte_days_lost",
-                value=f"{rates['sickness_rate']:.4f}",
+                value=f"{rates['sickness_rate']:.1%}",  # as the message says it, not 0.2124
             )
         )
     if rates["vacancy_rate"] is not None and rates["vacancy_rate"] > VACANCY_WARN:
@@ -196,7 +196,7 @@ def trust_rates(frame: pl.DataFrame) -> list[Finding]:
                 f"The trust's vacancy rate is {rates['vacancy_rate']:.1%} (vacancy {t['v']:,.2f} WTE of "
                 f"{t['w'] + t['v']:,.2f} WTE establishment), above 40%. Check the figures.",
                 column="vacancy_wte",
-                value=f"{rates['vacancy_rate']:.4f}",
+                value=f"{rates['vacancy_rate']:.1%}",
             )
         )
     # No leaver warning on an average headcount of zero or below (nonsense figures have errors of their own).
@@ -207,7 +207,7 @@ def trust_rates(frame: pl.DataFrame) -> list[Finding]:
                 f"The trust's leaver rate this quarter is {rates['leaver_rate_quarter']:.1%} ({t['l']:.0f} leavers "
                 f"against an average headcount of {rates['average_headcount']:,.1f}), above 25%. Check the figures.",
                 column="leavers_headcount",
-                value=f"{rates['leaver_rate_quarter']:.4f}",
+                value=f"{rates['leaver_rate_quarter']:.1%}",
             )
         )
     return out

@@ -480,17 +480,17 @@ def test_high_sickness_rate():
     f = assert_warning_only(
         check(broken({0: {"sickness_fte_days_lost": "500"}})), "high_sickness_rate", "sickness_fte_days_lost"
     )
-    assert f.value == f"{(500 + 65.72 + 27.53) / 2907.2:.4f}"
+    assert f.value == f"{(500 + 65.72 + 27.53) / 2907.2:.1%}"
 
 
 def test_high_vacancy_rate():
     f = assert_warning_only(check(broken({0: {"vacancy_wte": "30"}})), "high_vacancy_rate", "vacancy_wte")
-    assert f.value == f"{33 / (31.6 + 33):.4f}"
+    assert f.value == f"{33 / (31.6 + 33):.1%}"
 
 
 def test_high_leaver_rate():
     f = assert_warning_only(check(broken({0: {"leavers_headcount": "10"}})), "high_leaver_rate", "leavers_headcount")
-    assert f.value == f"{12 / ((38 + 47) / 2):.4f}"
+    assert f.value == f"{12 / ((38 + 47) / 2):.1%}"
 
 
 def one_row(headcount: int) -> bytes:
