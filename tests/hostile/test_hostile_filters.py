@@ -21,6 +21,7 @@ from pswbench.access.auth import User
 from pswbench.access.scope import Scope, require_trust
 from pswbench.app import ui
 from pswbench.reports import board_snapshot, submissions
+from pswbench.reports.definitions import TRUST_LEVEL
 from pswbench.reports.queries import Queries
 from tests.helpers.apptest_helpers import ACCOUNTS, errors, last_audit, page_file, signed_in
 from tests.hostile.hostile_helpers import assert_not_in_markdown
@@ -147,7 +148,7 @@ def test_the_snapshot_link_with_sql_for_a_trust_is_refused_without_echoing_it(un
     at = signed_in(*ACCOUNTS[role])
     if role != "board":
         at.switch_page(page_file("snapshot")).run()
-    assert not at.exception and len(at.main.metric) == 10
+    assert not at.exception and len(at.main.metric) == len(TRUST_LEVEL)  # a card per trust-level indicator
     at.query_params["trust"] = payload
     at.run()
     assert not at.exception, [e.value for e in at.exception]
