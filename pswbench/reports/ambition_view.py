@@ -45,6 +45,7 @@ def progress_table(progress: list[Progress]) -> pl.DataFrame:
 
 def fair_share_table(target: Ambition, shares: pl.DataFrame) -> pl.DataFrame:
     return shares.select(
+        pl.col("period_end").alias("Quarter ending"),  # the latest quarter, whatever quarter the page shows
         pl.col("region_name").alias("Region"),
         pl.col("population").alias("Population, Census 2021 (people)"),
         (pl.col("population_share") * 100).round(1).alias("Share of England's population (%)"),

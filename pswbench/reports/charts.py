@@ -223,8 +223,8 @@ def denominator_label(spec: Indicator) -> str:
     return {
         "establishment_wte": "Establishment (WTE in post + vacant WTE)",
         "fte_days_available": "FTE days available in the quarter (days)",
-        "average_headcount": "Average headcount in the quarter (people)",
-        "average_headcount_12m": "Average headcount over 12 months (people)",
+        "average_headcount": "Average headcount in the quarter (people, averaged)",
+        "average_headcount_12m": "Average headcount over 12 months (people, averaged)",
         "temp_staffing_total_wte": "WTE worked incl. bank and agency (WTE)",
     }.get(spec.denominator, spec.denominator or "")
 

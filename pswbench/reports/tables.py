@@ -67,6 +67,7 @@ WHOLE = Format(0)
 PLAIN = Format(0, grouped=False)  # identifiers and version numbers: 1234, not 1,234
 FORMATS = {
     "people": WHOLE,
+    "people, averaged": Format(1),  # an average of two headcounts is often a half: 39.5, not 40
     "number": WHOLE,
     "trusts": WHOLE,
     "days": Format(1),

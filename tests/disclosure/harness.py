@@ -55,14 +55,16 @@ from tests.helpers import st_protocol
 PICKER_KINDS = ("selectbox", "radio")
 PERIOD_LABEL = "Quarter ending"  # the label of ui.period_picker
 PEER_LABEL = re.compile(r"^Peer \d{2,}$")
-# Headings of numbers that are not one trust's or one pool's figure: ranks and counts, and the statistics
-# of a series or a funnel (SPC mean and limits, z-scores), which Scope computes only from figures the user
-# may see (tests/unit/statistics and test_page_benchmark prove that); read as figures, a series' mean would
-# be "the figure" of every quarter on whose row it is printed.
-NOT_A_FIGURE = re.compile(r"percentile|quartile$|^trusts with|^mean \(|process limit|2 sigma|^z-score", re.I)
+# Headings of numbers that are not one trust's or one pool's figure: ranks and counts of trusts.
+NOT_A_FIGURE = re.compile(r"percentile|quartile$|^trusts with", re.I)
+# Statistics of a series or a funnel (an SPC chart's mean and limits, a z-score), which Scope computes only
+# from figures the user may see (tests/unit/statistics and test_page_benchmark prove that): not figures of
+# any trust or quarter, so not read as figures (a series' mean would otherwise be "the figure" of every
+# quarter on whose row it is printed, and match some hidden trust's figure by chance).
+STATISTIC = re.compile(r"^mean \(|process limit|2 sigma|^z-score", re.I)
 # A heading that states a count's own unit: its numbers are that count, not the rate a table's title names
 # (the funnel table under "Leaver rate (12 months) and its denominator" holds average headcounts).
-COUNT_UNIT = re.compile(r"\((people|days|WTE[^)]*)\)$")
+COUNT_UNIT = re.compile(r"\((people[^)]*|days|WTE[^)]*)\)$")
 RATE_COLUMNS = frozenset(n for n, i in BY_NAME.items() if i.is_rate)
 ENGLAND = "England"
 STEP_TIMEOUT_S = 120
@@ -646,6 +648,8 @@ class Extractor:
             row_date = next((d for d in (_cell_date(v) for v in row) if d), None)
             quarter = row_date or self.quarter
             for j, value in enumerate(row):
+                if STATISTIC.search(t.columns[j]) and not isinstance(value, str):
+                    continue  # not a figure at all (see STATISTIC); a string in it is still read
                 here = where.at(path=f"row {i}, column {t.columns[j]!r}")
                 own_unit = COUNT_UNIT.search(t.columns[j]) and all(c in RATE_COLUMNS for c in context_attrib)
                 attrib = (
