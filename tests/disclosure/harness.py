@@ -536,7 +536,8 @@ class Extractor:
                             self._slot(scope, self.quarter, quantity, n, where.at(path=f"layout.{key}[{j}].text"))
         for axis, attrib, axis_title in (("xaxis", x_attrib, x_title), ("yaxis", y_attrib, y_title)):
             ax = layout.get(axis) or {}
-            for k in ("tickvals", "range"):
+            # An axis range is the chart's extent (headroom over the largest visible value), not a figure.
+            for k in ("tickvals",):
                 self._json_numbers(ax.get(k), k, attrib, where.at(path=f"layout.{axis}.{k}"))
             for k, texts in (("title", [axis_title]), ("ticktext", ax.get("ticktext") or [])):
                 for t in texts if isinstance(texts, list) else []:
@@ -647,10 +648,14 @@ class Extractor:
             row_scope = next((s for s in strings if s in self.v.scopes), None)
             row_date = next((d for d in (_cell_date(v) for v in row) if d), None)
             quarter = row_date or self.quarter
+            # A change on the year is the difference of two pooled figures the checks read where they are shown.
+            change_row = any(s.startswith("Change on") for s in strings)
             for j, value in enumerate(row):
-                if STATISTIC.search(t.columns[j]) and not isinstance(value, str):
-                    continue  # not a figure at all (see STATISTIC); a string in it is still read
                 here = where.at(path=f"row {i}, column {t.columns[j]!r}")
+                if STATISTIC.search(t.columns[j]) or change_row:
+                    if isinstance(value, str):
+                        self._string(value, here)  # still searched for names, not read as a figure
+                    continue
                 own_unit = COUNT_UNIT.search(t.columns[j]) and all(c in RATE_COLUMNS for c in context_attrib)
                 attrib = (
                     frozenset()
