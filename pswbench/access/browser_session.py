@@ -32,7 +32,7 @@ from urllib.parse import quote
 import streamlit as st
 
 from pswbench import paths
-from pswbench.access import auth, session_cookie
+from pswbench.access import auth, permissions, session_cookie
 from pswbench.access.auth import User
 from pswbench.access.session_registry import REGISTRY
 from pswbench.app import streamlit_internals
@@ -153,6 +153,8 @@ def begin(user: User, con) -> None:
     token = REGISTRY.mint(user.email, st.context.cookies.get(XSRF_COOKIE))
     # The page a shared link asked for (app.py keeps it while the sign-in screen shows); web.signed_in checks it again.
     wanted = auth.safe_next(st.session_state.get(auth.NEXT_KEY))
+    if wanted and wanted.split("?")[0].strip("/") not in permissions.PAGES_BY_ROLE.get(user.role, ()):
+        wanted = None  # a page this role may not open: land on the role's own page, not on "Not permitted"
     _redirect(f"{SIGNED_IN_PATH}?token={token}" + (f"&{auth.NEXT_PARAM}={quote(wanted, safe='')}" if wanted else ""))
     st.info("Signed in. Opening your page...")
     st.stop()
