@@ -22,15 +22,14 @@ def progress_table(progress: list[Progress]) -> pl.DataFrame:
         a = p.ambition
         rows.append(
             {
-                "Ambition": f"{a.target:,.0f} PSWs by {a.target_label}",
-                "Target date": a.target_date,
+                # The latest quarter is the row's one date: every figure in the row is of that quarter.
+                "Latest quarter": p.period,
+                "Ambition": f"{a.target:,.0f} PSWs by {a.target_label} ({a.target_date:%d %B %Y})",
                 "Source": f"{a.source} ({a.source_kind} source)",
                 "Confidence": a.confidence,
-                "Latest quarter": p.period,
                 "PSW headcount now (people)": p.value,
                 "PSW WTE in post now (WTE)": p.wte,
                 "Share of the ambition (%)": _pct(p.share_of_target),
-                "Headcount in the target's quarter (people)": p.value_at_target_date,
                 "Growth over the last four quarters (% a year)": _pct(p.annual_growth),
                 "Growth needed to reach it on time (% a year)": None if p.is_past else _pct(p.growth_needed),
                 # Years as text: a year is a name, not a number to add up (2035, not 2,035).
