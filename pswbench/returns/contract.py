@@ -195,3 +195,154 @@ def as_period(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     raise TypeError(f"period must be a datetime.date or None, not {type(value).__name__}")
+
+
+# --- Version 2 of the return: up to three sections (docs/return-spec.md, "The return, version 2") ---
+# A version 1 file is the workforce section alone; it stays valid for every quarter.
+WORKFORCE, DEMOGRAPHICS, ORGANISATION = "workforce", "demographics", "organisation"
+SECTIONS = (WORKFORCE, DEMOGRAPHICS, ORGANISATION)
+# A workbook's sheet for each section; matched ignoring case, surrounding spaces and invisible characters.
+SHEET_NAMES = {WORKFORCE: "Workforce", DEMOGRAPHICS: "Demographics", ORGANISATION: "Organisation"}
+SECTION_LABELS = {WORKFORCE: "workforce", DEMOGRAPHICS: "demographics", ORGANISATION: "organisational conditions"}
+
+# Demographics and organisation are annual: for the quarter ending 30 September only (the stocktake's
+# snapshot date).
+ANNUAL_MONTH, ANNUAL_DAY = 9, 30
+
+# Workforce: today's columns plus `contacts` (optional column; blank = not recorded).
+WORKFORCE_OPTIONAL_INTEGER_COLUMNS = ("contacts",)
+WORKFORCE_COLUMNS = COLUMNS[:-1] + ("contacts", "notes")
+WORKFORCE_OPTIONAL_COLUMNS = ("contacts", "notes")
+
+DEMOGRAPHIC_COLUMNS = ("trust_code", "period_end", "dimension", "category", "headcount")
+# dimension -> (its label, ((category code, the template's label), ...)) in template order.
+DEMOGRAPHIC_DIMENSIONS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "age_band": (
+        "Age band",
+        (
+            ("under_25", "Under 25"),
+            ("25_34", "25 to 34"),
+            ("35_44", "35 to 44"),
+            ("45_54", "45 to 54"),
+            ("55_64", "55 to 64"),
+            ("65_and_over", "65 and over"),
+            ("not_stated", "Not stated"),
+        ),
+    ),
+    "gender": (
+        "Gender",
+        (("female", "Female"), ("male", "Male"), ("another_term", "Uses another term"), ("not_stated", "Not stated")),
+    ),
+    # The Census 2021 high-level ethnic groups.
+    "ethnic_group": (
+        "Ethnic group",
+        (
+            ("white", "White"),
+            ("mixed", "Mixed or Multiple ethnic groups"),
+            ("asian", "Asian or Asian British"),
+            ("black", "Black, Black British, Caribbean or African"),
+            ("other", "Other ethnic group"),
+            ("not_stated", "Not stated"),
+        ),
+    ),
+    "disability": ("Disability", (("yes", "Yes"), ("no", "No"), ("not_stated", "Not stated"))),
+    "lived_experience": (
+        "Kind of lived experience",
+        (
+            ("own", "Own experience of mental ill health"),
+            ("carer", "As a family member or carer"),
+            ("both", "Both"),
+            ("not_stated", "Not stated"),
+        ),
+    ),
+}
+NOT_STATED = "not_stated"
+
+ORGANISATION_COUNT_COLUMNS = (
+    "teams_with_psw",
+    "teams_with_single_psw",
+    "psw_with_peer_supervision",
+    "psw_with_accredited_training",
+    "psw_with_peer_job_description",
+    "bank_only_psw_headcount",
+)
+# Counts of PSWs in post that can be no more than the trust's total PSW headcount.
+ORGANISATION_AT_MOST_HEADCOUNT = (
+    "teams_with_psw",
+    "psw_with_peer_supervision",
+    "psw_with_accredited_training",
+    "psw_with_peer_job_description",
+)
+ORGANISATION_COLUMNS = ("trust_code", "period_end") + ORGANISATION_COUNT_COLUMNS + ("peer_leadership_post", "notes")
+ORGANISATION_OPTIONAL_COLUMNS = ("notes",)
+YES_NO = ("yes", "no")
+
+# The columns that tell a section apart (an unnamed sheet, or a CSV file, is identified by them).
+SECTION_COLUMNS = {
+    WORKFORCE: WORKFORCE_COLUMNS,
+    DEMOGRAPHICS: DEMOGRAPHIC_COLUMNS,
+    ORGANISATION: ORGANISATION_COLUMNS,
+}
+SECTION_OPTIONAL_COLUMNS = {
+    WORKFORCE: WORKFORCE_OPTIONAL_COLUMNS,
+    DEMOGRAPHICS: (),
+    ORGANISATION: ORGANISATION_OPTIONAL_COLUMNS,
+}
+
+
+def section_required_columns(section: str) -> tuple[str, ...]:
+    return tuple(c for c in SECTION_COLUMNS[section] if c not in SECTION_OPTIONAL_COLUMNS[section])
+
+
+def is_annual_period(d: dt.date) -> bool:
+    """The quarter the annual sections (demographics, organisation) are for: ending 30 September."""
+    return (d.month, d.day) == (ANNUAL_MONTH, ANNUAL_DAY)
+
+
+# Characters that cannot be seen: format characters (zero-width space and joiners, the byte-order
+# mark, soft hyphen, word joiner, bidirectional marks) and the no-break and other odd spaces that
+# paste in from web pages and PDFs. Codes, labels, headers, sheet names and yes/no are matched without them.
+_ODD_SPACES = {"\u00a0", "\u2007", "\u202f", "\u3000"}
+
+
+def is_invisible(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf" or ch in _ODD_SPACES
+
+
+def strip_invisible(text: str) -> str:
+    """text without invisible characters (see is_invisible), then without surrounding spaces."""
+    return "".join(ch for ch in text if not is_invisible(ch)).strip()
+
+
+def invisible_names(text: str) -> list[str]:
+    """Each distinct invisible character in text by its Unicode name, in order: ['ZERO WIDTH SPACE']."""
+    return list(dict.fromkeys(unicodedata.name(ch, f"U+{ord(ch):04X}") for ch in text if is_invisible(ch)))
+
+
+def matching_key(text: str) -> str:
+    """How codes, labels, sheet names and yes/no are compared: no invisible characters, no surrounding
+    spaces, case ignored."""
+    return strip_invisible(text).casefold()
+
+
+@cache
+def category_lookup() -> dict[str, dict[str, str]]:
+    """dimension -> {matching key of a code or label: code}."""
+    out: dict[str, dict[str, str]] = {}
+    for dimension, (_label, categories) in DEMOGRAPHIC_DIMENSIONS.items():
+        keys: dict[str, str] = {}
+        for code, label in categories:
+            keys[matching_key(code)] = code
+            keys[matching_key(label)] = code
+        out[dimension] = keys
+    return out
+
+
+@cache
+def dimension_lookup() -> dict[str, str]:
+    """{matching key of a dimension code or label: code}."""
+    keys: dict[str, str] = {}
+    for dimension, (label, _categories) in DEMOGRAPHIC_DIMENSIONS.items():
+        keys[matching_key(dimension)] = dimension
+        keys[matching_key(label)] = dimension
+    return keys

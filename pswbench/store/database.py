@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -154,6 +155,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
             # A file last written before the ambition table existed: the reference rows as a temp table.
             con.execute(sql("schema_ambition").replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
             _load_ambitions(con)
+        _add_section_tables_for_reading(con)
         _create_views(con, temporary=True)
     else:
         ensure_schema(con)
@@ -172,13 +174,45 @@ MODELS: tuple[str, ...] = (
     "staging/stg_trust",
     "staging/stg_region",
     "staging/stg_ambition",
+    "staging/stg_demographic_row",
+    "staging/stg_organisation_row",
+    "staging/stg_section_version",
     "intermediate/int_current_return_rows",
+    "intermediate/int_current_sections",
+    "intermediate/int_current_demographics",
+    "intermediate/int_current_organisation",
     "intermediate/int_trust_indicators",
     "intermediate/int_trust_pooled",
 )
 MODEL_FOLDERS = ("macros", "staging", "intermediate")
 # Views of earlier versions, dropped by a writer so a database file holds only today's models.
 RETIRED_VIEWS = ("stg_current_return_rows", "int_trust_values")
+
+
+_ADDED_COLUMN = re.compile(
+    r"ALTER TABLE (\w+) ADD COLUMN IF NOT EXISTS (\w+) (\w+)(?: DEFAULT ('[^']*'))?", re.IGNORECASE
+)
+
+
+def _add_section_tables_for_reading(con: duckdb.DuckDBPyConnection) -> None:
+    """A file last written before version 2 of the return, opened read-only: its new tables as empty
+    temporary tables and its tables without their new columns as temporary views that add them (the
+    default, or null), so today's models answer without changing the file. A writer adds them for
+    good (sql/schema_sections.sql)."""
+    if con.execute(sql("queries/table_exists"), {"name": "section_version"}).fetchone()[0]:
+        return
+    added: dict[str, list[str]] = {}
+    for statement in duckdb.extract_statements(sql("schema_sections")):
+        text = statement.query.strip()
+        if text.upper().startswith("CREATE TABLE IF NOT EXISTS"):
+            con.execute(text.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE", 1))
+        elif m := _ADDED_COLUMN.match(text):
+            table, column, kind, default = m.groups()
+            added.setdefault(table, []).append(f"{default or 'NULL'}::{kind} AS {column}")
+    catalog = identifier(con.execute(sql("queries/current_database_file")).fetchone()[0])
+    for table, columns in added.items():
+        # Named with its catalog: an unqualified name would find this view itself.
+        con.execute(f"CREATE TEMP VIEW {table} AS SELECT *, {', '.join(columns)} FROM {catalog}.main.{table}")
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
@@ -201,6 +235,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql("schema"))
         con.execute(sql("schema_users"))
         con.execute(sql("schema_ambition"))
+        con.execute(sql("schema_sections"))
         _create_views(con)
         for view in RETIRED_VIEWS:
             con.execute(f"DROP VIEW IF EXISTS {view}")

@@ -25,6 +25,7 @@ SELECT
     rr.leavers_headcount,
     rr.joiners_headcount,
     rr.bank_wte,
-    rr.agency_wte
+    rr.agency_wte,
+    rr.contacts
 FROM return_rows AS rr
 JOIN current_versions AS cv USING (submission_id)

@@ -16,5 +16,6 @@ SELECT
     joiners_headcount,
     bank_wte,
     agency_wte,
+    contacts,
     notes
 FROM return_row

@@ -4,6 +4,7 @@ example return (data/example_return.csv: RX4, quarter ending 2025-09-30, valid).
 from __future__ import annotations
 
 import atexit
+import json
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from pswbench.paths import DATA_DIR, ROOT
+from pswbench.store import publish
 from pswbench.synthetic import demo
 
 # role -> (email, password) of the SYNTHETIC demo's accounts (pswbench/synthetic/demo.py)
@@ -23,16 +25,23 @@ EXAMPLE = EXAMPLE_FILE.read_bytes()
 
 def build_demo_db(db: Path) -> Path:
     """A synthetic demo database at db: a copy of this test process's one build (shared_demo_db), so
-    the suite pays the minute a build takes once, not once per fixture. The copy is the built file
-    byte for byte, accounts, salt and audit trail included; tests/unit/cli/test_cli.py builds one with
+    the suite pays the minute a build takes once, not once per fixture. The copy is what the CLI
+    leaves: the built file byte for byte (accounts, salt and audit trail included) and its published
+    read-only snapshot with a manifest naming the copy. tests/unit/cli/test_cli.py builds one with
     the CLI itself."""
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
     src = shared_demo_db()
-    shutil.copyfile(src, db)
-    Path(f"{db}.wal").unlink(missing_ok=True)
-    if Path(f"{src}.wal").exists():
-        shutil.copyfile(f"{src}.wal", f"{db}.wal")
+    for a, b in ((src, db), (publish.snapshot_path(src), publish.snapshot_path(db))):
+        shutil.copyfile(a, b)
+        Path(f"{b}.wal").unlink(missing_ok=True)
+        if Path(f"{a}.wal").exists():
+            shutil.copyfile(f"{a}.wal", f"{b}.wal")
+    manifest = publish.read_manifest(src)
+    if manifest is not None:
+        manifest["source"] = str(db)
+        manifest["snapshot"] = publish.snapshot_path(db).name
+        publish.manifest_path(db).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return db
 
 

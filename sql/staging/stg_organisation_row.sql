@@ -1,0 +1,16 @@
+-- Every accepted organisational conditions row, every version (source: organisation_row).
+CREATE OR REPLACE VIEW stg_organisation_row AS
+SELECT
+    submission_id,
+    line,
+    trust_code,
+    period_end,
+    teams_with_psw,
+    teams_with_single_psw,
+    psw_with_peer_supervision,
+    psw_with_accredited_training,
+    psw_with_peer_job_description,
+    bank_only_psw_headcount,
+    peer_leadership_post,
+    notes
+FROM organisation_row
