@@ -19,10 +19,14 @@ class Finding:
     rule: str  # stable id, documented in docs/return-spec.md
     value: str | None
     message: str  # a sentence a trust lead understands, saying what to do
+    section: str | None = None  # the return's section (contract.SECTIONS) the finding is in, when known
+    sheet: str | None = None  # the workbook sheet it was read from, for a workbook
 
     def as_json(self) -> dict:
         d = asdict(self)
         d.pop("severity")
+        if d["sheet"] is None:  # a workbook's findings name their sheet; a CSV file has none
+            d.pop("sheet")
         return d
 
 
@@ -72,7 +76,15 @@ def counted(n: int, noun: str) -> str:
 
 
 def sort_key(f: Finding) -> tuple:
-    return (f.severity != "error", f.line is not None, f.line or 0, f.column or "", f.rule)
+    return (
+        f.section or "",
+        f.sheet or "",
+        f.severity != "error",
+        f.line is not None,
+        f.line or 0,
+        f.column or "",
+        f.rule,
+    )
 
 
 def capped(found: list[Finding]) -> list[Finding]:
@@ -83,9 +95,9 @@ def capped(found: list[Finding]) -> list[Finding]:
     """
     groups: dict[tuple, list[Finding]] = defaultdict(list)
     for f in sorted(found, key=sort_key):
-        groups[(f.severity, f.rule, f.column)].append(f)
+        groups[(f.severity, f.rule, f.column, f.section, f.sheet)].append(f)
     out: list[Finding] = []
-    for (severity, rule, column), group in groups.items():
+    for (severity, rule, column, section, sheet), group in groups.items():
         if len(group) <= MAX_PER_RULE + 1:  # a summary of one would be no shorter
             out += group
             continue
@@ -104,6 +116,8 @@ def capped(found: list[Finding]) -> list[Finding]:
                 f"{len(rest):,} more",
                 f"{len(rest):,} more lines{span} have the same problem ({rule}){where}; only the "
                 f"first {MAX_PER_RULE} are listed. Correct every one, then upload the file again.",
+                section,
+                sheet,
             )
         )
     return sorted(out, key=sort_key)

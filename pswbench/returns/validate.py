@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -85,6 +85,7 @@ def validate_many(
     for i, result in enumerate(results):
         if i in by_file:
             _whole_file_checks(result, by_file[i], previous, trust_reference)
+            result.findings = [f if f.section else replace(f, section=contract.WORKFORCE) for f in result.findings]
         result.findings = capped(result.findings)
     return results
 
@@ -122,5 +123,8 @@ def _clean(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("afc_band__norm").alias("afc_band"),
         *[pl.col(f"{c}__num").cast(pl.Int32).alias(c) for c in contract.INTEGER_COLUMNS],
         *[pl.col(f"{c}__num").alias(c) for c in contract.REQUIRED_DECIMAL_COLUMNS + contract.OPTIONAL_DECIMAL_COLUMNS],
+        (pl.col("contacts__num") if "contacts__num" in frame.columns else pl.lit(None))
+        .cast(pl.Int32)
+        .alias("contacts"),
         "notes",
     )

@@ -38,7 +38,7 @@ def test_validate_json_for_valid_and_invalid_files():
         "warnings": [],
     }
     assert bad["valid"] is False
-    assert set(bad["errors"][0]) == {"line", "column", "rule", "value", "message"}
+    assert set(bad["errors"][0]) == {"line", "column", "rule", "value", "message", "section"}
     assert "wte_exceeds_headcount" in {e["rule"] for e in bad["errors"]}
 
 

@@ -273,7 +273,14 @@ def test_gx_rule(key):
 def test_required_value_json_shape():
     result = check(broken({ROW: {"headcount": ""}}))
     (f,) = result.as_json()["errors"]
-    assert f == {"line": 3, "column": "headcount", "rule": "required_value", "value": None, "message": f["message"]}
+    assert f == {
+        "line": 3,
+        "column": "headcount",
+        "rule": "required_value",
+        "value": None,
+        "message": f["message"],
+        "section": "workforce",
+    }
     json.dumps(result.as_json())
 
 
