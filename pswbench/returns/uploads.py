@@ -205,6 +205,11 @@ def _record_refusal(con, user: User, result: ValidationResult, target: str) -> i
                     "version": None,
                     "error_count": len(result.errors),
                     "warning_count": len(result.warnings),
+                    # The whole file is refused, whatever sections it holds: one attempt, no section.
+                    "section": None,
+                    "sheet": None,
+                    "upload_id": None,
+                    "content_sha256": None,
                 },
             )
             con.executemany(

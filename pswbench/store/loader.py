@@ -8,10 +8,12 @@ import logging
 import os
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 
 import duckdb
 
+from pswbench.returns import contract, cross_checks, validate
 from pswbench.returns.findings import counted
 from pswbench.returns.validate import ValidationResult, validate_many
 from pswbench.store import database
@@ -35,7 +37,33 @@ def is_write_conflict(exc: BaseException) -> bool:
 
 
 @dataclass(frozen=True)
+class SectionOutcome:
+    """What happened to one section of an upload: each has its own submission, version and findings."""
+
+    section: str | None
+    sheet: str | None
+    status: str  # accepted, rejected or duplicate
+    submission_id: int
+    version: int | None
+    errors: int
+    warnings: int
+
+    def words(self) -> str:
+        what = contract.SECTION_LABELS.get(self.section, "unidentified") + (
+            f" (sheet '{self.sheet}')" if self.sheet else ""
+        )
+        return {
+            "accepted": f"{what}: accepted as version {self.version}",
+            "duplicate": f"{what}: duplicate of current version {self.version}; nothing added",
+            "rejected": f"{what}: rejected ({counted(self.errors, 'error')})",
+        }[self.status]
+
+
+@dataclass(frozen=True)
 class LoadOutcome:
+    """One file of an upload. status is the file's as a whole: accepted when any section was, duplicate
+    when none was accepted and none rejected, else rejected; sections says each one's."""
+
     file_name: str
     status: str  # accepted, rejected or duplicate
     submission_id: int
@@ -45,6 +73,7 @@ class LoadOutcome:
     errors: int
     warnings: int
     result: ValidationResult
+    sections: tuple[SectionOutcome, ...] = ()
 
     def summary(self) -> str:
         what = {
@@ -52,6 +81,8 @@ class LoadOutcome:
             "duplicate": f"duplicate of current version {self.version}; nothing added",
             "rejected": "rejected",
         }[self.status]
+        if len(self.sections) > 1:
+            what = "; ".join(o.words() for o in self.sections)
         who = f"{self.trust_code or '?'} {self.period_end or '?'}"
         return (
             f"{self.file_name}: {what} ({who}; {counted(self.result.rows, 'row')}, {counted(self.errors, 'error')}, "
@@ -76,6 +107,18 @@ def previous_headcount_lookup(con: duckdb.DuckDBPyConnection):
     return lookup
 
 
+def loaded_total_lookup(con: duckdb.DuckDBPyConnection):
+    """(trust, period) -> (total headcount, version) of the current loaded workforce section, or None."""
+
+    def lookup(trust_code: str, period_end: dt.date):
+        rows = con.execute(
+            sql("queries/current_workforce_total"), {"trust_code": trust_code, "period_end": period_end}
+        ).fetchall()
+        return (int(rows[0][0]), int(rows[0][1])) if rows else None
+
+    return lookup
+
+
 def load_files(
     con: duckdb.DuckDBPyConnection,
     files: list[tuple[str, bytes]],
@@ -92,11 +135,11 @@ def load_files(
     """
     user = user or default_user()
     if len(files) == 1:
-        results = validate_many(files, previous_headcount_lookup(con), today)
+        results = validate_many(files, previous_headcount_lookup(con), today, loaded_total=loaded_total_lookup(con))
     else:
-        # One GX run for the batch; the headcount-change warning needs the earlier quarters loaded
-        # first, so it is checked per file at load time instead.
-        results = validate_many(files, None, today)
+        # One GX run for the batch; the headcount-change warning and the annual sections' totals need
+        # the earlier files loaded first, so they are checked per file at load time instead.
+        results = validate_many(files, None, today, loaded_total=loaded_total_lookup(con))
     for r, (size, sha) in zip(results, meta or []):
         r.size_bytes, r.sha256 = size, sha
     outcomes = [load_result(con, r, user, check_headcount_change=len(files) > 1, publish=False) for r in results]
@@ -132,35 +175,55 @@ def load_result(
     check_headcount_change: bool = False,
     publish: bool = True,
 ) -> LoadOutcome:
-    """Load one validated return in one transaction, then (when accepted) publish the snapshot.
+    """Load one validated file as one upload (see load_upload)."""
+    return load_upload(con, [result], user, check_headcount_change, publish)[0]
 
-    A write conflict with another session's load (is_write_conflict) is retried, ATTEMPTS in all;
-    if it still conflicts, that duckdb.TransactionException is raised. Any other failure is raised at
-    once, as itself. Either way nothing of this load is kept.
+
+def load_upload(
+    con: duckdb.DuckDBPyConnection,
+    results: list[ValidationResult],
+    user: str,
+    check_headcount_change: bool = False,
+    publish: bool = True,
+) -> list[LoadOutcome]:
+    """Load the files of one upload in one transaction, then (when any section was accepted) publish.
+
+    Each section is accepted, a duplicate or rejected on its own and gets its own submission; the
+    accepted ones are loaded together or not at all. A write conflict with another session's load
+    (is_write_conflict) is retried, ATTEMPTS in all; if it still conflicts, that
+    duckdb.TransactionException is raised. Any other failure is raised at once, as itself. Either way
+    nothing of this upload is kept.
     """
-    findings = list(result.findings)  # a retry starts from the validator's findings again
+    # A retry starts from the validator's findings and rows again.
+    saved = [(r, [(s, list(s.findings), s.clean, s.total) for s in r.sections]) for r in results]
+    upload_id = uuid.uuid4().hex
     for attempt in range(1, ATTEMPTS + 1):
-        result.findings[:] = findings
+        for r, sections in saved:
+            for s, findings, clean, total in sections:
+                s.findings, s.clean, s.total = list(findings), clean, total
+            r.refresh()
+        registered: list[str] = []
         try:
             with database.transaction(con):  # rolled back on any failure, a failed COMMIT included
-                if result.clean is not None:
-                    con.register(ROWS_VIEW, result.clean)
-                outcome = _load_in_transaction(con, result, user, check_headcount_change)
+                outcomes = [
+                    _load_file(con, r, user, check_headcount_change, upload_id, results, registered) for r in results
+                ]
+                _after_rows_written(con)
         except BaseException as exc:
             if not is_write_conflict(exc) or attempt == ATTEMPTS:
                 raise
-            log.info("load of %s met a concurrent write; retrying (%d/%d)", result.file_name, attempt, ATTEMPTS)
+            log.info("load of %s met a concurrent write; retrying (%d/%d)", results[0].file_name, attempt, ATTEMPTS)
             time.sleep(0.05 * 2 ** (attempt - 1))
             continue
         finally:
             # Only now the transaction has ended: unregistering inside one an error has aborted raises
             # "Current transaction is aborted", which would hide the error itself.
-            if result.clean is not None:
-                con.unregister(ROWS_VIEW)
+            for view in registered:
+                con.unregister(view)
         break
-    if publish and outcome.status == "accepted":
+    if publish and any(o.status == "accepted" for o in outcomes):
         _publish(con)
-    return outcome
+    return outcomes
 
 
 def finding_row(submission_id: int, f) -> dict:
@@ -173,33 +236,137 @@ def finding_row(submission_id: int, f) -> dict:
         "rule": f.rule,
         "value": f.value,
         "message": f.message,
+        "section": f.section,
+        "sheet": f.sheet,
     }
 
 
-def _load_in_transaction(con, result: ValidationResult, user: str, check_headcount_change: bool) -> LoadOutcome:
-    from pswbench.returns import cross_checks
+ROWS_VIEWS = {
+    contract.WORKFORCE: ROWS_VIEW,
+    contract.DEMOGRAPHICS: "new_demographic_rows",
+    contract.ORGANISATION: "new_organisation_rows",
+}
+INSERT_ROWS = {
+    contract.WORKFORCE: "queries/insert_return_rows",
+    contract.DEMOGRAPHICS: "queries/insert_demographic_rows",
+    contract.ORGANISATION: "queries/insert_organisation_rows",
+}
+
+
+def _load_file(
+    con,
+    result: ValidationResult,
+    user: str,
+    check_headcount_change: bool,
+    upload_id: str,
+    upload: list[ValidationResult],
+    registered: list[str],
+) -> LoadOutcome:
+    """Every section of one file, inside the upload's transaction; the workforce section first, since
+    the annual sections of the same upload are checked against it."""
     from pswbench.store import audit
 
-    key = {"trust_code": result.trust_code, "period_end": result.period_end}
-    current = con.execute(sql("queries/current_version"), key).fetchone() if result.valid else None
-    if result.valid and check_headcount_change:
-        total = int(result.clean["headcount"].sum())
-        result.findings += cross_checks.headcount_change(total, previous_headcount_lookup(con)(**key))
-    if not result.valid:
+    done: list[SectionOutcome] = []
+    order = sorted(result.sections, key=lambda s: s.section != contract.WORKFORCE)
+    for s in order:
+        if (
+            s.section in validate.ANNUAL_CHECKS
+            and s.raw is not None
+            and (s.total is None or s.total.source != "upload")
+        ):
+            # Checked against the loaded version when the file was read; another load may have changed it.
+            validate.check_annual(s, validate._total_for(upload, s, loaded_total_lookup(con)))
+        if s.section == contract.WORKFORCE and s.valid and check_headcount_change:
+            total = int(s.clean["headcount"].sum())
+            s.findings += cross_checks.headcount_change(
+                total, previous_headcount_lookup(con)(s.trust_code, s.period_end)
+            )
+        done.append(_load_section(con, result, s, user, upload_id, registered))
+        audit.record(
+            con,
+            user,
+            f"upload_{done[-1].status}",
+            s.trust_code or result.trust_code,
+            {
+                "submission_id": done[-1].submission_id,
+                "file_name": result.file_name,
+                "section": s.section,
+                "version": done[-1].version,
+            },
+        )
+    if not order:  # nothing could be read: one rejected attempt for the file
+        done.append(_load_section(con, result, None, user, upload_id, registered))
+        audit.record(
+            con,
+            user,
+            "upload_rejected",
+            result.trust_code,
+            {"submission_id": done[-1].submission_id, "file_name": result.file_name, "version": None},
+        )
+    result.refresh()
+    statuses = {o.status for o in done}
+    status = "accepted" if "accepted" in statuses else "duplicate" if statuses == {"duplicate"} else "rejected"
+    main = next((o for o in done if o.section == contract.WORKFORCE), done[0])
+    return LoadOutcome(
+        result.file_name,
+        status,
+        done[0].submission_id,
+        result.trust_code,
+        result.period_end,
+        main.version,
+        len(result.errors),
+        len(result.warnings),
+        result,
+        tuple(done),
+    )
+
+
+def _load_section(con, result: ValidationResult, s, user: str, upload_id: str, registered: list[str]) -> SectionOutcome:
+    section = s.section if s is not None else None
+    trust_code = (s.trust_code if s is not None else None) or result.trust_code
+    period_end = (s.period_end if s is not None else None) or result.period_end
+    key = {"trust_code": trust_code, "period_end": period_end}
+    findings = s.all_findings if s is not None else list(result.findings)
+    valid = s is not None and s.valid
+    content_sha = s.content_sha256 if valid else None
+    annual = section in validate.ANNUAL_CHECKS
+    current = None
+    if valid:
+        found = (
+            con.execute(sql("queries/current_section_version"), {**key, "section": section}).fetchall()
+            if annual
+            else con.execute(sql("queries/current_version"), key).fetchall()
+        )
+        current = found[0] if found else None
+    single = len(result.sections) == 1
+    if not valid:
         status, version = "rejected", None
-    elif current and current[2] == result.sha256:
+    elif current and ((single and current[2] == result.sha256) or (content_sha and current[3] == content_sha)):
         status, version = "duplicate", current[0]
     else:
         status, version = "accepted", None
-    submission_id = con.execute(sql("queries/next_submission_id")).fetchone()[0]
+    # fetchall, not fetchone: registering the rows below needs no result left open on the connection.
+    submission_id = con.execute(sql("queries/next_submission_id")).fetchall()[0][0]
     if status == "accepted":
-        if current:  # no current version, nothing to retire (read in this transaction)
-            con.execute(sql("queries/retire_current_version"), key)
-        version = con.execute(sql("queries/insert_return_version"), {**key, "submission_id": submission_id}).fetchone()[
-            0
-        ]
-        con.execute(sql("queries/insert_return_rows"), {"submission_id": submission_id})
+        view = ROWS_VIEWS[section]
+        con.register(view, s.clean)
+        registered.append(view)
+        if annual:
+            if current:
+                con.execute(sql("queries/retire_current_section_version"), {**key, "section": section})
+            version = con.execute(
+                sql("queries/insert_section_version"),
+                {**key, "section": section, "submission_id": submission_id, "checked_headcount": s.total.headcount},
+            ).fetchall()[0][0]
+        else:
+            if current:  # no current version, nothing to retire (read in this transaction)
+                con.execute(sql("queries/retire_current_version"), key)
+            version = con.execute(
+                sql("queries/insert_return_version"), {**key, "submission_id": submission_id}
+            ).fetchall()[0][0]
+        con.execute(sql(INSERT_ROWS[section]), {"submission_id": submission_id})
         database.bump_data_version(con)
+    errors = [f for f in findings if f.severity == "error"]
     con.execute(
         sql("queries/insert_submission"),
         {
@@ -208,36 +375,27 @@ def _load_in_transaction(con, result: ValidationResult, user: str, check_headcou
             "file_name": result.file_name,
             "sha256": result.sha256,
             "size_bytes": result.size_bytes,
-            "row_count": result.rows,
+            "row_count": s.rows if s is not None else result.rows,
             "submitted_by": user,
             "submitted_at": dt.datetime.now(),
             "status": status,
             "version": version,
-            "error_count": len(result.errors),
-            "warning_count": len(result.warnings),
+            "error_count": len(errors),
+            "warning_count": len(findings) - len(errors),
+            "section": section,
+            "sheet": s.sheet if s is not None else None,
+            "upload_id": upload_id,
+            "content_sha256": content_sha,
         },
     )
-    if result.findings:
-        con.executemany(
-            sql("queries/insert_finding"),
-            [finding_row(submission_id, f) for f in result.findings],
-        )
-    audit.record(
-        con,
-        user,
-        f"upload_{status}",
-        result.trust_code,
-        {"submission_id": submission_id, "file_name": result.file_name, "version": version},
-    )
-    _after_rows_written(con)
-    return LoadOutcome(
-        result.file_name,
+    if findings:
+        con.executemany(sql("queries/insert_finding"), [finding_row(submission_id, f) for f in findings])
+    return SectionOutcome(
+        section,
+        s.sheet if s is not None else None,
         status,
-        submission_id,
-        result.trust_code,
-        result.period_end,
+        int(submission_id),
         version,
-        len(result.errors),
-        len(result.warnings),
-        result,
+        len(errors),
+        len(findings) - len(errors),
     )

@@ -143,21 +143,23 @@ def test_headcount_change_warning_uses_previous_loaded_quarter(con):
 def unloadable():
     """A valid new return whose typed rows break a NOT NULL constraint: what a validator bug would let through."""
     result = validate_bytes("r.csv", EXAMPLE.replace(b"crisis", b"forensic", 1), today=TODAY)
-    result.clean = result.clean.with_columns(pl.lit(None, pl.Int32).alias("headcount"))
+    workforce = result.section("workforce")
+    workforce.clean = workforce.clean.with_columns(pl.lit(None, pl.Int32).alias("headcount"))
     return result
 
 
 @pytest.fixture
 def attempts(monkeypatch):
-    """How many times the loader opened a transaction for the load, with no waiting between them."""
+    """How many times the loader opened a transaction for the load (loading its one file each time),
+    with no waiting between them."""
     calls = []
-    original = loader._load_in_transaction
+    original = loader._load_file
 
     def counted(*args, **kwargs):
         calls.append(1)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(loader, "_load_in_transaction", counted)
+    monkeypatch.setattr(loader, "_load_file", counted)
     monkeypatch.setattr(loader.time, "sleep", lambda s: None)
     return calls
 
