@@ -95,9 +95,8 @@ def trust_known_and_open(
         return [
             error(
                 "unknown_trust_code",
-                f"trust_code '{contract.invisible_shown(trust_code)}' on line {line} is not an NHS mental health "
-                "trust ODS code we know. Use your trust's ODS code: 3 or 5 characters, such as RX4 or G6V2S."
-                + contract.invisible_advice(trust_code),
+                f"trust_code '{trust_code}' on line {line} is not an NHS mental health trust ODS code we "
+                "know. Use your trust's ODS code: 3 or 5 characters, such as RX4 or G6V2S.",
                 line=line,
                 column="trust_code",
                 value=trust_code,

@@ -49,6 +49,15 @@ class Where:
     def source(self) -> str:
         return "the file" if self.sheet is None else f"sheet '{self.sheet}'"
 
+    # The same, to begin a sentence (str.capitalize would lower-case the sheet's name).
+    def line_first(self, n: int) -> str:
+        text = self.line(n)
+        return text[0].upper() + text[1:]
+
+    def source_first(self) -> str:
+        text = self.source()
+        return text[0].upper() + text[1:]
+
 
 @cache
 def _all_columns() -> frozenset[str]:
@@ -75,8 +84,12 @@ def _meant_as_header(names: list[str]) -> bool:
 
 
 def likeliest_section(names: list[str]) -> str:
-    """The section with most of its columns in names; the workforce section (version 1) on a tie."""
+    """The section with most of its columns in names, a misspelt name counting for the column it is close
+    to ('dimensions' for dimension); the workforce section (version 1) on a tie."""
     present = set(names)
+    for name in names:
+        if name and name not in _all_columns():
+            present.update(difflib.get_close_matches(name, sorted(_all_columns()), n=1, cutoff=0.8))
     return max(contract.SECTIONS, key=lambda s: len(present & set(contract.SECTION_COLUMNS[s])))
 
 
@@ -143,12 +156,12 @@ def not_found(rows: Rows, where: Where, elsewhere: Callable[[], tuple[str, int, 
             value=sheet,
         )
     filled = [c.strip() for c in first_cells if c.strip()]
-    below = "" if len(searched) == 1 else f" and no row below it, to {where.line(searched[-1][0])}, holds them"
+    below = "" if len(searched) == 1 else f", and no row below it, down to {where.line(searched[-1][0])}, holds them"
     put = f"Put the column names on the row above the figures, as in the template ({TEMPLATE}), and upload again."
     if len(filled) == 1:
         return error(
             "header_not_found",
-            f"{where.line(first_line).capitalize()} looks like a title: '{quoted(filled[0])}', not the return's "
+            f"{where.line_first(first_line)} looks like a title: '{quoted(filled[0])}', not the return's "
             f"column names (trust_code, period_end, ...){below}. {put}",
             line=first_line,
             value=filled[0],
@@ -157,7 +170,7 @@ def not_found(rows: Rows, where: Where, elsewhere: Callable[[], tuple[str, int, 
     more = f" and {len(filled) - MAX_CELLS_QUOTED:,} more" if len(filled) > MAX_CELLS_QUOTED else ""
     return error(
         "header_not_found",
-        f"{where.line(first_line).capitalize()} holds {shown}{more}, not the return's column names (trust_code, "
+        f"{where.line_first(first_line)} holds {shown}{more}, not the return's column names (trust_code, "
         f"period_end, ...){below}. {put}",
         line=first_line,
         value=", ".join(filled[:MAX_CELLS_QUOTED]),
@@ -190,7 +203,7 @@ def _one_cell_finding(line: int, cells: list[str], found: tuple[int, str], where
     ref = f"{column_letters(column)}{line}"
     return error(
         "header_not_found",
-        f"{where.line(line).capitalize()} holds the column names in one cell, {ref}, separated by "
+        f"{where.line_first(line)} holds the column names in one cell, {ref}, separated by "
         f"{_SEPARATORS[separator]} ({shown}): text was pasted into one column. Select the column and use "
         "Data > Text to Columns to split it, or open the CSV file itself in Excel, then save and upload again.",
         line=line,

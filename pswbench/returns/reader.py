@@ -262,13 +262,17 @@ def _unread_warning(
     if header is None or header.index + 1 >= len(rows):
         return []
     section = header.section
-    also = f" (the {contract.SECTION_LABELS[section]} section was read from sheet '{read_from[section]}')"
+    also = (
+        f" (the {contract.SECTION_LABELS[section]} section was read from sheet '{read_from[section]}')"
+        if section in read_from
+        else ""
+    )
     return [
         replace(
             warning(
                 "unread_sheet",
                 f"Sheet '{entry.name}' holds the {contract.SECTION_LABELS[section]} section's columns (line "
-                f"{header.line:,}) but was not read: {reason}{also if section in read_from else ''}. If it is "
+                f"{header.line:,}) but was not read: {reason}{also}. If it is "
                 f"part of the return, name it {contract.SHEET_NAMES[section]} and upload the workbook again.",
                 line=header.line,
                 value=entry.name,
@@ -302,8 +306,7 @@ def _section(
             [
                 error(
                     "empty_file",
-                    f"{where.source().capitalize()} has no header and no rows. Start from the template "
-                    f"({headers.TEMPLATE}).",
+                    f"{where.source_first()} has no header and no rows. Start from the template ({headers.TEMPLATE}).",
                 )
             ]
         ), False
@@ -322,7 +325,7 @@ def _section(
         findings.append(
             error(
                 "too_many_rows",
-                f"{where.source().capitalize()} has more than {contract.MAX_DATA_ROWS:,} data rows below its header "
+                f"{where.source_first()} has more than {contract.MAX_DATA_ROWS:,} data rows below its header "
                 f"on line {header.line:,}. A return has one row per service setting and band, so check that "
                 "you chose the right file.",
                 line=header.line,
@@ -343,7 +346,7 @@ def _no_data_rows(section: str, line: int, where: Where) -> Finding:
     }[section]
     return error(
         "no_data_rows",
-        f"{where.source().capitalize()} has a header (line {line:,}) but no data rows. {what}",
+        f"{where.source_first()} has a header (line {line:,}) but no data rows. {what}",
         line=line,
     )
 
@@ -360,7 +363,7 @@ def _frame(file_name: str, data_rows: Rows, header: headers.Header, where: Where
             findings.append(
                 error(
                     "wrong_field_count",
-                    f"{where.line(n).capitalize()} has {len(record)} values but the header has {width} columns. "
+                    f"{where.line_first(n)} has {len(record)} values but the header has {width} columns. "
                     "Check for a stray delimiter or an unquoted comma in the notes.",
                     line=n,
                     value=len(record),

@@ -454,7 +454,7 @@ WORKBOOK_VERDICTS = {  # the error rules each one gets; an empty set means it is
     "deep_xml": {"file_too_large"},
     "many_sheets": {"file_too_large"},
     "workbook_listing_many_sheets": {"file_too_large"},
-    "formulas_everywhere": {"required_value"},
+    "formulas_everywhere": {"formula_without_value"},
     "billion_laughs": {"unreadable_xlsx"},
     "attribute_bomb": {"file_too_large"},
     "one_huge_tag": {"unreadable_xlsx"},
