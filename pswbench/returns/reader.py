@@ -26,6 +26,9 @@ from pswbench.returns.findings import Finding, error, warning
 from pswbench.returns.headers import Where
 
 Rows = list[tuple[int, list[str]]]
+# The template's Demographics sheet comes with every dimension and category written in: a sheet with
+# nothing else below its header is as the template left it, a section not filled in.
+PREFILLED_COLUMNS = ("dimension", "category")
 
 
 @dataclass
@@ -293,8 +296,8 @@ def _section(
     expected: str | None,
     elsewhere: Callable[[], tuple[str, int, str] | None] | None = None,
 ) -> tuple[RawReturn, bool]:
-    """The section in rows, and whether anything is there but a header (a sheet with nothing below its
-    header is a section left out, as a blank template leaves it)."""
+    """The section in rows, and whether it is filled in: anything below the header but the template's
+    pre-filled labels (a sheet with nothing else is a section left out, as the blank template leaves it)."""
     # Excel often leaves trailing blank columns and rows; they mean nothing.
     rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
 
@@ -319,6 +322,12 @@ def _section(
     section = header.section
     findings = headers.findings(header.names, header.line, section, where)
     data_rows = rows[header.index + 1 :]
+    filled = any(
+        cell.strip()
+        for _, record in data_rows
+        for i, cell in enumerate(record)
+        if i >= len(header.names) or header.names[i] not in PREFILLED_COLUMNS
+    )
     if not data_rows:
         findings.append(_no_data_rows(section, header.line, where))
     if len(data_rows) > contract.MAX_DATA_ROWS:
@@ -333,9 +342,8 @@ def _section(
             )
         )
     if findings:
-        return refused(findings, section), bool(data_rows)
-    raw = _frame(file_name, data_rows, header, where)
-    return raw, True
+        return refused(findings, section), filled
+    return _frame(file_name, data_rows, header, where), filled
 
 
 def _no_data_rows(section: str, line: int, where: Where) -> Finding:

@@ -158,6 +158,16 @@ def test_a_named_sheet_with_a_header_and_nothing_below_it_is_a_section_left_out(
     assert (raw.section, raw.findings) == (WF, [])
 
 
+def test_a_demographics_sheet_as_the_template_leaves_it_is_a_section_left_out():
+    labels = [[None, None, d, c, None] for d, c in (r[2:4] for r in demographic_table()[1:])]
+    data = visible(("Workforce", return_table()), ("Demographics", [demographic_table()[0], *labels]))
+    (raw,) = read_sections("r.xlsx", data)
+    assert (raw.section, raw.findings) == (WF, [])
+    labels[3][4] = 2  # one figure typed in: the section is there, and its blanks are for the rules to report
+    data = visible(("Workforce", return_table()), ("Demographics", [demographic_table()[0], *labels]))
+    assert [r.section for r in read_sections("r.xlsx", data)] == [WF, DEM]
+
+
 def test_a_workbook_whose_named_sheets_are_all_empty_says_so_on_the_first():
     data = visible(("Workforce", return_table()[:1]), ("Demographics", [list(contract.DEMOGRAPHIC_COLUMNS)]))
     (raw,) = read_sections("r.xlsx", data)
