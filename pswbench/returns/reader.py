@@ -170,8 +170,7 @@ def _workbook_sections(file_name: str, data: bytes) -> list[RawReturn]:
             named[section] = entry
     peeks = _Peeks(book)
     if named:
-        read = [_sheet_section(file_name, book, entry, section) for section, entry in named.items()]
-        read.sort(key=lambda r: visible.index(named[r[0].section]))
+        read = [_sheet_section(file_name, book, entry, section) for section, entry in named.items()]  # tab order
         out = [raw for raw, filled in read if filled] or [read[0][0]]
         unread = [s for s in visible if s not in named.values()]
         reason = "when a workbook has sheets named Workforce, Demographics or Organisation, only those are read"
