@@ -19,6 +19,8 @@ MAX_NOTES_CHARS = 500
 MAX_ROWS_READ = 100_000  # rows looked at, blank ones included (Excel keeps formatted empty rows)
 MAX_COLUMNS = 100  # a value further right than this is refused; blank cells there are ignored
 MAX_CELL_CHARS = 32_767  # the most an Excel cell can hold; no cell of a return needs more than notes
+# A header below title rows is looked for in this many rows that hold a value (blank rows are not counted).
+HEADER_SEARCH_ROWS = 20
 
 SERVICE_SETTINGS = (
     "adult_community",
@@ -346,3 +348,91 @@ def dimension_lookup() -> dict[str, str]:
         keys[matching_key(dimension)] = dimension
         keys[matching_key(label)] = dimension
     return keys
+
+
+def invisible_shown(text: str) -> str:
+    """text with each invisible character written as its name in brackets, so a message can show it:
+    '12\\u200b' -> '12[ZERO WIDTH SPACE]'."""
+    if not any(is_invisible(ch) for ch in text):
+        return text
+    return "".join(f"[{unicodedata.name(ch, f'U+{ord(ch):04X}')}]" if is_invisible(ch) else ch for ch in text)
+
+
+def invisible_advice(text: str | None) -> str:
+    """A sentence for a message quoting text (through invisible_shown) that holds invisible characters;
+    '' when it holds none."""
+    names = invisible_names(text) if text else []
+    if not names:
+        return ""
+    what = (
+        f"an invisible character, [{names[0]}]"
+        if len(names) == 1
+        else "invisible characters: " + ", ".join(f"[{n}]" for n in names[:-1]) + f" and [{names[-1]}]"
+    )
+    return (
+        f" The cell holds {what}, often pasted in with the value from a web page, e-mail or PDF: "
+        "delete the cell's contents and type the value again."
+    )
+
+
+# A date with a time of day, as system exports and Excel's CSV write a date-time cell: 2026-09-30T00:00:00,
+# 2026-09-30 00:00:00.000Z, 30/09/2026 00:00. At midnight it is read as its date; at any other time it is
+# an error (date_has_time), because a quarter end is a day, not a moment in it.
+_DATE_PART = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"
+_TIME_PART = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+_ZONE = r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?"
+DATE_TIME_TEXT = rf"^\s*(?:{_DATE_PART})[T ]\s*{_TIME_PART}\s*{_ZONE}\s*$"
+_MIDNIGHT = re.compile(rf"^\s*({_DATE_PART})[T ]\s*0?0:00(?::00(?:\.0+)?)?\s*{_ZONE}\s*$", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(rf"[T ]\s*({_TIME_PART})\s*{_ZONE}\s*$")
+
+
+def midnight_as_date(text: str) -> str:
+    """'2026-09-30T00:00:00' -> '2026-09-30' (any date-time at midnight, as DATE_TIME_TEXT); any other
+    text is returned as it is."""
+    match = _MIDNIGHT.match(text)
+    return match[1] if match else text
+
+
+def time_of_day(text: str) -> str | None:
+    """The time written after a date ('14:30:00' of '2026-09-30T14:30:00'), or None."""
+    if not re.match(DATE_TIME_TEXT, text):
+        return None
+    match = _TIME_OF_DAY.search(text)
+    return match[1] if match else None
+
+
+_MONTH_NAMES = {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
+
+
+def example_period(value: str | None, file_period: dt.date | None, today: dt.date) -> dt.date:
+    """A quarter end to show in a hint about a date: the file's own period when it has one, else the
+    quarter of the year (and month) written in the value ('30-Sep-25' -> 2025-09-30), else the last
+    quarter ended by today."""
+    if file_period is not None:
+        return file_period
+    text = (value or "").strip()
+    year = month = None
+    if iso := re.search(r"(?<![0-9])((?:19|20)[0-9]{2})-([0-9]{1,2})(?![0-9])", text):
+        year, month = int(iso[1]), int(iso[2])
+    elif uk := re.search(r"(?<![0-9])[0-9]{1,2}/([0-9]{1,2})/((?:19|20)[0-9]{2})(?![0-9])", text):
+        year, month = int(uk[2]), int(uk[1])
+    else:
+        if four := re.search(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])", text):
+            year = int(four[1])
+        elif two := re.search(r"[-/. ]([0-9]{2})$", text):
+            year = 2000 + int(two[1])
+        if named := re.search(r"(?i)\b(" + "|".join(_MONTH_NAMES) + r")", text):
+            month = _MONTH_NAMES[named[1].lower()]
+    if year is None:
+        return quarter_ends(dt.date(today.year - 1, 1, 1), today)[-1]
+    month = month if month is not None and 1 <= month <= 12 else ANNUAL_MONTH
+    end_month = 3 * ((month - 1) // 3 + 1)
+    return dt.date(year, end_month, calendar.monthrange(year, end_month)[1])
+
+
+def uk_date(d: dt.date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+# Columns that hold a code or a yes/no: invisible characters are removed from them as the file is read.
+CODE_COLUMNS = ("trust_code", "service_setting", "afc_band", "dimension", "category", "peer_leadership_post")

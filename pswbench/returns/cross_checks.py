@@ -96,7 +96,7 @@ def trust_known_and_open(
             error(
                 "unknown_trust_code",
                 f"trust_code '{trust_code}' on line {line} is not an NHS mental health trust ODS code we "
-                "know. Use your trust's 3-character ODS code, for example RX4.",
+                "know. Use your trust's ODS code: 3 or 5 characters, such as RX4 or G6V2S.",
                 line=line,
                 column="trust_code",
                 value=trust_code,
@@ -108,7 +108,7 @@ def trust_known_and_open(
         return [
             error(
                 "trust_not_open",
-                f"trust_code {trust_code} ({name}) was not open on {period.isoformat()} ({span}). "
+                f"trust_code {trust_code} ({name}) on line {line} was not open on {period.isoformat()} ({span}). "
                 "Check the code and the period; a merged trust reports under its new code.",
                 line=line,
                 column="trust_code",

@@ -54,6 +54,7 @@ def _substitute(value, today: dt.date):
         "$NUMBER": contract.NUMBER_TEXT,
         "$WHOLE_NUMBER": contract.WHOLE_NUMBER_TEXT,
         "$DATE": contract.DATE_TEXT,
+        "$DATE_TIME": contract.DATE_TIME_TEXT,
         "$NON_ASCII_NUMERAL": contract.non_ascii_numeral_class(),
     }
     return names.get(value, value) if isinstance(value, str) else value
@@ -146,6 +147,7 @@ def run(prepared: pl.DataFrame, today: dt.date | None = None) -> list[tuple[int,
 
     result = batch.validate(gx.ExpectationSuite(name="failed_rules", expectations=again), result_format=LIST_FAILURES)
     specs = rule_specs()
+    today = today or dt.date.today()
     failed: list[tuple[dict, list[int]]] = []
     for res in result.results:
         if res.success:
@@ -161,13 +163,16 @@ def run(prepared: pl.DataFrame, today: dt.date | None = None) -> list[tuple[int,
         (rule, spec["column"], idx) for spec, indices in failed for rule in spec.get("replaces", ()) for idx in indices
     }
     rows = prepared.to_dicts()
+    periods = _file_periods(rows)
     out: list[tuple[int, Finding]] = []
     for spec, indices in failed:
         kept = [idx for idx in indices if (spec["rule"], spec["column"], idx) not in replaced]
         for same in _one_mistake(spec, kept, rows):
             row = rows[same[0]]
             value = row[spec["column"]]
-            message = spec["message"].format(**_message_context(spec, row, value))
+            example = contract.example_period(value, periods.get(row.get("__file")), today)
+            message = spec["message"].format(**_message_context(spec, row, value, example))
+            message += contract.invisible_advice(value)
             if len(same) > 1:
                 message = message.replace("on line {line}".format(line=row["line"]), _LINE_MARK, 1)
                 message = message.replace(_LINE_MARK, "on " + lines_text([rows[i]["line"] for i in same]))
@@ -186,9 +191,30 @@ def _one_mistake(spec: dict, indices: list[int], rows: list[dict]) -> list[list[
     return list(groups.values())
 
 
-def _message_context(spec: dict, row: dict, value) -> dict:
-    context = {k: ("blank" if v is None else quoted(v)) for k, v in row.items() if k in contract.COLUMNS}
-    context.update(line=row["line"], value="blank" if value is None else quoted(value))
+def _file_periods(rows: list[dict]) -> dict:
+    """Each file's period, for the examples in its messages: its commonest period_end that is a quarter end."""
+    counts: dict = {}
+    for row in rows:
+        d = row.get("period_end__date")
+        if d is not None and contract.is_quarter_end(d):
+            per_file = counts.setdefault(row.get("__file"), {})
+            per_file[d] = per_file.get(d, 0) + 1
+    return {f: max(c, key=c.get) for f, c in counts.items()}
+
+
+def _shown(v) -> str:
+    return "blank" if v is None else contract.invisible_shown(quoted(v))
+
+
+def _message_context(spec: dict, row: dict, value, example: dt.date) -> dict:
+    context = {k: _shown(v) for k, v in row.items() if k in contract.WORKFORCE_COLUMNS}
+    context.update(line=row["line"], value=_shown(value))
+    context.update(example_iso=example.isoformat(), example_uk=contract.uk_date(example))
+    if "{time_of_day}" in spec["message"]:
+        day = contract.parse_period(value.strip().replace("T", " ").split(" ")[0])
+        if day is not None:
+            context.update(example_iso=day.isoformat(), example_uk=contract.uk_date(day))
+        context.update(time_of_day=contract.time_of_day(value) or "")
     if "{numerals}" in spec["message"]:
         named = [
             f"{ch} ({unicodedata.name(ch, f'U+{ord(ch):04X}').lower()})"

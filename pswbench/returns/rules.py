@@ -1,8 +1,8 @@
 """Every rule a return is checked against: its id, whether it blocks the load, and where it lives.
 
 A finding's `rule` is one of these ids (stable: trusts and docs/return-spec.md refer to them). The
-checks run in this order (pswbench.returns.validate): reading the file (reader, its limits in
-read_limits, workbooks in xlsx), the column and row rules of the Great Expectations suite
+checks run in this order (pswbench.returns.validate): reading the file (reader, its header in headers,
+its limits in read_limits, workbooks in xlsx), the column and row rules of the Great Expectations suite
 (validation/return_rows_suite.json, run by gx_rules), the rules GX cannot express (cross_checks),
 and at upload the trust check (uploads). tests/unit/returns/test_rules_registry.py fails when a check
 raises an id that is not listed here, or a listed id is raised nowhere.
@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 READER = "pswbench/returns/reader.py"
+HEADERS = "pswbench/returns/headers.py"
 READ_LIMITS = "pswbench/returns/read_limits.py"
 XLSX = "pswbench/returns/xlsx.py"
 SUITE = "validation/return_rows_suite.json"
@@ -46,12 +47,21 @@ RULES: dict[str, Rule] = {
             no_data_rows="No data rows",
             wrong_field_count="Wrong number of cells in a row",
         ),
+        *_rules("error", (READER,), formula_without_value="Formula with no saved result"),
+        *_rules("warning", (READER,), hidden_sheet="Hidden sheet not read", unread_sheet="Sheet not read"),
         *_rules(
             "error",
-            (READER,),
+            (HEADERS,),
             duplicate_column="Column given twice",
             unknown_column="Column we do not know",
             missing_column="Required column missing",
+        ),
+        *_rules(
+            "error",
+            (HEADERS,),
+            header_not_found="No row of column names",
+            tab_delimited="Separated by tabs",
+            section_on_wrong_sheet="Section on the wrong sheet",
         ),
         *_rules("error", (READ_LIMITS, XLSX), file_too_large="File too large"),
         *_rules("error", (READ_LIMITS, READER), too_many_rows="Too many rows"),
@@ -74,7 +84,7 @@ RULES: dict[str, Rule] = {
             notes_too_long="Notes too long",
             bad_date="Date we cannot read",
         ),
-        *_rules("error", (SUITE,), not_a_real_date="Date that does not exist"),
+        *_rules("error", (SUITE,), not_a_real_date="Date that does not exist", date_has_time="Date with a time of day"),
         *_rules(
             "error",
             (SUITE,),

@@ -1,12 +1,13 @@
-"""The first worksheet of an .xlsx as rows of text, with bounded work whatever the workbook declares.
+"""The worksheets of an .xlsx as rows of text, with bounded work whatever the workbook declares.
 
 openpyxl, even read-only and after reset_dimensions(), pads each row out to its last cell, walks every
 blank row and turns every shared string, style and cell into Python objects at about 8 µs an element:
 a 14 KB workbook of a million empty rows took 10 s to read, a million empty cells in one row 8 s, and a
 sheet declaring A1:XFD1048576 minutes. This reader streams only the parts a return needs (the workbook,
-its relationships, the styles, the shared strings and the first sheet) through expat, keeps nothing it
-does not need, and counts as it goes: it stops at the first limit reached and says which one. openpyxl
-still decides which number formats are dates and turns a date serial into a date.
+its relationships, the styles, the shared strings and the sheets asked for) through expat, keeps nothing
+it does not need, and counts as it goes: it stops at the first limit reached and says which one. One count
+covers every sheet read from a workbook. openpyxl still decides which number formats are dates and turns a
+date serial into a date.
 
 The limits (contract.MAX_* and those below) are far above any real return: a 10,000-row return with
 500-character notes reads well inside every one of them.
@@ -103,11 +104,66 @@ class Work:
         )
 
 
+class NoResult(str):
+    """The text of a formula cell that has no saved result: '=' and the formula, for a finding to quote.
+
+    Excel and LibreOffice save each formula's result with it; a workbook written by a program that does
+    not calculate (openpyxl, many exports) has only the formula, and the value Excel would show is unknown.
+    The reader tells such a cell apart by its type (isinstance), never by its text.
+    """
+
+    __slots__ = ()
+
+
 @dataclass
 class Sheet:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (Excel row number, cell texts)
     problem: Finding | None = None
     work: Work = field(default_factory=Work)
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    """A worksheet as the workbook lists it, in tab order."""
+
+    name: str
+    hidden: bool  # hidden or "very hidden": the user does not see its tab
+    part: str  # its part in the zip
+
+
+@dataclass
+class Book:
+    """An opened workbook: its worksheets, and what is needed to read any of them."""
+
+    sheets: list[SheetEntry] = field(default_factory=list)
+    problem: Finding | None = None
+    work: Work = field(default_factory=Work)
+    _archive: zipfile.ZipFile | None = None
+    _infos: dict = field(default_factory=dict)
+    _strings: list[str] = field(default_factory=list)
+    _date_styles: set[int] = field(default_factory=set)
+    _epoch: dt.datetime = WINDOWS_EPOCH
+
+    def rows(self, entry: SheetEntry, most: int | None = None) -> Sheet:
+        """The rows of one sheet that hold a value, as text: at most `most` of them, or by default enough
+        to say a return has too many (contract.MAX_DATA_ROWS plus a header found below a title)."""
+        sheet = Sheet(work=self.work, name=entry.name)
+        if self.problem is not None or self._archive is None:
+            sheet.problem = self.problem or UNREADABLE
+            return sheet
+        most = contract.MAX_DATA_ROWS + contract.HEADER_SEARCH_ROWS + 1 if most is None else most
+        cells = _SheetRows(self.work, self._strings, self._date_styles, self._epoch, sheet.rows, most)
+        try:
+            _parse(self._archive, self._infos, entry.part, cells)
+        except Stop as stop:
+            sheet.problem = stop.finding
+        except _READ_ERRORS:
+            sheet.problem = UNREADABLE
+        return sheet
+
+    def first_visible(self) -> SheetEntry | None:
+        return next((s for s in self.sheets if not s.hidden), None)
 
 
 UNREADABLE = error(
@@ -115,24 +171,41 @@ UNREADABLE = error(
     "The Excel workbook could not be read; it may be damaged or password-protected. "
     "Save it again from Excel, or save the first sheet as CSV UTF-8 and upload that.",
 )
+NO_VISIBLE_SHEET = error(
+    "unreadable_xlsx",
+    "Every sheet of the workbook is hidden, so there is nothing to read. In Excel right-click a sheet tab, "
+    "choose Unhide, save the workbook and upload it again.",
+)
 
 
 def read(data: bytes) -> Sheet:
-    """The rows of the first worksheet that hold a value, as text, stopping after contract.MAX_DATA_ROWS + 2
-    of them (enough to say there are too many); sheet.problem says why the file is refused, if it is.
+    """The first visible worksheet (see Book.rows); sheet.problem says why the file is refused, if it is.
     Raises NotAWorkbook for a zip that is not an .xlsx workbook."""
-    sheet = Sheet()
+    book = open_book(data)
+    if book.problem is not None:
+        return Sheet(problem=book.problem, work=book.work)
+    first = book.first_visible()
+    if first is None:
+        return Sheet(problem=NO_VISIBLE_SHEET, work=book.work)
+    return book.rows(first)
+
+
+def open_book(data: bytes) -> Book:
+    """The workbook's list of worksheets, its styles and shared strings, read once for every sheet;
+    book.problem says why the file is refused, if it is. Raises NotAWorkbook for a zip that is not an
+    .xlsx workbook."""
+    book = Book()
     # zipfile reads the central directory entry by entry in Python; each entry starts with this
     # signature, so counting it bounds that work before zipfile does any.
     if data.count(b"PK\x01\x02") > MAX_PARTS:
-        sheet.problem = error(
+        book.problem = error(
             "file_too_large",
             f"The workbook has more than {MAX_PARTS:,} parts (sheets, pictures and the like); "
-            "a return is one sheet. Copy the return's rows into the template "
+            "a return is at most three sheets. Copy the return's rows into the template "
             "(data/template.csv) and upload that.",
             value=f">{MAX_PARTS}",
         )
-        return sheet
+        return book
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = {info.filename: info for info in archive.infolist()}
@@ -142,64 +215,65 @@ def read(data: bytes) -> Sheet:
         raise NotAWorkbook
     expanded = sum(info.file_size for info in infos.values())
     if expanded > MAX_UNCOMPRESSED:
-        sheet.problem = read_limits.expands_too_far(expanded, MAX_UNCOMPRESSED // 1_048_576)
-        return sheet
+        book.problem = read_limits.expands_too_far(expanded, MAX_UNCOMPRESSED // 1_048_576)
+        return book
     try:
-        _read_first_sheet(archive, infos, sheet)
+        _read_book_parts(archive, infos, book)
     except Stop as stop:
-        sheet.problem = stop.finding
-    except (
-        Unreadable,
-        expat.ExpatError,
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        ValueError,
-        KeyError,
-        IndexError,
-        NotImplementedError,
-        RuntimeError,
-    ):
-        sheet.problem = UNREADABLE
-    return sheet
+        book.problem = stop.finding
+    except _READ_ERRORS:
+        book.problem = UNREADABLE
+    return book
 
 
-def _read_first_sheet(archive: zipfile.ZipFile, infos: dict, sheet: Sheet) -> None:
-    work = sheet.work
-    book = _Workbook(work)
-    _parse(archive, infos, WORKBOOK, book)
+_READ_ERRORS = (
+    Unreadable,
+    expat.ExpatError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
+def _read_book_parts(archive: zipfile.ZipFile, infos: dict, book: Book) -> None:
+    work = book.work
+    listing = _Workbook(work)
+    _parse(archive, infos, WORKBOOK, listing)
     rels = _Relationships(work)
     _parse(archive, infos, "xl/_rels/workbook.xml.rels", rels)
     targets = rels.targets("xl")
-    first = next((targets[r][1] for r in book.sheet_ids if r in targets and targets[r][0] == "worksheet"), None)
-    if first is None:
+    book.sheets = [
+        SheetEntry(name, state in ("hidden", "veryhidden"), targets[rid][1])
+        for name, state, rid in listing.sheets
+        if rid in targets and targets[rid][0] == "worksheet"
+    ]
+    if not book.sheets:
         raise Unreadable("no worksheet")
     kinds = {kind: path for kind, path in targets.values()}
-    date_styles: set[int] = set()
     if "styles" in kinds and kinds["styles"] in infos:
         styles = _Styles(work)
         _parse(archive, infos, kinds["styles"], styles)
-        date_styles = styles.date_styles()
-    strings: list[str] = []
+        book._date_styles = styles.date_styles()
     if "sharedStrings" in kinds and kinds["sharedStrings"] in infos:
         shared = _SharedStrings(work)
         _parse(archive, infos, kinds["sharedStrings"], shared)
-        strings = shared.strings
-    cells = _SheetRows(work, strings, date_styles, MAC_EPOCH if book.date1904 else WINDOWS_EPOCH, sheet.rows)
-    try:
-        _parse(archive, infos, first, cells)
-    except Stop as stop:
-        if stop.finding is not None:
-            raise
+        book._strings = shared.strings
+    book._epoch = MAC_EPOCH if listing.date1904 else WINDOWS_EPOCH
+    book._archive, book._infos = archive, infos
 
 
 def _parse(archive: zipfile.ZipFile, infos: dict, name: str, handler: _Part) -> None:
     info = infos.get(name)
     if info is None:
         if isinstance(handler, _Relationships):
-            return  # a workbook with no relationships part has no sheets; _read_first_sheet says so
+            return  # a workbook with no relationships part has no sheets; _read_book_parts says so
         raise Unreadable(f"missing {name}")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
         raise Unreadable(f"{name}: compression or encryption Excel does not use")
@@ -305,13 +379,14 @@ class _Part:
 class _Workbook(_Part):
     def __init__(self, work: Work):
         super().__init__(work)
-        self.sheet_ids: list[str] = []
+        self.sheets: list[tuple[str, str, str]] = []  # (name, state in lower case, relationship id)
         self.date1904 = False
 
     def start(self, name, attrs):
         tag = self.counted(name, attrs)
         if tag == "sheet":
-            self.sheet_ids.append(attrs.get(f"{_REL} id", ""))
+            state = attrs.get("state", "visible").strip().lower()
+            self.sheets.append((attrs.get("name", "")[:255], state, attrs.get(f"{_REL} id", "")))
         elif tag == "workbookPr":
             self.date1904 = attrs.get("date1904", "").strip().lower() in ("1", "true")
 
@@ -437,9 +512,9 @@ class _SheetRows(_Part):
     loop a hostile sheet makes run, so it does as little as it can per element.
     """
 
-    def __init__(self, work, strings, date_styles, epoch, rows):
+    def __init__(self, work, strings, date_styles, epoch, rows, most):
         super().__init__(work)
-        self.strings, self.date_styles, self.epoch, self.rows = strings, date_styles, epoch, rows
+        self.strings, self.date_styles, self.epoch, self.rows, self.most = strings, date_styles, epoch, rows, most
         self.row: int | None = 0
         self.cells: dict[int, str] = {}
         self.column = 0
@@ -447,6 +522,8 @@ class _SheetRows(_Part):
         self.style = 0
         self.value: list[str] | None = None  # the <v> being read
         self.inline: _Text | None = None  # the <is> being read
+        self.formula: list[str] | None = None  # the cell's <f>, when it has one
+        self.in_formula = False
         self.in_cell = False
 
     def start(self, name, attrs):
@@ -457,10 +534,13 @@ class _SheetRows(_Part):
             self.kind = attrs.get("t", "n")
             style = attrs.get("s")
             self.style = _int(style) if style else 0
-            self.value, self.inline, self.in_cell = None, None, True
+            self.value, self.inline, self.formula, self.in_cell = None, None, None, True
         elif tag == "v":
             if self.in_cell:
                 self.value = []
+        elif tag == "f":
+            if self.in_cell:
+                self.formula, self.in_formula = [], True
         elif tag == "is":
             if self.in_cell:
                 self.inline = _Text()
@@ -479,24 +559,29 @@ class _SheetRows(_Part):
         tag = self._local.get(name) or self.local(name)
         if tag == "c":
             self.in_cell = False
-            if self.value is not None or self.inline is not None:
+            if self.value is not None or self.inline is not None or self.formula is not None:
                 self._cell_done()
         elif tag == "row":
             if self.cells:
                 self._row_done()
+        elif tag == "f":
+            self.in_formula = False
         elif self.inline is not None and tag != "is":
             self.inline.close(tag)
 
     def text(self, data):
-        if self.value is not None:
+        if self.in_formula:
+            if sum(map(len, self.formula)) <= contract.MAX_CELL_CHARS:
+                self.formula.append(data)
+        elif self.value is not None:
             if sum(map(len, self.value)) <= contract.MAX_CELL_CHARS:
                 self.value.append(data)
         elif self.inline is not None:
             self.inline.add(data)
 
     def _cell_done(self):
-        text = self._cell_text()
-        self.value = self.inline = None
+        text = self._no_result() if self._without_result() else self._cell_text()
+        self.value = self.inline = self.formula = None
         if not text:
             return
         self.work.add_text(len(text))
@@ -505,6 +590,19 @@ class _SheetRows(_Part):
                 raise Stop(read_limits.too_many_columns(self.row or 0, self.column, text))
             return
         self.cells[self.column] = text
+
+    def _without_result(self) -> bool:
+        """A formula with no saved result: no <v>, or an empty one where the result is not text (an empty
+        text result, t="str" with <v></v>, is a saved result: the formula shows nothing)."""
+        if self.formula is None or self.inline is not None:
+            return False
+        if self.value is None:
+            return True
+        return self.kind != "str" and not "".join(self.value).strip()
+
+    def _no_result(self) -> NoResult:
+        formula = "".join(self.formula)[: contract.MAX_CELL_CHARS]
+        return NoResult("=" + formula)
 
     def _cell_text(self) -> str:
         if self.kind == "inlineStr":
@@ -518,8 +616,8 @@ class _SheetRows(_Part):
             return raw
         if self.kind == "b":
             return {"1": "TRUE", "0": "FALSE"}.get(raw.strip(), raw)
-        if self.kind == "d":  # an ISO 8601 date, which Excel itself rarely writes
-            return raw[:10] if contract.ISO_DATE.match(raw[:10]) else raw
+        if self.kind == "d":  # an ISO 8601 date-time, which Excel itself rarely writes
+            return contract.midnight_as_date(raw)
         raw = raw.strip()
         if raw and self.style in self.date_styles:
             return _date_text(raw, self.epoch)
@@ -531,7 +629,7 @@ class _SheetRows(_Part):
         if any(v.strip() for v in self.cells.values()):
             width = max(self.cells)
             self.rows.append((self.row, [self.cells.get(i, "") for i in range(1, width + 1)]))
-            if len(self.rows) > contract.MAX_DATA_ROWS + 1:  # the header and one row too many: enough to say so
+            if len(self.rows) >= self.most:  # enough to find the header and say there are too many rows
                 raise Stop()
 
 
@@ -550,15 +648,21 @@ def number_text(raw: str) -> str:
 
 
 def _date_text(raw: str, epoch: dt.datetime) -> str:
-    """A date-formatted cell holds the day's serial number; a time of day, or a serial out of range,
-    is left as the number it is (and the period check says it is not a date)."""
+    """A date-formatted cell holds the day's serial number, and a time of day as its fraction: at midnight
+    it is the date (2026-09-30), at any other time the date and the time (2026-09-30T14:30:00), which the
+    period rules say is not a date alone. A time with no day, or a serial out of range, is left as the
+    number it is (and the period rules say it is not a date)."""
     if raw.isascii():
         try:
             value = from_excel(float(raw), epoch)
         except (ValueError, OverflowError):
             value = None
         if isinstance(value, dt.datetime):
-            return value.date().isoformat()
+            # A serial's fraction carries float noise: a time within half a second of midnight is midnight.
+            value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+            if value.time() == dt.time(0):
+                return value.date().isoformat()
+            return value.isoformat(timespec="seconds")
     return number_text(raw)
 
 

@@ -134,3 +134,23 @@ def shared_strings_part(items: list[str]) -> bytes:
         + body
         + b"</sst>"
     )
+
+
+def workbook_of(sheets: list[tuple[str, list[list], str]]) -> bytes:
+    """A workbook as openpyxl writes it: (sheet name, rows of cell values, state) in tab order; state is
+    'visible', 'hidden' or 'veryHidden'. A value starting with '=' is a formula, saved with no result."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows, state in sheets:
+        sheet = book.create_sheet(name)
+        sheet.sheet_state = state
+        for row in rows:
+            sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def return_table(rows: list[dict[str, str]] | None = None) -> list[list]:
+    """The version 1 header and rows as typed cell values (numbers as numbers), for workbook_of."""
+    return [list(contract.COLUMNS)] + [[_typed(c, r[c]) for c in contract.COLUMNS] for r in rows or valid_rows()]

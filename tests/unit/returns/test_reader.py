@@ -84,17 +84,18 @@ def test_headers_any_case_space_order_and_no_notes():
     assert result.clean["headcount"].to_list() == [12, 18, 8]
 
 
-def test_quoted_note_with_comma_and_newline_keeps_line_numbers():
+def test_quoted_note_with_comma_and_newline_does_not_shift_the_rows_excel_shows():
     note = "First line, with a comma\nsecond line"
     data = csv_bytes(rows_with_note(note))
     result = check(data)
     assert_valid(result, note)
-    assert result.clean["line"].to_list() == [2, 4, 5]  # row 2 spans lines 2-3
+    # Row 2 spans two lines of text but is one row in Excel: the rows below stay on Excel rows 3 and 4.
+    assert result.clean["line"].to_list() == [2, 3, 4]
     bad = valid_rows()
     bad[0]["notes"] = note
     bad[2]["afc_band"] = "9"
     (f,) = check(csv_bytes(bad)).errors
-    assert (f.rule, f.line) == ("unknown_afc_band", 5) and "line 5" in f.message
+    assert (f.rule, f.line) == ("unknown_afc_band", 4) and "line 4" in f.message
 
 
 def test_excel_trailing_blank_rows_and_columns():
@@ -200,6 +201,12 @@ def many_duplicate_columns(n: int = 50_000) -> bytes:
     return ("a," * n + "\n" + "1," * n + "\n").encode()
 
 
+def return_with_extra_columns(extra: list[str]) -> bytes:
+    """The valid return with more columns after its own, up to contract.MAX_COLUMNS in all."""
+    header = list(contract.COLUMNS) + extra
+    return csv_bytes(valid_rows(), header=header)
+
+
 HOSTILE = {
     "empty": (b"", {"empty_file"}),
     "header_only": (csv_bytes([]), {"no_data_rows"}),
@@ -211,10 +218,16 @@ HOSTILE = {
     "50k_columns_header": (many_columns_header(), {"too_many_columns"}),
     "50k_columns_row": (many_columns_row(), {"too_many_columns"}),
     "50k_duplicate_columns": (many_duplicate_columns(), {"too_many_columns"}),
-    "100_columns_header": (many_columns_header(contract.MAX_COLUMNS), {"unknown_column", "missing_column"}),
-    "100_duplicate_columns": (
-        many_duplicate_columns(contract.MAX_COLUMNS),
-        {"duplicate_column", "unknown_column", "missing_column"},
+    # A header with no column name of the return is one finding that says what line 1 holds instead.
+    "100_columns_header": (many_columns_header(contract.MAX_COLUMNS), {"header_not_found"}),
+    "100_duplicate_columns": (many_duplicate_columns(contract.MAX_COLUMNS), {"header_not_found"}),
+    "86_unknown_columns_after_the_return": (
+        return_with_extra_columns([f"c{i}" for i in range(contract.MAX_COLUMNS - len(contract.COLUMNS))]),
+        {"unknown_column"},
+    ),
+    "86_duplicate_columns_after_the_return": (
+        return_with_extra_columns(["a"] * (contract.MAX_COLUMNS - len(contract.COLUMNS))),
+        {"duplicate_column", "unknown_column"},
     ),
     "row_past_column_100": (csv_bytes(valid_rows(1)).rstrip(b"\n") + b"," * 200 + b"x\n", {"too_many_columns"}),
     "6mb": (b"trust_code," + b"x" * (6 * 1024 * 1024), {"file_too_large"}),
@@ -224,7 +237,7 @@ HOSTILE = {
     "unclosed_quote": (b'trust_code,"period_end\nRX4,2025\n', {"malformed_csv"}),
     "huge_cell": (csv_bytes(rows_with_note('"' * 0 + "n" * 200_000)), {"malformed_csv"}),
     "only_delimiters": (b";;;;\n;;;;\n", {"empty_file"}),
-    "header_blank_names": (b",,x,\n1,2,3\n", {"unknown_column", "missing_column"}),
+    "header_blank_names": (b",,x,\n1,2,3\n", {"header_not_found"}),
 }
 
 
@@ -241,15 +254,15 @@ def test_hostile_file_gets_a_verdict(name):
 
 
 def test_many_unknown_columns_are_summarised():
-    result = check(many_columns_header(contract.MAX_COLUMNS))
+    result = check(return_with_extra_columns([f"c{i}" for i in range(contract.MAX_COLUMNS - len(contract.COLUMNS))]))
     unknown = [f for f in result.findings if f.rule == "unknown_column"]
     assert len(unknown) == 21
     (summary,) = [f for f in unknown if "more unknown columns" in f.message]
-    assert "80 more" in summary.message
+    assert "66 more" in summary.message
 
 
 def test_many_duplicate_columns_reported_once():
-    result = check(many_duplicate_columns(contract.MAX_COLUMNS))
+    result = check(return_with_extra_columns(["a"] * (contract.MAX_COLUMNS - len(contract.COLUMNS))))
     assert [f.value for f in result.findings if f.rule == "duplicate_column"] == ["a"]
 
 

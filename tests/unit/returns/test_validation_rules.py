@@ -43,7 +43,14 @@ READER_RULES = (
     "wrong_field_count",
     "too_many_columns",
     "cell_too_long",
+    "header_not_found",
+    "tab_delimited",
+    "section_on_wrong_sheet",
+    "formula_without_value",
+    "hidden_sheet",
+    "unread_sheet",
 )
+READER_WARNINGS = {"hidden_sheet", "unread_sheet"}
 WARNING_RULES = {"fte_days_mismatch", "high_sickness_rate", "high_vacancy_rate", "high_leaver_rate", "headcount_change"}
 
 
@@ -211,6 +218,13 @@ case("value_too_large", "agency_wte", {ROW: {"agency_wte": "100001"}}, value="10
 case("unknown_service_setting", "service_setting", {ROW: {"service_setting": "Crisis Team"}}, value="Crisis Team")
 case("unknown_afc_band", "afc_band", {ROW: {"afc_band": "Band 9"}}, value="Band 9")
 case("bad_date", "period_end", all_rows({"period_end": "30-Sep-2025"}), line=2, value="30-Sep-2025")
+case(
+    "date_has_time",
+    "period_end",
+    all_rows({"period_end": "2025-09-30T14:30:00"}),
+    line=2,
+    value="2025-09-30T14:30:00",
+)
 case("not_a_real_date", "period_end", all_rows({"period_end": "2025-09-31"}), line=2, value="2025-09-31")
 case("not_quarter_end", "period_end", all_rows({"period_end": "2025-09-29"}), line=2, value="2025-09-29")
 case("period_too_early", "period_end", all_rows({"period_end": "2019-06-30"}), line=2, value="2019-06-30")
@@ -297,20 +311,22 @@ def test_bad_date(text):
 
 
 @pytest.mark.parametrize(
-    "text, why",
+    "text, why, example",
     [
-        ("31/06/2025", "June 2025 has 30 days, so there is no day 31"),
-        ("2025-09-31", "September 2025 has 30 days, so there is no day 31"),
-        ("29/02/2025", "February 2025 has 28 days, so there is no day 29"),
+        ("31/06/2025", "June 2025 has 30 days, so there is no day 31", "2025-06-30 or 30/06/2025"),
+        ("2025-09-31", "September 2025 has 30 days, so there is no day 31", "2025-09-30 or 30/09/2025"),
+        ("29/02/2025", "February 2025 has 28 days, so there is no day 29", "2025-03-31 or 31/03/2025"),
+        ("2026-06-31", "June 2026 has 30 days, so there is no day 31", "2026-06-30 or 30/06/2026"),
     ],
 )
-def test_impossible_day_is_not_a_real_date(text, why):
-    """A date-shaped text that is no day of the calendar is called what it is, with how to write it."""
-    result = check(broken(all_rows({"period_end": text})))
+def test_impossible_day_is_not_a_real_date(text, why, example):
+    """A date-shaped text that is no day of the calendar is called what it is, with how to write it:
+    an example in the quarter the text names (a 2026 file's hint is a 2026 date)."""
+    result = check(broken(all_rows({"period_end": text})), today=dt.date(2027, 1, 1))
     (f,) = result.errors
     assert f.rule == "not_a_real_date" and f.value == text and f.line == 2
     assert f"'{text}' on lines 2 to 4 is not a real date: {why}." in f.message
-    assert "2025-09-30 or 30/09/2025" in f.message and "quarter end" not in f.message.split(":")[0]
+    assert example in f.message and "quarter end" not in f.message.split(":")[0]
 
 
 def test_one_finding_per_distinct_period_value():
@@ -727,9 +743,41 @@ def every_rule_fixtures() -> dict[str, tuple[str, bytes, object]]:
                 None,
             ),
             "cell_too_long": ("r.csv", csv_bytes(valid_rows()).replace(b"Two posts", b"n" * 40_000), None),
+            "header_not_found": ("r.csv", b"Quarterly return Q2\n" + csv_bytes(valid_rows()).split(b"\n", 1)[1], None),
+            "tab_delimited": ("r.csv", csv_bytes(valid_rows(), delimiter="\t"), None),
+            "section_on_wrong_sheet": ("r.xlsx", _workbook_sheets(("Workforce", _demographic_table())), None),
+            "formula_without_value": ("r.xlsx", _workbook_sheets(("Sheet1", _table_with_formula())), None),
+            "hidden_sheet": (
+                "r.xlsx",
+                _workbook_sheets(("Sheet1", _table()), ("Old", _table(), "hidden")),
+                None,
+            ),
+            "unread_sheet": ("r.xlsx", _workbook_sheets(("Sheet1", _table()), ("Sheet2", _table())), None),
         }
     )
     return fx
+
+
+def _table():
+    from tests.helpers.workbook_kit import return_table
+
+    return return_table()
+
+
+def _table_with_formula():
+    table = _table()
+    table[2][contract.COLUMNS.index("headcount")] = "=2*9"
+    return table
+
+
+def _demographic_table():
+    return [list(contract.DEMOGRAPHIC_COLUMNS), ["RX4", "2025-09-30", "gender", "female", 10]]
+
+
+def _workbook_sheets(*sheets) -> bytes:
+    from tests.helpers.workbook_kit import workbook_of
+
+    return workbook_of([(s[0], s[1], s[2] if len(s) > 2 else "visible") for s in sheets])
 
 
 def _fake_xlsx() -> bytes:
@@ -757,7 +805,7 @@ def test_every_rule_id_fires():
     for n in names:
         assert n in fired[n], (n, fired[n])
     for n, r in zip(batch, results):
-        assert r.valid == (n in WARNING_RULES), (n, r.findings)
+        assert r.valid == (n in WARNING_RULES | READER_WARNINGS), (n, r.findings)
 
 
 def test_validate_many_matches_validate_bytes():
@@ -832,6 +880,7 @@ def test_a_number_and_a_date_are_matched_by_the_contracts_patterns_and_nothing_e
         contract.DATE_TEXT,
         contract.ISO_DATE.pattern,
         contract.UK_DATE.pattern,
+        contract.DATE_TIME_TEXT,
     ):
         assert "\\d" not in pattern
     regexes = {spec["rule"]: spec["kwargs"]["regex"] for spec in rule_specs() if "regex" in spec["kwargs"]}
@@ -840,6 +889,7 @@ def test_a_number_and_a_date_are_matched_by_the_contracts_patterns_and_nothing_e
         "not_a_number": "$NUMBER",
         "not_a_whole_number": "$WHOLE_NUMBER",
         "bad_date": "$DATE",
+        "date_has_time": "$DATE_TIME",
     }
     assert not re.search(contract.NUMBER_TEXT, "١٢") and not re.search(contract.WHOLE_NUMBER_TEXT, "３")
     assert contract.parse_period("٣٠/٠٩/٢٠٢٥") is None and contract.parse_period("30/09/2025") is not None
