@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DB ?= data/pswbench.duckdb
 PORT ?= 8501
 
-.PHONY: run lint format dead-code-allowlist test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium axe clean
+.PHONY: run lint format dead-code-allowlist test test-unit test-e2e demo indicators bench bench-scale load screenshots chromium axe libreoffice templates clean
 
 # The pinned dependencies first, then the package itself (editable, so sql/ and validation/ are found
 # beside it and no script or test changes sys.path).
@@ -38,6 +38,18 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The template workbook's test opens data/template.xlsx and its filled example in LibreOffice headless,
+# so a workbook it cannot open, or whose checks it does not keep, fails CI. libreoffice-calc-nogui (with
+# its core, no recommends) is the smallest Debian package with `soffice --headless`; installed only when
+# soffice is missing.
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || (apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
+
+# data/template.xlsx, the example workbook and the CSV templates, written again from the contract.
+templates: $(VENV)/.installed
+	$(PY) -m scripts.build_templates
+
 VULTURE := $(VENV)/bin/vulture pswbench pages app.py tests benchmarks scripts tests/vulture_allowlist.py \
 	--min-confidence 60 --ignore-decorators "@pytest.fixture,@pytest.mark.*" --ignore-names "pytestmark,pytest_*,handle_*"
 
@@ -54,10 +66,10 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: $(VENV)/.installed chromium
+test: $(VENV)/.installed chromium libreoffice
 	$(PY) -m pytest
 
-test-unit: $(VENV)/.installed
+test-unit: $(VENV)/.installed libreoffice
 	$(PY) -m pytest tests/unit
 
 test-e2e: $(VENV)/.installed chromium

@@ -1,5 +1,5 @@
 # vulture (make lint) reports code nothing uses. These are used all the same: fixtures asked for their side effect,
-# the parameters a protocol fixes, expat's handlers and protobuf fields set by assignment.
+# the parameters a protocol fixes, and expat's handlers, protobuf fields and openpyxl and zipfile settings set by assignment.
 # `make dead-code-allowlist` prints what vulture finds beyond these; add a line here only for a finding that is not dead code.
 is_hello  # unused variable (pswbench/app/server.py:52)
 _.progress_bars  # unused attribute (pswbench/returns/gx_rules.py:64)
@@ -33,3 +33,10 @@ sso_configured  # unused variable (tests/unit/access/test_sso_mapping.py:195)
 _.clear_cache  # unused attribute (tests/unit/app/test_web_guard.py:75)
 _.query_string  # unused attribute (tests/unit/app/test_web_guard.py:77)
 _.app_heartbeat  # unused attribute (tests/unit/app/test_web_guard.py:81)
+_.freeze_panes  # unused attribute (scripts/build_templates.py:204)
+_.alignment  # unused attribute (scripts/build_templates.py:228)
+_.alignment  # unused attribute (scripts/build_templates.py:242)
+_.external_attr  # unused attribute (scripts/build_templates.py:303)
+_.creator  # unused attribute (scripts/build_templates.py:310)
+_.created  # unused attribute (scripts/build_templates.py:311)
+_.modified  # unused attribute (scripts/build_templates.py:311)

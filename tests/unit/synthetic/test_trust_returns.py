@@ -309,7 +309,7 @@ def test_warnings_only_for_the_deliberate_outliers(returns):
 
 def test_template_and_example_return():
     with open(DATA_DIR / "template.csv", newline="", encoding="utf-8") as fh:
-        assert list(csv.reader(fh)) == [list(contract.COLUMNS)]
+        assert list(csv.reader(fh)) == [list(contract.WORKFORCE_COLUMNS)]
     example = DATA_DIR / "example_return.csv"
     assert row_problems(example) == []
     with open(example, newline="", encoding="utf-8") as fh:
