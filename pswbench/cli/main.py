@@ -52,10 +52,28 @@ def _fix_meta(results, meta) -> None:
 
 
 def cmd_validate(args) -> int:
-    from pswbench.returns.validate import validate_many
+    from pswbench.returns.validate import validate_many, validate_upload
 
     files, meta, problems = _read_files(args.files)
-    results = validate_many(files) if files else []
+    previous = loaded_total = None
+    con = None
+    if args.db:
+        from pswbench.store import loader, publish
+
+        con, note = publish.connect_read_only(args.db, "the loaded versions")
+        if note:
+            print(note, file=sys.stderr)
+        previous, loaded_total = loader.previous_headcount_lookup(con), loader.loaded_total_lookup(con)
+    try:
+        if not files:
+            results = []
+        elif args.each:
+            results = validate_many(files, previous, loaded_total=loaded_total)
+        else:
+            results = validate_upload(files, previous, loaded_total=loaded_total).files
+    finally:
+        if con is not None:
+            con.close()
     _fix_meta(results, meta)
     if args.json:
         print(json.dumps([r.as_json() for r in results], indent=2))
@@ -66,9 +84,14 @@ def cmd_validate(args) -> int:
                 f"{counted(r.rows, 'row')}, {counted(len(r.errors), 'error')}, {counted(len(r.warnings), 'warning')}"
             )
             print(f"{r.file_name}: {verdict} ({counts})")
+            if len(r.sections) > 1 or any(s.sheet for s in r.sections):
+                for s in r.sections:
+                    sheet = f" (sheet '{s.sheet}')" if s.sheet else ""
+                    print(f"  {s.section or 'unidentified'}{sheet}: {'valid' if s.valid else 'INVALID'}")
             for f in r.findings:
                 where = f"line {f.line}" if f.line else "file"
-                print(f"  {f.severity:7} {where:>9}  {f.column or '-':24} {f.rule:28} {f.message}")
+                section = f"[{f.section}] " if f.section and len(r.sections) > 1 else ""
+                print(f"  {f.severity:7} {where:>9}  {f.column or '-':24} {f.rule:28} {section}{f.message}")
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
@@ -191,9 +214,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m pswbench", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("validate", help="check return files; exit 0 valid, 1 errors, 2 unreadable")
-    p.add_argument("files", nargs="+")
+    p = sub.add_parser(
+        "validate", help="check the files of one return (one trust, one quarter); exit 0 valid, 1 errors, 2 unreadable"
+    )
+    p.add_argument("files", nargs="+", help="the files of one upload: a workbook, or CSV files one per section")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--db", help="check against the versions loaded here (the annual sections' totals, the headcount change)"
+    )
+    p.add_argument("--each", action="store_true", help="check each file as a return of its own (a folder of returns)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("load", help="validate and load return files into the database")

@@ -111,7 +111,9 @@ RULES: dict[str, Rule] = {
         # across rows and against reference data
         *_rules("error", (VALIDATE,), mixed_trust_codes="More than one trust", mixed_periods="More than one quarter"),
         # across the files and sections of one upload
-        *_rules("error", (VALIDATE,), mixed_returns="Files hold more than one return", section_twice="Section given twice"),
+        *_rules(
+            "error", (VALIDATE,), mixed_returns="Files hold more than one return", section_twice="Section given twice"
+        ),
         *_rules("error", (CROSS_CHECKS,), duplicate_cell="Setting and band given twice"),
         *_rules(
             "error", (CROSS_CHECKS,), unknown_trust_code="Unknown trust code", trust_not_open="Trust not open then"

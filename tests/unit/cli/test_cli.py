@@ -25,7 +25,7 @@ def cli(*args, timeout=120, **kw):
 
 
 def test_validate_json_for_valid_and_invalid_files():
-    r = cli("validate", EXAMPLE, EXAMPLES_DIR / "wte_exceeds_headcount.csv", "--json")
+    r = cli("validate", EXAMPLE, EXAMPLES_DIR / "wte_exceeds_headcount.csv", "--json", "--each")
     assert r.returncode == 1, r.stderr
     good, bad = json.loads(r.stdout)
     assert good == {
@@ -36,6 +36,7 @@ def test_validate_json_for_valid_and_invalid_files():
         "rows": 8,
         "errors": [],
         "warnings": [],
+        "sections": [{"section": "workforce", "sheet": None, "valid": True, "rows": 8, "errors": [], "warnings": []}],
     }
     assert bad["valid"] is False
     assert set(bad["errors"][0]) == {"line", "column", "rule", "value", "message", "section"}
@@ -172,7 +173,7 @@ def test_counts_agree_with_their_number(tmp_path):
     """'1 error', '1 warning', never '1 errors' / '1 warnings', in validate and load output."""
     one_error = tmp_path / "one_error.csv"
     one_error.write_bytes(EXAMPLE.read_bytes().replace(b"adult_community,3,12,", b"adult_community,3,-12,", 1))
-    r = cli("validate", one_error, EXAMPLES_DIR / "high_sickness_warning.csv")
+    r = cli("validate", one_error, EXAMPLES_DIR / "high_sickness_warning.csv", "--each")
     assert "one_error.csv: INVALID (8 rows, 1 error, 0 warnings)" in r.stdout, r.stdout
     assert "high_sickness_warning.csv: valid (3 rows, 0 errors, 1 warning)" in r.stdout, r.stdout
     r = cli("load", one_error, "--db", tmp_path / "p.duckdb")

@@ -125,7 +125,8 @@ def test_a_fault_while_saving_is_reported_as_a_fault_with_a_reference_and_logged
     import polars as pl
 
     chk = uploads.check(con, lead, "RX4", "q3.csv", EXAMPLE, TODAY)
-    chk.result.clean = chk.result.clean.with_columns(pl.lit(None, pl.Int32).alias("headcount"))
+    workforce = chk.result.section("workforce")
+    workforce.clean = workforce.clean.with_columns(pl.lit(None, pl.Int32).alias("headcount"))
     with pytest.raises(uploads.SaveFailed) as failed:
         uploads.submit(con, lead, chk)
     message, reference = str(failed.value), failed.value.reference

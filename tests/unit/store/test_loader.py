@@ -201,7 +201,7 @@ def test_only_a_write_conflict_is_retried(con, monkeypatch, attempts, error, ret
         attempts.append(1)
         raise error
 
-    monkeypatch.setattr(loader, "_load_in_transaction", fail)
+    monkeypatch.setattr(loader, "_load_file", fail)
     with pytest.raises(type(error)):
         load(con, EXAMPLE)
     assert len(attempts) == (loader.ATTEMPTS if retried else 1)
