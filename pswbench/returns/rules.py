@@ -20,6 +20,7 @@ SUITE = "validation/return_rows_suite.json"
 CROSS_CHECKS = "pswbench/returns/cross_checks.py"
 VALIDATE = "pswbench/returns/validate.py"  # names the one-value-per-file rules cross_checks.single_value raises
 UPLOADS = "pswbench/returns/uploads.py"
+SECTION_RULES = "pswbench/returns/section_rules.py"
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ RULES: dict[str, Rule] = {
         ),
         # at upload
         *_rules("error", (UPLOADS,), not_your_trust="Another trust's return"),
+        *_rules("error", (SECTION_RULES,), section_not_accepted_yet="Section not accepted yet"),
     ]
 }
 
