@@ -14,7 +14,14 @@ user, data = ui.page("upload")
 st.title("Upload a quarterly return")
 st.write("Start from the template and read the specification: one file is one trust and one quarter.")
 st.write(uploads.WHAT_IS_RECORDED)
-c1, c2, _ = st.columns([1, 1, 3])
+c0, c1, c2, _ = st.columns([1, 1, 1, 2])
+c0.download_button(
+    "Template (Excel workbook)",
+    (DATA_DIR / "template.xlsx").read_bytes(),
+    "psw-return-template.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="template_xlsx",
+)
 c1.download_button(
     "Template (CSV)", (DATA_DIR / "template.csv").read_bytes(), "psw-return-template.csv", "text/csv", key="template"
 )

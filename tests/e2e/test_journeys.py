@@ -31,6 +31,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from pswbench.paths import ROOT
+from pswbench.returns import contract
 from tests.helpers import app_server
 from tests.helpers.app_server import grid_rows, main_area, sidebar, sign_in, wait_until_idle
 from tests.helpers.demo_data import DEMO_ACCOUNTS
@@ -179,7 +180,9 @@ def test_trust_lead_uploads_sees_it_at_once_corrects_and_resubmits(page, own_db,
 
         template = download(page, main_area(page).get_by_role("button", name="Template (CSV)"))
         assert template == (ROOT / "data" / "template.csv").read_bytes()
-        assert template.decode("utf-8").splitlines()[0].split(",") == header
+        # The workforce template: the example's columns and the optional contacts column (return version 2).
+        assert template.decode("utf-8").splitlines()[0].split(",") == list(contract.WORKFORCE_COLUMNS)
+        assert set(header) < set(contract.WORKFORCE_COLUMNS)
 
         # A changed return for a quarter already loaded: warnings (if any) must be acknowledged.
         submit_valid_return(page, changed, expected[changed.name], version + 1, shot, "changed-return")
