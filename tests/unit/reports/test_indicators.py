@@ -48,7 +48,10 @@ def add_return(con, trust, period, rows, *, version=1, is_current=True):
         r = dict(headcount=0, wte=0.0, vac=0.0, lost=0.0, avail=0.0, L=0, J=0, bank=None, agency=None)
         r.update(row)
         con.execute(
-            "INSERT INTO return_row VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO return_row (submission_id, line, trust_code, period_end, service_setting, afc_band, headcount,"
+            " wte_in_post, vacancy_wte, sickness_fte_days_lost, fte_days_available, leavers_headcount,"
+            " joiners_headcount, bank_wte, agency_wte, notes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
             [
                 sid,
                 line,
