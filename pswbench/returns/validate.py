@@ -168,7 +168,7 @@ def validate_upload(
     results = _check_files(files, previous, today, trust_reference)
     _one_return(results)
     for s in _annual_sections(results):
-        check_annual(s, _total_for(results, s, loaded_total), trust_reference, today)
+        check_annual(s, total_for(results, s, loaded_total), trust_reference, today)
     for r in results:
         r.refresh()
     return UploadResult(results)
@@ -188,7 +188,7 @@ def validate_many(
     for r in results:
         _one_return([r])
         for s in _annual_sections([r]):
-            check_annual(s, _total_for([r], s, loaded_total), trust_reference, today)
+            check_annual(s, total_for([r], s, loaded_total), trust_reference, today)
         r.refresh()
     return results
 
@@ -284,7 +284,7 @@ def _annual_sections(results: list[ValidationResult]) -> list[SectionResult]:
     return [s for r in results for s in r.sections if s.section in ANNUAL_CHECKS and s.raw is not None]
 
 
-def _total_for(
+def total_for(
     results: list[ValidationResult], s: SectionResult, loaded_total: LoadedTotal | None
 ) -> WorkforceTotal | None:
     """The workforce total an annual section must add up to: the same upload's valid workforce section
