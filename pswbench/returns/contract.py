@@ -62,8 +62,6 @@ COLUMNS = (
     "agency_wte",
     "notes",
 )
-OPTIONAL_COLUMNS = ("notes",)
-REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 
 _BAND = re.compile(r"^\s*(?:band\s*)?([2-7]|8a)\s*$", re.IGNORECASE)
 

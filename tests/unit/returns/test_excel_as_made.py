@@ -28,10 +28,6 @@ def sheet(rows: list[list]) -> bytes:
     return workbook_of([("Sheet1", rows, "visible")])
 
 
-def header_line() -> bytes:
-    return csv_bytes([]).rstrip(b"\n")
-
-
 # ---- the header: under a title, or one finding saying what was found ---------------------------------
 
 
