@@ -124,3 +124,29 @@ def downloads(monkeypatch):
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", store)
     monkeypatch.setattr(button, "marshall_file", marshall)
     return seen
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session, exitstatus):
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """End the test process without the interpreter's final teardown.
+
+    The whole suite leaves DuckDB objects alive at exit (cached demo connections, and types that DuckDB's
+    own module and polars keep), and DuckDB's nanobind bindings then print about 90 lines of "leaked
+    instance" at teardown, burying the summary. Nothing is written after this hook (every report and
+    plugin has finished), so exiting here keeps pytest's exit status and loses nothing. The app's own
+    process closes its connections and is checked for the warning (tests/unit/store/test_process_db_exit.py).
+    """
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_status)
