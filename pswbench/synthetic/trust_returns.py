@@ -57,6 +57,7 @@ from pathlib import Path
 
 from pswbench.paths import REFERENCE_DIR
 from pswbench.returns import contract
+from pswbench.synthetic.contacts import with_contacts
 
 FIRST_PERIOD = contract.EARLIEST_PERIOD  # 2019-09-30, the HEE / NHS Benchmarking Network stocktake's snapshot
 FORWARD_FROM = dt.date(2024, 3, 31)  # from this quarter on simulated forward; before it, back-cast
@@ -360,7 +361,8 @@ def generate(out_dir: Path, seed: int = 2019, scale: int = 1) -> list[Path]:
 def _write(path: Path, rows: list[list[str]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(contract.COLUMNS)
+        # From contacts.CONTACTS_FROM rows carry contacts; earlier files stay version 1 files.
+        w.writerow(contract.WORKFORCE_COLUMNS if len(rows[0]) == len(contract.WORKFORCE_COLUMNS) else contract.COLUMNS)
         w.writerows(rows)
 
 
@@ -436,7 +438,7 @@ def _demo_returns(seed: int) -> dict[tuple[str, dt.date], list[list[str]]]:
     for key, rows in _backcast_demo(random.Random(f"{seed}/backcast"), trusts, initial).items():
         if key not in gaps:
             files[key] = rows
-    return files
+    return with_contacts(files, seed)
 
 
 def _apportion(total: int, weights: dict[str, float], caps: dict[str, int]) -> dict[str, int]:
