@@ -39,6 +39,9 @@ Shape of the data:
   headcount, like ordinary forward quarters, and headcount never falls between quarters);
   ``GAPS`` the two missed returns. The back-cast years have neither outliers nor gaps.
 
+From 2024-03-31 the demo's files carry the optional ``contacts`` column (pswbench/synthetic/contacts.py);
+the annual sections and the demo's load order are pswbench/synthetic/sections.py's.
+
 ``generate(out_dir, seed, scale=K)`` with K > 1 writes about K times as many rows for load and
 page-speed benchmarks, adding synthetic trusts Z0001... over the same 29 quarters; see
 ``generate_scaled``. Those trusts are not in the reference file: pswbench/synthetic/scale.py
