@@ -8,7 +8,7 @@ from pathlib import Path
 from pswbench.access import auth
 from pswbench.store import database, publish
 from pswbench.store.loader import LoadOutcome, load_files
-from pswbench.synthetic.trust_returns import generate
+from pswbench.synthetic.sections import generate_demo
 
 DEMO_TRUST = "RX4"
 # Demo-only accounts for the SYNTHETIC demo database; never created anywhere else.
@@ -21,9 +21,10 @@ DEMO_ACCOUNTS = (
 
 def build_demo(db: Path, seed: int = 2019) -> list[LoadOutcome]:
     with tempfile.TemporaryDirectory() as tmp:
-        # Oldest quarter first, so each return's headcount change is checked against the one before.
-        paths = sorted(generate(Path(tmp), seed=seed), key=lambda p: (p.stem.split("_")[-1], p.stem))
-        files = [(p.name, p.read_bytes()) for p in paths]
+        # In generate_demo's order: oldest quarter first, so each return's headcount change is checked
+        # against the one before, and a quarter's annual sections after its workforce returns, whose
+        # loaded totals they are checked against.
+        files = [(p.name, p.read_bytes()) for p in generate_demo(Path(tmp), seed=seed)]
     con = database.connect(db)
     try:
         outcomes = load_files(con, files, "demo:synthetic", publish=False)

@@ -39,6 +39,9 @@ Shape of the data:
   headcount, like ordinary forward quarters, and headcount never falls between quarters);
   ``GAPS`` the two missed returns. The back-cast years have neither outliers nor gaps.
 
+From 2024-03-31 the demo's files carry the optional ``contacts`` column (pswbench/synthetic/contacts.py);
+the annual sections and the demo's load order are pswbench/synthetic/sections.py's.
+
 ``generate(out_dir, seed, scale=K)`` with K > 1 writes about K times as many rows for load and
 page-speed benchmarks, adding synthetic trusts Z0001... over the same 29 quarters; see
 ``generate_scaled``. Those trusts are not in the reference file: pswbench/synthetic/scale.py
@@ -57,6 +60,7 @@ from pathlib import Path
 
 from pswbench.paths import REFERENCE_DIR
 from pswbench.returns import contract
+from pswbench.synthetic.contacts import with_contacts
 
 FIRST_PERIOD = contract.EARLIEST_PERIOD  # 2019-09-30, the HEE / NHS Benchmarking Network stocktake's snapshot
 FORWARD_FROM = dt.date(2024, 3, 31)  # from this quarter on simulated forward; before it, back-cast
@@ -360,7 +364,8 @@ def generate(out_dir: Path, seed: int = 2019, scale: int = 1) -> list[Path]:
 def _write(path: Path, rows: list[list[str]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(contract.COLUMNS)
+        # From contacts.CONTACTS_FROM rows carry contacts; earlier files stay version 1 files.
+        w.writerow(contract.WORKFORCE_COLUMNS if len(rows[0]) == len(contract.WORKFORCE_COLUMNS) else contract.COLUMNS)
         w.writerows(rows)
 
 
@@ -436,7 +441,7 @@ def _demo_returns(seed: int) -> dict[tuple[str, dt.date], list[list[str]]]:
     for key, rows in _backcast_demo(random.Random(f"{seed}/backcast"), trusts, initial).items():
         if key not in gaps:
             files[key] = rows
-    return files
+    return with_contacts(files, seed)
 
 
 def _apportion(total: int, weights: dict[str, float], caps: dict[str, int]) -> dict[str, int]:

@@ -95,21 +95,30 @@ def test_load_into_a_locked_database_exits_3_and_loses_nothing(tmp_path):
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    r = cli("demo", "--db", db, timeout=900)  # 1,445 returns: about a minute, longer on a busy machine
+    r = cli("demo", "--db", db, timeout=900)  # 1,735 files: about a minute, longer on a busy machine
     assert r.returncode == 0, r.stderr
     assert "SYNTHETIC" in r.stdout
     return db
 
 
-def test_demo_loads_every_synthetic_return(demo_db):
+def test_demo_loads_every_synthetic_return(demo_db, tmp_path):
+    from pswbench.synthetic import sections
+
+    made = sections.generate_demo(tmp_path, seed=2019)
+    annual_files = sum(p.stem.endswith(("_demographics", "_organisation")) for p in made)
     con = duckdb.connect(str(demo_db), read_only=True)
     accepted, rejected = con.execute(
-        "SELECT count(*) FILTER (status = 'accepted'), count(*) FILTER (status = 'rejected') FROM submission"
+        "SELECT count(*) FILTER (status = 'accepted'), count(*) FILTER (status = 'rejected') FROM submission "
+        "WHERE section = 'workforce'"
     ).fetchone()
+    annual = con.execute("SELECT count(*) FROM submission WHERE section <> 'workforce'").fetchone()[0]
     periods = con.execute("SELECT count(DISTINCT period_end) FROM return_version").fetchone()[0]
     con.close()
-    # 29 quarters (2019-09-30 .. 2026-09-30) of every open trust, less the two deliberate gaps
-    assert accepted == 1445 and rejected == 0 and periods == 29
+    # 29 quarters (2019-09-30 .. 2026-09-30) of every open trust, less the two deliberate gaps, and one
+    # resubmission (pswbench/synthetic/sections.py RESUBMITTED)
+    assert accepted == 1446 and rejected == 0 and periods == 29
+    # Every annual section file is an attempt (some rejected on purpose; all, until their rules land).
+    assert annual == annual_files > 0
 
 
 def test_demo_national_headcount_at_the_stocktake_snapshot_is_862(demo_db):

@@ -64,7 +64,7 @@ def row_problems(path: Path, encoding: str = "utf-8") -> list[str]:
         header = next(reader)
         rows = [dict(zip(header, r)) for r in reader]
     problems = []
-    if tuple(header) != contract.COLUMNS:
+    if tuple(header) not in (contract.COLUMNS, contract.WORKFORCE_COLUMNS):  # version 1, or with contacts
         problems.append(f"header {header}")
     if not rows:
         problems.append("no data rows")
@@ -95,6 +95,8 @@ def row_problems(path: Path, encoding: str = "utf-8") -> list[str]:
         for col in contract.OPTIONAL_DECIMAL_COLUMNS:
             if r[col] != "" and not _two_dp(r[col]):
                 bad(col)
+        if r.get("contacts", "") != "" and not r["contacts"].isdigit():
+            bad("contacts")
         if len(r.get("notes", "")) > contract.MAX_NOTES_CHARS:
             bad("notes too long")
         try:
