@@ -1,12 +1,9 @@
--- Contacts per PSW WTE per quarter, pooled from trust-by-setting cells (rows shaped like
+-- Contacts per PSW WTE per quarter, pooled over trust-by-setting cells (rows shaped like
 -- int_trust_activity) for every trust, region and England, over all settings ('all') and per setting:
 -- level 'trust' | 'region' | 'national', code = trust_code | region_code | 'national'. Sums over sums,
 -- only over the cells that record contacts. Coverage: trusts recording (any cell with contacts) of the
 -- trusts with a return, and the WTE of the recording cells of all WTE. pswbench.access.scope pools
 -- only the cells a user may see through this same macro (docs/disclosure.md).
-CREATE OR REPLACE MACRO contacts_per_wte(contacts, wte) AS
-    contacts / nullif(wte, 0);
-
 CREATE OR REPLACE MACRO pool_activity(cell_rows) AS TABLE
 WITH
 
@@ -41,5 +38,5 @@ sums AS (
 SELECT
     *,
     contacts_per_wte(contacts, wte_recorded)        AS contacts_per_wte,
-    wte_recorded / nullif(wte_in_post, 0)           AS wte_coverage
+    wte_coverage(wte_recorded, wte_in_post)         AS wte_coverage
 FROM sums

@@ -4,9 +4,6 @@
 -- pswbench.access.scope pools only the trust figures a user may see (docs/disclosure.md), through this
 -- same macro. A trust without a headcount (no workforce return that quarter) adds nothing to a
 -- headcount share, and its numerators are left out with it, so a share never exceeds what was counted.
-CREATE OR REPLACE MACRO condition_share(numerator, denominator) AS
-    numerator / nullif(denominator, 0);
-
 CREATE OR REPLACE MACRO pool_conditions(trust_rows) AS TABLE
 WITH
 
