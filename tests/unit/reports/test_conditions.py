@@ -155,3 +155,18 @@ def test_activity_cells_under_5_are_left_out_of_everything_a_lead_receives(fixtu
     assert own["contacts"].to_list() == [600, 700] and own["is_own"].all()
     analyst = scope_for(fixture_con, ANALYST).activity(SEPTEMBER, "national").row(0, named=True)
     assert analyst["contacts"] == 930
+
+
+def test_the_registry_sql_is_what_the_models_compute(fixture_con):
+    """Indicator.sql of each condition and of contacts per WTE gives the models' own columns."""
+    from pswbench.reports.definitions import ACTIVITY_INDICATORS, CONDITION_INDICATORS
+
+    for spec in CONDITION_INDICATORS:
+        models = ["pool_conditions('int_trust_conditions')"] + (["int_trust_conditions"] * spec.has_trust_figure)
+        for model in models:
+            pairs = fixture_con.sql(f"SELECT {spec.sql}, {spec.name} FROM {model}").fetchall()
+            assert pairs and all(a == pytest.approx(b) for a, b in pairs), (spec.name, model)
+        assert spec.theme == "organisation" and "Gillard" in spec.reason
+    for spec in ACTIVITY_INDICATORS:
+        pairs = fixture_con.sql(f"SELECT {spec.sql}, {spec.name} FROM pool_activity('int_trust_activity')").fetchall()
+        assert all(a == b or a == pytest.approx(b) for a, b in pairs) and spec.theme == "activity"
