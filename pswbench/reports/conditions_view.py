@@ -156,15 +156,18 @@ def by_setting(scope: Scope, period: dt.date, trust_code: str | None) -> pl.Data
 
 
 def all_trusts(scope: Scope, period: dt.date) -> pl.DataFrame:
-    """Every trust's conditions for the year (analysts: named), shares in percent."""
+    """Every trust's conditions for the year, shares in percent under "label (unit)" headings; a hidden
+    value keeps its place in `suppressed` under its new heading, so the table says why it is missing."""
     rows = scope.conditions(period, "trust")
+    shares = {s.name: f"{s.label} ({s.unit})" for s in TRUST_CONDITIONS}
+    headings = {**shares, "peer_leadership_post": "Senior peer leadership post"}
     return rows.select(
         "label",
         "region_name",
         "headcount",
-        *[pl.col(s.name) for s in TRUST_CONDITIONS],
+        *[(pl.col(name) * 100).round(1).alias(heading) for name, heading in shares.items()],
         pl.col("peer_leadership_post")
-        .replace_strict({True: "yes", False: "no"}, default=None)
-        .alias("Senior peer leadership post"),
-        "suppressed",
+        .replace_strict({True: "yes", False: "no"}, default=None, return_dtype=pl.String)
+        .alias(headings["peer_leadership_post"]),
+        pl.col("suppressed").list.eval(pl.element().replace(headings)),
     ).sort("label")

@@ -354,7 +354,6 @@ ACTIVITY_INDICATORS: tuple[Indicator, ...] = (
     ),
 )
 THEMES = ("workforce", "demographics", "organisation", "activity")
-CONDITIONS_BY_NAME = {i.name: i for i in CONDITION_INDICATORS + ACTIVITY_INDICATORS}
 
 
 def indicators_by_theme() -> dict[str, tuple[Indicator, ...]]:

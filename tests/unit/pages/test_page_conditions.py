@@ -35,7 +35,8 @@ def open_page(role: str):
     return at
 
 
-def test_analyst_can_pick_every_year_and_trust_and_sees_every_trust(app_db):
+@pytest.mark.usefixtures("app_db")
+def test_analyst_can_pick_every_year_and_trust_and_sees_every_trust():
     at = open_page("analyst")
     assert at.title[0].value == "Conditions for peer work"
     year, trust = at.selectbox[0], at.selectbox[1]
@@ -47,7 +48,8 @@ def test_analyst_can_pick_every_year_and_trust_and_sees_every_trust(app_db):
     assert any("recorded by" in m.value for m in at.markdown)
 
 
-def test_trust_lead_sees_own_trust_against_region_and_england_without_peer_names(app_db):
+@pytest.mark.usefixtures("app_db")
+def test_trust_lead_sees_own_trust_against_region_and_england_without_peer_names():
     at = open_page("trust_lead")
     assert not errors(at)
     assert len(at.selectbox) == 2  # the year and the activity quarter: no trust picker
@@ -61,6 +63,7 @@ def test_trust_lead_sees_own_trust_against_region_and_england_without_peer_names
         assert not at.exception and not errors(at)
 
 
-def test_board_may_not_open_it(app_db):
+@pytest.mark.usefixtures("app_db")
+def test_board_may_not_open_it():
     at = open_page("board")
     assert any("Not permitted" in e for e in errors(at))

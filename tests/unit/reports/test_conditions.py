@@ -170,3 +170,16 @@ def test_the_registry_sql_is_what_the_models_compute(fixture_con):
     for spec in ACTIVITY_INDICATORS:
         pairs = fixture_con.sql(f"SELECT {spec.sql}, {spec.name} FROM pool_activity('int_trust_activity')").fetchall()
         assert all(a == b or a == pytest.approx(b) for a, b in pairs) and spec.theme == "activity"
+
+
+def test_the_every_trust_table_says_a_hidden_share_was_suppressed(fixture_con):
+    from pswbench.access.disclosure import SUPPRESSED_TEXT
+    from pswbench.reports import conditions_view, tables
+
+    frame = conditions_view.all_trusts(scope_for(fixture_con, LEAD), SEPTEMBER)
+    heading = "Teams where a peer worker works alone (% of teams with a PSW)"
+    shown, _ = tables.screen(frame)
+    column = shown[heading].to_list()
+    assert SUPPRESSED_TEXT in column  # RX3
+    own = frame.filter(pl.col("label").str.starts_with("Cumbria"))
+    assert own[heading].item() == pytest.approx(27.3) and own["Senior peer leadership post"].item() == "yes"
