@@ -17,6 +17,8 @@ FILES = {
     "upload": "pages/upload.py",
     "submissions": "pages/submissions.py",
     "definitions": "pages/definitions.py",
+    # organisational conditions and activity (issue 12)
+    "conditions": "pages/conditions.py",
 }
 user = ui.current_user()
 if user is None:

@@ -6,12 +6,20 @@ import streamlit as st
 from pswbench.access import disclosure
 from pswbench.app import ui
 from pswbench.paths import ROOT
-from pswbench.reports.definitions import INDICATORS, POPULATION_SOURCE, SOURCE
+from pswbench.reports.definitions import (
+    ACTIVITY_SOURCE,
+    CONDITIONS_SOURCE,
+    INDICATORS,
+    POPULATION_SOURCE,
+    SOURCE,
+    indicators_by_theme,
+)
 
 user, _data = ui.page("definitions")
 st.title("Definitions")
 
 st.subheader("Indicators")
+st.markdown("#### Workforce")
 st.write(f"**Source:** {SOURCE}")
 st.write(f"**Population:** {POPULATION_SOURCE}")
 PEOPLE_BEHIND = {
@@ -34,6 +42,36 @@ st.table(
         ]
     )
 )
+
+# ---- organisational conditions and activity (issue 12): the other themes, each under its own heading
+THEME_HEADINGS = {
+    "organisation": ("Conditions for peer work", CONDITIONS_SOURCE),
+    "activity": ("Activity", ACTIVITY_SOURCE),
+}
+for theme, specs in indicators_by_theme().items():
+    if theme not in THEME_HEADINGS:
+        continue
+    heading, source = THEME_HEADINGS[theme]
+    st.markdown(f"#### {heading}")
+    st.write(f"**Source:** {source}")
+    st.table(
+        pl.DataFrame(
+            [
+                {
+                    "Indicator": i.label,
+                    "Formula": i.formula,
+                    "Unit": i.unit,
+                    "Direction of good": i.direction_words,
+                    "Why it matters": i.reason
+                    or "How much direct work with people using services the PSW "
+                    "workforce does, where trusts record it.",
+                    "Small-number rule": "hidden for another trust with fewer than 5 PSWs"
+                    + (" recording contacts" if theme == "activity" else ""),
+                }
+                for i in specs
+            ]
+        )
+    )
 
 st.subheader("Small numbers")
 st.write(

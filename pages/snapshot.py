@@ -34,6 +34,11 @@ st.subheader("In brief")
 sentences = board_sentences.sentences(snap)
 st.markdown(board_sentences.as_markdown(sentences))
 
+# organisational conditions and activity (issue 12): nothing when no organisation section is loaded
+condition_lines = board_sentences.condition_sentences(snap)
+if condition_lines:
+    st.subheader(f"Conditions for peer work ({snap.conditions.period:%d %B %Y})")
+    st.markdown(board_sentences.as_markdown(condition_lines))
 
 synthetic = ui.is_synthetic()
 ui.download(

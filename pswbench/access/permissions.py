@@ -18,6 +18,11 @@ PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "trust_lead": ("benchmark", "snapshot", "upload", "regions", "overview", "definitions"),
     "board": ("snapshot", "definitions"),
 }
+# organisational conditions and activity (issue 12): after the benchmark pages, before definitions.
+for _role in ("analyst", "trust_lead"):
+    _pages = list(PAGES_BY_ROLE[_role])
+    _pages.insert(_pages.index("definitions"), "conditions")
+    PAGES_BY_ROLE[_role] = tuple(_pages)
 
 
 class NotPermitted(PermissionError):

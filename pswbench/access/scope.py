@@ -23,7 +23,13 @@ from pswbench.access import disclosure, permissions
 from pswbench.access.auth import User
 from pswbench.access.disclosure import hidden
 from pswbench.reports import submissions
-from pswbench.reports.definitions import BY_NAME, INDICATORS, suppression_rules
+from pswbench.reports.definitions import (
+    BY_NAME,
+    INDICATORS,
+    activity_suppression_rules,
+    condition_suppression_rules,
+    suppression_rules,
+)
 from pswbench.returns import uploads
 from pswbench.statistics import ambition, funnel, spc
 
@@ -317,6 +323,103 @@ class Scope:
     def submit(self, chk: uploads.Check):
         with self._raw.cursor() as cur:
             return uploads.submit(cur, self.user, chk)
+
+    # ---- organisational conditions and activity (issue 12; docs/disclosure.md) -------------------
+
+    def condition_periods(self) -> list[dt.date]:
+        """The 30 Septembers with an organisation section loaded, newest first."""
+        return self._q.condition_periods()
+
+    def _condition_rows(self, period: dt.date | None) -> pl.DataFrame:
+        return self._kept(
+            ("condition_rows", period),
+            lambda: disclosure.disclose(
+                self._q.conditions("trust", period),
+                self.user,
+                self._q.salt(),
+                self._q.trusts()["trust_code"].to_list(),
+                condition_suppression_rules(),
+            ),
+        )
+
+    def conditions(self, period: dt.date | None, level: str, code: str | None = None) -> pl.DataFrame:
+        """The conditions of peer work per trust ('trust'; code: one trust this user may see named),
+        region ('region'; code: one region_code) or England ('national'). Another trust under 5 PSWs has
+        every figure hidden; region and England are pooled over the trust figures this user may see, with
+        n_left_out the trusts left out."""
+        rows = self._condition_rows(period)
+        if level == "trust":
+            return rows if code is None else rows.filter(self.row_of(require_trust(self.user, code)))
+        if level not in ("region", "national"):
+            raise ValueError(f"level must be 'trust', 'region' or 'national', not {level!r}")
+        if self.is_analyst:  # every trust: the marts themselves
+            out = self._q.conditions(level, period).with_columns(pl.lit(0, dtype=pl.UInt32).alias("n_left_out"))
+        else:
+            pooled = self._raw.conditions_pooled_over(rows.filter(~hidden("headcount")))
+            out = self._left_out(pooled, rows, level)
+        if level == "region" and code is not None:
+            out = out.filter(pl.col("region_code") == code)
+        return out
+
+    def _left_out(self, pooled: pl.DataFrame, rows: pl.DataFrame, level: str) -> pl.DataFrame:
+        """Pooled rows by scope, with n_left_out: trusts with a section whose figures this user may not see."""
+        counts = rows.group_by("period_end", "region_code").len("n_returned")
+        if level == "national":
+            out = pooled.filter(pl.col("scope") == "national").drop("scope")
+            counts = counts.group_by("period_end").agg(pl.col("n_returned").sum())
+            keys = ["period_end"]
+        else:
+            names = self.regions().select("region_code", "region_name")
+            out = (
+                pooled.filter(pl.col("scope") != "national")
+                .rename({"scope": "region_code"})
+                .join(names, on="region_code", how="left")
+            )
+            keys = ["period_end", "region_code"]
+        return (
+            out.join(counts, on=keys, how="left")
+            .with_columns((pl.col("n_returned") - pl.col("n_trusts")).alias("n_left_out"))
+            .drop("n_returned")
+            .sort(keys)
+        )
+
+    def activity(
+        self, period: dt.date | None, level: str, by_setting: bool = False, code: str | None = None
+    ) -> pl.DataFrame:
+        """Contacts per PSW WTE with its coverage (period None: every quarter) per trust ('trust'),
+        region ('region', code = region_code) or England ('national'), over all settings or per setting.
+        For a non-analyst every figure is pooled from the trust-by-setting cells they may see (another
+        trust's cell recording contacts for fewer than 5 PSWs is left out), so a trust's own total less its
+        settings gives nothing hidden back. Trust rows carry label and is_own."""
+        if level not in ("trust", "region", "national"):
+            raise ValueError(f"level must be 'trust', 'region' or 'national', not {level!r}")
+        if level == "trust" and code is not None:
+            code = require_trust(self.user, code)
+        out = self._kept(("activity", period, level, by_setting), lambda: self._activity(period, level, by_setting))
+        # A non-analyst's own trust keeps its code (disclose), so one filter serves every role.
+        return out if code is None or level == "national" else out.filter(pl.col("code") == code)
+
+    def _activity(self, period: dt.date | None, level: str, by_setting: bool) -> pl.DataFrame:
+        cells = disclosure.disclose(
+            self._q.activity_cells(period),
+            self.user,
+            self._q.salt(),
+            self._q.trusts()["trust_code"].to_list(),
+            activity_suppression_rules(),
+        )
+        if self.is_analyst:
+            pooled = self._q.activity(level, period, by_setting)
+        else:
+            pooled = self._raw.activity_pooled_over(cells).filter(
+                (pl.col("level") == level) & ((pl.col("service_setting") == "all") != by_setting)
+            )
+            pooled = pooled.drop("level")
+        if level != "trust":
+            return pooled.sort("period_end", "code", "service_setting")
+        who = cells.select(
+            "period_end", pl.col("trust_code").alias("code"), "trust_name", "region_code", "label", "is_own"
+        ).unique(["period_end", "code"])
+        return pooled.join(who, on=["period_end", "code"], how="left").sort("period_end", "label", "service_setting")
 
 
 def require_trust(user: User, trust_code: str | None) -> str:

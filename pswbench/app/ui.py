@@ -43,6 +43,8 @@ PAGE_TITLES = {
     "upload": "Upload return",
     "submissions": "Submissions and data quality",
     "definitions": "Definitions",
+    # organisational conditions and activity (issue 12)
+    "conditions": "Conditions for peer work",
 }
 
 

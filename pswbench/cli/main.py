@@ -192,7 +192,18 @@ def cmd_indicators(args) -> int:
     if source_note:
         print(source_note, file=sys.stderr)
     try:
-        frame = indicators.indicators(con, args.level, args.period)
+        if args.theme == "workforce":
+            frame = indicators.indicators(con, args.level, args.period)
+        else:
+            from pswbench.reports.theme_indicators import THEME_INDICATORS
+
+            if args.theme not in THEME_INDICATORS:
+                print(
+                    f"The {args.theme} figures are not available in this version. Choose another --theme.",
+                    file=sys.stderr,
+                )
+                return EXIT_UNREADABLE
+            frame = THEME_INDICATORS[args.theme](con, args.level, args.period)
     finally:
         con.close()
     if args.format == "json":
@@ -259,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", type=_date, default=None)
     p.add_argument("--level", choices=("trust", "region", "national"), default="trust")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument(
+        "--theme",
+        choices=("workforce", "demographics", "organisation", "activity"),
+        default="workforce",
+        help="which figures: workforce (default), demographics, organisation (30 September), activity (contacts)",
+    )
     p.set_defaults(func=cmd_indicators)
 
     p = sub.add_parser("backup", help="write a consistent copy of the database (Parquet) to a new folder")

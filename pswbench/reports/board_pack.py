@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from pswbench.reports import board_sentences
 from pswbench.reports.board_snapshot import Card, Snapshot
 from pswbench.reports.charts import NHS_BLUE
 from pswbench.reports.definitions import SOURCE, TRUST_LEVEL
@@ -128,6 +129,15 @@ def _definitions() -> str:
     )
 
 
+def _conditions(snap: Snapshot) -> str:
+    """The "Conditions for peer work" sentences (organisational conditions, issue 12); none without a section."""
+    lines = board_sentences.condition_sentences(snap)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{escape(s)}</li>" for s in lines)
+    return f"\n<section><h2>Conditions for peer work ({snap.conditions.period:%d %B %Y})</h2><ul>{items}</ul></section>"
+
+
 def render(snap: Snapshot, sentences: list[str], synthetic: bool, generated: dt.date | None = None) -> str:
     """The board pack as an HTML document (text)."""
     generated = generated or dt.date.today()
@@ -141,6 +151,7 @@ def render(snap: Snapshot, sentences: list[str], synthetic: bool, generated: dt.
         else ""
     )
     summary = "".join(f"<li>{escape(s)}</li>" for s in sentences)
+    conditions = _conditions(snap)
     cards = "".join(_card(c, snap) for c in snap.cards)
     return f"""<!DOCTYPE html>
 <html lang="en-GB">
@@ -156,7 +167,7 @@ def render(snap: Snapshot, sentences: list[str], synthetic: bool, generated: dt.
 <p class="sub">Peer support workers (PSWs). {escape(snap.quarter_text)}. Compared with
 {escape(snap.group_short)} (medians and positions); changes are on the previous quarter.</p>
 </header>
-<section><h2>In brief</h2><ul>{summary}</ul></section>
+<section><h2>In brief</h2><ul>{summary}</ul></section>{conditions}
 <section><h2>Indicators</h2><div class="cards">{cards}</div></section>
 <section><h2>Definitions</h2>{_definitions()}</section>
 <footer><p>Source: {escape(SOURCE)}</p>

@@ -103,6 +103,60 @@ def sentences(snap: Snapshot) -> list[str]:
     return out[:MAX_SENTENCES]
 
 
+# ---- organisational conditions and activity (issue 12) ------------------------------------------
+
+
+def _share_words(n: int, of: int) -> str:
+    return f"{n:,} of your {_people(of)} ({round(100 * n / of)}%)"
+
+
+def _england(share: float | None) -> str:
+    return "" if share is None else f"; in England it is {round(100 * share)}%"
+
+
+def condition_sentences(snap: Snapshot) -> list[str]:
+    """At most MAX_SENTENCES sentences on the trust's latest organisation section; none without one."""
+    part = snap.conditions
+    if part is None:
+        return []
+    t, e = part.trust, part.england
+    single, teams = t["teams_with_single_psw"], t["teams_with_psw"]
+    lone = "None" if single == 0 else f"{single:,}"
+    verb = "has" if single <= 1 else "have"
+    out = [f"{lone} of your {teams:,} team{'' if teams == 1 else 's'} {verb} a peer worker on their own."]
+    head = t["headcount"]
+    if head:
+        sup = t["psw_with_peer_supervision"]
+        out.append(
+            f"{_share_words(sup, head)} {'has' if sup == 1 else 'have'} supervision from someone in a peer "
+            f"role{_england(e.get('peer_supervision_share'))}."
+        )
+        train, jd = t["psw_with_accredited_training"], t["psw_with_peer_job_description"]
+        england = ""
+        if e.get("accredited_training_share") is not None and e.get("peer_job_description_share") is not None:
+            england = (
+                f"; in England it is {round(100 * e['accredited_training_share'])}% and "
+                f"{round(100 * e['peer_job_description_share'])}%"
+            )
+        out.append(
+            f"{train:,} ({round(100 * train / head)}%) have accredited peer support training and {jd:,} "
+            f"({round(100 * jd / head)}%) a job description written for peer work{england}."
+        )
+        bank, workforce = t["bank_only_psw_headcount"], t["peer_workforce"]
+        out.append(
+            f"{bank:,} ({round(100 * bank / workforce)}%) of the {workforce:,} peer workers at your trust, counting "
+            f"bank-only workers, work on the bank only{_england(e.get('bank_only_share'))}."
+        )
+    else:
+        out.append(f"There is no workforce return for {part.period:%d %B %Y} to count the peer workers against.")
+    has = {True: "has", False: "does not have"}.get(t["peer_leadership_post"])
+    if has:
+        known = e.get("n_trusts_leadership_known")
+        tail = f"; {e['n_trusts_with_leadership_post']} of {known} trusts in England have one" if known else ""
+        out.append(f"Your trust {has} a senior peer leadership post{tail}.")
+    return out[:MAX_SENTENCES]
+
+
 def as_markdown(lines: list[str]) -> str:
     """A bullet list for st.markdown, with Markdown (and LaTeX '$') characters shown as typed."""
     return "\n".join("- " + _MARKDOWN.sub(r"\\\1", line) for line in lines)

@@ -98,6 +98,27 @@ class Card:
 
 
 @dataclass(frozen=True)
+class Conditions:
+    """The trust's organisation section for one 30 September, with England's pooled shares (over the
+    trust figures this user may see)."""
+
+    period: dt.date
+    trust: dict  # a row of Scope.conditions(period, "trust", code)
+    england: dict  # the row of Scope.conditions(period, "national")
+
+
+def conditions_part(scope: Scope, period: dt.date, trust_code: str) -> Conditions | None:
+    """The trust's latest organisation section at or before the quarter, or None."""
+    for year in scope.condition_periods():  # newest first
+        if year <= period:
+            mine = scope.conditions(year, "trust", trust_code)
+            if mine.height:
+                england = scope.conditions(year, "national")
+                return Conditions(year, mine.row(0, named=True), england.row(0, named=True) if england.height else {})
+    return None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     trust_code: str
     trust_name: str
@@ -107,6 +128,9 @@ class Snapshot:
     group_where: str  # completes "the other trusts ...": "in England", "closest in size by PSW WTE"
     has_return: bool
     cards: tuple[Card, ...]
+    # organisational conditions and activity (issue 12): the latest 30 September organisation section
+    # at or before this quarter, None when the trust has none loaded.
+    conditions: Conditions | None = None
 
     @property
     def quarter_text(self) -> str:
@@ -179,4 +203,14 @@ def build(scope: Scope, period: dt.date, trust_code: str | None, group: str = "e
             )
         )
     short, where = _group_words(group, ref["region_name"])
-    return Snapshot(trust_code, ref["trust_name"], period, group, short, where, has_return, tuple(cards))
+    return Snapshot(
+        trust_code,
+        ref["trust_name"],
+        period,
+        group,
+        short,
+        where,
+        has_return,
+        tuple(cards),
+        conditions_part(scope, period, trust_code),
+    )

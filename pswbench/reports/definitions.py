@@ -30,6 +30,10 @@ class Indicator:
     # False where no trust can have a figure (no public catchment population): no trust card, no
     # trust ranking, only region and England figures.
     has_trust_figure: bool = field(default=True, kw_only=True)
+    # workforce | demographics | organisation | activity: the definitions page groups by it.
+    theme: str = field(default="workforce", kw_only=True)
+    # Why the figure matters, in one plain sentence from the research (organisational conditions).
+    reason: str = field(default="", kw_only=True)
 
     @property
     def is_rate(self) -> bool:
@@ -225,3 +229,168 @@ HEADCOUNT_COMPONENTS = (
 )
 LEAVER_COMPONENTS = ("leavers", "joiners", "start_headcount", "average_headcount", "leaver_basis")
 LEAVER_12M_COMPONENTS = ("leavers_12m", "start_headcount_12m", "average_headcount_12m", "leaver_basis_12m")
+
+
+# ---- organisational conditions and activity (issue 12) ------------------------------------------
+# From the organisation section (30 September only) and the workforce section's contacts. The
+# conditions are the ones the research found to decide whether peer work keeps its value (Gillard et al.
+# 2013, BMC Health Services Research 13:188; Gillard & Holley 2014, BJPsych Advances). Every figure is
+# suppressed for another trust under 5 PSWs (docs/disclosure.md, "Organisational conditions and activity").
+
+CONDITIONS_SOURCE = (
+    "Annual organisation section of the return (30 September), against the trust's PSW headcount in its "
+    "current workforce return for the same quarter."
+)
+ACTIVITY_SOURCE = "The contacts column of the quarterly workforce return, where trusts record it."
+
+CONDITION_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "single_psw_team_share",
+        "Teams where a peer worker works alone",
+        "% of teams with a PSW",
+        "rate",
+        "lower",
+        "teams with exactly one PSW ÷ teams with at least one PSW",
+        "headcount",
+        "teams_with_single_psw",
+        "teams_with_psw",
+        sql="condition_share(teams_with_single_psw, teams_with_psw)",
+        theme="organisation",
+        reason="A peer worker who is the only one in a team is more likely to feel isolated and be drawn away "
+        "from peer ways of working than one who works alongside other peers (Gillard et al. 2013).",
+    ),
+    Indicator(
+        "peer_supervision_share",
+        "PSWs with supervision from someone in a peer role",
+        "% of PSW headcount",
+        "rate",
+        "higher",
+        "PSWs with peer supervision ÷ PSW headcount",
+        "headcount",
+        "psw_with_peer_supervision",
+        "headcount",
+        sql="condition_share(psw_with_peer_supervision, headcount)",
+        theme="organisation",
+        reason="Supervision from someone who has done peer work helps peer workers keep the lived-experience "
+        "focus of the role instead of drifting into a conventional staff role (Gillard et al. 2013; "
+        "Gillard & Holley 2014).",
+    ),
+    Indicator(
+        "accredited_training_share",
+        "PSWs with accredited peer training",
+        "% of PSW headcount",
+        "rate",
+        "higher",
+        "PSWs with accredited peer support training ÷ PSW headcount",
+        "headcount",
+        "psw_with_accredited_training",
+        "headcount",
+        sql="condition_share(psw_with_accredited_training, headcount)",
+        theme="organisation",
+        reason="Training made for peer work prepares peer workers for a role unlike other posts and gives it "
+        "standing in the team (Gillard & Holley 2014).",
+    ),
+    Indicator(
+        "peer_job_description_share",
+        "PSWs with a peer-specific job description",
+        "% of PSW headcount",
+        "rate",
+        "higher",
+        "PSWs whose job description is written for peer work ÷ PSW headcount",
+        "headcount",
+        "psw_with_peer_job_description",
+        "headcount",
+        sql="condition_share(psw_with_peer_job_description, headcount)",
+        theme="organisation",
+        reason="A job description written for peer work makes the role clear to the peer worker and the team; "
+        "where the role is unclear peers tend to be used as an extra pair of hands (Gillard et al. 2013).",
+    ),
+    Indicator(
+        "bank_only_share",
+        "Bank-only share of the peer workforce",
+        "% of PSWs in post or bank-only",
+        "rate",
+        "lower",
+        "bank-only PSWs ÷ (PSW headcount + bank-only PSWs)",
+        "headcount",
+        "bank_only_psw_headcount",
+        "peer_workforce",
+        sql="condition_share(bank_only_psw_headcount, peer_workforce)",
+        theme="organisation",
+        reason="Bank-only and sessional contracts keep peer workers at the edge of the team, with less "
+        "supervision, training and say in how the team works (Gillard et al. 2013).",
+    ),
+    Indicator(
+        "leadership_post_share",
+        "Trusts with a senior peer leadership post",
+        "% of trusts",
+        "rate",
+        "higher",
+        "trusts with a senior peer leadership post ÷ trusts with an organisation section (for a trust: yes or no)",
+        "headcount",
+        "n_trusts_with_leadership_post",
+        "n_trusts_leadership_known",
+        sql="condition_share(n_trusts_with_leadership_post, n_trusts_leadership_known)",
+        has_trust_figure=False,
+        theme="organisation",
+        reason="A senior post held by a peer worker gives peer workers a voice where decisions about their role "
+        "are made, and a path to progress (Gillard & Holley 2014).",
+    ),
+)
+ACTIVITY_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "contacts_per_wte",
+        "Contacts per PSW WTE",
+        "contacts per WTE per quarter",
+        "count",
+        "neither",
+        "Σ contacts in the quarter ÷ Σ WTE in post, over the rows that record contacts only; coverage: trusts "
+        "recording contacts of trusts with a return, and the WTE of those rows of all WTE",
+        "headcount_recorded",
+        "contacts",
+        "wte_recorded",
+        sql="contacts_per_wte(contacts, wte_recorded)",
+        theme="activity",
+    ),
+)
+THEMES = ("workforce", "demographics", "organisation", "activity")
+
+
+def indicators_by_theme() -> dict[str, tuple[Indicator, ...]]:
+    """Every registered indicator grouped by theme, in THEMES order (a theme with none is left out)."""
+    every = INDICATORS + CONDITION_INDICATORS + ACTIVITY_INDICATORS
+    return {t: found for t in THEMES if (found := tuple(i for i in every if i.theme == t))}
+
+
+# Every condition figure of another trust follows its PSW headcount, the teams too: the teams of a
+# trust with 3 PSWs say where those 3 people work. The bank-only count follows the headcount rather
+# than the peer workforce, or headcount = peer workforce - bank-only would give a hidden headcount back.
+CONDITION_VALUES = (
+    "headcount",
+    "teams_with_psw",
+    "teams_with_single_psw",
+    "psw_with_peer_supervision",
+    "psw_with_accredited_training",
+    "psw_with_peer_job_description",
+    "bank_only_psw_headcount",
+    "peer_workforce",
+    "peer_leadership_post",
+    "matches_workforce",
+    "single_psw_team_share",
+    "peer_supervision_share",
+    "accredited_training_share",
+    "peer_job_description_share",
+    "bank_only_share",
+)
+ACTIVITY_VALUES = ("contacts", "wte_recorded", "headcount_recorded", "contacts_per_wte")
+
+
+def condition_suppression_rules() -> dict[str, str]:
+    """Value column of a trust's conditions -> the column of people behind it (all the headcount)."""
+    return {c: "headcount" for c in CONDITION_VALUES}
+
+
+def activity_suppression_rules() -> dict[str, str]:
+    """Value column of a trust-by-setting activity cell -> the people behind it: the PSWs of the rows that
+    record contacts, for the contacts and their WTE; the cell's headcount for its WTE in post."""
+    return {**{c: "headcount_recorded" for c in ACTIVITY_VALUES}, "headcount": "headcount", "wte_in_post": "headcount"}

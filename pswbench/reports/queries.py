@@ -12,7 +12,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from pswbench.reports import indicators
+from pswbench.reports import conditions, indicators
 from pswbench.returns.contract import as_period
 from pswbench.store import database
 from pswbench.store.database import sql
@@ -91,3 +91,29 @@ class Queries:
     def coverage(self, period: dt.date) -> pl.DataFrame:
         with self._cur() as cur:
             return cur.sql(sql("marts/submission_coverage"), params={"period": as_period(period)}).pl()
+
+    # ---- organisational conditions and activity (issue 12) ---------------------------------------
+
+    def condition_periods(self) -> list[dt.date]:
+        with self._cur() as cur:
+            return conditions.condition_periods(cur)
+
+    def conditions(self, level: str, period: dt.date | None = None) -> pl.DataFrame:
+        with self._cur() as cur:
+            return conditions.conditions(cur, level, period)
+
+    def activity(self, level: str, period: dt.date | None = None, by_setting: bool = False) -> pl.DataFrame:
+        with self._cur() as cur:
+            return conditions.activity(cur, level, period, by_setting)
+
+    def activity_cells(self, period: dt.date | None = None) -> pl.DataFrame:
+        with self._cur() as cur:
+            return conditions.activity_cells(cur, period)
+
+    def conditions_pooled_over(self, rows: pl.DataFrame) -> pl.DataFrame:
+        with self._cur() as cur:
+            return conditions.pooled_conditions_over(cur, rows)
+
+    def activity_pooled_over(self, cells: pl.DataFrame) -> pl.DataFrame:
+        with self._cur() as cur:
+            return conditions.pooled_activity_over(cur, cells)

@@ -169,6 +169,9 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 MODELS: tuple[str, ...] = (
     "macros/rates",
     "macros/pool_trusts",
+    # organisational conditions and activity (issue 12)
+    "macros/pool_conditions",
+    "macros/pool_activity",
     "staging/stg_return_row",
     "staging/stg_return_version",
     "staging/stg_trust",
@@ -181,6 +184,9 @@ MODELS: tuple[str, ...] = (
     "intermediate/int_current_sections",
     "intermediate/int_current_demographics",
     "intermediate/int_current_organisation",
+    # organisational conditions and activity (issue 12)
+    "intermediate/int_trust_conditions",
+    "intermediate/int_trust_activity",
     "intermediate/int_trust_indicators",
     "intermediate/int_trust_pooled",
 )

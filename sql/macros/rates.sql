@@ -22,3 +22,13 @@ CREATE OR REPLACE MACRO wte_per_100k_population(wte_in_post, population) AS
     wte_in_post / nullif(population, 0) * 100000;
 CREATE OR REPLACE MACRO mean_wte_per_head(wte_in_post, headcount) AS
     wte_in_post / nullif(headcount, 0);
+
+-- Organisational conditions and activity (issue 12): a condition's share of its denominator (teams
+-- with a PSW, PSW headcount, the peer workforce, trusts); contacts per WTE over the rows that record
+-- contacts, and the share of WTE those rows cover.
+CREATE OR REPLACE MACRO condition_share(numerator, denominator) AS
+    numerator / nullif(denominator, 0);
+CREATE OR REPLACE MACRO contacts_per_wte(contacts, wte_recorded) AS
+    contacts / nullif(wte_recorded, 0);
+CREATE OR REPLACE MACRO wte_coverage(wte_recorded, wte_in_post) AS
+    wte_recorded / nullif(wte_in_post, 0);

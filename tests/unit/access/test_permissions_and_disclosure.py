@@ -64,9 +64,18 @@ def test_pages_for_each_role():
         "snapshot",
         "upload",
         "submissions",
+        "conditions",
         "definitions",
     ]
-    assert permissions.pages_for(LEAD) == ["benchmark", "snapshot", "upload", "regions", "overview", "definitions"]
+    assert permissions.pages_for(LEAD) == [
+        "benchmark",
+        "snapshot",
+        "upload",
+        "regions",
+        "overview",
+        "conditions",
+        "definitions",
+    ]
     assert permissions.pages_for(BOARD) == ["snapshot", "definitions"]
 
 

@@ -32,7 +32,7 @@ from tests.helpers.apptest_helpers import (
 # What each role may open, from the service design (not read back from pswbench.access).
 PERMITTED = {
     "analyst": set(PAGE_KEYS),
-    "trust_lead": {"overview", "regions", "benchmark", "snapshot", "upload", "definitions"},
+    "trust_lead": {"overview", "regions", "benchmark", "snapshot", "upload", "definitions", "conditions"},
     "board": {"snapshot", "definitions"},
 }
 LANDING = {"analyst": "overview", "trust_lead": "upload", "board": "snapshot"}
@@ -44,6 +44,7 @@ MENU_LABELS = {
     "upload": "Upload return",
     "submissions": "Submissions and data quality",
     "definitions": "Definitions",
+    "conditions": "Conditions for peer work",
 }
 NO_DATA = {"dataframe": 0, "table": 0, "metric": 0, "plotly_chart": 0, "download_button": 0}
 GENERIC_FAILURE = "The email address or password is not right. Check them and try again."

@@ -39,3 +39,20 @@ def test_every_role_sees_every_indicator_the_rule_and_the_spec(users, role):
     assert "fewer than 5 people" in text and "suppressed (<5)" in text
     assert "Quarterly PSW return: specification for trust leads" in text
     assert "nothing in it is synthetic" in text  # a database not built by the demo
+
+
+def test_the_conditions_and_activity_are_grouped_under_their_theme_with_the_researchs_reason(users):
+    from pswbench.reports.definitions import ACTIVITY_INDICATORS, CONDITION_INDICATORS
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    sign_in_as(at, users["trust_lead"].email)
+    at.run()
+    at.switch_page("pages/definitions.py").run()
+    assert not at.exception and not at.error
+    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert headings == ["#### Workforce", "#### Conditions for peer work", "#### Activity"]
+    conditions, activity = at.table[1].value, at.table[2].value
+    assert list(conditions["Indicator"]) == [i.label for i in CONDITION_INDICATORS]
+    assert list(conditions["Why it matters"]) == [i.reason for i in CONDITION_INDICATORS]
+    assert all("Gillard" in r for r in conditions["Why it matters"])
+    assert list(activity["Indicator"]) == [i.label for i in ACTIVITY_INDICATORS]
