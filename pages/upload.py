@@ -56,7 +56,7 @@ files = st.file_uploader(
 if files:
     for file in files:
         if problem := uploads.size_problem(file.size):
-            st.error(f"{file.name}: {problem}")
+            st.error(f"{file.name}: {problem}" if len(files) > 1 else problem)
             st.stop()
     contents = [(file.name, file.getvalue()) for file in files]
     # A new upload (even of the same bytes) gets new file_ids: checked afresh, so a resubmission shows

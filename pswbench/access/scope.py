@@ -293,6 +293,10 @@ class Scope:
         with self._raw.cursor() as cur:
             return submissions.failing_rules(cur, self.user, period)
 
+    def annual_section_quality(self, period: dt.date) -> pl.DataFrame:
+        with self._raw.cursor() as cur:
+            return submissions.annual_section_quality(cur, self.user, period)
+
     def submission_history(self, trust_code: str, period: dt.date | None = None) -> pl.DataFrame:
         with self._raw.cursor() as cur:
             return submissions.submission_history(cur, self.user, trust_code, period)
