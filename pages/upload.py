@@ -95,8 +95,8 @@ if files:
             )
         if chk.warnings:
             st.warning(
-                "The return passed every rule but has warnings. Check each figure below; if one is "
-                "wrong, correct the file and upload it again."
+                ("There are warnings too." if chk.errors else "The return passed every rule but has warnings.")
+                + " Check each figure below; if one is wrong, correct the file and upload it again."
             )
     else:
         st.success("The return passed every check. Submit it to save it.")

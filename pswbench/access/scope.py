@@ -314,9 +314,6 @@ class Scope:
     def uploadable_trusts(self) -> list[str]:
         return uploads.uploadable_trusts(self.user, self._q.trusts()["trust_code"].to_list())
 
-    def check_upload(self, target: str, file_name: str, data: bytes) -> uploads.Check:
-        return self.check_upload_files(target, [(file_name, data)])
-
     def check_upload_files(self, target: str, files: list[tuple[str, bytes]]) -> uploads.Check:
         """The files of one return (a workbook, or a CSV file per section), checked for target; only a
         trust the user may upload for (uploads.require_upload), whatever the page offered."""

@@ -14,7 +14,8 @@ from pswbench.returns.contract import SECTION_LABELS
 from pswbench.store import database, loader
 from tests.helpers.apptest_helpers import sign_in_as
 from tests.helpers.demo_data import EXAMPLE
-from tests.helpers.workbook_kit import XLSX
+from tests.helpers.returns_kit import valid_rows
+from tests.helpers.workbook_kit import XLSX, return_table, workbook_of
 
 CORRECTED = EXAMPLE.replace(b"RX4,2025-09-30,crisis,4,8,", b"RX4,2025-09-30,crisis,4,9,")
 LEAD = "lead@rx4.nhs.uk"
@@ -277,3 +278,14 @@ def test_a_trust_lead_cannot_send_another_trusts_section_among_their_own(db):
     saved = query(db, "SELECT DISTINCT trust_code, status FROM submission WHERE period_end = '2026-09-30'")
     assert saved == [("RX4", "rejected")]
     assert query(db, "SELECT count(*) FROM return_version WHERE trust_code = 'RMY'") == [(0,)]
+
+
+def test_a_hidden_sheet_is_named_with_the_readers_warning_and_the_visible_sheet_is_checked(db):
+    rows = [{**r, "period_end": "2025-06-30"} for r in valid_rows()]
+    book = workbook_of([("Workforce", return_table(rows), "hidden"), ("Return", return_table(rows), "visible")])
+    at = upload_many(upload_page(db), [("hidden.xlsx", book, XLSX)])
+    assert not at.exception
+    findings = table_named(at, "message", "rule")
+    assert "hidden_sheet" in set(findings["rule"])
+    assert any("The return passed every rule but has warnings" in w.value for w in at.warning)
+    assert submit_button(at)[0].disabled  # the warning is to be acknowledged first
