@@ -137,8 +137,7 @@ class Check:
     @property
     def findings(self) -> list[Finding]:
         """Every finding of every file, errors first, then each file's in the validator's order."""
-        every = [f for r in self.upload.files for f in r.findings]
-        return [f for f in every if f.severity == "error"] + [f for f in every if f.severity != "error"]
+        return [f for _file, f in self._findings_with_files()]
 
     @property
     def errors(self) -> list[Finding]:
