@@ -4,6 +4,7 @@ import streamlit as st
 
 from pswbench.app import ui
 from pswbench.reports import submissions
+from pswbench.returns import contract
 
 user, data = ui.page("submissions")
 st.title("Submissions and data quality")
@@ -46,6 +47,34 @@ with st.expander("Every open trust's status"):
         user,
         key="coverage",
     )
+
+if contract.is_annual_period(period):
+    st.subheader("Annual sections: demographics and organisation")
+    st.caption(
+        "Each annual section was checked against the trust's workforce total when it was sent; a later "
+        "workforce version can change that total, and then the section no longer matches it."
+    )
+    quality = data.annual_section_quality(period)
+    for count in submissions.annual_counts(quality):
+        st.markdown(f"- {count.words()}")
+    needs = submissions.follow_ups(quality)
+    if needs.is_empty():
+        st.success("Every open trust has sent both annual sections, and each matches its workforce return.")
+    else:
+        st.markdown("**Annual sections to ask trusts about**")
+        ui.table(
+            needs,
+            f"Annual sections to follow up {period}",
+            user,
+            key="annual-follow-up",
+        )
+    with st.expander("Every open trust's annual sections"):
+        ui.table(
+            submissions.dates_as_text(quality).drop("action"),
+            f"Annual sections {period}",
+            user,
+            key="annual-sections",
+        )
 
 st.subheader("Most frequent validation findings")
 scope = st.radio(

@@ -12,7 +12,10 @@ from pswbench.returns import uploads
 
 user, data = ui.page("upload")
 st.title("Upload a quarterly return")
-st.write("Start from the template and read the specification: one file is one trust and one quarter.")
+st.write(
+    "Start from the template and read the specification. One upload is one trust's return for one quarter: "
+    "the workforce section every quarter, and the demographics and organisation sections too for 30 September."
+)
 st.write(uploads.WHAT_IS_RECORDED)
 c0, c1, c2, _ = st.columns([1, 1, 1, 2])
 c0.download_button(
@@ -42,52 +45,76 @@ else:
     target = user.trust_code
     st.write(f"Uploading for **{names.get(target, target)} ({target})**.")
 
-file = st.file_uploader(
-    "Return file (CSV or Excel .xlsx, at most 5 MB)", type=["csv", "xlsx"], max_upload_size=5, key="upload_file"
+files = st.file_uploader(
+    "Return files: one Excel workbook (.xlsx) with its Workforce, Demographics and Organisation sheets, or "
+    "up to three CSV files, one per section (each at most 5 MB)",
+    type=["csv", "xlsx"],
+    accept_multiple_files=True,
+    max_upload_size=5,
+    key="upload_file",
 )
-if file is not None:
-    if problem := uploads.size_problem(file.size):
-        st.error(problem)
-        st.stop()
-    content = file.getvalue()
-    # A new upload (even of the same bytes) gets a new file_id: checked afresh, so a resubmission
-    # shows as a duplicate; reruns of the same upload reuse the stored check.
-    key = f"upload:{target}:{file.file_id}:{hashlib.sha256(content).hexdigest()}"
+if files:
+    for file in files:
+        if problem := uploads.size_problem(file.size):
+            st.error(f"{file.name}: {problem}" if len(files) > 1 else problem)
+            st.stop()
+    contents = [(file.name, file.getvalue()) for file in files]
+    # A new upload (even of the same bytes) gets new file_ids: checked afresh, so a resubmission shows
+    # as a duplicate; reruns of the same upload reuse the stored check.
+    ids = ",".join(f"{file.file_id}:{hashlib.sha256(data).hexdigest()}" for file, (_n, data) in zip(files, contents))
+    key = f"upload:{target}:{hashlib.sha256(ids.encode()).hexdigest()}"
     if key not in st.session_state:
         with st.spinner("Checking the return..."):
             try:
-                st.session_state[key] = data.check_upload(target, file.name, content)
+                st.session_state[key] = data.check_upload_files(target, contents)
             except uploads.NotSaved as exc:
                 st.error(str(exc))
                 st.stop()
     chk = st.session_state[key]
-    result = chk.result
-    st.text(
-        f"File: {result.file_name}  ({uploads.counted(result.rows, 'data row')}; "
-        f"{uploads.counted(len(result.errors), 'error')}, {uploads.counted(len(result.warnings), 'warning')})"
-    )
+    for result in chk.upload.files:
+        st.text(
+            f"File: {result.file_name}  ({uploads.counted(result.rows, 'data row')}; "
+            f"{uploads.counted(len(result.errors), 'error')}, {uploads.counted(len(result.warnings), 'warning')})"
+        )
 
     if chk.refusal:
         st.error(f"Refused. {chk.refusal} The attempt has been recorded.")
-    elif chk.outcome:
+    elif chk.outcomes and chk.several:
+        status, words = uploads.upload_words(chk)
+        {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[status](words)
+    elif chk.outcomes:
         show = {"accepted": st.success, "duplicate": st.info, "rejected": st.error}[chk.outcome.status]
         show(uploads.outcome_words(chk.outcome))
-    elif chk.same_as_version or result.warnings:
+    elif chk.same_as_version or chk.warnings or chk.errors:
         if chk.same_as_version:
             st.info(uploads.duplicate_notice(chk))
-        if result.warnings:
+        if chk.errors:
+            st.error(
+                "Some sections have errors: Submit saves the sections that pass and records the others as "
+                "rejected. To send them too, correct them and upload the whole return again."
+            )
+        if chk.warnings:
             st.warning(
-                "The return passed every rule but has warnings. Check each figure below; if one is "
-                "wrong, correct the file and upload it again."
+                ("There are warnings too." if chk.errors else "The return passed every rule but has warnings.")
+                + " Check each figure below; if one is wrong, correct the file and upload it again."
             )
     else:
         st.success("The return passed every check. Submit it to save it.")
 
-    if result.findings:
+    if chk.several:
+        if chk.outcomes:
+            st.subheader("Result for each section")
+            ui.table(uploads.outcomes_table(chk), f"Upload result {target}", user, key=f"{key}:outcomes")
+        else:
+            st.subheader("Sections")
+            st.caption("Each section is checked on its own; what Submit will do with it is in the verdict.")
+            ui.table(chk.sections_table(), f"Upload sections {target}", user, key=f"{key}:sections")
+
+    if chk.findings:
         st.subheader("Findings")
         st.caption(
-            "Errors first. Line numbers count the header as line 1; no line number means the finding is "
-            "about the whole file."
+            "Errors first. Line numbers are Excel rows: the header is line 1. No line number means the "
+            "finding is about the whole file or sheet."
         )
         findings = chk.findings_table()
         st.dataframe(
@@ -97,6 +124,7 @@ if file is not None:
             column_config={
                 c: st.column_config.TextColumn(uploads.FINDINGS_LABELS.get(c), width=w)
                 for c, w in uploads.FINDINGS_WIDTHS.items()
+                if c in findings.columns
             },
         )
         d1, d2, _ = st.columns([1, 1, 4])
@@ -114,13 +142,15 @@ if file is not None:
             )
 
     if chk.can_submit:
-        if not chk.same_as_version:  # an identical file is said to be so above
+        workforce = chk.workforce_plan
+        # An identical workforce section is said to be so above (or in the sections table).
+        if workforce is not None and workforce.same_as_version is None:
             try:
                 seen = data.submission_history(target, chk.result.period_end)
             except permissions.NotPermitted:
                 seen = None  # the notice then names the version without its date and uploader
             st.info(uploads.replace_notice(chk, seen))
-        acknowledged = not result.warnings or st.checkbox(
+        acknowledged = not chk.warnings or st.checkbox(
             "I have checked the warnings and the figures are right.", key=f"{key}:ack"
         )
         if st.button("Submit return", type="primary", disabled=not acknowledged, key=f"{key}:submit"):

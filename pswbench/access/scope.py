@@ -299,6 +299,10 @@ class Scope:
         with self._raw.cursor() as cur:
             return submissions.failing_rules(cur, self.user, period)
 
+    def annual_section_quality(self, period: dt.date) -> pl.DataFrame:
+        with self._raw.cursor() as cur:
+            return submissions.annual_section_quality(cur, self.user, period)
+
     def submission_history(self, trust_code: str, period: dt.date | None = None) -> pl.DataFrame:
         with self._raw.cursor() as cur:
             return submissions.submission_history(cur, self.user, trust_code, period)
@@ -316,9 +320,11 @@ class Scope:
     def uploadable_trusts(self) -> list[str]:
         return uploads.uploadable_trusts(self.user, self._q.trusts()["trust_code"].to_list())
 
-    def check_upload(self, target: str, file_name: str, data: bytes) -> uploads.Check:
+    def check_upload_files(self, target: str, files: list[tuple[str, bytes]]) -> uploads.Check:
+        """The files of one return (a workbook, or a CSV file per section), checked for target; only a
+        trust the user may upload for (uploads.require_upload), whatever the page offered."""
         with self._raw.cursor() as cur:
-            return uploads.check(cur, self.user, target, file_name, data)
+            return uploads.check_files(cur, self.user, target, files)
 
     def submit(self, chk: uploads.Check):
         with self._raw.cursor() as cur:

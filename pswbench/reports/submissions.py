@@ -19,8 +19,10 @@ from pswbench.access import permissions
 from pswbench.access.auth import User
 from pswbench.reports import charts
 from pswbench.reports.charts import GREY, PALETTE
+from pswbench.returns import contract
 from pswbench.returns import rules as rule_registry
 from pswbench.returns.contract import as_period
+from pswbench.returns.findings import counted
 from pswbench.store.database import sql
 
 KEY = ("service_setting", "afc_band")
@@ -65,6 +67,73 @@ def failing_rules(con, user: User, period: dt.date | None) -> pl.DataFrame:
     """Rules by number of findings, for a quarter or (period None) every attempt so far."""
     permissions.require_page(user, "submissions")
     return _query(con, "failing_rules", period=period)
+
+
+ANNUAL_SECTIONS = (contract.DEMOGRAPHICS, contract.ORGANISATION)
+
+
+def annual_section_quality(con, user: User, period: dt.date) -> pl.DataFrame:
+    """For a 30 September quarter, each open trust's annual sections: where each stands, whether a
+    current one still matches the trust's current workforce total, and what to ask the trust (`action`,
+    empty when nothing). Empty for any other quarter: the annual sections are for 30 September only."""
+    permissions.require_page(user, "submissions")
+    df = _query(con, "annual_section_quality", period=period)
+    if not contract.is_annual_period(as_period(period)):
+        df = df.clear()
+    return df.with_columns(pl.Series("action", [section_action(r) for r in df.iter_rows(named=True)], dtype=pl.String))
+
+
+def section_action(row: dict) -> str:
+    """What to ask a trust about one annual section, in a sentence; empty when it is in and still matches."""
+    label = contract.SECTION_LABELS[row["section"]]
+    if row["status"] == "missing":
+        return f"No {label} return has been sent: ask the trust to send it."
+    if row["status"] == "rejected only":
+        return (
+            f"Every {label} upload was rejected ({counted(row['rejected_attempts'], 'attempt')}): ask the trust "
+            "to correct it and send it again."
+        )
+    if row["matches_workforce"]:
+        return ""
+    checked = f"{label.capitalize()} were checked against {counted(row['checked_headcount'], 'PSW')}"
+    if row["workforce_headcount"] is None:
+        return f"{checked}; there is no current workforce return for the quarter: ask the trust to send it."
+    return (
+        f"{checked}; the current workforce return says {row['workforce_headcount']:,}: ask the trust to send "
+        f"the {label} again."
+    )
+
+
+def follow_ups(quality: pl.DataFrame) -> pl.DataFrame:
+    """The annual sections to ask trusts about: missing, rejected only, or no longer matching."""
+    return quality.filter(pl.col("action") != "").select(
+        "trust_code", "trust_name", "section", "status", "current_version", "action"
+    )
+
+
+@dataclass(frozen=True)
+class AnnualCount:
+    section: str
+    sent: int  # open trusts with a current version
+    trusts: int  # open trusts
+    no_longer_match: int  # of those sent, checked against a workforce total that is no longer current
+
+    def words(self) -> str:
+        match = f"{self.no_longer_match:,} no longer match{'es' if self.no_longer_match == 1 else ''}"
+        return (
+            f"{self.sent:,} of {counted(self.trusts, 'trust')} sent {contract.SECTION_LABELS[self.section]}; "
+            f"{match} the current workforce return."
+        )
+
+
+def annual_counts(quality: pl.DataFrame) -> list[AnnualCount]:
+    """Per annual section: trusts that sent it, open trusts, and how many of those sent no longer match."""
+    out = []
+    for section in ANNUAL_SECTIONS:
+        d = quality.filter(pl.col("section") == section)
+        sent = d.filter(pl.col("status") == "current")
+        out.append(AnnualCount(section, sent.height, d.height, int((~sent["matches_workforce"]).sum())))
+    return out
 
 
 def rule_chart(rules: pl.DataFrame, top: int = 15) -> go.Figure:

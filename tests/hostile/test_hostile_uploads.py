@@ -597,7 +597,7 @@ def test_a_fault_while_saving_shows_a_plain_message_with_a_reference(upload_db, 
 
     at = upload(upload_page(upload_db), "q3.csv", example_with({5: {"headcount": "9"}}))
     before, attempts = accepted_data(upload_db[0]), submission_count(upload_db[0])
-    monkeypatch.setattr(loader, "load_result", broken)
+    monkeypatch.setattr(loader, "load_upload", broken)
     [b for b in at.button if b.label == "Submit return"][0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     (shown,) = errors(at)

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from pswbench.access import auth
 from pswbench.paths import EXAMPLES_DIR, ROOT
 from pswbench.store import database, loader
+from tests.helpers.annual_rows import add_section
 from tests.helpers.apptest_helpers import sign_in_as
 from tests.helpers.demo_data import EXAMPLE
 
@@ -30,6 +31,13 @@ def db(tmp_path_factory):
     ]
     for name, data in files:
         loader.load_files(con, [(name, data)], "loader@nhs.uk", today=dt.date(2026, 11, 25))
+    # RX4's demographics match its current workforce total; its organisation section was checked against
+    # 5 more PSWs than that return now says (the annual sections cannot be loaded on main yet).
+    total = con.execute(
+        "SELECT sum(headcount) FROM int_current_return_rows WHERE trust_code = 'RX4' AND period_end = ?", [Q3]
+    ).fetchone()[0]
+    add_section(con, "RX4", Q3, "demographics", "accepted", total)
+    add_section(con, "RX4", Q3, "organisation", "accepted", total + 5)
     users = {
         role: auth.add_user(con, f"{role}@nhs.uk", role, None if role == "analyst" else "RX4", None)
         for role in ("analyst", "trust_lead", "board")
@@ -80,7 +88,8 @@ def test_analyst_counts_match_the_database(db, monkeypatch):
 
 def test_analyst_sees_the_failing_rule_and_the_cells_changed_between_versions(db, monkeypatch):
     at = open_page(db, "analyst", monkeypatch)
-    rules = at.dataframe[2].value  # non-submitters, every trust's status, then the chart's data
+    # Non-submitters, every trust's status, the annual follow-ups and every annual section, then the chart's data.
+    rules = at.dataframe[4].value
     assert rules[["rule", "severity", "findings", "submissions"]].to_dict("records") == [
         {"rule": "wte_exceeds_headcount", "severity": "error", "findings": 1, "submissions": 1}
     ]
@@ -103,3 +112,30 @@ def test_other_roles_are_refused_and_shown_no_data(db, monkeypatch, role):
     ).fetchone()[0]
     con.close()
     assert refusals >= 1
+
+
+def test_analyst_sees_which_annual_sections_are_in_and_which_no_longer_match(db, monkeypatch):
+    at = open_page(db, "analyst", monkeypatch)
+    assert not at.exception
+    con = duckdb.connect(str(db[0]))
+    total, open_trusts = con.execute(
+        "SELECT (SELECT sum(headcount) FROM int_current_return_rows WHERE trust_code = 'RX4' AND period_end = $p), "
+        "(SELECT count(*) FROM trust WHERE (open_date IS NULL OR open_date <= $p) "
+        "AND (close_date IS NULL OR close_date >= $p))",
+        {"p": Q3},
+    ).fetchone()
+    con.close()
+    said = [m.value for m in at.markdown]
+    assert f"- 1 of {open_trusts} trusts sent demographics; 0 no longer match the current workforce return." in said
+    assert (
+        f"- 1 of {open_trusts} trusts sent organisational conditions; 1 no longer matches the current workforce return."
+        in said
+    )
+    follow = next(d.value for d in at.dataframe if "action" in d.value.columns)
+    asks = dict(zip(zip(follow["trust_code"], follow["section"]), follow["action"]))
+    assert ("RX4", "demographics") not in asks  # in, and still matching: nothing to ask
+    assert asks["RX4", "organisation"] == (
+        f"Organisational conditions were checked against {total + 5} PSWs; the current workforce return says "
+        f"{total}: ask the trust to send the organisational conditions again."
+    )
+    assert asks["RT1", "demographics"].startswith("No demographics return has been sent")

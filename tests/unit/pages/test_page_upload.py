@@ -9,10 +9,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pswbench.access import auth
-from pswbench.paths import EXAMPLES_DIR, ROOT
+from pswbench.paths import DATA_DIR, EXAMPLES_DIR, ROOT
+from pswbench.returns.contract import SECTION_LABELS
 from pswbench.store import database, loader
 from tests.helpers.apptest_helpers import sign_in_as
 from tests.helpers.demo_data import EXAMPLE
+from tests.helpers.returns_kit import valid_rows
+from tests.helpers.workbook_kit import XLSX, return_table, workbook_of
 
 CORRECTED = EXAMPLE.replace(b"RX4,2025-09-30,crisis,4,8,", b"RX4,2025-09-30,crisis,4,9,")
 LEAD = "lead@rx4.nhs.uk"
@@ -171,3 +174,118 @@ def test_the_page_says_truly_what_checking_records(db):
     assert size == len(bad) and rows > 0 and who == LEAD
     assert query(db, "SELECT count(*) FROM finding WHERE submission_id = ?", [sid]) == [(1,)]
     assert query(db, "SELECT count(*) FROM return_version WHERE submission_id = ?", [sid]) == [(0,)]
+
+
+# ---- several files, or a workbook of sections, as one upload --------------------------------------------
+
+WORKBOOK = (DATA_DIR / "example_return.xlsx").read_bytes()  # RX4, 30 September 2026, all three sections
+SECTION_CSVS = [
+    (f"example_{s}.csv", (DATA_DIR / f"example_{s}.csv").read_bytes(), "text/csv")
+    for s in ("workforce", "demographics", "organisation")
+]
+
+
+def upload_many(at: AppTest, files: list[tuple[str, bytes, str]]) -> AppTest:
+    at.file_uploader(key="upload_file").set_value(files)
+    return at.run()
+
+
+def table_named(at: AppTest, *columns: str):
+    """The first table on the page with these columns (tables render in page order)."""
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+@pytest.mark.parametrize(
+    "files",
+    [[("return.xlsx", WORKBOOK, XLSX)], SECTION_CSVS],
+    ids=["workbook", "three-csv-files"],
+)
+def test_a_return_of_several_sections_is_shown_and_saved_section_by_section(db, files):
+    at = upload_many(upload_page(db), files)
+    assert not at.exception
+    plan = table_named(at, "section", "verdict")
+    assert sorted(plan["section"]) == sorted(SECTION_LABELS.values())
+    verdicts = dict(zip(plan["section"], plan["verdict"]))
+    assert verdicts["workforce"] == "passes: will be version 1"  # RX4 has no return for 30 September 2026
+    # The annual sections' verdicts are their rules' (not asserted word for word): each has its row.
+    annual_rejected = [s for s in ("demographics", "organisational conditions") if verdicts[s].startswith("rejected")]
+    assert query(db, "SELECT count(*) FROM submission") == [(1,)]  # nothing recorded before Submit
+    findings = table_named(at, "message", "severity")
+    assert {"file", "section", "sheet"} <= set(findings.columns)
+    submit_button(at)[0].click().run()
+    assert not at.exception
+    result = table_named(at, "section", "status")
+    by_section = dict(zip(result["section"], zip(result["status"], result["version"])))
+    assert by_section["workforce"] == ("accepted", "1")  # shown as text: a rejected section has none
+    assert all(by_section[s][0] == "rejected" for s in annual_rejected)
+    saved = query(db, "SELECT section, status, version FROM submission WHERE period_end = '2026-09-30'")
+    assert ("workforce", "accepted", 1) in saved and len(saved) == 3
+    assert query(db, "SELECT count(DISTINCT upload_id) FROM submission WHERE period_end = '2026-09-30'") == [(1,)]
+    assert not submit_button(at)
+
+
+def test_the_same_return_again_says_each_section_is_a_duplicate_before_and_after_submit(db):
+    at = upload_many(upload_page(db), [SECTION_CSVS[0]])
+    submit_button(at)[0].click().run()
+    at = upload_many(upload_page(db), [("again.xlsx", WORKBOOK, XLSX)])
+    verdicts = dict(zip(*[table_named(at, "section", "verdict")[c] for c in ("section", "verdict")]))
+    assert verdicts["workforce"] == "duplicate of version 1: nothing will change"
+    submit_button(at)[0].click().run()
+    result = table_named(at, "section", "status")
+    assert dict(zip(result["section"], result["status"]))["workforce"] == "duplicate"
+    assert query(db, "SELECT count(*) FROM return_version WHERE period_end = '2026-09-30'") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("files", "rule"),
+    [
+        ([SECTION_CSVS[0], ("workforce-again.csv", SECTION_CSVS[0][1], "text/csv")], "section_twice"),
+        ([SECTION_CSVS[0], ("june.csv", CORRECTED, "text/csv")], "mixed_returns"),
+    ],
+    ids=["a-section-twice", "two-quarters"],
+)
+def test_an_upload_that_is_not_one_return_gets_the_validators_message_and_nothing_is_loaded(db, files, rule):
+    at = upload_many(upload_page(db), files)
+    assert not at.exception
+    findings = table_named(at, "message", "rule")
+    assert rule in set(findings["rule"])
+    assert not submit_button(at)
+    assert at.error  # said to be rejected
+    assert query(db, "SELECT count(*) FROM return_version") == [(1,)]  # only the fixture's
+
+
+def test_an_unrecognised_file_in_an_upload_is_named_and_rejected_while_the_rest_can_be_submitted(db):
+    unknown = ("notes.csv", b"colour,size\nblue,3\n", "text/csv")
+    at = upload_many(upload_page(db), [SECTION_CSVS[0], unknown])
+    assert not at.exception
+    plan = table_named(at, "section", "verdict")
+    rows = dict(zip(plan["file"], plan["verdict"]))
+    assert rows["notes.csv"].startswith("rejected") and rows["example_workforce.csv"].startswith("passes")
+    findings = table_named(at, "message", "rule")
+    assert "notes.csv" in set(findings["file"]) and findings["severity"][0] == "error"
+    submit_button(at)[0].click().run()
+    saved = query(
+        db, "SELECT file_name, status FROM submission WHERE file_name IN ('notes.csv', 'example_workforce.csv')"
+    )
+    assert sorted(saved) == [("example_workforce.csv", "accepted"), ("notes.csv", "rejected")]
+
+
+def test_a_trust_lead_cannot_send_another_trusts_section_among_their_own(db):
+    other = [(n, d.replace(b"RX4,", b"RMY,"), m) for n, d, m in SECTION_CSVS[1:]]
+    at = upload_many(upload_page(db), [SECTION_CSVS[0], *other])
+    assert "This return is for RMY; you can upload returns for RX4 only" in at.error[0].value
+    assert not submit_button(at)
+    saved = query(db, "SELECT DISTINCT trust_code, status FROM submission WHERE period_end = '2026-09-30'")
+    assert saved == [("RX4", "rejected")]
+    assert query(db, "SELECT count(*) FROM return_version WHERE trust_code = 'RMY'") == [(0,)]
+
+
+def test_a_hidden_sheet_is_named_with_the_readers_warning_and_the_visible_sheet_is_checked(db):
+    rows = [{**r, "period_end": "2025-06-30"} for r in valid_rows()]
+    book = workbook_of([("Workforce", return_table(rows), "hidden"), ("Return", return_table(rows), "visible")])
+    at = upload_many(upload_page(db), [("hidden.xlsx", book, XLSX)])
+    assert not at.exception
+    findings = table_named(at, "message", "rule")
+    assert "hidden_sheet" in set(findings["rule"])
+    assert any("The return passed every rule but has warnings" in w.value for w in at.warning)
+    assert submit_button(at)[0].disabled  # the warning is to be acknowledged first

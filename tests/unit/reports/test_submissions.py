@@ -11,6 +11,7 @@ from pswbench.access import auth, permissions
 from pswbench.paths import EXAMPLES_DIR
 from pswbench.reports import charts, submissions
 from pswbench.store import loader
+from tests.helpers.annual_rows import add_section
 from tests.helpers.demo_data import EXAMPLE
 from tests.helpers.returns_kit import TODAY
 
@@ -149,3 +150,83 @@ def test_rule_chart_writes_its_counts_dark_beside_the_bars_not_inside_hatched_on
     (bar,) = fig.data
     assert bar.textposition == "outside" and bar.textfont.color == charts.DARK
     assert fig.layout.xaxis.range[1] > 5  # room for the words beside the bar
+
+
+# ---- the annual sections' data quality ------------------------------------------------------------------
+
+
+def workforce_total(con, trust_code):
+    return con.execute(
+        "SELECT sum(headcount) FROM return_row JOIN return_version USING (submission_id) "
+        "WHERE return_version.trust_code = ? AND return_version.period_end = ? AND is_current",
+        [trust_code, Q3],
+    ).fetchone()[0]
+
+
+@pytest.fixture
+def annual(con):
+    """RX4 and RMY have workforce returns for 30 September 2025. RX4's demographics match it; its
+    organisation section was checked against a total 5 higher (a later workforce version lowered it).
+    RMY's demographics were only ever rejected; RMY sent no organisation section."""
+    load(con, "rx4.csv", EXAMPLE)
+    load(con, "rmy.csv", EXAMPLE.replace(b"RX4,", b"RMY,"))
+    total = workforce_total(con, "RX4")
+    add_section(con, "RX4", Q3, "demographics", "accepted", total)
+    add_section(con, "RX4", Q3, "organisation", "accepted", total + 4)
+    add_section(con, "RX4", Q3, "organisation", "accepted", total + 5)  # version 2 is current
+    add_section(con, "RMY", Q3, "demographics", "rejected")
+    add_section(con, "RMY", Q3, "demographics", "rejected")
+    return total
+
+
+def test_annual_sections_say_which_are_in_and_which_no_longer_match(con, analyst, annual):
+    quality = submissions.annual_section_quality(con, analyst, Q3)
+    open_trusts = con.execute(
+        "SELECT count(*) FROM trust WHERE (open_date IS NULL OR open_date <= ?) "
+        "AND (close_date IS NULL OR close_date >= ?)",
+        [Q3, Q3],
+    ).fetchone()[0]
+    assert quality.height == 2 * open_trusts
+    got = {
+        (r["trust_code"], r["section"]): (r["status"], r["current_version"], r["matches_workforce"])
+        for r in quality.iter_rows(named=True)
+    }
+    assert got["RX4", "demographics"] == ("current", 1, True)
+    assert got["RX4", "organisation"] == ("current", 2, False)
+    assert got["RMY", "demographics"] == ("rejected only", None, None)
+    assert got["RMY", "organisation"] == ("missing", None, None)
+    action = {(r["trust_code"], r["section"]): r["action"] for r in quality.iter_rows(named=True)}
+    assert action["RX4", "demographics"] == ""
+    assert action["RX4", "organisation"] == (
+        f"Organisational conditions were checked against {annual + 5} PSWs; the current workforce return says "
+        f"{annual}: ask the trust to send the organisational conditions again."
+    )
+    assert "2 attempts" in action["RMY", "demographics"]
+    demographics, organisation = submissions.annual_counts(quality)
+    assert (demographics.sent, demographics.trusts, demographics.no_longer_match) == (1, open_trusts, 0)
+    assert (organisation.sent, organisation.no_longer_match) == (1, 1)
+    assert organisation.words() == (
+        f"1 of {open_trusts} trusts sent organisational conditions; 1 no longer matches the current workforce return."
+    )
+    follow = submissions.follow_ups(quality)
+    assert ("RX4", "demographics") not in set(zip(follow["trust_code"], follow["section"]))
+    assert follow.height == 2 * open_trusts - 1
+
+
+def test_a_new_workforce_version_makes_a_matching_section_no_longer_match(con, analyst, annual):
+    load(con, "rx4-v2.csv", EXAMPLE.replace(b"adult_community,3,12,", b"adult_community,3,13,"))
+    quality = submissions.annual_section_quality(con, analyst, Q3)
+    row = quality.filter((pl.col("trust_code") == "RX4") & (pl.col("section") == "demographics")).row(0, named=True)
+    assert (row["checked_headcount"], row["workforce_headcount"], row["matches_workforce"]) == (
+        annual,
+        annual + 1,
+        False,
+    )
+    assert row["action"].startswith(f"Demographics were checked against {annual} PSWs")
+
+
+def test_annual_section_quality_is_empty_outside_30_september_and_for_analysts_only(con, analyst, annual):
+    assert submissions.annual_section_quality(con, analyst, dt.date(2025, 6, 30)).is_empty()
+    lead = auth.add_user(con, "lead@rx4.nhs.uk", "trust_lead", "RX4", "a-long-password-1")
+    with pytest.raises(permissions.NotPermitted):
+        submissions.annual_section_quality(con, lead, Q3)

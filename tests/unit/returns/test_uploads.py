@@ -115,7 +115,7 @@ def test_transaction_conflict_becomes_a_plain_message(con, lead, monkeypatch):
     def conflict(*args, **kwargs):
         raise duckdb.TransactionException("TransactionContext Error: Conflict on update!")
 
-    monkeypatch.setattr(loader, "load_result", conflict)
+    monkeypatch.setattr(loader, "load_upload", conflict)
     with pytest.raises(uploads.SaveConflict, match="nothing was lost. Please submit again"):
         uploads.submit(con, lead, chk)
     assert chk.can_submit  # they can press Submit again
