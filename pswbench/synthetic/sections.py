@@ -67,7 +67,7 @@ _ORG_NOTES = (
 
 
 def _regions() -> dict[str, str]:
-    return {t["trust_code"]: t["region_code"] for t in trust_returns._read_trusts()}
+    return {t["trust_code"]: t["region_code"] for t in trust_returns.read_trusts()}
 
 
 def _mix(rng: random.Random, base: dict[str, float], spread: float = 0.25) -> dict[str, float]:

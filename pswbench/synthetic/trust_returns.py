@@ -126,7 +126,7 @@ _OUTLIER_NOTES = {
 Cell = tuple[str, str]  # (service_setting, afc_band)
 
 
-def _read_trusts() -> list[dict[str, str]]:
+def read_trusts() -> list[dict[str, str]]:
     with open(REFERENCE_DIR / "mental_health_trusts.csv", newline="", encoding="utf-8") as fh:
         return sorted(csv.DictReader(fh), key=lambda r: r["trust_code"])
 
@@ -383,7 +383,7 @@ def _write_all(out_dir: Path, files: dict[tuple[str, dt.date], list[list[str]]])
 def _demo_returns(seed: int) -> dict[tuple[str, dt.date], list[list[str]]]:
     """The demo's returns by (trust, quarter): simulated forward from FORWARD_FROM, back-cast before it."""
     rng = random.Random(seed)
-    trusts = _read_trusts()
+    trusts = read_trusts()
     gaps = set(GAPS)
 
     # Sizes at BACKCAST_FROM (2023-12-31) for the trusts open then.
@@ -623,7 +623,7 @@ def generate_scaled(out_dir: Path, seed: int = 2019, scale: int = 2) -> ScaledRe
     periods = contract.quarter_ends(FIRST_PERIOD, LAST_PERIOD)
     back = len(contract.quarter_ends(FIRST_PERIOD, BACKCAST_FROM))
 
-    regions = sorted(r["region_code"] for r in _read_trusts())
+    regions = sorted(r["region_code"] for r in read_trusts())
     target = scale * demo_rows
     synthetic: list[SyntheticTrust] = []
     rows_now = demo_rows
