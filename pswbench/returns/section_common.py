@@ -64,32 +64,69 @@ def _by_value(frame: pl.DataFrame, column: str) -> dict[str | None, list[int]]:
     return out
 
 
-def _period_problem(value: str, today: dt.date) -> tuple[str, str] | None:
-    """(rule, what is wrong and what to do) for a period_end of an annual section, or None when it is right."""
+def _period_problem(value: str, lines: list[int], today: dt.date) -> Finding | None:
+    """What is wrong with a period_end of an annual section and what to do, or None when it is right."""
     annual = f"{contract.ANNUAL_DAY} September"
     example = contract.example_period(value, None, today)
     example = dt.date(example.year, contract.ANNUAL_MONTH, contract.ANNUAL_DAY)
     write = f"write it as {example.isoformat()} or {contract.uk_date(example)}"
+    said = f"period_end '{shown(value)}' on {lines_text(lines)}"
+    where = {"line": lines[0], "column": "period_end", "value": value}
+    advice = contract.invisible_advice(value)
     if contract.non_ascii_numerals(value):
-        return "non_ascii_digit", f"is written with digits other than 0-9: type the date with the digits 0-9; {write}"
+        return error(
+            "non_ascii_digit",
+            f"{said} is written with digits other than 0-9: type the date with the digits 0-9; {write}.",
+            **where,
+        )
     if not re.match(contract.DATE_TEXT, value):
         if contract.time_of_day(value):
-            return "date_has_time", f"has a time of day, {contract.time_of_day(value)}: {write}, without the time"
-        return "bad_date", f"is not a date we can read: {write}"
+            return error(
+                "date_has_time",
+                f"{said} has a time of day, {contract.time_of_day(value)}: {write}, without the time.",
+                **where,
+            )
+        return error("bad_date", f"{said} is not a date we can read: {write}.{advice}", **where)
     period = contract.parse_period(value)
     if period is None:
-        return "not_a_real_date", f"is not a real date: {contract.date_problem(value)}. {write.capitalize()}"
+        return error(
+            "not_a_real_date",
+            f"{said} is not a real date: {contract.date_problem(value)}. {write.capitalize()}.",
+            **where,
+        )
     if not contract.is_quarter_end(period):
-        return "not_quarter_end", f"is not a quarter end: this section is for the quarter ending {annual}; {write}"
+        return error(
+            "not_quarter_end",
+            f"{said} is not a quarter end: this section is for the quarter ending {annual}; {write}.",
+            **where,
+        )
     if not contract.is_annual_period(period):
-        return (
+        return error(
             "not_annual_period",
-            f"is the quarter ending {period:%d %B %Y}, but this section is for the quarter ending {annual} only: "
-            f"if its figures are for {annual}, {write}; otherwise leave the section out of this quarter's upload",
+            f"{said} is the quarter ending {period:%d %B %Y}, but this section is for the quarter ending {annual} "
+            f"only: if its figures are for {annual}, {write}; otherwise leave the section out of this quarter's "
+            "upload.",
+            **where,
         )
     if period > today:
-        return "period_in_future", "is in the future: a return reports a quarter that has ended"
+        return error(
+            "period_in_future", f"{said} is in the future: a return reports a quarter that has ended.", **where
+        )
     return None
+
+
+def _mixed(column: str, values: dict[str, list[int]]) -> str:
+    listed = ", ".join(f"'{shown(v)}' (first on line {lines[0]})" for v, lines in values.items())
+    return (
+        f"The section holds more than one {column}: {listed}. A return is for one trust and one quarter: give "
+        "every row the same value."
+    )
+
+
+def _first_other(values: dict[str, list[int]], column: str) -> dict:
+    """Where a mixed per-file column is reported: the first line of its second value."""
+    second = list(values)[1]
+    return {"line": values[second][0], "column": column, "value": second}
 
 
 def identity_findings(
@@ -114,35 +151,17 @@ def identity_findings(
     upper: dict[str, list[int]] = {}
     for code, lines in codes.items():
         upper.setdefault(code.upper(), []).extend(lines)
-    for rule, column, values in (("mixed_trust_codes", "trust_code", upper), ("mixed_periods", "period_end", periods)):
-        if len(values) > 1:
-            listed = ", ".join(f"'{shown(v)}' (first on line {lines[0]})" for v, lines in values.items())
-            found.append(
-                error(
-                    rule,
-                    f"The section holds more than one {column}: {listed}. A return is for one trust and one "
-                    "quarter: give every row the same value.",
-                    line=min(lines[0] for lines in values.values()),
-                    column=column,
-                    value=list(values)[1],
-                )
-            )
+    if len(upper) > 1:
+        found.append(error("mixed_trust_codes", _mixed("trust_code", upper), **_first_other(upper, "trust_code")))
+    if len(periods) > 1:
+        found.append(error("mixed_periods", _mixed("period_end", periods), **_first_other(periods, "period_end")))
     period = None
     for value, lines in periods.items():
-        problem = _period_problem(value, today)
+        problem = _period_problem(value, lines, today)
         if problem is None:
             period = contract.parse_period(value)
-            continue
-        rule, why = problem
-        found.append(
-            error(
-                rule,
-                f"period_end '{shown(value)}' on {lines_text(lines)} {why}.{contract.invisible_advice(value)}",
-                line=lines[0],
-                column="period_end",
-                value=value,
-            )
-        )
+        else:
+            found.append(problem)
     code = next(iter(upper)) if len(upper) == 1 else None
     if len(periods) > 1:
         period = None

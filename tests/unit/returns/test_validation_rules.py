@@ -897,7 +897,8 @@ def test_a_number_and_a_date_are_matched_by_the_contracts_patterns_and_nothing_e
 
 def test_the_suite_checks_other_digits_in_every_number_date_and_band_column():
     checked = {spec["column"] for spec in rule_specs() if spec["rule"] == "non_ascii_digit"}
-    assert checked == set(contract.NUMERIC_COLUMNS) | {"period_end", "afc_band"}
+    numbers = contract.NUMERIC_COLUMNS + contract.WORKFORCE_OPTIONAL_INTEGER_COLUMNS
+    assert checked == set(numbers) | {"period_end", "afc_band"}
 
 
 # ---------------------------------------------------------------------------------------------------------
