@@ -146,7 +146,7 @@ def _completeness(
                     "missing_dimension",
                     f"The section ({section_lines}) has no rows for dimension {_named(dimension)}: add one row for "
                     f"each of its categories ({', '.join(c for c, _ in categories)}), with headcount 0 where there "
-                    "is none and not_stated for people who did not say.",
+                    f"is none and {contract.NOT_STATED} for people who did not say.",
                     column="dimension",
                     value=dimension,
                 )
@@ -185,7 +185,7 @@ def _sums(
                 f"Dimension {_named(dimension)} (on {lines_text(lines)}) adds up to {sums.get(dimension, 0):,}, "
                 f"but the trust's total PSW headcount for the quarter is {total.headcount:,}, from {total.said()}. "
                 "Each dimension counts every PSW once: correct the headcounts (put people who did not say under "
-                "not_stated) or the workforce section.",
+                f"{contract.NOT_STATED}) or the workforce section.",
                 line=lines[0],
                 column="headcount",
                 value=sums.get(dimension, 0),
