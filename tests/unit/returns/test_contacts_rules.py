@@ -1,8 +1,8 @@
-"""The workforce section's optional contacts column: a whole number of 0 or more, or blank (not recorded)."""
+"""The workforce section's optional contacts column: a whole number of 0 or more, or blank (not recorded).
+
+Each rule on a wrong value is a case of test_validation_rules.test_gx_rule."""
 
 from __future__ import annotations
-
-import pytest
 
 from pswbench.returns import contract
 from pswbench.returns.validate import validate_bytes
@@ -18,23 +18,6 @@ def test_contacts_are_read_into_the_clean_rows_blank_as_not_recorded():
     result = checked("120", "", "7.0")
     assert result.valid, [f.message for f in result.errors]
     assert result.clean["contacts"].to_list() == [120, None, 7]
-
-
-@pytest.mark.parametrize(
-    ("value", "rule"),
-    [
-        ("-3", "negative_value"),
-        ("2.5", "not_a_whole_number"),
-        ("lots", "not_a_whole_number"),
-        ("١٢", "non_ascii_digit"),
-        ("5000000", "value_too_large"),
-    ],
-)
-def test_a_contacts_value_that_is_not_a_whole_number_of_zero_or_more_is_an_error(value, rule):
-    result = checked("10", value)
-    (f,) = result.errors
-    assert (f.rule, f.line, f.column, f.value) == (rule, 3, "contacts", value)
-    assert "contacts" in f.message and "line 3" in f.message and result.clean is None
 
 
 def test_contacts_are_allowed_on_a_row_with_headcount_zero():
