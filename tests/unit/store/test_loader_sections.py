@@ -75,3 +75,27 @@ def test_an_upload_holds_one_return_and_each_section_once():
     assert "a.csv" in mixed and "b.csv" in mixed
     upload = validate_upload([("a.csv", csv), ("a-again.csv", csv)], today=TODAY)
     assert {f.rule for r in upload.files for f in r.errors} == {"section_twice"}
+
+
+def test_annual_sections_checked_against_a_loaded_total_are_rechecked_with_the_same_trusts_and_day(con):
+    """A trust only the caller's reference knows (as the scale test's synthetic trusts): the loader's re-check
+    inside its transaction must use that reference and day too, or it would reject what the check accepted."""
+    reference = {"ZZ1": ("A synthetic trust", None, None)}
+
+    def example(name: str) -> tuple[str, bytes]:
+        return name, (DATA_DIR / name).read_bytes().replace(b"RX4", b"ZZ1")
+
+    def upload(*names: str):
+        files = [example(n) for n in names]
+        checked = validate_upload(
+            files, today=TODAY, trust_reference=reference, loaded_total=loader.loaded_total_lookup(con)
+        )
+        return loader.load_upload(con, checked.files, "lead@trust.nhs.uk", publish=False)
+
+    (workforce,) = upload("example_workforce.csv")
+    assert workforce.status == "accepted"
+    outcomes = upload("example_demographics.csv", "example_organisation.csv")
+    assert [o.status for o in outcomes] == ["accepted", "accepted"], [
+        f.message for o in outcomes for f in o.result.errors
+    ]
+    assert con.sql("SELECT DISTINCT trust_code FROM organisation_row").fetchall() == [("ZZ1",)]
