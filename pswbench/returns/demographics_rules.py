@@ -158,7 +158,7 @@ def _completeness(
                 out.append(
                     error(
                         "missing_category",
-                        f"Dimension {_named(dimension)} (on {lines_text(lines)}) has no row for category "
+                        f"Dimension {_named(dimension)}, on {lines_text(lines)}, has no row for category "
                         f"{_category_named(dimension, category)}: add it, with headcount 0 if there is none.",
                         line=lines[0],
                         column="category",
@@ -182,7 +182,7 @@ def _sums(
         out.append(
             error(
                 "dimension_total_mismatch",
-                f"Dimension {_named(dimension)} (on {lines_text(lines)}) adds up to {sums.get(dimension, 0):,}, "
+                f"Dimension {_named(dimension)}, on {lines_text(lines)}, adds up to {sums.get(dimension, 0):,}, "
                 f"but the trust's total PSW headcount for the quarter is {total.headcount:,}, from {total.said()}. "
                 "Each dimension counts every PSW once: correct the headcounts (put people who did not say under "
                 f"{contract.NOT_STATED}) or the workforce section.",

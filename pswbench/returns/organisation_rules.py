@@ -58,7 +58,7 @@ def _row(r: dict, total: WorkforceTotal | None, found: list[Finding]) -> dict:
     line = int(r["line"])
     counts: dict[str, int | None] = {}
     for column in contract.ORGANISATION_COUNT_COLUMNS:
-        counts[column], bad = count(r.get(column), line, column)
+        counts[column], bad = count(r.get(column), line, column, "teams" if column.startswith("teams") else "people")
         if bad:
             found.append(bad)
     if total is not None:

@@ -185,12 +185,12 @@ def no_total(section: str, frame: pl.DataFrame, code: str | None, period: dt.dat
     )
 
 
-def count(value: str | None, line: int, column: str, blank_hint: str = "use 0 where there is none") -> tuple:
+def count(value: str | None, line: int, column: str, what: str = "people") -> tuple:
     """(the whole number >= 0 in a cell, or None; the finding when it is not one, or None)."""
     if value is None:
         return None, error(
             "required_value",
-            f"{column} is blank on line {line}: every row needs a value here ({blank_hint}).",
+            f"{column} is blank on line {line}: every row needs a value here (use 0 where there is none).",
             line=line,
             column=column,
         )
@@ -208,7 +208,7 @@ def count(value: str | None, line: int, column: str, blank_hint: str = "use 0 wh
     if not re.match(contract.WHOLE_NUMBER_TEXT, value):
         return None, error(
             "not_a_whole_number",
-            f"{column} '{shown(value)}' on line {line} is not a whole number: count people, e.g. 3.{advice}",
+            f"{column} '{shown(value)}' on line {line} is not a whole number: count {what}, e.g. 3.{advice}",
             line=line,
             column=column,
             value=value,

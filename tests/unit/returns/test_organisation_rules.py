@@ -72,6 +72,8 @@ def test_every_count_is_a_whole_number_of_zero_or_more(column, value, rule):
     assert (f.line, f.column, f.value) == (2, column, value)
     if "\u200b" in value:
         assert "[ZERO WIDTH SPACE]" in f.message
+    if rule == "not_a_whole_number":
+        assert ("count teams" if column.startswith("teams") else "count people") in f.message
 
 
 def test_teams_with_psw_is_at_least_one_when_there_are_psws_in_post():
