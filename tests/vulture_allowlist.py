@@ -40,7 +40,3 @@ _.external_attr  # unused attribute (scripts/build_templates.py:303)
 _.creator  # unused attribute (scripts/build_templates.py:310)
 _.created  # unused attribute (scripts/build_templates.py:311)
 _.modified  # unused attribute (scripts/build_templates.py:311)
-# The annual sections' rules (branch section-rules, not merged yet) match categories with these.
-_.NOT_STATED  # unused variable (pswbench/returns/contract.py)
-_.category_lookup  # unused function (pswbench/returns/contract.py)
-_.dimension_lookup  # unused function (pswbench/returns/contract.py)

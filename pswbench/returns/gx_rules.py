@@ -35,6 +35,8 @@ LIST_FAILURES = {
 # several lines is one mistake, reported once with the lines it is on (docs/return-spec.md).
 PER_FILE_COLUMNS = ("trust_code", "period_end")
 _LINE_MARK = "\x00line\x00"
+# Every number column the suite checks, the workforce section's optional whole numbers (contacts) included.
+NUMBER_COLUMNS = contract.NUMERIC_COLUMNS + contract.WORKFORCE_OPTIONAL_INTEGER_COLUMNS
 
 
 def rule_specs() -> list[dict]:
@@ -92,12 +94,14 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
     parsed_period = pl.col("period_end").map_elements(contract.parse_period, return_dtype=pl.Date)
     regex_date = pl.col("period_end").str.contains(contract.DATE_TEXT)
     limits = _upper_limits()
+    if "contacts" not in frame.columns:  # a frame built without the optional column: not recorded
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("contacts"))
     frame = frame.with_columns(
         *[
             pl.when(pl.col(c).str.contains(contract.NUMBER_TEXT))
             .then(pl.col(c).cast(pl.Float64, strict=False))
             .alias(f"{c}__num")
-            for c in contract.NUMERIC_COLUMNS
+            for c in NUMBER_COLUMNS
         ],
         pl.col("service_setting").str.to_lowercase().alias("service_setting__norm"),
         pl.col("afc_band")
@@ -113,7 +117,7 @@ def prepare(frame: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col(f"{c}__num").is_between(0, limits.get(c, float("inf"))))
             .then(pl.col(f"{c}__num"))
             .alias(f"{c}__ok")
-            for c in contract.NUMERIC_COLUMNS
+            for c in NUMBER_COLUMNS
         ],
         (pl.col("period_end__date").dt.year().cast(pl.Int32) * 10000 + _month_day("period_end__date")).alias(
             "period_end__ymd"

@@ -4,7 +4,8 @@ A finding's `rule` is one of these ids (stable: trusts and docs/return-spec.md r
 checks run in this order (pswbench.returns.validate): reading the file (reader, its header in headers,
 its limits in read_limits, workbooks in xlsx), the column and row rules of the Great Expectations suite
 (validation/return_rows_suite.json, run by gx_rules), the rules GX cannot express (cross_checks),
-and at upload the trust check (uploads). tests/unit/returns/test_rules_registry.py fails when a check
+the annual sections' rules (section_common, demographics_rules, organisation_rules), and at upload
+the trust check (uploads). tests/unit/returns/test_rules_registry.py fails when a check
 raises an id that is not listed here, or a listed id is raised nowhere.
 """
 
@@ -20,7 +21,10 @@ SUITE = "validation/return_rows_suite.json"
 CROSS_CHECKS = "pswbench/returns/cross_checks.py"
 VALIDATE = "pswbench/returns/validate.py"  # names the one-value-per-file rules cross_checks.single_value raises
 UPLOADS = "pswbench/returns/uploads.py"
-SECTION_RULES = "pswbench/returns/section_rules.py"
+SECTION_COMMON = "pswbench/returns/section_common.py"  # the annual sections' trust, period, total and counts
+DEMOGRAPHICS_RULES = "pswbench/returns/demographics_rules.py"
+ORGANISATION_RULES = "pswbench/returns/organisation_rules.py"
+ANNUAL_CELLS = (SECTION_COMMON, DEMOGRAPHICS_RULES, ORGANISATION_RULES)
 
 
 @dataclass(frozen=True)
@@ -68,31 +72,28 @@ RULES: dict[str, Rule] = {
         *_rules("error", (READ_LIMITS, READER), too_many_rows="Too many rows"),
         *_rules("error", (READ_LIMITS,), too_many_columns="Too many columns", cell_too_long="Cell too long"),
         *_rules("error", (XLSX,), unreadable_xlsx="Workbook cannot be read"),
-        # the column and row rules (Great Expectations)
+        # the column and row rules (Great Expectations); the annual sections' cells break the same ones
+        *_rules("error", (SUITE, *ANNUAL_CELLS), required_value="Required value blank"),
+        *_rules("error", (SUITE,), not_a_number="Not a number"),
         *_rules(
             "error",
-            (SUITE,),
-            required_value="Required value blank",
-            not_a_number="Not a number",
+            (SUITE, SECTION_COMMON),
             not_a_whole_number="Not a whole number",
             non_ascii_digit="Digits other than 0-9",
-        ),
-        *_rules(
-            "error",
-            (SUITE,),
             negative_value="Negative number",
             value_too_large="Number far too large",
-            notes_too_long="Notes too long",
-            bad_date="Date we cannot read",
         ),
-        *_rules("error", (SUITE,), not_a_real_date="Date that does not exist", date_has_time="Date with a time of day"),
+        *_rules("error", (SUITE, ORGANISATION_RULES), notes_too_long="Notes too long"),
         *_rules(
             "error",
-            (SUITE,),
+            (SUITE, SECTION_COMMON),
+            bad_date="Date we cannot read",
+            not_a_real_date="Date that does not exist",
+            date_has_time="Date with a time of day",
             not_quarter_end="Date is not a quarter end",
             period_in_future="Quarter not yet ended",
-            period_too_early="Quarter before collection began",
         ),
+        *_rules("error", (SUITE,), period_too_early="Quarter before collection began"),
         *_rules(
             "error", (SUITE,), unknown_service_setting="Unknown service setting", unknown_afc_band="Unknown AfC band"
         ),
@@ -110,7 +111,12 @@ RULES: dict[str, Rule] = {
             no_wte_with_staff="No WTE for staff in post",
         ),
         # across rows and against reference data
-        *_rules("error", (VALIDATE,), mixed_trust_codes="More than one trust", mixed_periods="More than one quarter"),
+        *_rules(
+            "error",
+            (VALIDATE, SECTION_COMMON),
+            mixed_trust_codes="More than one trust",
+            mixed_periods="More than one quarter",
+        ),
         # across the files and sections of one upload
         *_rules(
             "error", (VALIDATE,), mixed_returns="Files hold more than one return", section_twice="Section given twice"
@@ -134,7 +140,32 @@ RULES: dict[str, Rule] = {
         ),
         # at upload
         *_rules("error", (UPLOADS,), not_your_trust="Another trust's return"),
-        *_rules("error", (SECTION_RULES,), section_not_accepted_yet="Section not accepted yet"),
+        # the annual sections (demographics, organisational conditions)
+        *_rules(
+            "error",
+            (SECTION_COMMON,),
+            not_annual_period="Annual section not for 30 September",
+            no_workforce_total="No workforce total to check against",
+        ),
+        *_rules(
+            "error",
+            (DEMOGRAPHICS_RULES,),
+            unknown_dimension="Unknown dimension",
+            unknown_category="Unknown category",
+            missing_dimension="Dimension missing",
+            missing_category="Category missing",
+            duplicate_category="Category given twice",
+            dimension_total_mismatch="Dimension does not add up to total",
+        ),
+        *_rules(
+            "error",
+            (ORGANISATION_RULES,),
+            too_many_organisation_rows="More than one organisation row",
+            no_teams_with_psw="No teams with PSWs for staff in post",
+            count_exceeds_headcount="Count above total headcount",
+            single_psw_teams_exceed_teams="Single-PSW teams above teams",
+            not_yes_no="Not yes or no",
+        ),
     ]
 }
 

@@ -44,6 +44,8 @@ class SectionResult:
     trust_code: str | None = None
     period_end: dt.date | None = None
     total: WorkforceTotal | None = None  # the workforce total an annual section was checked against
+    # The trust reference and day an annual section was checked with, so the loader's re-check applies the same.
+    checked_with: tuple[cross_checks.TrustReference | None, dt.date | None] = (None, None)
     file_findings: list[Finding] = field(default_factory=list)  # the reader's, and the upload's, for this section
 
     @property
@@ -205,6 +207,7 @@ def check_annual(
     s.findings = list(s.file_findings) + list(checked.findings)
     s.clean = checked.clean if not [f for f in s.findings if f.severity == "error"] else None
     s.trust_code, s.period_end, s.rows, s.total = checked.trust_code, checked.period_end, checked.rows, total
+    s.checked_with = (trust_reference, today)
 
 
 def _check_files(
@@ -357,8 +360,6 @@ def _clean(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("afc_band__norm").alias("afc_band"),
         *[pl.col(f"{c}__num").cast(pl.Int32).alias(c) for c in contract.INTEGER_COLUMNS],
         *[pl.col(f"{c}__num").alias(c) for c in contract.REQUIRED_DECIMAL_COLUMNS + contract.OPTIONAL_DECIMAL_COLUMNS],
-        (pl.col("contacts__num") if "contacts__num" in frame.columns else pl.lit(None))
-        .cast(pl.Int32)
-        .alias("contacts"),
+        pl.col("contacts__num").cast(pl.Int32).alias("contacts"),
         "notes",
     )

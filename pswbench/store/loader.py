@@ -275,7 +275,7 @@ def _load_file(
             and (s.total is None or s.total.source != "upload")
         ):
             # Checked against the loaded version when the file was read; another load may have changed it.
-            validate.check_annual(s, validate.total_for(upload, s, loaded_total_lookup(con)))
+            validate.check_annual(s, validate.total_for(upload, s, loaded_total_lookup(con)), *s.checked_with)
         if s.section == contract.WORKFORCE and s.valid and check_headcount_change:
             total = int(s.clean["headcount"].sum())
             s.findings += cross_checks.headcount_change(

@@ -62,7 +62,9 @@ def broken(changes: dict[int, dict[str, str]], n: int = 3) -> bytes:
     rows = valid_rows(n)
     for i, change in changes.items():
         rows[i].update(change)
-    return csv_bytes(rows)
+    # The version 1 columns, unless a change is to the optional contacts column of version 2.
+    contacts = any("contacts" in change for change in changes.values())
+    return csv_bytes(rows, contract.WORKFORCE_COLUMNS if contacts else None)
 
 
 def all_rows(change: dict[str, str]) -> dict[int, dict[str, str]]:
@@ -213,6 +215,10 @@ case(
     value="200000",
     also={"joiners_exceed_headcount"},
 )
+case("not_a_whole_number", "contacts", {ROW: {"contacts": "12.5"}}, value="12.5")
+case("non_ascii_digit", "contacts", {ROW: {"contacts": "١٢"}}, value="١٢")
+case("negative_value", "contacts", {ROW: {"contacts": "-4"}}, value="-4")
+case("value_too_large", "contacts", {ROW: {"contacts": "5000000"}}, value="5000000")
 case("value_too_large", "bank_wte", {ROW: {"bank_wte": "1" + "0" * 400}}, value="1" + "0" * 400)
 case("value_too_large", "agency_wte", {ROW: {"agency_wte": "100001"}}, value="100001")
 case("unknown_service_setting", "service_setting", {ROW: {"service_setting": "Crisis Team"}}, value="Crisis Team")
@@ -897,7 +903,8 @@ def test_a_number_and_a_date_are_matched_by_the_contracts_patterns_and_nothing_e
 
 def test_the_suite_checks_other_digits_in_every_number_date_and_band_column():
     checked = {spec["column"] for spec in rule_specs() if spec["rule"] == "non_ascii_digit"}
-    assert checked == set(contract.NUMERIC_COLUMNS) | {"period_end", "afc_band"}
+    numbers = contract.NUMERIC_COLUMNS + contract.WORKFORCE_OPTIONAL_INTEGER_COLUMNS
+    assert checked == set(numbers) | {"period_end", "afc_band"}
 
 
 # ---------------------------------------------------------------------------------------------------------

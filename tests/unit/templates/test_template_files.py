@@ -309,23 +309,19 @@ def test_version_1_example_csv_is_still_valid():
     assert result.valid and result.errors == [] and result.rows == 8
 
 
-# The lead's multi-section validation (pswbench.returns.validate.validate_upload) is not on main yet:
-# these fail until it lands, and strict=True makes them fail once it has, so the marks come off then.
-@pytest.mark.xfail(strict=True, reason="validate_upload lands with the lead's wiring")
 def test_example_workbook_validates():
     from pswbench.returns.validate import validate_upload
 
-    result = validate_upload([("example_return.xlsx", EXAMPLE.read_bytes())])
+    result = validate_upload([("example_return.xlsx", EXAMPLE.read_bytes())], today=TODAY)
     checked = result.files[0]
     assert checked.valid is True, [f.as_json() for s in checked.sections for f in s.findings]
     assert sorted(s.section for s in checked.sections) == sorted(contract.SECTIONS)
 
 
-@pytest.mark.xfail(strict=True, reason="validate_upload lands with the lead's wiring")
 def test_example_csvs_validate_as_one_upload():
     from pswbench.returns.validate import validate_upload
 
     files = [(name, (DATA_DIR / name).read_bytes()) for name in CSV_EXAMPLES.values()]
-    result = validate_upload(files)
+    result = validate_upload(files, today=TODAY)
     assert [f.valid for f in result.files] == [True, True, True]
     assert sorted(s.section for f in result.files for s in f.sections) == sorted(contract.SECTIONS)
