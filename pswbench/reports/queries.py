@@ -12,7 +12,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from pswbench.reports import indicators
+from pswbench.reports import demographics, indicators
 from pswbench.returns.contract import as_period
 from pswbench.store import database
 from pswbench.store.database import sql
@@ -91,3 +91,13 @@ class Queries:
     def coverage(self, period: dt.date) -> pl.DataFrame:
         with self._cur() as cur:
             return cur.sql(sql("marts/submission_coverage"), params={"period": as_period(period)}).pl()
+
+    # ---- demographics (issue 12): the annual demographics section's marts -----------------------
+
+    def demographic_periods(self) -> list[dt.date]:
+        with self._cur() as cur:
+            return demographics.periods(cur)
+
+    def demographics(self, level: str, period: dt.date | None = None) -> pl.DataFrame:
+        with self._cur() as cur:
+            return demographics.demographics(cur, level, period)
