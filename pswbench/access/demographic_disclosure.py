@@ -245,7 +245,7 @@ def determined(unknown: np.ndarray) -> list[tuple[int, int]]:
             if (r, c) in index:
                 row[index[(r, c)]] = 1
         equations.append(row)
-    for c in range(n_cols):
+    for c in range(n_cols if n_rows > 1 else 0):  # England alone: no regions to add up
         col = np.zeros(len(cells))
         for r in range(n_rows):
             if (r, c) in index:
@@ -319,9 +319,8 @@ def pools_for(trust_rows: pl.DataFrame, own_code: str | None, region_names: dict
         orient="row",
     )
     df = with_shares(cells, ["code"])
-    ns_hidden = (
-        df.filter(pl.col("category") == NOT_STATED)
-        .select("code", "dimension", pl.col("suppressed").alias("_ns_hidden"))
+    ns_hidden = df.filter(pl.col("category") == NOT_STATED).select(
+        "code", "dimension", pl.col("suppressed").alias("_ns_hidden")
     )
     df = df.join(ns_hidden, on=["code", "dimension"], how="left")
     hide, ns = pl.col("suppressed"), pl.col("_ns_hidden")

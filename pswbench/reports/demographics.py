@@ -57,7 +57,9 @@ def _run(con: duckdb.DuckDBPyConnection, level: str, period: dt.date | None) -> 
     return in_return_order(df, _KEYS[level])
 
 
-def demographics(con: duckdb.DuckDBPyConnection, level: str = "national", period: dt.date | None = None) -> pl.DataFrame:
+def demographics(
+    con: duckdb.DuckDBPyConnection, level: str = "national", period: dt.date | None = None
+) -> pl.DataFrame:
     """One row per quarter, place (trust, region or England) and category with a current demographics section."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")

@@ -70,7 +70,11 @@ def insert_demographics(
         con.execute(sql("queries/retire_current_section_version"), key)
         version = con.execute(
             sql("queries/insert_section_version"),
-            {**key, "submission_id": sid, "checked_headcount": total if checked_headcount is None else checked_headcount},
+            {
+                **key,
+                "submission_id": sid,
+                "checked_headcount": total if checked_headcount is None else checked_headcount,
+            },
         ).fetchall()[0][0]
         line = 1
         for dim, cats in full.items():
@@ -142,8 +146,9 @@ def fixture_cells(code: str) -> dict[str, dict[str, int]]:
     return {
         "ethnic_group": ethnic,
         "gender": split(total, {"female": 6, "male": 3, "another_term": 0, "not_stated": 1}),
-        "age_band": split(total, {"under_25": 1, "25_34": 3, "35_44": 3, "45_54": 2, "55_64": 1, "65_and_over": 0,
-                                  "not_stated": 0}),
+        "age_band": split(
+            total, {"under_25": 1, "25_34": 3, "35_44": 3, "45_54": 2, "55_64": 1, "65_and_over": 0, "not_stated": 0}
+        ),
         "disability": split(total, {"yes": 2, "no": 7, "not_stated": 1}),
         "lived_experience": split(total, {"own": 6, "carer": 2, "both": 1, "not_stated": 1}),
     }
@@ -162,3 +167,19 @@ def build_fixture(path: Path) -> duckdb.DuckDBPyConnection:
     for code in FIXTURE:
         insert_demographics(con, code, fixture_cells(code))
     return con
+
+
+def scope_on(con, user):
+    """user's Scope on con, without Streamlit's cache (as tests/unit/conftest.py scope_for does)."""
+    from pswbench.access.scope import Scope
+    from pswbench.reports.queries import Queries
+
+    q = Queries(con)
+
+    class Cached:
+        version = q.data_version()
+
+        def __getattr__(self, name):
+            return getattr(q, name)
+
+    return Scope(user, Cached(), q)

@@ -26,7 +26,12 @@ def test_region_cells_shares_and_not_stated_share_by_hand(con):
     y63 = ethnic(demographics.demographics(con, "region", SEPT).filter(pl.col("region_code") == "Y63"))
     # RX4 30,2,3,1,0,4 + RX3 24,1,2,1,0,2 + RGD 3,0,0,0,0,0 + RV9 8,0,2,0,1,1
     assert {k: v["headcount"] for k, v in y63.items()} == {
-        "white": 65, "mixed": 3, "asian": 7, "black": 2, "other": 1, "not_stated": 7
+        "white": 65,
+        "mixed": 3,
+        "asian": 7,
+        "black": 2,
+        "other": 1,
+        "not_stated": 7,
     }
     white = y63["white"]
     assert white["total_headcount"] == 85 and white["stated_headcount"] == 78
