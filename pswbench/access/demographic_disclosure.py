@@ -287,18 +287,12 @@ def pools_for(trust_rows: pl.DataFrame, own_code: str | None, region_names: dict
         own = {c: int(n) for t, c, n in part.select("trust_code", "category", "headcount").iter_rows() if t == own_code}
         row_keys = [*shown, *([REST] if withheld else []), NATIONAL]
 
-        def cell(key: str, c: str) -> int:
-            if key == NATIONAL:
-                return sum(by_region.get((r, c), 0) for r in per_region)
-            if key == REST:
-                return sum(by_region.get((r, c), 0) for r in withheld)
-            return by_region.get((key, c), 0)
-
-        def own_in(key: str) -> bool:
-            return key == NATIONAL or key == own_region or (key == REST and own_region in withheld)
-
-        values = np.array([[cell(k, c) for c in codes] for k in row_keys], dtype=np.int64)
-        minus = np.array([[own.get(c, 0) if own_in(k) else 0 for c in codes] for k in row_keys], dtype=np.int64)
+        members = {NATIONAL: list(per_region), REST: withheld, **{r: [r] for r in shown}}
+        holds_own = {k: own_region in regions for k, regions in members.items()}
+        values = np.array(
+            [[sum(by_region.get((r, c), 0) for r in members[k]) for c in codes] for k in row_keys], dtype=np.int64
+        )
+        minus = np.array([[own.get(c, 0) if holds_own[k] else 0 for c in codes] for k in row_keys], dtype=np.int64)
         hidden = protect(values, values - minus, len(shown) + 1)
         for i, key in enumerate(row_keys):
             if key == REST:
