@@ -177,15 +177,23 @@ def cmd_restore(args) -> int:
 
 
 def cmd_indicators(args) -> int:
-    from pswbench.reports import indicators
+    from pswbench.reports.theme_indicators import THEME_INDICATORS
     from pswbench.store import publish
+
+    figures = THEME_INDICATORS.get(args.theme)
+    if figures is None:  # a theme of the return whose indicators are not built yet
+        print(
+            f"The {args.theme} indicators are not available yet. Use --theme workforce or demographics.",
+            file=sys.stderr,
+        )
+        return EXIT_UNREADABLE
 
     # It only reads: while the app holds the database, the snapshot the app publishes is read instead.
     con, source_note = publish.connect_read_only(args.db, "the indicators")
     if source_note:
         print(source_note, file=sys.stderr)
     try:
-        frame = indicators.indicators(con, args.level, args.period)
+        frame = figures(con, args.level, args.period)
     finally:
         con.close()
     if args.format == "json":
@@ -252,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", type=_date, default=None)
     p.add_argument("--level", choices=("trust", "region", "national"), default="trust")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+    # demographics (issue 12): the theme of the return the indicators are of (default: today's workforce)
+    from pswbench.reports.theme_indicators import THEMES
+
+    p.add_argument("--theme", choices=THEMES, default="workforce")
     p.set_defaults(func=cmd_indicators)
 
     p = sub.add_parser("backup", help="write a consistent copy of the database (Parquet) to a new folder")

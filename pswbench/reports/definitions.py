@@ -30,6 +30,8 @@ class Indicator:
     # False where no trust can have a figure (no public catchment population): no trust card, no
     # trust ranking, only region and England figures.
     has_trust_figure: bool = field(default=True, kw_only=True)
+    # workforce | demographics | organisation | activity: which part of the return it comes from.
+    theme: str = field(default="workforce", kw_only=True)
 
     @property
     def is_rate(self) -> bool:
@@ -225,3 +227,69 @@ HEADCOUNT_COMPONENTS = (
 )
 LEAVER_COMPONENTS = ("leavers", "joiners", "start_headcount", "average_headcount", "leaver_basis")
 LEAVER_12M_COMPONENTS = ("leavers_12m", "start_headcount_12m", "average_headcount_12m", "leaver_basis_12m")
+
+
+# ---- demographics (issue 12): the annual demographics section, 30 September -------------------
+
+DEMOGRAPHICS_SOURCE = (
+    "Annual demographics section of the PSW return (30 September), current version of each trust's section: "
+    "PSWs in post by age band, gender, ethnic group, disability and kind of lived experience."
+)
+ETHNICITY_REFERENCE_SOURCE = (
+    "ONS Census 2021, England usual residents by high-level ethnic group (table TS021; bulletin "
+    "'Ethnic group, England and Wales: Census 2021', 29 November 2022); "
+    "data/reference/census2021_ethnic_group_england.csv"
+)
+DEMOGRAPHIC_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "demographic_headcount",
+        "PSWs in the category",
+        "people",
+        "count",
+        "neither",
+        "Σ PSWs in post at 30 September in the category",
+        "headcount",
+        sql="headcount",
+        theme="demographics",
+    ),
+    Indicator(
+        "share_of_stated",
+        "Share of PSWs whose category is stated",
+        "% of PSWs whose category is stated",
+        "rate",
+        "neither",
+        "Σ PSWs in the category ÷ Σ PSWs in the dimension whose category is stated (not stated left out of "
+        "the denominator)",
+        "headcount",
+        "headcount",
+        "stated_headcount",
+        sql="headcount / stated_headcount",
+        theme="demographics",
+    ),
+    Indicator(
+        "not_stated_share",
+        "Not stated (data quality)",
+        "% of PSWs",
+        "rate",
+        "lower",
+        "Σ PSWs whose category is not stated ÷ Σ PSWs in the dimension",
+        "headcount",
+        "not_stated_headcount",
+        "total_headcount",
+        sql="not_stated_headcount / total_headcount",
+        theme="demographics",
+    ),
+    Indicator(
+        "n_trusts",
+        "Trusts contributing",
+        "trusts",
+        "count",
+        "neither",
+        "Trusts with a current demographics section in the pool",
+        "n_trusts",
+        sql="count(DISTINCT trust_code)",
+        theme="demographics",
+    ),
+)
+DEMOGRAPHIC_BY_NAME = {i.name: i for i in DEMOGRAPHIC_INDICATORS}
+# ---- demographics: end ------------------------------------------------------------------------
