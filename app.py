@@ -17,6 +17,8 @@ FILES = {
     "upload": "pages/upload.py",
     "submissions": "pages/submissions.py",
     "definitions": "pages/definitions.py",
+    # demographics (issue 12)
+    "workforce_profile": "pages/workforce_profile.py",
 }
 user = ui.current_user()
 if user is None:

@@ -18,6 +18,10 @@ PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
     "trust_lead": ("benchmark", "snapshot", "upload", "regions", "overview", "definitions"),
     "board": ("snapshot", "definitions"),
 }
+# ---- demographics (issue 12): the Workforce profile page (a board member's own trust is in the snapshot's
+# remit, not this page's; the Scope still discloses demographics safely to them) ----
+PAGES_BY_ROLE["analyst"] += ("workforce_profile",)
+PAGES_BY_ROLE["trust_lead"] += ("workforce_profile",)
 
 
 class NotPermitted(PermissionError):

@@ -44,6 +44,8 @@ PAGE_TITLES = {
     "submissions": "Submissions and data quality",
     "definitions": "Definitions",
 }
+# ---- demographics (issue 12) ----
+PAGE_TITLES["workforce_profile"] = "Workforce profile"
 
 
 # ---- database -------------------------------------------------------------------------------
