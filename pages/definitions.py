@@ -6,7 +6,14 @@ import streamlit as st
 from pswbench.access import disclosure
 from pswbench.app import ui
 from pswbench.paths import ROOT
-from pswbench.reports.definitions import INDICATORS, POPULATION_SOURCE, SOURCE
+from pswbench.reports.definitions import (
+    DEMOGRAPHIC_INDICATORS,
+    DEMOGRAPHICS_SOURCE,
+    ETHNICITY_REFERENCE_SOURCE,
+    INDICATORS,
+    POPULATION_SOURCE,
+    SOURCE,
+)
 
 user, _data = ui.page("definitions")
 st.title("Definitions")
@@ -34,6 +41,20 @@ st.table(
         ]
     )
 )
+
+# ---- demographics (issue 12) ----
+st.subheader("Workforce demographics (30 September)")
+st.write(f"**Source:** {DEMOGRAPHICS_SOURCE}")
+st.write(f"**Population of England by ethnic group:** {ETHNICITY_REFERENCE_SOURCE}")
+st.table(pl.DataFrame([{"Indicator": i.label, "Formula": i.formula, "Unit": i.unit} for i in DEMOGRAPHIC_INDICATORS]))
+st.write(
+    "Demographics are about a handful of people, so trust leads see other trusts' demographics only pooled "
+    "by region and for England, never trust by trust; a pooled category of 1 to 4 people is "
+    f'"{disclosure.SUPPRESSED_TEXT}", and so is a second one beside it, so that it cannot be worked out from '
+    "the total. Board members see their own trust as shares, with categories of fewer than 5 people combined. "
+    'The rules are in docs/disclosure.md ("Demographics").'
+)
+# ---- demographics: end ----
 
 st.subheader("Small numbers")
 st.write(

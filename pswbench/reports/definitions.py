@@ -291,5 +291,4 @@ DEMOGRAPHIC_INDICATORS: tuple[Indicator, ...] = (
         theme="demographics",
     ),
 )
-DEMOGRAPHIC_BY_NAME = {i.name: i for i in DEMOGRAPHIC_INDICATORS}
 # ---- demographics: end ------------------------------------------------------------------------

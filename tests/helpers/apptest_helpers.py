@@ -19,6 +19,7 @@ from tests.helpers.demo_data import DEMO_ACCOUNTS as ACCOUNTS  # the name the Ap
 
 APP = ROOT / "app.py"
 PAGE_KEYS = ("overview", "regions", "benchmark", "snapshot", "upload", "submissions", "definitions")
+PAGE_KEYS += ("workforce_profile",)  # demographics (issue 12)
 SIGN_IN_TITLE = "pswbench: peer support worker workforce benchmarking"
 TIMEOUT = 60  # seconds per script run: generous, the first run of a page fills the query cache
 

@@ -167,7 +167,8 @@ def _attack(con, user) -> list[str]:
 
     Unknowns: each other trust's cells (>= 0) for the trusts the user's pools hold. Known: each such
     trust's headcount (visible elsewhere), the user's own trust in full, and every shown cell and total
-    of every pool received. A small cell whose minimum equals its maximum comes back."""
+    of every pool received. A small trust cell, or a suppressed pool cell (less the user's own trust),
+    whose least and greatest possible values agree comes back."""
     s = scope_on(con, user)
     raw = scope_on(con, ANALYST)
     trust_rows = raw.demographics  # truth, for the analyst only
@@ -203,24 +204,39 @@ def _attack(con, user) -> list[str]:
                     row[var[(t, c)]] = 1
                 a_eq.append(row)
                 b_eq.append(n - (own[dim][c] if own_in else 0))
-        for (t, c), i in var.items():
-            if not dd.is_small(truth[t][c]):
-                continue
-            bounds = []
-            for sign in (1, -1):
-                objective = np.zeros(len(var))
-                objective[i] = sign
-                res = linprog(objective, A_eq=np.array(a_eq), b_eq=np.array(b_eq), bounds=(0, None))
-                assert res.success
-                bounds.append(sign * res.fun)
-            if abs(bounds[0] - bounds[1]) < 1e-6:
-                leaks.append(f"{t} {dim} {c} = {truth[t][c]}")
+        # Targets: every other trust's small cell, and every cell suppressed in what was received.
+        targets = {f"{t} {dim} {c} = {truth[t][c]}": {i: 1} for (t, c), i in var.items() if dd.is_small(truth[t][c])}
+        for df in received:
+            part = df.filter((pl.col("dimension") == dim) & pl.col("suppressed"))
+            for code, c in part.select("code", "category").iter_rows():
+                members = [t for t in pooled_trusts if code == dd.NATIONAL or region_of[t] == code]
+                targets[f"pool {code} {dim} {c} (suppressed)"] = {var[(t, c)]: 1 for t in members}
+        for name, weights in targets.items():
+            objective = np.zeros(len(var))
+            for i, w in weights.items():
+                objective[i] = w
+            low = linprog(objective, A_eq=np.array(a_eq), b_eq=np.array(b_eq), bounds=(0, None))
+            high = linprog(-objective, A_eq=np.array(a_eq), b_eq=np.array(b_eq), bounds=(0, None))
+            assert low.success and high.success
+            if abs(low.fun + high.fun) < 1e-6:  # its least and its greatest possible value agree
+                leaks.append(name)
     return leaks
 
 
 @pytest.mark.parametrize("user", [LEAD, BOARD], ids=["trust_lead", "board"])
 def test_no_small_cell_of_another_trust_comes_back_by_subtraction(con, user):
     assert _attack(con, user) == []
+
+
+def test_primary_suppression_alone_would_give_a_small_pooled_cell_back(con, monkeypatch):
+    # Without complementary suppression a dimension with one small pooled cell gives it back from the total.
+    def primary_only(values, others, displayed):
+        hidden = np.vectorize(dd.is_small)(values) | np.vectorize(dd.is_small)(others)
+        hidden[displayed - 1 : values.shape[0] - 1] = False  # the withheld regions' row is never shown
+        return hidden
+
+    monkeypatch.setattr(dd, "protect", primary_only)
+    assert any("(suppressed)" in leak for leak in _attack(con, LEAD))
 
 
 def test_the_attack_finds_what_showing_every_pool_in_full_would_give_back(con, monkeypatch):

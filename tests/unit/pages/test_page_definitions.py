@@ -39,3 +39,19 @@ def test_every_role_sees_every_indicator_the_rule_and_the_spec(users, role):
     assert "fewer than 5 people" in text and "suppressed (<5)" in text
     assert "Quarterly PSW return: specification for trust leads" in text
     assert "nothing in it is synthetic" in text  # a database not built by the demo
+
+
+# ---- demographics (issue 12) ----
+@pytest.mark.parametrize("role", ["analyst", "trust_lead", "board"])
+def test_every_role_sees_the_demographics_indicators_and_their_rule(users, role):
+    from pswbench.reports.definitions import DEMOGRAPHIC_INDICATORS
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    sign_in_as(at, users[role].email)
+    at.run()
+    at.switch_page("pages/definitions.py").run()
+    assert not at.exception and not at.error
+    assert list(at.table[1].value["Indicator"]) == [i.label for i in DEMOGRAPHIC_INDICATORS]
+    assert all(i.theme == "demographics" for i in DEMOGRAPHIC_INDICATORS)
+    text = " ".join(m.value for m in at.markdown)
+    assert "never trust by trust" in text and "Census 2021" in text
