@@ -65,8 +65,17 @@ def test_pages_for_each_role():
         "upload",
         "submissions",
         "definitions",
+        "workforce_profile",  # demographics (issue 12)
     ]
-    assert permissions.pages_for(LEAD) == ["benchmark", "snapshot", "upload", "regions", "overview", "definitions"]
+    assert permissions.pages_for(LEAD) == [
+        "benchmark",
+        "snapshot",
+        "upload",
+        "regions",
+        "overview",
+        "definitions",
+        "workforce_profile",  # demographics (issue 12)
+    ]
     assert permissions.pages_for(BOARD) == ["snapshot", "definitions"]
 
 
