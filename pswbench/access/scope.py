@@ -288,9 +288,10 @@ class Scope:
         """The places (level, code, name) this user may pick for the quarter: England, the regions they
         may see pooled, and the trusts they may see named that sent demographics."""
         national = self.demographics(period, "national")
-        regions = self._demographic_pools(period).frame.filter(pl.col("level") == "region")
         if self.is_analyst:
             regions = demographic_disclosure.analyst_pool(self._q.demographics("region", period), "region")
+        else:
+            regions = self._demographic_pools(period).frame.filter(pl.col("level") == "region")
         trusts = self._q.demographics("trust", period)
         if not self.is_analyst:
             trusts = trusts.filter(pl.col("trust_code") == (self.user.trust_code or ""))
