@@ -17,7 +17,8 @@ FILES = {
     "upload": "pages/upload.py",
     "submissions": "pages/submissions.py",
     "definitions": "pages/definitions.py",
-    # organisational conditions and activity (issue 12)
+    # the themes of return version 2 (issue 12)
+    "workforce_profile": "pages/workforce_profile.py",
     "conditions": "pages/conditions.py",
 }
 user = ui.current_user()

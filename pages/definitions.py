@@ -9,6 +9,9 @@ from pswbench.paths import ROOT
 from pswbench.reports.definitions import (
     ACTIVITY_SOURCE,
     CONDITIONS_SOURCE,
+    DEMOGRAPHIC_INDICATORS,
+    DEMOGRAPHICS_SOURCE,
+    ETHNICITY_REFERENCE_SOURCE,
     INDICATORS,
     POPULATION_SOURCE,
     SOURCE,
@@ -43,6 +46,20 @@ st.table(
     )
 )
 
+# ---- demographics (issue 12) ----
+st.markdown("#### Workforce demographics (30 September)")
+st.write(f"**Source:** {DEMOGRAPHICS_SOURCE}")
+st.write(f"**Population of England by ethnic group:** {ETHNICITY_REFERENCE_SOURCE}")
+st.table(pl.DataFrame([{"Indicator": i.label, "Formula": i.formula, "Unit": i.unit} for i in DEMOGRAPHIC_INDICATORS]))
+st.write(
+    "Demographics are about a handful of people, so trust leads see other trusts' demographics only pooled "
+    "by region and for England, never trust by trust; a pooled category of 1 to 4 people is "
+    f'"{disclosure.SUPPRESSED_TEXT}", and so is a second one beside it, so that it cannot be worked out from '
+    "the total. Board members see their own trust as shares, with categories of fewer than 5 people combined. "
+    'The rules are in docs/disclosure.md ("Demographics").'
+)
+# ---- demographics: end ----
+
 # ---- organisational conditions and activity (issue 12): the other themes, each under its own heading
 THEME_HEADINGS = {
     "organisation": ("Conditions for peer work", CONDITIONS_SOURCE),
@@ -72,6 +89,7 @@ for theme, specs in indicators_by_theme().items():
             ]
         )
     )
+
 
 st.subheader("Small numbers")
 st.write(

@@ -14,15 +14,30 @@ from __future__ import annotations
 from pswbench.access.auth import User
 
 PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "analyst": ("overview", "regions", "benchmark", "snapshot", "upload", "submissions", "definitions"),
-    "trust_lead": ("benchmark", "snapshot", "upload", "regions", "overview", "definitions"),
+    "analyst": (
+        "overview",
+        "regions",
+        "benchmark",
+        "workforce_profile",
+        "conditions",
+        "snapshot",
+        "upload",
+        "submissions",
+        "definitions",
+    ),
+    "trust_lead": (
+        "benchmark",
+        "snapshot",
+        "upload",
+        "regions",
+        "overview",
+        "workforce_profile",
+        "conditions",
+        "definitions",
+    ),
+    # A board member's own trust's conditions and demographics are in the snapshot's remit.
     "board": ("snapshot", "definitions"),
 }
-# organisational conditions and activity (issue 12): after the benchmark pages, before definitions.
-for _role in ("analyst", "trust_lead"):
-    _pages = list(PAGES_BY_ROLE[_role])
-    _pages.insert(_pages.index("definitions"), "conditions")
-    PAGES_BY_ROLE[_role] = tuple(_pages)
 
 
 class NotPermitted(PermissionError):

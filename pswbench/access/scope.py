@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pswbench.access import disclosure, permissions
+from pswbench.access import demographic_disclosure, disclosure, permissions
 from pswbench.access.auth import User
 from pswbench.access.disclosure import hidden
 from pswbench.reports import submissions
@@ -283,6 +283,85 @@ class Scope:
         return ambition.fair_shares(
             target, self.regions(), self.pooled("region", latest), float(national[target.measure][-1])
         ).with_columns(pl.lit(latest).alias("period_end"))
+
+    # ---- demographics (issue 12; docs/disclosure.md "Demographics") -----------------------------
+
+    def demographic_periods(self) -> list[dt.date]:
+        """The 30 September quarters with demographics, latest first (public: which quarters exist)."""
+        return self._q.demographic_periods()
+
+    def demographic_places(self, period: dt.date) -> pl.DataFrame:
+        """The places (level, code, name) this user may pick for the quarter: England, the regions they
+        may see pooled, and the trusts they may see named that sent demographics."""
+        national = self.demographics(period, "national")
+        if self.is_analyst:
+            regions = demographic_disclosure.analyst_pool(self._q.demographics("region", period), "region")
+        else:
+            regions = self._demographic_pools(period).frame.filter(pl.col("level") == "region")
+        trusts = self._q.demographics("trust", period)
+        if not self.is_analyst:
+            trusts = trusts.filter(pl.col("trust_code") == (self.user.trust_code or ""))
+        parts = [
+            national.select("level", "code", "name").unique(maintain_order=True),
+            regions.select("level", "code", "name").unique(maintain_order=True).sort("name"),
+            trusts.select(
+                pl.lit("trust").alias("level"), pl.col("trust_code").alias("code"), pl.col("trust_name").alias("name")
+            )
+            .unique(maintain_order=True)
+            .sort("name"),
+        ]
+        return pl.concat(parts)
+
+    def demographics(self, period: dt.date, level: str, code: str | None = None) -> pl.DataFrame:
+        """One quarter's demographics for England ('national'), a region ('region', code = region_code)
+        or a trust ('trust', a trust this user may see named), as this user may receive them
+        (demographic_disclosure.OUT_COLUMNS; rows in the return's order). A region or England this user
+        may not see pooled gives no rows; another trust raises NotPermitted."""
+        from pswbench.reports.demographics import in_return_order
+
+        if level == "trust":
+            code = require_trust(self.user, code)
+            rows = self._q.demographics("trust", period).filter(pl.col("trust_code") == code)
+            name = rows["trust_name"][0] if rows.height else code
+            if self.user.role == "board":
+                out = demographic_disclosure.own_trust_for_board(rows, name)
+            else:
+                out = demographic_disclosure.own_trust_in_full(rows, name)
+        elif level in ("national", "region"):
+            if self.is_analyst:
+                out = demographic_disclosure.analyst_pool(self._q.demographics(level, period), level)
+            else:
+                out = self._demographic_pools(period).frame.filter(pl.col("level") == level)
+            if level == "region":
+                out = out.filter(pl.col("code") == (code or ""))
+        else:
+            raise ValueError(f"level must be 'national', 'region' or 'trust', not {level!r}")
+        return in_return_order(out, ["level", "code"])
+
+    def demographic_withheld(self, period: dt.date) -> dict[str, int]:
+        """Regions this user may not see pooled for the quarter (too few trusts besides theirs): code -> trusts."""
+        return {} if self.is_analyst else self._demographic_pools(period).withheld
+
+    def _demographic_pools(self, period: dt.date) -> demographic_disclosure.Pools:
+        def make():
+            rows = self._q.demographics("trust", period)
+            # Only trusts whose headcount this user may see, and whose demographics still add up to it:
+            # otherwise a pool minus the visible headcounts would give a hidden headcount back.
+            workforce = self._q.trust_indicators(period).select("trust_code", "headcount")
+            own = self.user.trust_code or ""
+            visible = workforce.filter(
+                (pl.col("headcount") >= disclosure.SMALL_NUMBER_THRESHOLD) | (pl.col("trust_code") == own)
+            )["trust_code"]
+            rows = rows.filter(pl.col("trust_code").is_in(visible.to_list()) & pl.col("matches_workforce"))
+            names = dict(self.regions().select("region_code", "region_name").iter_rows())
+            return demographic_disclosure.pools_for(rows, own, names)
+
+        key = ("demographic_pools", period)
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    # ---- demographics: end ---------------------------------------------------------------------
 
     # ---- submissions (coverage counts are safe for all; the detail is for analysts) ------------
 

@@ -46,6 +46,8 @@ PAGE_TITLES = {
     # organisational conditions and activity (issue 12)
     "conditions": "Conditions for peer work",
 }
+# ---- demographics (issue 12) ----
+PAGE_TITLES["workforce_profile"] = "Workforce profile"
 
 
 # ---- database -------------------------------------------------------------------------------

@@ -184,26 +184,17 @@ def cmd_restore(args) -> int:
 
 
 def cmd_indicators(args) -> int:
-    from pswbench.reports import indicators
+    from pswbench.reports.theme_indicators import THEME_INDICATORS
     from pswbench.store import publish
+
+    figures = THEME_INDICATORS[args.theme]
 
     # It only reads: while the app holds the database, the snapshot the app publishes is read instead.
     con, source_note = publish.connect_read_only(args.db, "the indicators")
     if source_note:
         print(source_note, file=sys.stderr)
     try:
-        if args.theme == "workforce":
-            frame = indicators.indicators(con, args.level, args.period)
-        else:
-            from pswbench.reports.theme_indicators import THEME_INDICATORS
-
-            if args.theme not in THEME_INDICATORS:
-                print(
-                    f"The {args.theme} figures are not available in this version. Choose another --theme.",
-                    file=sys.stderr,
-                )
-                return EXIT_UNREADABLE
-            frame = THEME_INDICATORS[args.theme](con, args.level, args.period)
+        frame = figures(con, args.level, args.period)
     finally:
         con.close()
     if args.format == "json":
@@ -270,9 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", type=_date, default=None)
     p.add_argument("--level", choices=("trust", "region", "national"), default="trust")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+    from pswbench.reports.definitions import THEMES
+
     p.add_argument(
         "--theme",
-        choices=("workforce", "demographics", "organisation", "activity"),
+        choices=THEMES,
         default="workforce",
         help="which figures: workforce (default), demographics, organisation (30 September), activity (contacts)",
     )

@@ -358,7 +358,7 @@ THEMES = ("workforce", "demographics", "organisation", "activity")
 
 def indicators_by_theme() -> dict[str, tuple[Indicator, ...]]:
     """Every registered indicator grouped by theme, in THEMES order (a theme with none is left out)."""
-    every = INDICATORS + CONDITION_INDICATORS + ACTIVITY_INDICATORS
+    every = INDICATORS + DEMOGRAPHIC_INDICATORS + CONDITION_INDICATORS + ACTIVITY_INDICATORS
     return {t: found for t in THEMES if (found := tuple(i for i in every if i.theme == t))}
 
 
@@ -394,3 +394,68 @@ def activity_suppression_rules() -> dict[str, str]:
     """Value column of a trust-by-setting activity cell -> the people behind it: the PSWs of the rows that
     record contacts, for the contacts and their WTE; the cell's headcount for its WTE in post."""
     return {**{c: "headcount_recorded" for c in ACTIVITY_VALUES}, "headcount": "headcount", "wte_in_post": "headcount"}
+
+
+# ---- demographics (issue 12): the annual demographics section, 30 September -------------------
+
+DEMOGRAPHICS_SOURCE = (
+    "Annual demographics section of the PSW return (30 September), current version of each trust's section: "
+    "PSWs in post by age band, gender, ethnic group, disability and kind of lived experience."
+)
+ETHNICITY_REFERENCE_SOURCE = (
+    "ONS Census 2021, England usual residents by high-level ethnic group (table TS021; bulletin "
+    "'Ethnic group, England and Wales: Census 2021', 29 November 2022); "
+    "data/reference/census2021_ethnic_group_england.csv"
+)
+DEMOGRAPHIC_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "demographic_headcount",
+        "PSWs in the category",
+        "people",
+        "count",
+        "neither",
+        "Σ PSWs in post at 30 September in the category",
+        "headcount",
+        sql="headcount",
+        theme="demographics",
+    ),
+    Indicator(
+        "share_of_stated",
+        "Share of PSWs whose category is stated",
+        "% of PSWs whose category is stated",
+        "rate",
+        "neither",
+        "Σ PSWs in the category ÷ Σ PSWs in the dimension whose category is stated (not stated left out of "
+        "the denominator)",
+        "headcount",
+        "headcount",
+        "stated_headcount",
+        sql="headcount / stated_headcount",
+        theme="demographics",
+    ),
+    Indicator(
+        "not_stated_share",
+        "Not stated (data quality)",
+        "% of PSWs",
+        "rate",
+        "lower",
+        "Σ PSWs whose category is not stated ÷ Σ PSWs in the dimension",
+        "headcount",
+        "not_stated_headcount",
+        "total_headcount",
+        sql="not_stated_headcount / total_headcount",
+        theme="demographics",
+    ),
+    Indicator(
+        "n_trusts",
+        "Trusts contributing",
+        "trusts",
+        "count",
+        "neither",
+        "Trusts with a current demographics section in the pool",
+        "n_trusts",
+        sql="count(DISTINCT trust_code)",
+        theme="demographics",
+    ),
+)
+# ---- demographics: end ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from pswbench.reports import conditions, indicators
+from pswbench.reports import conditions, demographics, indicators
 from pswbench.returns.contract import as_period
 from pswbench.store import database
 from pswbench.store.database import sql
@@ -117,3 +117,13 @@ class Queries:
     def activity_pooled_over(self, cells: pl.DataFrame) -> pl.DataFrame:
         with self._cur() as cur:
             return conditions.pooled_activity_over(cur, cells)
+
+    # ---- demographics (issue 12): the annual demographics section's marts -----------------------
+
+    def demographic_periods(self) -> list[dt.date]:
+        with self._cur() as cur:
+            return demographics.periods(cur)
+
+    def demographics(self, level: str, period: dt.date | None = None) -> pl.DataFrame:
+        with self._cur() as cur:
+            return demographics.demographics(cur, level, period)

@@ -18,7 +18,17 @@ from pswbench.paths import ROOT
 from tests.helpers.demo_data import DEMO_ACCOUNTS as ACCOUNTS  # the name the AppTest tests use
 
 APP = ROOT / "app.py"
-PAGE_KEYS = ("overview", "regions", "benchmark", "snapshot", "upload", "submissions", "definitions", "conditions")
+PAGE_KEYS = (
+    "overview",
+    "regions",
+    "benchmark",
+    "workforce_profile",
+    "conditions",
+    "snapshot",
+    "upload",
+    "submissions",
+    "definitions",
+)
 SIGN_IN_TITLE = "pswbench: peer support worker workforce benchmarking"
 TIMEOUT = 60  # seconds per script run: generous, the first run of a page fills the query cache
 

@@ -75,6 +75,16 @@ def test_pages_for_each_role():
         "overview",
         "conditions",
         "definitions",
+        "workforce_profile",  # demographics (issue 12)
+    ]
+    assert permissions.pages_for(LEAD) == [
+        "benchmark",
+        "snapshot",
+        "upload",
+        "regions",
+        "overview",
+        "definitions",
+        "workforce_profile",  # demographics (issue 12)
     ]
     assert permissions.pages_for(BOARD) == ["snapshot", "definitions"]
 

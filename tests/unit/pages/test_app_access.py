@@ -46,6 +46,9 @@ MENU_LABELS = {
     "definitions": "Definitions",
     "conditions": "Conditions for peer work",
 }
+# ---- demographics (issue 12) ----
+PERMITTED["trust_lead"].add("workforce_profile")
+MENU_LABELS["workforce_profile"] = "Workforce profile"
 NO_DATA = {"dataframe": 0, "table": 0, "metric": 0, "plotly_chart": 0, "download_button": 0}
 GENERIC_FAILURE = "The email address or password is not right. Check them and try again."
 

@@ -50,9 +50,30 @@ def test_the_conditions_and_activity_are_grouped_under_their_theme_with_the_rese
     at.switch_page("pages/definitions.py").run()
     assert not at.exception and not at.error
     headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
-    assert headings == ["#### Workforce", "#### Conditions for peer work", "#### Activity"]
-    conditions, activity = at.table[1].value, at.table[2].value
+    assert headings == [
+        "#### Workforce",
+        "#### Workforce demographics (30 September)",
+        "#### Conditions for peer work",
+        "#### Activity",
+    ]
+    conditions, activity = at.table[2].value, at.table[3].value
     assert list(conditions["Indicator"]) == [i.label for i in CONDITION_INDICATORS]
     assert list(conditions["Why it matters"]) == [i.reason for i in CONDITION_INDICATORS]
     assert all("Gillard" in r for r in conditions["Why it matters"])
     assert list(activity["Indicator"]) == [i.label for i in ACTIVITY_INDICATORS]
+
+
+# ---- demographics (issue 12) ----
+@pytest.mark.parametrize("role", ["analyst", "trust_lead", "board"])
+def test_every_role_sees_the_demographics_indicators_and_their_rule(users, role):
+    from pswbench.reports.definitions import DEMOGRAPHIC_INDICATORS
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    sign_in_as(at, users[role].email)
+    at.run()
+    at.switch_page("pages/definitions.py").run()
+    assert not at.exception and not at.error
+    assert list(at.table[1].value["Indicator"]) == [i.label for i in DEMOGRAPHIC_INDICATORS]
+    assert all(i.theme == "demographics" for i in DEMOGRAPHIC_INDICATORS)
+    text = " ".join(m.value for m in at.markdown)
+    assert "never trust by trust" in text and "Census 2021" in text
