@@ -18,8 +18,8 @@ from tests.helpers.demo_data import DEMO_ACCOUNTS
 
 OUT = app_server.ROOT / "docs" / "screenshots"
 SHOTS = {  # role -> pages (url keys) to capture, in order
-    "analyst": ("overview", "regions", "benchmark", "submissions"),
-    "trust_lead": ("upload", "benchmark"),
+    "analyst": ("overview", "regions", "benchmark", "workforce_profile", "conditions", "submissions"),
+    "trust_lead": ("upload", "benchmark", "workforce_profile", "conditions"),
     "board": ("snapshot",),
 }
 ROLE_SLUG = {"analyst": "analyst", "trust_lead": "trust-lead", "board": "board"}
