@@ -143,10 +143,14 @@ def condition_sentences(snap: Snapshot) -> list[str]:
             f"({round(100 * jd / head)}%) a job description written for peer work{england}."
         )
         bank, workforce = t["bank_only_psw_headcount"], t["peer_workforce"]
-        out.append(
-            f"{bank:,} ({round(100 * bank / workforce)}%) of the {workforce:,} peer workers at your trust, counting "
-            f"bank-only workers, work on the bank only{_england(e.get('bank_only_share'))}."
-        )
+        if bank:
+            who = "1 more peer worker works" if bank == 1 else f"{bank:,} more peer workers work"
+            out.append(
+                f"{who} on the bank only, besides the {head:,} in post: {round(100 * bank / workforce)}% of your "
+                f"peer workforce{_england(e.get('bank_only_share'))}."
+            )
+        else:
+            out.append(f"None of your peer workers works on the bank only{_england(e.get('bank_only_share'))}.")
     else:
         out.append(f"There is no workforce return for {part.period:%d %B %Y} to count the peer workers against.")
     has = {True: "has", False: "does not have"}.get(t["peer_leadership_post"])

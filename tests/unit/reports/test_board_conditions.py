@@ -30,7 +30,7 @@ def test_the_boards_own_trust_in_plain_sentences_against_england(con):
         f"in England it is {round(100 * 73 / 113)}%.",
         f"30 (48%) have accredited peer support training and 50 (79%) a job description written for peer work; "
         f"in England it is {round(100 * 51 / 113)}% and {round(100 * 92 / 113)}%.",
-        f"7 (10%) of the 70 peer workers at your trust, counting bank-only workers, work on the bank only; "
+        f"7 more peer workers work on the bank only, besides the 63 in post: 10% of your peer workforce; "
         f"in England it is {round(100 * 12 / 125)}%.",
         "Your trust has a senior peer leadership post; 2 of 3 trusts in England have one.",
     ]
@@ -46,6 +46,15 @@ def test_one_team_alone_reads_in_the_singular_and_no_leadership_post_says_so(con
     )
     assert lines[0] == "1 of your 11 teams has a peer worker on their own."
     assert lines[-1].startswith("Your trust does not have a senior peer leadership post")
+    for bank, said in (
+        (1, "1 more peer worker works on the bank only, besides the 63 in post: 2% of"),
+        (0, "None of your peer workers works on the bank only; in England it is"),
+    ):
+        trust = {**snap.conditions.trust, "bank_only_psw_headcount": bank, "peer_workforce": 63 + bank}
+        lines = board_sentences.condition_sentences(
+            dataclasses.replace(snap, conditions=dataclasses.replace(snap.conditions, trust=trust))
+        )
+        assert lines[3].startswith(said), lines[3]
 
 
 def test_nothing_before_the_first_section_or_without_one(con, tmp_path):
