@@ -70,7 +70,7 @@ if contract.is_annual_period(period):
         )
     with st.expander("Every open trust's annual sections"):
         ui.table(
-            submissions.dates_as_text(quality).drop("action"),
+            submissions.dates_as_text(quality).drop("action").with_columns(submissions.section_words()),
             f"Annual sections {period}",
             user,
             key="annual-sections",
@@ -111,7 +111,7 @@ if attempts.is_empty():
     st.info("No upload for this trust and quarter.")
     st.stop()
 ui.table(
-    submissions.dates_as_text(attempts).drop("trust_code", "period_end"),
+    submissions.dates_as_text(attempts).drop("trust_code", "period_end").with_columns(submissions.section_words()),
     f"Uploads {trust} {quarter}",
     user,
     key="attempts",

@@ -17,7 +17,8 @@ st.write(
     "the workforce section every quarter, and the demographics and organisation sections too for 30 September."
 )
 st.write(uploads.WHAT_IS_RECORDED)
-c0, c1, c2, _ = st.columns([1, 1, 1, 2])
+# Wide enough for each button's whole label (at [1, 1, 1, 2] the workbook's was cut short).
+c0, c1, c2, _ = st.columns([1.6, 1.1, 1.5, 0.8])
 c0.download_button(
     "Template (Excel workbook)",
     (DATA_DIR / "template.xlsx").read_bytes(),
@@ -175,6 +176,7 @@ else:
             "submitted_at",
             "submitted_by",
             "file_name",
+            submissions.section_words(),
             "period_end",
             "status",
             "version",

@@ -13,6 +13,7 @@ import polars as pl
 from pswbench.access.scope import Scope
 from pswbench.reports import charts
 from pswbench.reports.definitions import ACTIVITY_INDICATORS, CONDITION_INDICATORS
+from pswbench.returns.contract import SERVICE_SETTING_LABELS, SERVICE_SETTINGS
 
 TRUST_CONDITIONS = tuple(i for i in CONDITION_INDICATORS if i.has_trust_figure)
 CONTACTS = ACTIVITY_INDICATORS[0]
@@ -122,7 +123,9 @@ def activity_chart(over_time: pl.DataFrame) -> go.Figure:
     style = {"This trust": (charts.NHS_BLUE, "circle", 3), "England": (charts.DARK, "square", 2)}
     fig = charts.figure(title="Contacts per PSW WTE per quarter, over the rows that record contacts")
     for series, (colour, symbol, width) in style.items():
-        part = over_time.filter(pl.col("series") == series).sort("period_end")
+        # A quarter before any trust recorded contacts has no figure: left out, not drawn as an empty axis.
+        part = over_time.filter((pl.col("series") == series) & pl.col("contacts_per_wte").is_not_null())
+        part = part.sort("period_end")
         if part.height:
             fig.add_trace(
                 go.Scatter(
@@ -140,19 +143,26 @@ def activity_chart(over_time: pl.DataFrame) -> go.Figure:
 
 
 def by_setting(scope: Scope, period: dt.date, trust_code: str | None) -> pl.DataFrame:
-    """Contacts per WTE per service setting in England and for the trust, for one quarter."""
+    """Contacts per WTE per service setting for the trust (first, beside the setting's name: a narrow
+    screen shows it without scrolling) and England, for one quarter, settings in the return's order."""
+    per_wte = "contacts per WTE (contacts per WTE per quarter)"
     england = scope.activity(period, "national", by_setting=True).select(
         pl.col("service_setting"),
-        pl.col("contacts_per_wte").alias("England: contacts per WTE (contacts per WTE per quarter)"),
+        pl.col("contacts_per_wte").alias(f"England: {per_wte}"),
         pl.col("n_trusts_recording").alias("England: trusts recording (trusts)"),
         pl.col("n_trusts_returned").alias("England: trusts with a return (trusts)"),
     )
-    if not trust_code:
-        return england
-    own = scope.activity(period, "trust", by_setting=True, code=trust_code).select(
-        "service_setting", pl.col("contacts_per_wte").alias("Trust: contacts per WTE (contacts per WTE per quarter)")
+    if trust_code:
+        own = scope.activity(period, "trust", by_setting=True, code=trust_code).select(
+            "service_setting", pl.col("contacts_per_wte").alias(f"Trust: {per_wte}")
+        )
+        england = own.join(england, on="service_setting", how="right").select(
+            "service_setting", f"Trust: {per_wte}", *england.columns[1:]
+        )
+    order = {code: i for i, code in enumerate(SERVICE_SETTINGS)}
+    return england.sort(pl.col("service_setting").replace_strict(order, default=len(order))).with_columns(
+        pl.col("service_setting").replace(SERVICE_SETTING_LABELS)
     )
-    return england.join(own, on="service_setting", how="left").sort("service_setting")
 
 
 def all_trusts(scope: Scope, period: dt.date) -> pl.DataFrame:

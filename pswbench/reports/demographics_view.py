@@ -201,13 +201,16 @@ def _bar(labels: list[str], values: list[float | None], name: str, colour: str, 
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, n: int) -> go.Figure:
+    # The legend sits at the foot of the figure (in pixels below the axis title, not a share of a plot
+    # whose height changes with the categories, which let it cover the axis title on a short chart).
+    legend_px = 30 * len(fig.data) if len(fig.data) > 1 else 0
     fig.update_layout(
         title=title,
         barmode="group",
-        height=120 + 45 * max(n, 1),
+        height=120 + 45 * max(n, 1) + legend_px,
         font=dict(family="Arial, sans-serif", size=14, color=DARK),
-        margin=dict(l=60, r=40, t=60, b=60),
-        legend=dict(orientation="h", y=-0.25),
+        margin=dict(l=60, r=40, t=60, b=60 + legend_px),
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
     )
     fig.update_xaxes(title=x_title, tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(autorange="reversed", title=None)  # the return's order, top to bottom

@@ -107,8 +107,14 @@ def section_action(row: dict) -> str:
 def follow_ups(quality: pl.DataFrame) -> pl.DataFrame:
     """The annual sections to ask trusts about: missing, rejected only, or no longer matching."""
     return quality.filter(pl.col("action") != "").select(
-        "trust_code", "trust_name", "section", "status", "current_version", "action"
+        "trust_code", "trust_name", section_words("section"), "status", "current_version", "action"
     )
+
+
+def section_words(column: str = "section") -> pl.Expr:
+    """A section's code ('organisation') as the words a user reads ('Organisational conditions')."""
+    words = {code: label[0].upper() + label[1:] for code, label in contract.SECTION_LABELS.items()}
+    return pl.col(column).replace_strict(words, default=pl.col(column))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,18 @@ SERVICE_SETTINGS = (
     "forensic",
     "other",
 )
+# How a setting is named on screen; the return itself holds the codes above.
+SERVICE_SETTING_LABELS = {
+    "adult_community": "Adult community",
+    "adult_inpatient": "Adult inpatient",
+    "crisis": "Crisis",
+    "early_intervention": "Early intervention",
+    "older_adults": "Older adults",
+    "children_young_people": "Children and young people",
+    "perinatal": "Perinatal",
+    "forensic": "Forensic",
+    "other": "Other",
+}
 AFC_BANDS = ("2", "3", "4", "5", "6", "7", "8a")
 
 INTEGER_COLUMNS = ("headcount", "leavers_headcount", "joiners_headcount")

@@ -4,6 +4,7 @@ SELECT
     submitted_at,
     submitted_by,
     file_name,
+    section,
     trust_code,
     period_end,
     status,

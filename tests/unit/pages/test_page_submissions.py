@@ -133,9 +133,9 @@ def test_analyst_sees_which_annual_sections_are_in_and_which_no_longer_match(db,
     )
     follow = next(d.value for d in at.dataframe if "action" in d.value.columns)
     asks = dict(zip(zip(follow["trust_code"], follow["section"]), follow["action"]))
-    assert ("RX4", "demographics") not in asks  # in, and still matching: nothing to ask
-    assert asks["RX4", "organisation"] == (
+    assert ("RX4", "Demographics") not in asks  # in, and still matching: nothing to ask
+    assert asks["RX4", "Organisational conditions"] == (
         f"Organisational conditions were checked against {total + 5} PSWs; the current workforce return says "
         f"{total}: ask the trust to send the organisational conditions again."
     )
-    assert asks["RT1", "demographics"].startswith("No demographics return has been sent")
+    assert asks["RT1", "Demographics"].startswith("No demographics return has been sent")

@@ -183,3 +183,30 @@ def test_the_every_trust_table_says_a_hidden_share_was_suppressed(fixture_con):
     assert SUPPRESSED_TEXT in column  # RX3
     own = frame.filter(pl.col("label").str.starts_with("Cumbria"))
     assert own[heading].item() == pytest.approx(27.3) and own["Senior peer leadership post"].item() == "yes"
+
+
+def test_the_by_setting_table_names_settings_in_words_with_the_trust_first(fixture_con):
+    from pswbench.reports import conditions_view
+
+    table = conditions_view.by_setting(scope_for(fixture_con, ANALYST), SEPTEMBER, "RX4")
+    # the return's order of settings (adult community before crisis), each in words
+    assert table["service_setting"].to_list() == ["Adult community", "Crisis"]
+    assert table.columns[1].startswith("Trust: ")  # beside the setting: seen without scrolling
+    england = by_code(conditions.activity(fixture_con, "national", SEPTEMBER, by_setting=True), "service_setting")
+    assert table.row(1, named=True)[table.columns[2]] == pytest.approx(england["crisis"]["contacts_per_wte"])
+
+
+def test_the_activity_chart_leaves_out_quarters_without_a_figure():
+    import datetime as dt
+
+    from pswbench.reports import conditions_view
+
+    over_time = pl.DataFrame(
+        {
+            "period_end": [dt.date(2020, 3, 31), dt.date(2024, 3, 31), dt.date(2024, 6, 30)],
+            "series": ["England"] * 3,
+            "contacts_per_wte": [None, 80.0, 82.0],
+        }
+    )
+    (trace,) = conditions_view.activity_chart(over_time).data
+    assert list(trace.x) == [dt.date(2024, 3, 31), dt.date(2024, 6, 30)]
