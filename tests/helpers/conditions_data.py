@@ -113,25 +113,3 @@ def load_fixture(con: duckdb.DuckDBPyConnection, organisation: bool = True) -> N
                 checked = sum(c[1] for c in WORKFORCE[(trust, SEPTEMBER)])
                 write_organisation(con, trust, SEPTEMBER, values, checked)
         database.bump_data_version(con)
-
-
-def add_to_demo(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """Organisation sections for every trust with a return on the demo's latest 30 September (figures made
-    from each trust's headcount, so small trusts stay small), and contacts on the rows of trusts whose code
-    sorts before 'RN'. Returns that 30 September."""
-    period = con.execute(
-        "SELECT max(period_end) FROM return_version WHERE month(period_end) = 9 AND day(period_end) = 30"
-    ).fetchone()[0]
-    totals = con.execute(
-        "SELECT trust_code, sum(headcount) FROM int_current_return_rows WHERE period_end = ? GROUP BY ALL ORDER BY 1",
-        [period],
-    ).fetchall()
-    with transaction(con):
-        for trust, head in totals:
-            head = int(head)
-            teams = max(1, head // 6)
-            values = (teams, teams // 3, round(head * 0.6), head // 2, round(head * 0.8), head // 10, head % 2 == 0)
-            write_organisation(con, trust, period, values, head)
-        con.execute("UPDATE return_row SET contacts = CAST(wte_in_post * 20 AS INTEGER) WHERE trust_code < 'RN'")
-        database.bump_data_version(con)
-    return period
