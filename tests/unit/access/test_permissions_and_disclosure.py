@@ -61,10 +61,11 @@ def test_pages_for_each_role():
         "overview",
         "regions",
         "benchmark",
+        "workforce_profile",
+        "conditions",
         "snapshot",
         "upload",
         "submissions",
-        "conditions",
         "definitions",
     ]
     assert permissions.pages_for(LEAD) == [
@@ -73,18 +74,9 @@ def test_pages_for_each_role():
         "upload",
         "regions",
         "overview",
+        "workforce_profile",
         "conditions",
         "definitions",
-        "workforce_profile",  # demographics (issue 12)
-    ]
-    assert permissions.pages_for(LEAD) == [
-        "benchmark",
-        "snapshot",
-        "upload",
-        "regions",
-        "overview",
-        "definitions",
-        "workforce_profile",  # demographics (issue 12)
     ]
     assert permissions.pages_for(BOARD) == ["snapshot", "definitions"]
 
