@@ -26,7 +26,9 @@ places = data.demographic_places(period).rows()
 if not places:
     st.info(f"No demographics you can see for the quarter ending {period:%d %B %Y}.")
     st.stop()
-level, code, name = st.selectbox("Place", places, key="profile_place", format_func=view.place_option)
+# A trust lead opens on their own trust, against England.
+own = next((i for i, (lvl, c, _n) in enumerate(places) if lvl == "trust" and c == user.trust_code), 0)
+level, code, name = st.selectbox("Place", places, index=own, key="profile_place", format_func=view.place_option)
 try:
     df = data.demographics(period, level, code)
 except permissions.NotPermitted as exc:

@@ -79,6 +79,7 @@ def test_analyst_sees_every_place_named_in_every_quarter(users):
 
 def test_trust_lead_sees_own_trust_and_pools_never_another_trust(users):
     at = open_page(users["trust_lead"])
+    assert at.selectbox(key="profile_place").value[0] == "trust"  # opens on their own trust, against England
     others = [code for code in FIXTURE if code != "RX4"]
     suppressed_seen = False
     for quarter, place, run in sweep(at):
