@@ -99,12 +99,16 @@ def leadership_text(scope: Scope, period: dt.date, trust_code: str) -> str:
     return own
 
 
-def coverage_text(row: dict | None) -> str:
-    """'recorded by 31 of 48 trusts (62% of PSW WTE)'."""
+def coverage_text(row: dict | None, pooled_over_what_you_see: bool = False) -> str:
+    """'recorded by 31 of 48 trusts (62% of PSW WTE)'. A non-analyst's figures leave out other trusts'
+    settings of fewer than 5 PSWs, so their count of trusts recording is of the figures they see."""
     if not row:
         return "no returns"
     share = "" if row["wte_coverage"] is None else f" ({row['wte_coverage']:.0%} of PSW WTE)"
-    return f"recorded by {row['n_trusts_recording']} of {row['n_trusts_returned']} trusts{share}"
+    scope = (
+        " in the figures you can see (small settings of other trusts are left out)" if pooled_over_what_you_see else ""
+    )
+    return f"recorded by {row['n_trusts_recording']} of {row['n_trusts_returned']} trusts{share}{scope}"
 
 
 def activity_over_time(scope: Scope, trust_code: str | None) -> pl.DataFrame:
