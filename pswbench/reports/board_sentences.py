@@ -121,9 +121,18 @@ def condition_sentences(snap: Snapshot) -> list[str]:
         return []
     t, e = part.trust, part.england
     single, teams = t["teams_with_single_psw"], t["teams_with_psw"]
-    lone = "None" if single == 0 else f"{single:,}"
-    verb = "has" if single <= 1 else "have"
-    out = [f"{lone} of your {teams:,} team{'' if teams == 1 else 's'} {verb} a peer worker on their own."]
+    if teams == 0:
+        out = ["Your trust had no teams with a peer worker in post."]
+    elif single == 0:  # never "None ...": the word a table shows for a missing value would read as a gap
+        each = (
+            "your one team with peer workers has"
+            if teams == 1
+            else f"each of your {teams:,} teams with peer workers has"
+        )
+        out = [f"No peer worker works alone: {each} more than one."]
+    else:
+        verb = "has" if single == 1 else "have"
+        out = [f"{single:,} of your {teams:,} team{'' if teams == 1 else 's'} {verb} a peer worker on their own."]
     head = t["headcount"]
     if head:
         sup = t["psw_with_peer_supervision"]
@@ -150,7 +159,7 @@ def condition_sentences(snap: Snapshot) -> list[str]:
                 f"peer workforce{_england(e.get('bank_only_share'))}."
             )
         else:
-            out.append(f"None of your peer workers works on the bank only{_england(e.get('bank_only_share'))}.")
+            out.append(f"No peer workers at your trust work on the bank only{_england(e.get('bank_only_share'))}.")
     else:
         out.append(f"There is no workforce return for {part.period:%d %B %Y} to count the peer workers against.")
     has = {True: "has", False: "does not have"}.get(t["peer_leadership_post"])

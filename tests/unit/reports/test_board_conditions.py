@@ -45,10 +45,20 @@ def test_one_team_alone_reads_in_the_singular_and_no_leadership_post_says_so(con
         dataclasses.replace(snap, conditions=dataclasses.replace(snap.conditions, trust=trust))
     )
     assert lines[0] == "1 of your 11 teams has a peer worker on their own."
+    trust_no_lone = {**trust, "teams_with_single_psw": 0}
+    no_lone = board_sentences.condition_sentences(
+        dataclasses.replace(snap, conditions=dataclasses.replace(snap.conditions, trust=trust_no_lone))
+    )
+    assert no_lone[0] == "No peer worker works alone: each of your 11 teams with peer workers has more than one."
+    no_teams = {**trust, "teams_with_single_psw": 0, "teams_with_psw": 0}
+    none = board_sentences.condition_sentences(
+        dataclasses.replace(snap, conditions=dataclasses.replace(snap.conditions, trust=no_teams))
+    )
+    assert none[0] == "Your trust had no teams with a peer worker in post."
     assert lines[-1].startswith("Your trust does not have a senior peer leadership post")
     for bank, said in (
         (1, "1 more peer worker works on the bank only, besides the 63 in post: 2% of"),
-        (0, "None of your peer workers works on the bank only; in England it is"),
+        (0, "No peer workers at your trust work on the bank only; in England it is"),
     ):
         trust = {**snap.conditions.trust, "bank_only_psw_headcount": bank, "peer_workforce": 63 + bank}
         lines = board_sentences.condition_sentences(
