@@ -61,7 +61,8 @@ else:
     latest = england.sort("period_end")[-1].row(0, named=True)
     st.write(
         f"Contacts per PSW WTE, in the quarter ending {latest['period_end']:%d %B %Y} "
-        f"{view.coverage_text(latest, not data.is_analyst)}. Only the rows that record contacts count, in the contacts and the WTE."
+        f"{view.coverage_text(latest, not data.is_analyst)}. Only the rows that record contacts count, in the "
+        "contacts and the WTE."
     )
     ui.chart(view.activity_chart(over_time), over_time, "Contacts per PSW WTE over quarters", user)
     quarter = st.selectbox(
