@@ -165,7 +165,11 @@ def condition_sentences(snap: Snapshot) -> list[str]:
     has = {True: "has", False: "does not have"}.get(t["peer_leadership_post"])
     if has:
         known = e.get("n_trusts_leadership_known")
-        tail = f"; {e['n_trusts_with_leadership_post']} of {known} trusts in England have one" if known else ""
+        tail = (
+            f"; {e['n_trusts_with_leadership_post']} of the {known} trusts in England with a figure have one"
+            if known
+            else ""
+        )
         out.append(f"Your trust {has} a senior peer leadership post{tail}.")
     return out[:MAX_SENTENCES]
 

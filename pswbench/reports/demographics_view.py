@@ -139,7 +139,7 @@ def shares_chart(
         plain = [label.removesuffix(f" ({SUPPRESSED_TEXT})") for label in labels]
         others = {k.removesuffix(f" ({SUPPRESSED_TEXT})"): v for k, v in by_label.items()}
         traces.append(_bar(labels, [others.get(p) for p in plain], compare_name, PALETTE[1], "/"))
-    return _layout(figure(*traces), f"{dimension_label(dimension)}: {name}", SHARE_UNIT, len(labels))
+    return _layout(figure(*traces), f"{dimension_label(dimension)}<br>{name}", SHARE_UNIT, len(labels))
 
 
 def ethnic_chart(df: pl.DataFrame, name: str) -> go.Figure:
@@ -152,7 +152,7 @@ def ethnic_chart(df: pl.DataFrame, name: str) -> go.Figure:
         _bar(labels, values, f"PSWs: {name} ({SHARE_UNIT})", NHS_BLUE, ""),
         _bar(labels, england, "England population, Census 2021 (% of usual residents)", GREY, "x"),
     )
-    return _layout(fig, f"Ethnic group of PSWs, {name}, against England's population", "% of people", len(labels))
+    return _layout(fig, f"Ethnic group of PSWs, {name},<br>against England's population", "% of people", len(labels))
 
 
 def ethnic_table(df: pl.DataFrame) -> pl.DataFrame:
@@ -209,7 +209,7 @@ def _layout(fig: go.Figure, title: str, x_title: str, n: int) -> go.Figure:
         barmode="group",
         height=120 + 45 * max(n, 1) + legend_px,
         font=dict(family="Arial, sans-serif", size=14, color=DARK),
-        margin=dict(l=60, r=40, t=60, b=60 + legend_px),
+        margin=dict(l=60, r=40, t=80, b=60 + legend_px),  # a two-line title: the dimension, then the place
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
     )
     fig.update_xaxes(title=x_title, tickformat=".0%", rangemode="tozero")
