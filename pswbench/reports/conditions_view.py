@@ -63,10 +63,15 @@ def comparison(scope: Scope, period: dt.date, trust_code: str) -> pl.DataFrame:
     )
 
 
+REGION_COLOUR = "#E69F00"  # Okabe-Ito orange: told apart from NHS Blue and dark grey by colour-blind readers
+
+
 def comparison_chart(table: pl.DataFrame, trust_name: str) -> go.Figure:
     """A dot per place and condition; the trust in NHS Blue, and every place has its own marker shape."""
-    places = (("Trust (%)", trust_name, charts.NHS_BLUE, "circle"), ("Region (%)", "Region", "#E69F00", "diamond"))
-    places += (("England (%)", "England", charts.DARK, "square"),)
+    # The trust is drawn last, so its dot is on top where the places' figures coincide; the legend
+    # still lists it first.
+    places = (("England (%)", "England", charts.DARK, "square"), ("Region (%)", "Region", REGION_COLOUR, "diamond"))
+    places += (("Trust (%)", trust_name, charts.NHS_BLUE, "circle"),)
     traces = [
         go.Scatter(
             x=table[col].to_list(),
@@ -79,6 +84,7 @@ def comparison_chart(table: pl.DataFrame, trust_name: str) -> go.Figure:
         for col, name, colour, symbol in places
     ]
     fig = charts.figure(*traces, title="Conditions for peer work: the trust against its region and England")
+    fig.update_layout(legend=dict(traceorder="reversed"))
     fig.update_xaxes(title="Share (%)", range=[0, 100])
     fig.update_yaxes(title="", autorange="reversed")
     return fig
@@ -112,19 +118,29 @@ def coverage_text(row: dict | None, pooled_over_what_you_see: bool = False) -> s
 
 
 def activity_over_time(scope: Scope, trust_code: str | None) -> pl.DataFrame:
-    """Contacts per WTE per quarter for England and (when given) the trust: period_end, series, value."""
+    """Contacts per WTE per quarter for England and, when a trust is given, the trust and its region:
+    period_end, series, value."""
     national = scope.activity(None, "national").with_columns(pl.lit("England").alias("series"))
     frames = [national]
     if trust_code:
         own = scope.activity(None, "trust", code=trust_code).with_columns(pl.lit("This trust").alias("series"))
         frames.append(own.select(national.columns))
+        region = (scope.trust(trust_code) or {}).get("region_code")
+        if region:
+            pooled = scope.activity(None, "region", code=region).with_columns(pl.lit("Region").alias("series"))
+            frames.append(pooled.select(national.columns))
     keep = ["period_end", "series", "contacts_per_wte", "contacts", "wte_recorded", "n_trusts_recording"]
     return pl.concat([f.select(keep) for f in frames]).sort("series", "period_end")
 
 
 def activity_chart(over_time: pl.DataFrame) -> go.Figure:
-    """Contacts per WTE over quarters: the trust first in NHS Blue with circles, England in dark squares."""
-    style = {"This trust": (charts.NHS_BLUE, "circle", 3), "England": (charts.DARK, "square", 2)}
+    """Contacts per WTE over quarters: the trust in NHS Blue with circles, its region in orange diamonds,
+    England in dark squares."""
+    style = {
+        "This trust": (charts.NHS_BLUE, "circle", 3),
+        "Region": (REGION_COLOUR, "diamond", 2),
+        "England": (charts.DARK, "square", 2),
+    }
     fig = charts.figure(title="Contacts per PSW WTE per quarter, over the rows that record contacts")
     for series, (colour, symbol, width) in style.items():
         # A quarter before any trust recorded contacts has no figure: left out, not drawn as an empty axis.

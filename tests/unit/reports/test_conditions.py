@@ -210,3 +210,18 @@ def test_the_activity_chart_leaves_out_quarters_without_a_figure():
     )
     (trace,) = conditions_view.activity_chart(over_time).data
     assert list(trace.x) == [dt.date(2024, 3, 31), dt.date(2024, 6, 30)]
+
+
+@pytest.mark.parametrize("user", [ANALYST, LEAD], ids=["analyst", "trust_lead"])
+def test_activity_over_time_sets_the_trust_beside_its_region_and_england(fixture_con, user):
+    from pswbench.reports import conditions_view
+
+    scope = scope_for(fixture_con, user)
+    over_time = conditions_view.activity_over_time(scope, "RX4")
+    assert set(over_time["series"]) == {"This trust", "Region", "England"}
+    region = scope.trust("RX4")["region_code"]
+    expected = scope.activity(SEPTEMBER, "region", code=region).row(0, named=True)["contacts_per_wte"]
+    got = over_time.filter((pl.col("series") == "Region") & (pl.col("period_end") == SEPTEMBER))
+    assert got["contacts_per_wte"].to_list() == [pytest.approx(expected)]
+    names = [t.name for t in conditions_view.activity_chart(over_time).data]
+    assert names == ["This trust", "Region", "England"]
