@@ -14,6 +14,11 @@ Matching a received number with a figure:
   figures of different indicators meet by chance too often to mean anything;
 * a received number is a figure of one quarter (its point's or row's date, else the run's quarter
   ending) and is compared with the figures of that quarter.
+A number whose context names only figures of the themes the ground truth does not hold (the annual
+sections' demographics and conditions, and activity: THEME_COLUMNS) is not compared with workforce figures:
+a share of PSWs in a category (7 of 107) that equals another trust's hidden leaver rate (7 of 107) is that
+share. Those themes' own small-number rules are proved on their data by their unit tests
+(tests/unit/access/test_demographic_disclosure.py, tests/unit/reports/test_conditions.py).
 A match is allowed when a figure the user may see matches the received number in the same way (a
 visible trust's or their own trust's figure of that quarter, a figure built on those only (pooled
 over the visible trusts, their quartiles per region and England: truth.derived), or their own
@@ -35,6 +40,23 @@ from tests.disclosure.harness import Num, Seen, Sequence, Slot
 from tests.disclosure.truth import Figure, Pooled, is_rate
 
 REL = 1e-9
+
+
+def _theme_columns() -> frozenset[str]:
+    from pswbench.reports.definitions import ACTIVITY_INDICATORS, CONDITION_INDICATORS, DEMOGRAPHIC_INDICATORS
+
+    # "conditions" names the conditions chart, whose title names the theme rather than one indicator.
+    return frozenset(i.name for i in DEMOGRAPHIC_INDICATORS + CONDITION_INDICATORS + ACTIVITY_INDICATORS) | {
+        "conditions"
+    }
+
+
+THEME_COLUMNS = _theme_columns()
+
+
+def of_another_theme(num: Num) -> bool:
+    """Its context names figures of the new themes only (see the module's docstring)."""
+    return bool(num.attrib) and num.attrib <= THEME_COLUMNS
 
 
 # ---- matching -----------------------------------------------------------------------------------
@@ -248,6 +270,8 @@ def check_suppressed(
     allowed = Allowed(visible, own, _items(derived))
     out = []
     for num, seen in numbers.items():
+        if of_another_theme(num):
+            continue
         bad = [e.target for e in targets.matches(num) if not allowed.covers(num, e.target.period)]
         if bad:
             out.append(NumberFinding(num, seen, _unique(bad)))
@@ -313,7 +337,7 @@ def check_pooled(
         visible, own, [*((p.visible, p.quantity, p) for p in pooled if p.visible is not None), *_items(derived)]
     )
     for num, seen in numbers.items():
-        if num.decimals is not None:
+        if num.decimals is not None or of_another_theme(num):
             continue  # a rounded number is judged where it is a region/England figure (the slots)
         # A float of one or two decimals may be any figure rounded: it counts where it is named so.
         round_looking = len(readings(num)) > 1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.disclosure import harness
+from tests.disclosure import checkers, harness
 from tests.disclosure import truth as ground
 from tests.disclosure.disclosure_report import ARTIFACTS
 from tests.helpers import app_server, demo_data
@@ -81,6 +81,8 @@ def theme_names() -> dict[str, str]:
     names[demographics_view.SHARE_UNIT] = "share_of_stated"  # the x axis of every demographic chart
     names["against England's population"] = "share_of_stated"  # the ethnic mix chart's title
     names["Conditions for peer work"] = "conditions"  # the conditions chart's title
+    names["contacts per WTE per quarter"] = "contacts_per_wte"  # the activity tables' unit
+    assert set(names.values()) <= checkers.THEME_COLUMNS
     return names
 
 

@@ -261,3 +261,15 @@ def test_tables_give_slots_sequences_and_attributed_cells():
     seqs = list(extract(table=ranked).sequences)
     assert seqs == [Sequence(Q3, tuple(f"Peer 0{i}" for i in range(1, 6)), ("London",) * 5)]
     assert not extract(table=ranked).slots
+
+
+def test_a_number_named_only_as_a_figure_of_the_new_themes_is_not_compared_with_workforce_figures():
+    # 0.123456 is a suppressed workforce figure in this file's truth; as a share of PSWs in a demographic
+    # category (or a condition) it is judged by those themes' own tests, not matched with it.
+    share, condition = num(0.123456, attrib={"share_of_stated"}), num(0.123456, attrib={"conditions"})
+    unnamed, mixed = num(0.123456), num(0.123456, attrib={"share_of_stated", "vacancy_rate"})
+    assert flagged(share, condition, unnamed, mixed) == {unnamed, mixed}
+    report = checkers.check_pooled(
+        {share: seen(), num(8.12345, attrib={"conditions"}): seen()}, {}, POOLED, VISIBLE, "RX4"
+    )
+    assert not report.leaks
