@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pswbench.paths import ROOT
+from pswbench.returns import uploads
 from tests.helpers import app_server, demo_data, st_protocol
 
 PERIOD = "2026-09-30"
@@ -245,7 +246,6 @@ async def run_session(
     return res
 
 
-UPLOADER_LABEL = "Return file (CSV or Excel .xlsx, at most 5 MB)"
 ACK_LABEL = "I have checked the warnings and the figures are right."
 OUTCOME = re.compile(r"^(Accepted: this return is now version (\d+)|Not added:|Rejected|Another upload)")
 
@@ -257,7 +257,7 @@ async def _upload(
     upload saving at the same moment: the app asks to submit again) is retried, up to tries times."""
     conflicts, t_start = 0, time.perf_counter()
     for _ in range(tries):
-        uploader = run.widget("file_uploader", UPLOADER_LABEL)
+        uploader = run.widget("file_uploader", uploads.UPLOADER_LABEL)
         if uploader is None:
             raise RuntimeError("no file uploader on the Upload page")
         run = await session.upload(uploader.id, path.name, path.read_bytes())

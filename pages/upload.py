@@ -47,8 +47,7 @@ else:
     st.write(f"Uploading for **{names.get(target, target)} ({target})**.")
 
 files = st.file_uploader(
-    "Return files: one Excel workbook (.xlsx) with its Workforce, Demographics and Organisation sheets, or "
-    "up to three CSV files, one per section (each at most 5 MB)",
+    uploads.UPLOADER_LABEL,
     type=["csv", "xlsx"],
     accept_multiple_files=True,
     max_upload_size=5,

@@ -26,6 +26,11 @@ from pswbench.store.database import sql
 
 log = logging.getLogger(__name__)
 MAX_BYTES = contract.MAX_FILE_BYTES
+# The Upload page's file picker; the load script (benchmarks/load_viewers.py) finds it by this label.
+UPLOADER_LABEL = (
+    "Return files: one Excel workbook (.xlsx) with its Workforce, Demographics and Organisation sheets, or "
+    "up to three CSV files, one per section (each at most 5 MB)"
+)
 REFUSED_RULE = "not_your_trust"
 CONFLICT_MESSAGE = "Another upload was being saved at the same moment; nothing was lost. Please submit again."
 FAULT_MESSAGE = (

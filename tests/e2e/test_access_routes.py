@@ -33,6 +33,8 @@ ALL_PAGES = {
     "overview": "Overview",
     "regions": "Regional comparison",
     "benchmark": "Trust benchmark",
+    "workforce_profile": "Workforce profile",
+    "conditions": "Conditions for peer work",
     "snapshot": "Board snapshot",
     "upload": "Upload return",
     "submissions": "Submissions and data quality",
@@ -109,7 +111,19 @@ def test_trust_lead_cannot_reach_another_trust_by_any_route(page, own_db, tmp_pa
         shot("landed-upload")
 
         # Page links: only the role's pages, none to Submissions.
-        expect_links_only_to(page, ["benchmark", "snapshot", "upload", "regions", "overview", "definitions"])
+        expect_links_only_to(
+            page,
+            [
+                "benchmark",
+                "snapshot",
+                "upload",
+                "regions",
+                "overview",
+                "workforce_profile",
+                "conditions",
+                "definitions",
+            ],
+        )
 
         # Widgets: no trust to pick on the pages that show one trust, nor on the upload page.
         expect_no_trust_picker(page)

@@ -27,6 +27,8 @@ ALL_MENU = [
     "Overview",
     "Regional comparison",
     "Trust benchmark",
+    "Workforce profile",
+    "Conditions for peer work",
     "Board snapshot",
     "Upload return",
     "Submissions and data quality",
@@ -122,6 +124,8 @@ def test_trust_lead_journey(page, app_url, shot):
         "Upload return",
         "Regional comparison",
         "Overview",
+        "Workforce profile",
+        "Conditions for peer work",
         "Definitions",
     ]
     expect(sidebar(page).get_by_text("Submissions and data quality")).to_have_count(0)

@@ -36,13 +36,24 @@ ANALYST_MENU = [
     "Overview",
     "Regional comparison",
     "Trust benchmark",
+    "Workforce profile",
+    "Conditions for peer work",
     "Board snapshot",
     "Upload return",
     "Submissions and data quality",
     "Definitions",
 ]
 WAIT = 30_000  # ms: a first page load on a busy 2-core machine can take well over expect's 5 s
-LEAD_MENU = ["Overview", "Regional comparison", "Trust benchmark", "Board snapshot", "Upload return", "Definitions"]
+LEAD_MENU = [
+    "Overview",
+    "Regional comparison",
+    "Trust benchmark",
+    "Workforce profile",
+    "Conditions for peer work",
+    "Board snapshot",
+    "Upload return",
+    "Definitions",
+]
 
 
 @pytest.fixture(scope="module")
