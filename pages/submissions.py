@@ -70,7 +70,9 @@ if contract.is_annual_period(period):
         )
     with st.expander("Every open trust's annual sections"):
         ui.table(
-            submissions.dates_as_text(quality).drop("action").with_columns(submissions.section_words()),
+            submissions.dates_as_text(quality)
+            .drop("action", "most_not_stated_dimension", "most_not_stated", "demographics_headcount")
+            .with_columns(submissions.section_words()),
             f"Annual sections {period}",
             user,
             key="annual-sections",

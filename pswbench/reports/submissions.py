@@ -94,7 +94,7 @@ def section_action(row: dict) -> str:
             "to correct it and send it again."
         )
     if row["matches_workforce"]:
-        return ""
+        return _not_stated_action(row)
     checked = f"{label.capitalize()} were checked against {counted(row['checked_headcount'], 'PSW')}"
     if row["workforce_headcount"] is None:
         return f"{checked}; there is no current workforce return for the quarter: ask the trust to send it."
@@ -104,8 +104,27 @@ def section_action(row: dict) -> str:
     )
 
 
+# At one PSW in five unrecorded in a dimension, a trust's shares say little about its peer workforce
+# (England's not-stated share in the demo is 4% to 5%); below it, the share is shown and not chased.
+NOT_STATED_FOLLOW_UP = 0.2
+
+
+def _not_stated_action(row: dict) -> str:
+    """For current demographics: ask about the dimension with the most PSWs not stated, when that is a
+    fifth of the PSWs or more; empty otherwise."""
+    n, total = row.get("most_not_stated"), row.get("demographics_headcount")
+    if row["section"] != contract.DEMOGRAPHICS or not n or not total or n / total < NOT_STATED_FOLLOW_UP:
+        return ""
+    label = contract.DEMOGRAPHIC_DIMENSIONS[row["most_not_stated_dimension"]][0].lower()
+    return (
+        f"{n:,} of {counted(total, 'PSW')} ({n / total:.0%}) have no {label} stated: ask the trust whether "
+        "it can record more."
+    )
+
+
 def follow_ups(quality: pl.DataFrame) -> pl.DataFrame:
-    """The annual sections to ask trusts about: missing, rejected only, or no longer matching."""
+    """The annual sections to ask trusts about: missing, rejected only, no longer matching, or with a
+    fifth or more of the PSWs not stated in a dimension."""
     return quality.filter(pl.col("action") != "").select(
         "trust_code", "trust_name", section_words("section"), "status", "current_version", "action"
     )

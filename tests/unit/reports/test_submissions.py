@@ -231,3 +231,30 @@ def test_annual_section_quality_is_empty_outside_30_september_and_for_analysts_o
     lead = auth.add_user(con, "lead@rx4.nhs.uk", "trust_lead", "RX4", "a-long-password-1")
     with pytest.raises(permissions.NotPermitted):
         submissions.annual_section_quality(con, lead, Q3)
+
+
+@pytest.mark.parametrize("share", [0.25, 0.1])
+def test_demographics_with_a_fifth_or_more_not_stated_are_followed_up(con, analyst, annual, share):
+    (submission_id,) = con.execute(
+        "SELECT submission_id FROM section_version WHERE trust_code = 'RX4' AND section = 'demographics'"
+    ).fetchone()
+    unstated = round(annual * share)
+    cells = [("ethnic_group", "white", annual - unstated), ("ethnic_group", "not_stated", unstated)]
+    cells += [("age_band", "35_44", annual - 1), ("age_band", "not_stated", 1)]
+    for line, (dimension, category, n) in enumerate(cells, start=2):
+        con.execute(
+            "INSERT INTO demographic_row VALUES (?, ?, 'RX4', ?, ?, ?, ?)",
+            [submission_id, line, Q3, dimension, category, n],
+        )
+    quality = submissions.annual_section_quality(con, analyst, Q3)
+    row = quality.filter((pl.col("trust_code") == "RX4") & (pl.col("section") == "demographics")).row(0, named=True)
+    follow = submissions.follow_ups(quality)
+    asked = ("RX4", "Demographics") in set(zip(follow["trust_code"], follow["section"]))
+    if share >= submissions.NOT_STATED_FOLLOW_UP:
+        assert row["action"] == (
+            f"{unstated} of {annual} PSWs ({unstated / annual:.0%}) have no ethnic group stated: ask the trust "
+            "whether it can record more."
+        )
+        assert asked
+    else:
+        assert row["action"] == "" and not asked
