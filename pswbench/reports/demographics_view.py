@@ -204,10 +204,14 @@ def _layout(fig: go.Figure, title: str, x_title: str, n: int) -> go.Figure:
     # The legend sits at the foot of the figure (in pixels below the axis title, not a share of a plot
     # whose height changes with the categories, which let it cover the axis title on a short chart).
     legend_px = 30 * len(fig.data) if len(fig.data) > 1 else 0
+    # Each bar at least as tall as its 14 px label, with a gap between a category's bars, so a label drawn
+    # past the end of its bar never sits over the hatched bar beside it (SVG text contrast).
+    per_category = 45 if len(fig.data) == 1 else 64
     fig.update_layout(
         title=title,
         barmode="group",
-        height=120 + 45 * max(n, 1) + legend_px,
+        bargroupgap=0.1,
+        height=140 + per_category * max(n, 1) + legend_px,
         font=dict(family="Arial, sans-serif", size=14, color=DARK),
         margin=dict(l=60, r=40, t=80, b=60 + legend_px),  # a two-line title: the dimension, then the place
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
