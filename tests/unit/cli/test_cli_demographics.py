@@ -62,17 +62,6 @@ def test_workforce_is_the_default_theme_and_its_output_is_unchanged(db):
     assert default.stdout == workforce.stdout and "wte_in_post" in default.stdout.splitlines()[0]
 
 
-@pytest.mark.parametrize("theme", ["organisation", "activity"])
-def test_a_theme_not_built_yet_says_so_and_exits_2(db, theme):
-    from pswbench.reports.theme_indicators import THEME_INDICATORS
-
-    if theme in THEME_INDICATORS:
-        pytest.skip(f"the {theme} indicators exist now")
-    r = cli("indicators", "--db", db, "--theme", theme)
-    assert r.returncode == 2 and r.stdout == ""
-    assert f"The {theme} indicators are not available yet" in r.stderr
-
-
 def test_an_unknown_theme_is_refused(db):
     r = cli("indicators", "--db", db, "--theme", "weather")
     assert r.returncode == 2 and "invalid choice" in r.stderr
